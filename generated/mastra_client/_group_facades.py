@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
 class Channels(ChannelsResource):
     """Messaging-platform channels of agents (/channels): client.channels.
-    Also every operation of ``client.channels`` under its generated name."""
+    Also every operation of ``client.channels`` (Channels) under its generated name.
+    """
 
     def __init__(self, client: MastraClient) -> None:
         super().__init__(client)
@@ -41,7 +42,8 @@ class Channels(ChannelsResource):
 
 class Responses(ResponsesResource):
     """The OpenAI-compatible Responses API (/v1/responses): client.responses.
-    Also every operation of ``client.responses`` under its generated name."""
+    Also every operation of ``client.responses`` (Responses) under its generated name.
+    """
 
     def __init__(self, client: MastraClient) -> None:
         super().__init__(client)
@@ -81,10 +83,29 @@ class Responses(ResponsesResource):
         ``POST /v1/responses``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            input: Field ``input`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            store: Field ``store`` of the JSON body.
             agent_id: Mastra agent ID for the request. Required unless previous_response_id is provided.
             conversation_id: Optional conversation ID. In Mastra this is the raw threadId.
-            model: Optional model identifier override, such as openai/gpt-5. When omitted, the agent default model is used.
+            instructions: Field ``instructions`` of the JSON body.
+            model: Optional model identifier override, such as openai/gpt-5. When omitted, the agent default model is
+                used.
+            previous_response_id: Field ``previous_response_id`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            text: Field ``text`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.responses.create_v1_response(
             stream=False,
@@ -139,10 +160,29 @@ class Responses(ResponsesResource):
         ``POST /v1/responses``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            input: Field ``input`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            store: Field ``store`` of the JSON body.
             agent_id: Mastra agent ID for the request. Required unless previous_response_id is provided.
             conversation_id: Optional conversation ID. In Mastra this is the raw threadId.
-            model: Optional model identifier override, such as openai/gpt-5. When omitted, the agent default model is used.
+            instructions: Field ``instructions`` of the JSON body.
+            model: Optional model identifier override, such as openai/gpt-5. When omitted, the agent default model is
+                used.
+            previous_response_id: Field ``previous_response_id`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            text: Field ``text`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         from . import _chunks
         from ._runtime._encoding import build_body, build_query
@@ -217,8 +257,18 @@ class Responses(ResponsesResource):
         ``GET /v1/responses/{responseId}``
 
         Args:
-            response_id: Unique identifier for the stored response
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            response_id: Unique identifier for the stored response.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.responses.get_v1_response(
             response_id=response_id,
@@ -252,8 +302,18 @@ class Responses(ResponsesResource):
         ``DELETE /v1/responses/{responseId}``
 
         Args:
-            response_id: Unique identifier for the stored response
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            response_id: Unique identifier for the stored response.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.responses.delete_v1_response(
             response_id=response_id,
@@ -270,7 +330,8 @@ class Responses(ResponsesResource):
 
 class AsyncChannels(AsyncChannelsResource):
     """Messaging-platform channels of agents (/channels): client.channels.
-    Also every operation of ``client.channels`` under its generated name."""
+    Also every operation of ``client.channels`` (Channels) under its generated name.
+    """
 
     def __init__(self, client: AsyncMastraClient) -> None:
         super().__init__(client)
@@ -282,7 +343,8 @@ class AsyncChannels(AsyncChannelsResource):
 
 class AsyncResponses(AsyncResponsesResource):
     """The OpenAI-compatible Responses API (/v1/responses): client.responses.
-    Also every operation of ``client.responses`` under its generated name."""
+    Also every operation of ``client.responses`` (Responses) under its generated name.
+    """
 
     def __init__(self, client: AsyncMastraClient) -> None:
         super().__init__(client)
@@ -322,10 +384,29 @@ class AsyncResponses(AsyncResponsesResource):
         ``POST /v1/responses``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            input: Field ``input`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            store: Field ``store`` of the JSON body.
             agent_id: Mastra agent ID for the request. Required unless previous_response_id is provided.
             conversation_id: Optional conversation ID. In Mastra this is the raw threadId.
-            model: Optional model identifier override, such as openai/gpt-5. When omitted, the agent default model is used.
+            instructions: Field ``instructions`` of the JSON body.
+            model: Optional model identifier override, such as openai/gpt-5. When omitted, the agent default model is
+                used.
+            previous_response_id: Field ``previous_response_id`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            text: Field ``text`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.responses.create_v1_response(
             stream=False,
@@ -380,10 +461,29 @@ class AsyncResponses(AsyncResponsesResource):
         ``POST /v1/responses``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            input: Field ``input`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            store: Field ``store`` of the JSON body.
             agent_id: Mastra agent ID for the request. Required unless previous_response_id is provided.
             conversation_id: Optional conversation ID. In Mastra this is the raw threadId.
-            model: Optional model identifier override, such as openai/gpt-5. When omitted, the agent default model is used.
+            instructions: Field ``instructions`` of the JSON body.
+            model: Optional model identifier override, such as openai/gpt-5. When omitted, the agent default model is
+                used.
+            previous_response_id: Field ``previous_response_id`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            text: Field ``text`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         from . import _chunks
         from ._runtime._encoding import build_body, build_query
@@ -458,8 +558,18 @@ class AsyncResponses(AsyncResponsesResource):
         ``GET /v1/responses/{responseId}``
 
         Args:
-            response_id: Unique identifier for the stored response
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            response_id: Unique identifier for the stored response.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.responses.get_v1_response(
             response_id=response_id,
@@ -493,8 +603,18 @@ class AsyncResponses(AsyncResponsesResource):
         ``DELETE /v1/responses/{responseId}``
 
         Args:
-            response_id: Unique identifier for the stored response
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            response_id: Unique identifier for the stored response.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.responses.delete_v1_response(
             response_id=response_id,

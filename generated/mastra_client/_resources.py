@@ -55,6 +55,17 @@ class A2a:
         Returns the agent card information for A2A protocol discovery
 
         ``GET /.well-known/{agentId}/agent-card.json``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.a2a.get_well_known_agent_card_json(
             agent_id=self.agent_id,
@@ -83,6 +94,17 @@ class A2a:
         Returns the agent card information for A2A protocol discovery
 
         ``GET /.well-known/{agentId}/agent-card.json``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.a2a.get_well_known_agent_card_json(
             agent_id=self.agent_id,
@@ -112,6 +134,19 @@ class A2a:
         Executes an agent action via JSON-RPC 2.0 over A2A protocol
 
         ``POST /a2a/{agentId}``
+
+        Args:
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _envelope = rpc_call(
             self._client,
@@ -154,6 +189,17 @@ class A2a:
             message: ``params.message`` of the JSON-RPC call ``message/send``
             configuration: ``params.configuration`` of the JSON-RPC call ``message/send``
             metadata: ``params.metadata`` of the JSON-RPC call ``message/send``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _envelope = rpc_call(
             self._client,
@@ -198,6 +244,17 @@ class A2a:
             message: ``params.message`` of the JSON-RPC call ``message/stream``
             configuration: ``params.configuration`` of the JSON-RPC call ``message/stream``
             metadata: ``params.metadata`` of the JSON-RPC call ``message/stream``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         from . import _chunks
         from ._runtime._encoding import build_query
@@ -259,6 +316,17 @@ class A2a:
             message: ``params.message`` of the JSON-RPC call ``message/stream``
             configuration: ``params.configuration`` of the JSON-RPC call ``message/stream``
             metadata: ``params.metadata`` of the JSON-RPC call ``message/stream``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         from . import _chunks
         from ._runtime._encoding import build_query
@@ -318,6 +386,17 @@ class A2a:
         Args:
             id: ``params.id`` of the JSON-RPC call ``tasks/resubscribe``
             metadata: ``params.metadata`` of the JSON-RPC call ``tasks/resubscribe``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         from . import _chunks
         from ._runtime._encoding import build_query
@@ -377,6 +456,17 @@ class A2a:
             id: ``params.id`` of the JSON-RPC call ``tasks/get``
             history_length: ``params.historyLength`` of the JSON-RPC call ``tasks/get``
             metadata: ``params.metadata`` of the JSON-RPC call ``tasks/get``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _envelope = rpc_call(
             self._client,
@@ -417,6 +507,17 @@ class A2a:
         Args:
             id: ``params.id`` of the JSON-RPC call ``tasks/cancel``
             metadata: ``params.metadata`` of the JSON-RPC call ``tasks/cancel``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _envelope = rpc_call(
             self._client,
@@ -456,7 +557,19 @@ class A2a:
 
         Args:
             task_id: ``params.taskId`` of the JSON-RPC call ``tasks/pushNotificationConfig/set``
-            push_notification_config: ``params.pushNotificationConfig`` of the JSON-RPC call ``tasks/pushNotificationConfig/set``
+            push_notification_config: ``params.pushNotificationConfig`` of the JSON-RPC call
+                ``tasks/pushNotificationConfig/set``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _envelope = rpc_call(
             self._client,
@@ -499,8 +612,20 @@ class A2a:
 
         Args:
             id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/get``
-            push_notification_config_id: ``params.pushNotificationConfigId`` of the JSON-RPC call ``tasks/pushNotificationConfig/get``
+            push_notification_config_id: ``params.pushNotificationConfigId`` of the JSON-RPC call
+                ``tasks/pushNotificationConfig/get``
             metadata: ``params.metadata`` of the JSON-RPC call ``tasks/pushNotificationConfig/get``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _envelope = rpc_call(
             self._client,
@@ -549,6 +674,17 @@ class A2a:
         Args:
             id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/list``
             metadata: ``params.metadata`` of the JSON-RPC call ``tasks/pushNotificationConfig/list``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _envelope = rpc_call(
             self._client,
@@ -591,8 +727,20 @@ class A2a:
 
         Args:
             id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/delete``
-            push_notification_config_id: ``params.pushNotificationConfigId`` of the JSON-RPC call ``tasks/pushNotificationConfig/delete``
+            push_notification_config_id: ``params.pushNotificationConfigId`` of the JSON-RPC call
+                ``tasks/pushNotificationConfig/delete``
             metadata: ``params.metadata`` of the JSON-RPC call ``tasks/pushNotificationConfig/delete``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _envelope = rpc_call(
             self._client,
@@ -643,6 +791,17 @@ class A2aV1:
         Returns the agent card information for A2A protocol discovery
 
         ``GET /.well-known/{agentId}/agent-card.json``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.a2a.get_well_known_agent_card_json(
             agent_id=self.agent_id,
@@ -682,6 +841,17 @@ class A2aV1:
             configuration: ``params.configuration`` of the JSON-RPC call ``SendMessage``
             metadata: ``params.metadata`` of the JSON-RPC call ``SendMessage``
             tenant: ``params.tenant`` of the JSON-RPC call ``SendMessage``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _envelope = rpc_call(
             self._client,
@@ -733,6 +903,17 @@ class A2aV1:
             configuration: ``params.configuration`` of the JSON-RPC call ``SendStreamingMessage``
             metadata: ``params.metadata`` of the JSON-RPC call ``SendStreamingMessage``
             tenant: ``params.tenant`` of the JSON-RPC call ``SendStreamingMessage``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         from ._runtime._encoding import build_query
         from ._runtime._stream_core import StreamProtocol
@@ -792,6 +973,17 @@ class A2aV1:
         Args:
             id: ``params.id`` of the JSON-RPC call ``SubscribeToTask``
             tenant: ``params.tenant`` of the JSON-RPC call ``SubscribeToTask``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         from ._runtime._encoding import build_query
         from ._runtime._stream_core import StreamProtocol
@@ -846,6 +1038,17 @@ class A2aV1:
             id: ``params.id`` of the JSON-RPC call ``GetTask``
             history_length: ``params.historyLength`` of the JSON-RPC call ``GetTask``
             tenant: ``params.tenant`` of the JSON-RPC call ``GetTask``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _envelope = rpc_call(
             self._client,
@@ -898,6 +1101,17 @@ class A2aV1:
             history_length: ``params.historyLength`` of the JSON-RPC call ``ListTasks``
             status_timestamp_after: ``params.statusTimestampAfter`` of the JSON-RPC call ``ListTasks``
             include_artifacts: ``params.includeArtifacts`` of the JSON-RPC call ``ListTasks``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _envelope = rpc_call(
             self._client,
@@ -951,6 +1165,17 @@ class A2aV1:
             id: ``params.id`` of the JSON-RPC call ``CancelTask``
             metadata: ``params.metadata`` of the JSON-RPC call ``CancelTask``
             tenant: ``params.tenant`` of the JSON-RPC call ``CancelTask``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _envelope = rpc_call(
             self._client,
@@ -999,6 +1224,17 @@ class A2aV1:
             token: ``params.token`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
             authentication: ``params.authentication`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
             tenant: ``params.tenant`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _envelope = rpc_call(
             self._client,
@@ -1050,6 +1286,17 @@ class A2aV1:
             task_id: ``params.taskId`` of the JSON-RPC call ``GetTaskPushNotificationConfig``
             id: ``params.id`` of the JSON-RPC call ``GetTaskPushNotificationConfig``
             tenant: ``params.tenant`` of the JSON-RPC call ``GetTaskPushNotificationConfig``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _envelope = rpc_call(
             self._client,
@@ -1094,6 +1341,17 @@ class A2aV1:
             page_size: ``params.pageSize`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``
             page_token: ``params.pageToken`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``
             tenant: ``params.tenant`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _envelope = rpc_call(
             self._client,
@@ -1143,6 +1401,17 @@ class A2aV1:
             task_id: ``params.taskId`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``
             id: ``params.id`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``
             tenant: ``params.tenant`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _envelope = rpc_call(
             self._client,
@@ -1195,14 +1464,27 @@ class Agent:
     ) -> _models.Agent:
         """Get agent by ID
 
-        Returns details for a specific agent including configuration, tools, and memory settings. Use query params to control which stored config version is used for overrides: ?status=published (active version, default), ?status=draft (latest draft), or ?versionId=<id> (specific version). Use either status or versionId, not both.
+        Returns details for a specific agent including configuration, tools, and memory settings. Use query params to
+        control which stored config version is used for overrides: ?status=published (active version, default),
+        ?status=draft (latest draft), or ?versionId=<id> (specific version). Use either status or versionId, not both.
 
         ``GET /agents/{agentId}``
 
         Args:
-            status: Which stored config version to resolve: draft (latest version) or published (active version, default). When both status and versionId are provided, versionId takes precedence.
+            status: Which stored config version to resolve: draft (latest version) or published (active version,
+                default). When both status and versionId are provided, versionId takes precedence.
             version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.get_agent(
@@ -1289,6 +1571,54 @@ class Agent:
         Executes an agent with the provided messages and returns the complete response
 
         ``POST /agents/{agentId}/generate``
+
+        Args:
+            messages: The conversation to answer: a list of messages ({role, content}). A ``str`` is sent as one user
+                message.
+            active_tools: Names of the agent's tools the model may use in this call (default all).
+            client_tools: Declarations of tools the caller runs itself (id, description, inputSchema). Tools run in this
+                process: functions (their type hints give the schema), ``ClientTool``s, or a mapping by name. The model
+                sees their declarations; when it calls one, the client runs it here and continues the call with the
+                result.
+            context: Messages given to the model as context for this call, not saved to memory.
+            instructions: Instructions for this call, in place of the agent's own.
+            max_steps: The most steps (model calls, each with its tool calls) the agent may take.
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the user or entity it
+                belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK, seed,
+                stopSequences...).
+            output: A schema for a structured answer (the older form of structuredOutput).
+            provider_options: Options passed through to the model provider, by provider name.
+            request_context: Values for the server's request context (dynamic agents, tenants), for this call.
+            require_tool_approval: Pause before each tool call until it is approved or declined.
+            return_scorer_data: Return the input and output the scorers saw with the result.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run by later.
+            save_per_step: Save the messages to memory after each step, not only at the end.
+            scorers: Scorers to run on this call's answer, by name (with their sampling settings).
+            stop_when: A condition that ends the run before maxSteps.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the result's object. A
+                pydantic model class (its JSON schema is sent, and the answer's ``object`` is parsed into it), or the
+                server's options with such a class as ``schema``.
+            system: System messages added for this call.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type: tool, toolName}.
+            toolsets: More tools for this call, by toolset name.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent is idle: true or
+                {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id ({versionId} or
+                {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.generate(
@@ -1399,6 +1729,56 @@ class Agent:
         Executes an agent with the provided messages and streams the response in real-time
 
         ``POST /agents/{agentId}/stream``
+
+        Args:
+            messages: The conversation to answer: a list of messages ({role, content}). A ``str`` is sent as one user
+                message.
+            active_tools: Names of the agent's tools the model may use in this call (default all).
+            client_tools: Declarations of tools the caller runs itself (id, description, inputSchema). Tools run in this
+                process: functions (their type hints give the schema), ``ClientTool``s, or a mapping by name. The model
+                sees their declarations; when it calls one, the client runs it here and continues the call with the
+                result.
+            context: Messages given to the model as context for this call, not saved to memory.
+            instructions: Instructions for this call, in place of the agent's own.
+            max_steps: The most steps (model calls, each with its tool calls) the agent may take.
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the user or entity it
+                belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK, seed,
+                stopSequences...).
+            output: A schema for a structured answer (the older form of structuredOutput).
+            provider_options: Options passed through to the model provider, by provider name.
+            request_context: Values for the server's request context (dynamic agents, tenants), for this call.
+            require_tool_approval: Pause before each tool call until it is approved or declined.
+            return_scorer_data: Return the input and output the scorers saw with the result.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run by later.
+            save_per_step: Save the messages to memory after each step, not only at the end.
+            scorers: Scorers to run on this call's answer, by name (with their sampling settings).
+            stop_when: A condition that ends the run before maxSteps.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the result's object. A
+                pydantic model class (its JSON schema is sent, and the answer's ``object`` is parsed into it), or the
+                server's options with such a class as ``schema``.
+            system: System messages added for this call.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type: tool, toolName}.
+            toolsets: More tools for this call, by toolset name.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent is idle: true or
+                {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id ({versionId} or
+                {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
+                attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.stream(
@@ -1508,9 +1888,61 @@ class Agent:
     ) -> AgentStream[_models.AgentChunk]:
         """Stream agent response until idle
 
-        Executes an agent with the provided messages and streams the response in real-time, also listens for background task completions and streams them in real-time
+        Executes an agent with the provided messages and streams the response in real-time, also listens for background
+        task completions and streams them in real-time
 
         ``POST /agents/{agentId}/stream-until-idle``
+
+        Args:
+            messages: The conversation to answer: a list of messages ({role, content}). A ``str`` is sent as one user
+                message.
+            active_tools: Names of the agent's tools the model may use in this call (default all).
+            client_tools: Declarations of tools the caller runs itself (id, description, inputSchema). Tools run in this
+                process: functions (their type hints give the schema), ``ClientTool``s, or a mapping by name. The model
+                sees their declarations; when it calls one, the client runs it here and continues the call with the
+                result.
+            context: Messages given to the model as context for this call, not saved to memory.
+            instructions: Instructions for this call, in place of the agent's own.
+            max_idle_ms: Field ``maxIdleMs`` of the JSON body.
+            max_steps: The most steps (model calls, each with its tool calls) the agent may take.
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the user or entity it
+                belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK, seed,
+                stopSequences...).
+            output: A schema for a structured answer (the older form of structuredOutput).
+            provider_options: Options passed through to the model provider, by provider name.
+            request_context: Values for the server's request context (dynamic agents, tenants), for this call.
+            require_tool_approval: Pause before each tool call until it is approved or declined.
+            return_scorer_data: Return the input and output the scorers saw with the result.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run by later.
+            save_per_step: Save the messages to memory after each step, not only at the end.
+            scorers: Scorers to run on this call's answer, by name (with their sampling settings).
+            stop_when: A condition that ends the run before maxSteps.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the result's object. A
+                pydantic model class (its JSON schema is sent, and the answer's ``object`` is parsed into it), or the
+                server's options with such a class as ``schema``.
+            system: System messages added for this call.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type: tool, toolName}.
+            toolsets: More tools for this call, by toolset name.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent is idle: true or
+                {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id ({versionId} or
+                {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
+                attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.stream_until_idle(
@@ -1621,6 +2053,49 @@ class Agent:
         Executes an agent network with multiple agents and streams the response
 
         ``POST /agents/{agentId}/network``
+
+        Args:
+            messages: The conversation to answer: a list of messages ({role, content}). A ``str`` is sent as one user
+                message.
+            active_tools: Names of the agent's tools the model may use in this call (default all).
+            client_tools: Declarations of tools the caller runs itself (id, description, inputSchema).
+            context: Messages given to the model as context for this call, not saved to memory.
+            instructions: Instructions for this call, in place of the agent's own.
+            max_steps: The most steps (model calls, each with its tool calls) the agent may take.
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the user or entity it
+                belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK, seed,
+                stopSequences...).
+            output: A schema for a structured answer (the older form of structuredOutput).
+            provider_options: Options passed through to the model provider, by provider name.
+            request_context: Values for the server's request context (dynamic agents, tenants), for this call.
+            require_tool_approval: Pause before each tool call until it is approved or declined.
+            return_scorer_data: Return the input and output the scorers saw with the result.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run by later.
+            save_per_step: Save the messages to memory after each step, not only at the end.
+            scorers: Scorers to run on this call's answer, by name (with their sampling settings).
+            stop_when: A condition that ends the run before maxSteps.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the result's object.
+            system: System messages added for this call.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type: tool, toolName}.
+            toolsets: More tools for this call, by toolset name.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent is idle: true or
+                {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id ({versionId} or
+                {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.network(
@@ -1682,6 +2157,24 @@ class Agent:
         Approves a pending tool call and continues agent execution
 
         ``POST /agents/{agentId}/approve-tool-call``
+
+        Args:
+            run_id: Field ``runId`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.approve_tool_call(
@@ -1724,6 +2217,25 @@ class Agent:
         Declines a pending tool call and continues agent execution without executing the tool
 
         ``POST /agents/{agentId}/decline-tool-call``
+
+        Args:
+            run_id: Field ``runId`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            reason: Field ``reason`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.decline_tool_call(
@@ -1765,6 +2277,23 @@ class Agent:
         Approves a pending network tool call and continues network agent execution
 
         ``POST /agents/{agentId}/approve-network-tool-call``
+
+        Args:
+            run_id: Field ``runId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.approve_network_tool_call(
@@ -1805,6 +2334,24 @@ class Agent:
         Declines a pending network tool call and continues network agent execution without executing the tool
 
         ``POST /agents/{agentId}/decline-network-tool-call``
+
+        Args:
+            run_id: Field ``runId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            reason: Field ``reason`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.decline_network_tool_call(
@@ -1895,6 +2442,47 @@ class Agent:
         Resumes a suspended agent stream with custom resume data
 
         ``POST /agents/{agentId}/resume-stream``
+
+        Args:
+            resume_data: Field ``resumeData`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            active_tools: Field ``activeTools`` of the JSON body.
+            client_tools: Field ``clientTools`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            instructions: Field ``instructions`` of the JSON body.
+            max_steps: Field ``maxSteps`` of the JSON body.
+            memory: Field ``memory`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            model_settings: Field ``modelSettings`` of the JSON body.
+            output: Field ``output`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            require_tool_approval: Field ``requireToolApproval`` of the JSON body.
+            return_scorer_data: Field ``returnScorerData`` of the JSON body.
+            save_per_step: Field ``savePerStep`` of the JSON body.
+            scorers: Field ``scorers`` of the JSON body.
+            stop_when: Field ``stopWhen`` of the JSON body.
+            structured_output: Field ``structuredOutput`` of the JSON body. A pydantic model class (its JSON schema is
+                sent, and the answer's ``object`` is parsed into it), or the server's options with such a class as
+                ``schema``.
+            system: Field ``system`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            tool_choice: Field ``toolChoice`` of the JSON body.
+            toolsets: Field ``toolsets`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            until_idle: Field ``untilIdle`` of the JSON body.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.resume_stream(
@@ -2004,9 +2592,52 @@ class Agent:
     ) -> AgentStream[_models.AgentChunk]:
         """Resume agent stream until idle
 
-        Resumes a suspended agent stream until idle with custom resume data, also listens for background task completions and streams them in real-time
+        Resumes a suspended agent stream until idle with custom resume data, also listens for background task
+        completions and streams them in real-time
 
         ``POST /agents/{agentId}/resume-stream-until-idle``
+
+        Args:
+            resume_data: Field ``resumeData`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            active_tools: Field ``activeTools`` of the JSON body.
+            client_tools: Field ``clientTools`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            instructions: Field ``instructions`` of the JSON body.
+            max_idle_ms: Field ``maxIdleMs`` of the JSON body.
+            max_steps: Field ``maxSteps`` of the JSON body.
+            memory: Field ``memory`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            model_settings: Field ``modelSettings`` of the JSON body.
+            output: Field ``output`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            require_tool_approval: Field ``requireToolApproval`` of the JSON body.
+            return_scorer_data: Field ``returnScorerData`` of the JSON body.
+            save_per_step: Field ``savePerStep`` of the JSON body.
+            scorers: Field ``scorers`` of the JSON body.
+            stop_when: Field ``stopWhen`` of the JSON body.
+            structured_output: Field ``structuredOutput`` of the JSON body. A pydantic model class (its JSON schema is
+                sent, and the answer's ``object`` is parsed into it), or the server's options with such a class as
+                ``schema``.
+            system: Field ``system`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            tool_choice: Field ``toolChoice`` of the JSON body.
+            toolsets: Field ``toolsets`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            until_idle: Field ``untilIdle`` of the JSON body.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.resume_stream_until_idle(
@@ -2063,13 +2694,23 @@ class Agent:
     ) -> AgentStream[_models.AgentChunk]:
         """Observe agent stream
 
-        Reconnect to an existing agent stream to receive missed events. Supports position-based resume with offset for efficient reconnection.
+        Reconnect to an existing agent stream to receive missed events. Supports position-based resume with offset for
+        efficient reconnection.
 
         ``POST /agents/{agentId}/observe``
 
         Args:
-            run_id: The run ID to observe/reconnect to
+            run_id: The run ID to observe/reconnect to.
             offset: Resume from this event index (0-based). If omitted, replays all events.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.observe(
@@ -2102,9 +2743,26 @@ class Agent:
     ) -> AgentStream[_models.AgentChunk]:
         """Recover an orphaned durable agent run
 
-        Re-drives an orphaned RUNNING durable-agent run after a process restart. Only supported on durable agents (createDurableAgent). Returns a stream that replays past chunks and continues the loop to completion.
+        Re-drives an orphaned RUNNING durable-agent run after a process restart. Only supported on durable agents
+        (createDurableAgent). Returns a stream that replays past chunks and continues the loop to completion.
 
         ``POST /agents/{agentId}/recover``
+
+        Args:
+            run_id: Field ``runId`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.recover(
@@ -2142,6 +2800,23 @@ class Agent:
         Subscribes to future and active stream runs for a memory thread
 
         ``POST /agents/{agentId}/threads/subscribe``
+
+        Args:
+            thread_id: Field ``threadId`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            reconnect: Open the subscription again when it drops or the server ends it: ``True`` (every time) or the
+                number of times. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.subscribe_to_thread(
@@ -2181,10 +2856,20 @@ class Agent:
         ``GET /stored/agents/{agentId}/versions``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            order_by: Query parameter: orderBy.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agent_versions.list_stored_agent_versions(
@@ -2217,7 +2902,27 @@ class Agent:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredAgentVersion]:
-        """Every item of every page of ``list_versions``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_versions``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_versions``.
+
+        Args:
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            order_by: Query parameter: orderBy.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
+        """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agent_versions.iter_stored_agent_versions(
             agent_id=self.agent_id,
@@ -2255,8 +2960,20 @@ class Agent:
         ``POST /stored/agents/{agentId}/versions``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            change_message: Optional message describing the changes
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            change_message: Optional message describing the changes.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agent_versions.create_stored_agent_version(
@@ -2294,7 +3011,17 @@ class Agent:
 
         Args:
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agent_versions.get_stored_agent_version(
@@ -2332,7 +3059,19 @@ class Agent:
 
         Args:
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agent_versions.activate_stored_agent_version(
@@ -2371,7 +3110,19 @@ class Agent:
 
         Args:
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agent_versions.restore_stored_agent_version(
@@ -2409,7 +3160,17 @@ class Agent:
 
         Args:
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agent_versions.delete_stored_agent_version(
@@ -2446,9 +3207,19 @@ class Agent:
         ``GET /stored/agents/{agentId}/versions/compare``
 
         Args:
-            from_: Version ID (UUID) to compare from
-            to: Version ID (UUID) to compare to
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            from_: Version ID (UUID) to compare from.
+            to: Version ID (UUID) to compare to.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agent_versions.compare_stored_agent_versions(
@@ -2487,6 +3258,24 @@ class Agent:
         Approves a pending tool call and returns the complete response
 
         ``POST /agents/{agentId}/approve-tool-call-generate``
+
+        Args:
+            run_id: Field ``runId`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.approve_tool_call_generate(
@@ -2529,6 +3318,25 @@ class Agent:
         Declines a pending tool call and returns the complete response
 
         ``POST /agents/{agentId}/decline-tool-call-generate``
+
+        Args:
+            run_id: Field ``runId`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            reason: Field ``reason`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.decline_tool_call_generate(
@@ -2569,8 +3377,18 @@ class Agent:
         ``GET /agents/{agentId}/tools/{toolId}``
 
         Args:
-            tool_id: Unique identifier for the tool
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            tool_id: Unique identifier for the tool.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.get_tool(
@@ -2608,7 +3426,20 @@ class Agent:
         ``POST /agents/{agentId}/tools/{toolId}/execute``
 
         Args:
-            tool_id: Unique identifier for the tool
+            tool_id: Unique identifier for the tool.
+            data: Field ``data`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.execute_tool(
@@ -2653,6 +3484,25 @@ class Agent:
         Sends a signal to an active agent run or starts a memory thread run when the thread is idle
 
         ``POST /agents/{agentId}/signals``
+
+        Args:
+            signal: Field ``signal`` of the JSON body.
+            if_active: Field ``ifActive`` of the JSON body.
+            if_idle: Field ``ifIdle`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.send_signal(
@@ -2705,6 +3555,25 @@ class Agent:
         Sends a user message to an active agent run or starts a memory thread run when the thread is idle
 
         ``POST /agents/{agentId}/send-message``
+
+        Args:
+            message: Field ``message`` of the JSON body.
+            if_active: Field ``ifActive`` of the JSON body.
+            if_idle: Field ``ifIdle`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.send_message(
@@ -2757,6 +3626,25 @@ class Agent:
         Queues a user message to run after the active thread run completes, or starts a memory thread run when idle
 
         ``POST /agents/{agentId}/queue-message``
+
+        Args:
+            message: Field ``message`` of the JSON body.
+            if_active: Field ``ifActive`` of the JSON body.
+            if_idle: Field ``ifIdle`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.queue_message(
@@ -2796,6 +3684,21 @@ class Agent:
         Aborts the currently active stream run for a memory thread without changing thread subscriptions
 
         ``POST /agents/{agentId}/threads/abort``
+
+        Args:
+            thread_id: Field ``threadId`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.abort_thread(
@@ -2838,6 +3741,28 @@ class Agent:
         Approves or declines a pending tool call and publishes resumed chunks to thread subscribers
 
         ``POST /agents/{agentId}/send-tool-approval``
+
+        Args:
+            approved: Field ``approved`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            messages: Field ``messages`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            stream_options: Field ``streamOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.send_tool_approval(
@@ -2881,18 +3806,29 @@ class Agent:
     ) -> _models.AgentSuspendedRunsResponse:
         """List suspended runs
 
-        Lists suspended agent runs from storage — runs waiting on a tool-call approval or on a tool that suspended. Works after a server restart and across instances.
+        Lists suspended agent runs from storage — runs waiting on a tool-call approval or on a tool that suspended.
+        Works after a server restart and across instances.
 
         ``GET /agents/{agentId}/suspended-runs``
 
         Args:
-            thread_id: Query parameter: threadId
-            resource_id: Query parameter: resourceId
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            per_page: Query parameter: perPage
-            page: Query parameter: page
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Query parameter: threadId.
+            resource_id: Query parameter: resourceId.
+            from_date: Query parameter: fromDate.
+            to_date: Query parameter: toDate.
+            per_page: Query parameter: perPage.
+            page: Query parameter: page.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.list_suspended_runs(
@@ -2931,7 +3867,30 @@ class Agent:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.AgentSuspendedRunsResponseRun]:
-        """Every item of every page of ``list_suspended_runs``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_suspended_runs``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_suspended_runs``.
+
+        Args:
+            thread_id: Query parameter: threadId.
+            resource_id: Query parameter: resourceId.
+            from_date: Query parameter: fromDate.
+            to_date: Query parameter: toDate.
+            per_page: Query parameter: perPage.
+            page: Query parameter: page.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
+        """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.iter_suspended_runs(
             agent_id=self.agent_id,
@@ -2972,8 +3931,19 @@ class Agent:
         ``POST /agents/{agentId}/instructions/enhance``
 
         Args:
-            comment: User comment describing how to enhance the instructions
-            instructions: The current agent instructions to enhance
+            comment: User comment describing how to enhance the instructions.
+            instructions: The current agent instructions to enhance.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.enhance_instructions(
@@ -3014,9 +3984,22 @@ class Agent:
         ``POST /agents/{agentId}/clone``
 
         Args:
-            new_id: ID for the cloned agent. If not provided
+            author_id: Field ``authorId`` of the JSON body.
+            metadata: Field ``metadata`` of the JSON body.
+            new_id: ID for the cloned agent. If not provided.
             new_name: Name for the cloned agent. Defaults to "{name} (Clone)".
             request_context: The request context the agent is resolved with.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.clone(
@@ -3055,6 +4038,21 @@ class Agent:
         Updates the AI model used by the agent
 
         ``POST /agents/{agentId}/model``
+
+        Args:
+            model_id: Field ``modelId`` of the JSON body.
+            provider: Field ``provider`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.update_model(
@@ -3088,6 +4086,19 @@ class Agent:
         Resets the agent model to its original configuration
 
         ``POST /agents/{agentId}/model/reset``
+
+        Args:
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.reset_model(
@@ -3120,6 +4131,20 @@ class Agent:
         Reorders the model list for agents with multiple model configurations
 
         ``POST /agents/{agentId}/models/reorder``
+
+        Args:
+            reordered_model_ids: Field ``reorderedModelIds`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.reorder_models(
@@ -3158,7 +4183,21 @@ class Agent:
         ``POST /agents/{agentId}/models/{modelConfigId}``
 
         Args:
-            model_config_id: Unique identifier for the model configuration
+            model_config_id: Unique identifier for the model configuration.
+            enabled: Field ``enabled`` of the JSON body.
+            body_max_retries: Field ``maxRetries`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.update_model_in_list(
@@ -3196,7 +4235,17 @@ class Agent:
         ``GET /agents/{agentId}/voice/speakers``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.list_voice_speakers(
@@ -3230,7 +4279,17 @@ class Agent:
         ``GET /agents/{agentId}/voice/listener``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.get_voice_listener(
@@ -3264,6 +4323,21 @@ class Agent:
         Generates speech audio from text using the agent voice configuration
 
         ``POST /agents/{agentId}/voice/speak``
+
+        Args:
+            text: Field ``text`` of the JSON body.
+            speaker_id: Field ``speakerId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.voice_speak(
@@ -3303,6 +4377,17 @@ class Agent:
         Args:
             audio: The audio to transcribe.
             options: Options for the voice provider.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.voice_listen(
@@ -3336,15 +4421,27 @@ class Agent:
     ) -> _models.AgentPlansFileResponse:
         """Read a submitted agent plan
 
-        Returns a markdown plan when the agent exposes the core submit_plan capability and the path is under .mastracode/plans/.
+        Returns a markdown plan when the agent exposes the core submit_plan capability and the path is under
+        .mastracode/plans/.
 
         ``GET /agents/{agentId}/plans/file``
 
         Args:
-            path: Relative path to a markdown plan under .mastracode/plans/
-            status: Which stored config version to resolve: draft (latest version) or published (active version, default). When both status and versionId are provided, versionId takes precedence.
+            path: Relative path to a markdown plan under .mastracode/plans/.
+            status: Which stored config version to resolve: draft (latest version) or published (active version,
+                default). When both status and versionId are provided, versionId takes precedence.
             version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.read_plan(
@@ -3434,6 +4531,51 @@ class Agent:
         Legacy endpoint for generating agent responses. Use /agents/:agentId/generate instead.
 
         ``POST /agents/{agentId}/generate-legacy``
+
+        Args:
+            messages: The conversation to answer: a list of messages ({role, content}).
+            active_tools: Names of the agent's tools the model may use in this call (default all).
+            client_tools: Declarations of tools the caller runs itself (id, description, inputSchema).
+            context: Messages given to the model as context for this call, not saved to memory.
+            instructions: Instructions for this call, in place of the agent's own.
+            max_steps: The most steps (model calls, each with its tool calls) the agent may take.
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the user or entity it
+                belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK, seed,
+                stopSequences...).
+            output: A schema for a structured answer (the older form of structuredOutput).
+            provider_options: Options passed through to the model provider, by provider name.
+            request_context: Values for the server's request context (dynamic agents, tenants), for this call.
+            require_tool_approval: Pause before each tool call until it is approved or declined.
+            resource_id: Field ``resourceId`` of the JSON body.
+            resourceid: Field ``resourceid`` of the JSON body.
+            return_scorer_data: Return the input and output the scorers saw with the result.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run by later.
+            save_per_step: Save the messages to memory after each step, not only at the end.
+            scorers: Scorers to run on this call's answer, by name (with their sampling settings).
+            stop_when: A condition that ends the run before maxSteps.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the result's object.
+            system: System messages added for this call.
+            thread_id: Field ``threadId`` of the JSON body.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type: tool, toolName}.
+            toolsets: More tools for this call, by toolset name.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent is idle: true or
+                {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id ({versionId} or
+                {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.generate_legacy(
@@ -3491,6 +4633,18 @@ class Agent:
         """The agent's browser session state ({hasSession, screencastAvailable}).
 
         ``GET /agents/{agentId}/browser/session``
+
+        Args:
+            thread_id: Query parameter ``threadId``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.browser_session(
@@ -3521,6 +4675,20 @@ class Agent:
         """Close the agent's browser session (a thread's, with thread_id).
 
         ``POST /agents/{agentId}/browser/close``
+
+        Args:
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.close_browser(
@@ -3563,6 +4731,17 @@ class AgentBuilder:
         Returns details for a specific agent-builder action
 
         ``GET /agent-builder/{actionId}``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_builder.get_action(
             action_id=self.action_id,
@@ -3595,7 +4774,18 @@ class AgentBuilder:
         ``POST /agent-builder/{actionId}/create-run``
 
         Args:
-            run_id: Query parameter: runId
+            run_id: Query parameter: runId.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_builder.create_run(
             action_id=self.action_id,
@@ -3638,7 +4828,24 @@ class AgentBuilder:
         ``POST /agent-builder/{actionId}/start-async``
 
         Args:
-            run_id: Query parameter: runId
+            run_id: Query parameter: runId.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         result = self._client.agent_builder.start_async(
             action_id=self.action_id,
@@ -3690,7 +4897,24 @@ class AgentBuilder:
         ``POST /agent-builder/{actionId}/start``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_builder.start(
             action_id=self.action_id,
@@ -3740,7 +4964,25 @@ class AgentBuilder:
         ``POST /agent-builder/{actionId}/stream``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            close_on_suspend: Field ``closeOnSuspend`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_builder.stream(
             action_id=self.action_id,
@@ -3790,7 +5032,24 @@ class AgentBuilder:
         ``POST /agent-builder/{actionId}/resume``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_builder.resume(
             action_id=self.action_id,
@@ -3839,7 +5098,24 @@ class AgentBuilder:
         ``POST /agent-builder/{actionId}/resume-async``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         result = self._client.agent_builder.resume_async(
             action_id=self.action_id,
@@ -3891,7 +5167,24 @@ class AgentBuilder:
         ``POST /agent-builder/{actionId}/resume-stream``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_builder.resume_stream(
             action_id=self.action_id,
@@ -3931,7 +5224,16 @@ class AgentBuilder:
         ``POST /agent-builder/{actionId}/observe``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_builder.observe(
             action_id=self.action_id,
@@ -3984,14 +5286,23 @@ class AgentBuilder:
         ``GET /agent-builder/{actionId}/runs``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            offset: Query parameter: offset
-            limit: Query parameter: limit
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            resource_id: Query parameter: resourceId
-            status: Query parameter: status
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            offset: Query parameter: offset.
+            limit: Query parameter: limit.
+            from_date: Query parameter: fromDate.
+            to_date: Query parameter: toDate.
+            resource_id: Query parameter: resourceId.
+            status: Query parameter: status.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_builder.list_runs(
             action_id=self.action_id,
@@ -4044,7 +5355,30 @@ class AgentBuilder:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.WorkflowRunsResponseRun]:
-        """Every item of every page of ``runs``, a page at a time as the loop goes."""
+        """Every item of every page of ``runs``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``runs``.
+
+        Args:
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            offset: Query parameter: offset.
+            limit: Query parameter: limit.
+            from_date: Query parameter: fromDate.
+            to_date: Query parameter: toDate.
+            resource_id: Query parameter: resourceId.
+            status: Query parameter: status.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
+        """
         return self._client.agent_builder.iter_runs(
             action_id=self.action_id,
             page=page,
@@ -4080,14 +5414,27 @@ class AgentBuilder:
     ) -> _models.AgentBuilderRun:
         """Get action run by ID
 
-        Returns details for a specific action run with metadata and processed execution state. Use the fields query parameter to reduce payload size.
+        Returns details for a specific action run with metadata and processed execution state. Use the fields query
+        parameter to reduce payload size.
 
         ``GET /agent-builder/{actionId}/runs/{runId}``
 
         Args:
-            run_id: Unique identifier for the action run
-            fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
-            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
+            run_id: Unique identifier for the action run.
+            fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps,
+                activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt,
+                updatedAt) and status are always included.
+            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for
+                better performance.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_builder.get_run(
             action_id=self.action_id,
@@ -4123,7 +5470,18 @@ class AgentBuilder:
         ``POST /agent-builder/{actionId}/runs/{runId}/cancel``
 
         Args:
-            run_id: Unique identifier for the action run
+            run_id: Unique identifier for the action run.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_builder.cancel_run(
             action_id=self.action_id,
@@ -4157,7 +5515,16 @@ class AgentBuilder:
         ``POST /agent-builder/{actionId}/observe-stream-legacy``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_builder.observe_stream_legacy(
             action_id=self.action_id,
@@ -4173,7 +5540,8 @@ class AgentBuilder:
 
 
 class AgentController:
-    """An agent controller hosted on the server (client-js AgentController); its sessions are reached with session(resource_id, scope=None)."""
+    """An agent controller hosted on the server (client-js AgentController); its sessions are reached with
+    session(resource_id, scope=None)."""
 
     def __init__(self, client: MastraClient, controller_id: str) -> None:
         self._client = client
@@ -4183,7 +5551,15 @@ class AgentController:
         return f"AgentController(controller_id={self.controller_id!r})"
 
     def session(self, resource_id: str, scope: str | None = None) -> AgentControllerSession:
-        """A session of an agent controller bound to a resource id (client-js AgentControllerSession). Sessions are get-or-create on the server; a scope addresses an independent session over the same resource id and travels on every request as sessionScope. Replies arrive on subscribe(), not on send_message()."""
+        """A session of an agent controller bound to a resource id (client-js AgentControllerSession). Sessions are
+        get-or-create on the server; a scope addresses an independent session over the same resource id and travels on
+        every request as sessionScope. Replies arrive on subscribe(), not on send_message().
+
+        Args:
+            resource_id: The ``resourceId`` of every call of this AgentControllerSession.
+            scope: The ``sessionScope`` of every call of this AgentControllerSession. ``None``: left out of the
+                requests.
+        """
         return AgentControllerSession(
             self._client, controller_id=self.controller_id, resource_id=resource_id, scope=scope
         )
@@ -4204,6 +5580,17 @@ class AgentController:
         Lists the modes configured on the controller (e.g. build, plan).
 
         ``GET /agent-controller/{controllerId}/modes``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.list_modes(
             controller_id=self.controller_id,
@@ -4232,6 +5619,17 @@ class AgentController:
         Lists all models available on this controller (with auth status and use counts).
 
         ``GET /agent-controller/{controllerId}/models``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.list_models(
             controller_id=self.controller_id,
@@ -4260,6 +5658,17 @@ class AgentController:
         Lists the runs in flight on the controller across all resources, without creating or touching a session.
 
         ``GET /agent-controller/{controllerId}/active-runs``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.list_active_runs(
             controller_id=self.controller_id,
@@ -4288,6 +5697,17 @@ class AgentController:
         Returns whether the controller has a workspace configured and whether it is ready.
 
         ``GET /agent-controller/{controllerId}/workspace``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.get_workspace(
             controller_id=self.controller_id,
@@ -4302,7 +5722,9 @@ class AgentController:
 
 
 class AgentControllerSession:
-    """A session of an agent controller bound to a resource id (client-js AgentControllerSession). Sessions are get-or-create on the server; a scope addresses an independent session over the same resource id and travels on every request as sessionScope. Replies arrive on subscribe(), not on send_message()."""
+    """A session of an agent controller bound to a resource id (client-js AgentControllerSession). Sessions are
+    get-or-create on the server; a scope addresses an independent session over the same resource id and travels on every
+    request as sessionScope. Replies arrive on subscribe(), not on send_message()."""
 
     def __init__(
         self, client: MastraClient, controller_id: str, resource_id: str, scope: str | None = None
@@ -4331,9 +5753,25 @@ class AgentControllerSession:
     ) -> _models.AgentControllerSessionsResponse:
         """Create or resume a controller session
 
-        Creates a session for the given resourceId, or returns the existing one (get-or-create), so reconnects resume the conversation.
+        Creates a session for the given resourceId, or returns the existing one (get-or-create), so reconnects resume
+        the conversation.
 
         ``POST /agent-controller/{controllerId}/sessions``
+
+        Args:
+            tags: Field ``tags`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.create_session(
             controller_id=self.controller_id,
@@ -4368,6 +5806,19 @@ class AgentControllerSession:
         Subscribes to a session’s event bus and streams events to the client over SSE.
 
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/stream``
+
+        Args:
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            reconnect: Open the subscription again when it drops or the server ends it: ``True`` (every time) or the
+                number of times. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.get_session_stream(
             controller_id=self.controller_id,
@@ -4404,6 +5855,22 @@ class AgentControllerSession:
         Sends a user message to the session. The reply streams as events on the session’s SSE stream.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/messages``
+
+        Args:
+            message: Field ``message`` of the JSON body.
+            files: Field ``files`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.create_session_message(
             controller_id=self.controller_id,
@@ -4439,6 +5906,19 @@ class AgentControllerSession:
         Aborts the in-flight run for the session, if any.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/abort``
+
+        Args:
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.session_abort(
             controller_id=self.controller_id,
@@ -4474,6 +5954,22 @@ class AgentControllerSession:
         Approves or declines a pending tool call surfaced by the session.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/tool-approval``
+
+        Args:
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            approved: Field ``approved`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.session_tool_approval(
             controller_id=self.controller_id,
@@ -4512,6 +6008,22 @@ class AgentControllerSession:
         Resumes a suspended interactive tool (ask_user, request_access, submit_plan) with the provided resume data.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/tool-suspension``
+
+        Args:
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.session_tool_suspension(
             controller_id=self.controller_id,
@@ -4549,6 +6061,21 @@ class AgentControllerSession:
         Injects a message into the running turn (interjection) without starting a new run.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/steer``
+
+        Args:
+            message: Field ``message`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.session_steer(
             controller_id=self.controller_id,
@@ -4585,7 +6112,16 @@ class AgentControllerSession:
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}``
 
         Args:
-            thread_id: Query parameter: threadId
+            thread_id: Query parameter: threadId.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.get_session(
             controller_id=self.controller_id,
@@ -4618,6 +6154,18 @@ class AgentControllerSession:
         Merges the provided key-value pairs into the session state. Existing keys not in the payload are preserved.
 
         ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/state``
+
+        Args:
+            state: Field ``state`` of the JSON body.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.put_session_state(
             controller_id=self.controller_id,
@@ -4651,6 +6199,20 @@ class AgentControllerSession:
         Switches the active mode (e.g. build, plan) for the session.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/mode``
+
+        Args:
+            mode_id: Field ``modeId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.session_mode(
             controller_id=self.controller_id,
@@ -4687,6 +6249,22 @@ class AgentControllerSession:
         Switches the model for the session, scoped to the thread by default.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/model``
+
+        Args:
+            model_id: Field ``modelId`` of the JSON body.
+            mode_id: Field ``modeId`` of the JSON body.
+            scope: Field ``scope`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.session_model(
             controller_id=self.controller_id,
@@ -4720,13 +6298,24 @@ class AgentControllerSession:
     ) -> _models.AgentControllerSessionThreadsResponse:
         """List session threads
 
-        Lists the threads for the session’s resource, most-recently-updated first. Pass `limit` to return only the newest N (e.g. for a sidebar). Pass `tags` (a JSON-encoded object) to scope the list to threads matching every tag — e.g. `{ projectPath }` so git worktrees sharing a resourceId each see only their own threads.
+        Lists the threads for the session’s resource, most-recently-updated first. Pass `limit` to return only the
+        newest N (e.g. for a sidebar). Pass `tags` (a JSON-encoded object) to scope the list to threads matching every
+        tag — e.g. `{ projectPath }` so git worktrees sharing a resourceId each see only their own threads.
 
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/threads``
 
         Args:
-            limit: Query parameter: limit
-            tags: Query parameter: tags
+            limit: Query parameter: limit.
+            tags: Query parameter: tags.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.list_session_threads(
             controller_id=self.controller_id,
@@ -4761,6 +6350,20 @@ class AgentControllerSession:
         Switches the session to an existing thread (rebinding its stream and state).
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/thread``
+
+        Args:
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.session_thread(
             controller_id=self.controller_id,
@@ -4795,6 +6398,20 @@ class AgentControllerSession:
         Creates a new thread in the session (unbinds the previous thread, binds the new one).
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/threads``
+
+        Args:
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.create_session_thread(
             controller_id=self.controller_id,
@@ -4830,7 +6447,16 @@ class AgentControllerSession:
         ``DELETE /agent-controller/{controllerId}/sessions/{resourceId}/threads/{threadId}``
 
         Args:
-            thread_id: The threadId parameter
+            thread_id: The threadId parameter.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.delete_session_thread(
             controller_id=self.controller_id,
@@ -4866,7 +6492,17 @@ class AgentControllerSession:
         ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/threads/{threadId}``
 
         Args:
-            thread_id: The threadId parameter
+            thread_id: The threadId parameter.
+            title: Field ``title`` of the JSON body.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.put_session_thread(
             controller_id=self.controller_id,
@@ -4902,6 +6538,21 @@ class AgentControllerSession:
         Clones a thread (and its messages). The session binds to the new clone.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/threads/clone``
+
+        Args:
+            source_thread_id: Field ``sourceThreadId`` of the JSON body.
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.session_threads_clone(
             controller_id=self.controller_id,
@@ -4944,18 +6595,28 @@ class AgentControllerSession:
     ) -> _models.AgentControllerMessagesPage:
         """List thread messages
 
-        Returns a paginated list of messages in a specific thread. The deprecated limit parameter may only be combined with page.
+        Returns a paginated list of messages in a specific thread. The deprecated limit parameter may only be combined
+        with page.
 
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/threads/{threadId}/messages``
 
         Args:
-            thread_id: The threadId parameter
-            limit: Query parameter: limit
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            include: Query parameter: include
-            filter: Query parameter: filter
+            thread_id: The threadId parameter.
+            limit: Query parameter: limit.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            order_by: Query parameter: orderBy.
+            include: Query parameter: include.
+            filter: Query parameter: filter.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.list_session_thread_messages(
             controller_id=self.controller_id,
@@ -5000,7 +6661,29 @@ class AgentControllerSession:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.MastraDBMessage]:
-        """Every item of every page of ``list_messages``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_messages``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_messages``.
+
+        Args:
+            thread_id: The threadId parameter.
+            limit: Query parameter: limit.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            order_by: Query parameter: orderBy.
+            include: Query parameter: include.
+            filter: Query parameter: filter.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
+        """
         return self._client.agent_controller.iter_session_thread_messages(
             controller_id=self.controller_id,
             resource_id=self.resource_id,
@@ -5037,9 +6720,25 @@ class AgentControllerSession:
     ) -> _models.AgentControllerSessionFollowUpResponse:
         """Queue a follow-up message
 
-        Queues a follow-up message. If the session is idle it sends immediately; if a run is active it queues for after completion.
+        Queues a follow-up message. If the session is idle it sends immediately; if a run is active it queues for after
+        completion.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/follow-up``
+
+        Args:
+            message: Field ``message`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.session_follow_up(
             controller_id=self.controller_id,
@@ -5073,6 +6772,17 @@ class AgentControllerSession:
         Returns the current observational memory record for the session’s thread/resource.
 
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/om``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.get_session_om(
             controller_id=self.controller_id,
@@ -5105,6 +6815,20 @@ class AgentControllerSession:
         Updates the session’s resource identity (e.g. when a user logs in).
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/resource``
+
+        Args:
+            new_resource_id: Field ``newResourceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.session_resource(
             controller_id=self.controller_id,
@@ -5137,6 +6861,17 @@ class AgentControllerSession:
         Lists the resource IDs known to this session (from threads).
 
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/resources``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.list_session_resources(
             controller_id=self.controller_id,
@@ -5167,6 +6902,17 @@ class AgentControllerSession:
         Returns the active/paused/done goal objective for the session’s thread, if any.
 
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/goal``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.get_session_goal(
             controller_id=self.controller_id,
@@ -5198,9 +6944,26 @@ class AgentControllerSession:
     ) -> _models.AgentControllerSessionGoalCreateResponse:
         """Set a goal
 
-        Sets a new objective for the session’s thread. The agent’s in-loop goal judge evaluates progress after each turn.
+        Sets a new objective for the session’s thread. The agent’s in-loop goal judge evaluates progress after each
+        turn.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/goal``
+
+        Args:
+            objective: Field ``objective`` of the JSON body.
+            judge_model_id: Field ``judgeModelId`` of the JSON body.
+            max_runs: Field ``maxRuns`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.session_goal(
             controller_id=self.controller_id,
@@ -5238,6 +7001,20 @@ class AgentControllerSession:
         Updates the judge model, max runs, or status of the active goal. No-op when no goal is set.
 
         ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/goal``
+
+        Args:
+            judge_model_id: Field ``judgeModelId`` of the JSON body.
+            max_runs: Field ``maxRuns`` of the JSON body.
+            status: Field ``status`` of the JSON body.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.put_session_goal(
             controller_id=self.controller_id,
@@ -5271,6 +7048,17 @@ class AgentControllerSession:
         Removes the active goal from the session’s thread.
 
         ``DELETE /agent-controller/{controllerId}/sessions/{resourceId}/goal``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.delete_session_goal(
             controller_id=self.controller_id,
@@ -5301,6 +7089,17 @@ class AgentControllerSession:
         Returns the current permission rules (per-category and per-tool policies) for the session.
 
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/permissions``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.list_session_permissions(
             controller_id=self.controller_id,
@@ -5333,6 +7132,19 @@ class AgentControllerSession:
         Sets the approval policy (allow/ask/deny) for all tools in a category.
 
         ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/permissions/category``
+
+        Args:
+            category: Field ``category`` of the JSON body.
+            policy: Field ``policy`` of the JSON body.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.put_session_permissions_category(
             controller_id=self.controller_id,
@@ -5364,9 +7176,23 @@ class AgentControllerSession:
     ) -> _models.AgentControllerSessionPermissionsToolReplaceResponse:
         """Set permission for a specific tool
 
-        Sets the approval policy (allow/ask/deny) for a specific tool by name. Per-tool overrides take precedence over category policies.
+        Sets the approval policy (allow/ask/deny) for a specific tool by name. Per-tool overrides take precedence over
+        category policies.
 
         ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/permissions/tool``
+
+        Args:
+            tool_name: Field ``toolName`` of the JSON body.
+            policy: Field ``policy`` of the JSON body.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.put_session_permissions_tool(
             controller_id=self.controller_id,
@@ -5407,9 +7233,33 @@ class AgentControllerSession:
     ) -> _models.AgentControllerSessionNotificationsResponse:
         """Send a notification signal to a session
 
-        Delivers a notification to the session’s current agent/thread. The agent’s delivery policy determines whether the notification wakes an idle thread, is summarised, or is persisted for later.
+        Delivers a notification to the session’s current agent/thread. The agent’s delivery policy determines whether
+        the notification wakes an idle thread, is summarised, or is persisted for later.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/notifications``
+
+        Args:
+            kind: Field ``kind`` of the JSON body.
+            source: Field ``source`` of the JSON body.
+            summary: Field ``summary`` of the JSON body.
+            attributes: Field ``attributes`` of the JSON body.
+            coalesce_key: Field ``coalesceKey`` of the JSON body.
+            dedupe_key: Field ``dedupeKey`` of the JSON body.
+            metadata: Field ``metadata`` of the JSON body.
+            payload: Field ``payload`` of the JSON body.
+            priority: Field ``priority`` of the JSON body.
+            source_id: Field ``sourceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.create_session_notification(
             controller_id=self.controller_id,
@@ -5468,6 +7318,21 @@ class AgentVoice:
         Generates speech audio from text using the agent voice configuration
 
         ``POST /agents/{agentId}/voice/speak``
+
+        Args:
+            text: Field ``text`` of the JSON body.
+            speaker_id: Field ``speakerId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.voice_speak(
@@ -5507,6 +7372,17 @@ class AgentVoice:
         Args:
             audio: The audio to transcribe.
             options: Options for the voice provider.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.voice_listen(
@@ -5542,7 +7418,17 @@ class AgentVoice:
         ``GET /agents/{agentId}/voice/speakers``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.list_voice_speakers(
@@ -5576,7 +7462,17 @@ class AgentVoice:
         ``GET /agents/{agentId}/voice/listener``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.get_voice_listener(
@@ -5621,8 +7517,18 @@ class ConversationItems:
         ``GET /v1/conversations/{conversationId}/items``
 
         Args:
-            conversation_id: Unique identifier for the conversation thread
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            conversation_id: Unique identifier for the conversation thread.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.responses.list_v1_conversation_items(
             conversation_id=conversation_id,
@@ -5676,10 +7582,24 @@ class Conversations:
         ``POST /v1/conversations``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            agent_id: Mastra agent ID used to create the conversation thread
-            conversation_id: Optional conversation ID to use as the raw threadId
-            resource_id: Optional resource ID to associate with the conversation
+            agent_id: Mastra agent ID used to create the conversation thread.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            conversation_id: Optional conversation ID to use as the raw threadId.
+            metadata: Field ``metadata`` of the JSON body.
+            resource_id: Optional resource ID to associate with the conversation.
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.responses.create_v1_conversation(
             request_context=request_context,
@@ -5718,8 +7638,18 @@ class Conversations:
         ``GET /v1/conversations/{conversationId}``
 
         Args:
-            conversation_id: Unique identifier for the conversation thread
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            conversation_id: Unique identifier for the conversation thread.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.responses.get_v1_conversation(
             conversation_id=conversation_id,
@@ -5753,8 +7683,18 @@ class Conversations:
         ``DELETE /v1/conversations/{conversationId}``
 
         Args:
-            conversation_id: Unique identifier for the conversation thread
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            conversation_id: Unique identifier for the conversation thread.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.responses.delete_v1_conversation(
             conversation_id=conversation_id,
@@ -5770,7 +7710,8 @@ class Conversations:
 
 
 class DynamicWorkflow:
-    """A dynamic workflow definition stored on the server (run it like any workflow: client.get_workflow(id).create_run())."""
+    """A dynamic workflow definition stored on the server (run it like any workflow:
+    client.get_workflow(id).create_run())."""
 
     def __init__(self, client: MastraClient, dynamic_workflow_id: str) -> None:
         self._client = client
@@ -5795,6 +7736,17 @@ class DynamicWorkflow:
         Returns a single workflow definition persisted to storage.
 
         ``GET /stored/workflows/{dynamicWorkflowId}``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.dynamic_workflows.get_stored_workflow(
             dynamic_workflow_id=self.dynamic_workflow_id,
@@ -5823,6 +7775,17 @@ class DynamicWorkflow:
         Removes a dynamic workflow definition and unregisters the live workflow instance. Idempotent.
 
         ``DELETE /stored/workflows/{dynamicWorkflowId}``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.dynamic_workflows.delete_stored_workflow(
             dynamic_workflow_id=self.dynamic_workflow_id,
@@ -5862,6 +7825,17 @@ class McpServer:
         Returns a list of tools available on the specified MCP server
 
         ``GET /mcp/{serverId}/tools``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.mcp.list_tools(
             server_id=self.server_id,
@@ -5894,8 +7868,18 @@ class McpServer:
         ``GET /mcp/{serverId}/tools/{toolId}``
 
         Args:
-            tool_id: Tool ID
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            tool_id: Tool ID.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.mcp.get_tool(
             server_id=self.server_id,
@@ -5932,8 +7916,21 @@ class McpServer:
         ``POST /mcp/{serverId}/tools/{toolId}/execute``
 
         Args:
-            tool_id: Tool ID
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            tool_id: Tool ID.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            data: Field ``data`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.mcp.execute_tool(
             server_id=self.server_id,
@@ -5966,6 +7963,17 @@ class McpServer:
         Returns a list of resources available on the MCP server, including ui:// app resources
 
         ``GET /mcp/{serverId}/resources``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.mcp.list_resources(
             server_id=self.server_id,
@@ -5998,7 +8006,18 @@ class McpServer:
         ``POST /mcp/{serverId}/resources/read``
 
         Args:
-            uri: Resource URI to read
+            uri: Resource URI to read.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.mcp.read_resource(
             server_id=self.server_id,
@@ -6044,7 +8063,17 @@ class McpTool:
         ``GET /mcp/{serverId}/tools/{toolId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.mcp.get_tool(
             server_id=self.server_id,
@@ -6080,7 +8109,20 @@ class McpTool:
         ``POST /mcp/{serverId}/tools/{toolId}/execute``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            data: Field ``data`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.mcp.execute_tool(
             server_id=self.server_id,
@@ -6129,8 +8171,18 @@ class MemoryThread:
         ``GET /memory/threads/{threadId}``
 
         Args:
-            resource_id: Query parameter: resourceId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            resource_id: Query parameter: resourceId.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.memory.get_thread(
             thread_id=self.thread_id,
@@ -6169,7 +8221,22 @@ class MemoryThread:
         ``PATCH /memory/threads/{threadId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            metadata: Field ``metadata`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.memory.update_thread(
             thread_id=self.thread_id,
@@ -6208,8 +8275,18 @@ class MemoryThread:
         ``DELETE /memory/threads/{threadId}``
 
         Args:
-            resource_id: Query parameter: resourceId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            resource_id: Query parameter: resourceId.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.memory.delete_thread(
             thread_id=self.thread_id,
@@ -6252,14 +8329,24 @@ class MemoryThread:
         ``GET /memory/threads/{threadId}/messages``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            resource_id: Query parameter: resourceId
-            order_by: Query parameter: orderBy
-            include: Query parameter: include
-            filter: Query parameter: filter
-            include_system_reminders: Query parameter: includeSystemReminders
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            resource_id: Query parameter: resourceId.
+            order_by: Query parameter: orderBy.
+            include: Query parameter: include.
+            filter: Query parameter: filter.
+            include_system_reminders: Query parameter: includeSystemReminders.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.memory.list_thread_messages(
             thread_id=self.thread_id,
@@ -6301,7 +8388,31 @@ class MemoryThread:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.MastraDBMessage]:
-        """Every item of every page of ``list_messages``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_messages``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_messages``.
+
+        Args:
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            resource_id: Query parameter: resourceId.
+            order_by: Query parameter: orderBy.
+            include: Query parameter: include.
+            filter: Query parameter: filter.
+            include_system_reminders: Query parameter: includeSystemReminders.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
+        """
         return self._client.memory.iter_thread_messages(
             thread_id=self.thread_id,
             agent_id=self.agent_id if self.agent_id is not None else NOT_GIVEN,
@@ -6348,8 +8459,21 @@ class MemoryThread:
         ``POST /memory/messages/delete``
 
         Args:
-            resource_id: Query parameter: resourceId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            message_ids: Field ``messageIds`` of the JSON body.
+            resource_id: Query parameter: resourceId.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.memory.delete_messages(
             agent_id=required_attribute(self, "agent_id"),
@@ -6391,7 +8515,24 @@ class MemoryThread:
         ``POST /memory/threads/{threadId}/clone``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            metadata: Field ``metadata`` of the JSON body.
+            new_thread_id: Field ``newThreadId`` of the JSON body.
+            options: Field ``options`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.memory.clone_thread(
             thread_id=self.thread_id,
@@ -6428,12 +8569,26 @@ class MemoryThread:
     ) -> _models.MemoryThreadTransferResponse:
         """Transfer thread ownership
 
-        Reassigns a thread and all of its messages to a different resource. Requires a privileged (non-resource-scoped) context.
+        Reassigns a thread and all of its messages to a different resource. Requires a privileged (non-resource-scoped)
+        context.
 
         ``POST /memory/threads/{threadId}/transfer``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            resource_id: Field ``resourceId`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.memory.transfer_thread(
             thread_id=self.thread_id,
@@ -6471,9 +8626,19 @@ class MemoryThread:
         ``GET /memory/threads/{threadId}/working-memory``
 
         Args:
-            resource_id: Query parameter: resourceId
-            memory_config: Query parameter: memoryConfig
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            resource_id: Query parameter: resourceId.
+            memory_config: Query parameter: memoryConfig.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.memory.get_working_memory(
             thread_id=self.thread_id,
@@ -6513,7 +8678,22 @@ class MemoryThread:
         ``POST /memory/threads/{threadId}/working-memory``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            working_memory: Field ``workingMemory`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            memory_config: Field ``memoryConfig`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.memory.update_working_memory(
             thread_id=self.thread_id,
@@ -6562,7 +8742,17 @@ class Processor:
         ``GET /processors/{processorId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.processors.get_processor(
             processor_id=self.processor_id,
@@ -6599,6 +8789,23 @@ class Processor:
         Executes a specific processor with the provided input data
 
         ``POST /processors/{processorId}/execute``
+
+        Args:
+            messages: Field ``messages`` of the JSON body.
+            phase: Field ``phase`` of the JSON body.
+            agent_id: Field ``agentId`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.processors.execute(
             processor_id=self.processor_id,
@@ -6643,6 +8850,17 @@ class ProcessorProvider:
         Returns details about a specific processor provider, including its configuration schema
 
         ``GET /processor-providers/{providerId}``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.processor_providers.get_processor_provider(
             provider_id=self.provider_id,
@@ -6681,13 +8899,24 @@ class StoredAgent:
     ) -> _models.StoredAgent:
         """Get stored agent by ID
 
-        Returns a specific agent from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
+        Returns a specific agent from storage by its unique identifier. Use ?status=draft to resolve with the latest
+        (draft) version, or ?status=published (default) for the active published version.
 
         ``GET /stored/agents/{storedAgentId}``
 
         Args:
             status: Which version to resolve: published (active version) or draft (latest version)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.stored_agents.get_stored_agent(
             stored_agent_id=self.stored_agent_id,
@@ -6809,32 +9038,48 @@ class StoredAgent:
         ``PATCH /stored/agents/{storedAgentId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            agents: Agent keys with optional per-agent config — static or conditional
-            author_id: Author identifier for multi-tenant filtering
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            agents: Agent keys with optional per-agent config — static or conditional.
+            author_id: Author identifier for multi-tenant filtering.
             auto_publish: Immediately activate the auto-created version. Defaults to false when omitted.
             browser: Browser configuration — object config, true (apply default), false/null (disable)
-            change_message: Optional message describing the changes for the auto-created version
-            default_options: Default options for generate/stream calls — static or conditional
-            description: Description of the agent
-            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the Mastra instance; without distributed backends durability is process-local. Does not enable automatic recovery — that stays `recovery.durableAgents`.
-            input_processors: Input processor graph — static or conditional
+            change_message: Optional message describing the changes for the auto-created version.
+            default_options: Default options for generate/stream calls — static or conditional.
+            description: Description of the agent.
+            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the
+                Mastra instance; without distributed backends durability is process-local. Does not enable automatic
+                recovery — that stays `recovery.durableAgents`.
+            input_processors: Input processor graph — static or conditional.
             instructions: System instructions for the agent (string or array of instruction blocks)
-            integration_tools: Map of tool provider IDs to their tool configurations — static or conditional
-            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional
-            memory: Memory configuration — static, conditional, or null to disable memory
-            metadata: Additional metadata for the agent
-            model: Model configuration — static value or array of conditional variants
-            name: Name of the agent
-            output_processors: Output processor graph — static or conditional
-            request_context_schema: JSON Schema defining valid request context variables for conditional rule evaluation
-            scorers: Scorer keys with optional sampling config — static or conditional
-            skills: Skill IDs mapped to per-skill config — static or conditional
-            tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the deprecated `integrationTools` field.
-            tools: Tool keys mapped to per-tool config — static or conditional
+            integration_tools: Map of tool provider IDs to their tool configurations — static or conditional.
+            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional.
+            memory: Memory configuration — static, conditional, or null to disable memory.
+            metadata: Additional metadata for the agent.
+            model: Model configuration — static value or array of conditional variants.
+            name: Name of the agent.
+            output_processors: Output processor graph — static or conditional.
+            request_context_schema: JSON Schema defining valid request context variables for conditional rule
+                evaluation.
+            scorers: Scorer keys with optional sampling config — static or conditional.
+            skills: Skill IDs mapped to per-skill config — static or conditional.
+            tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the
+                deprecated `integrationTools` field.
+            tools: Tool keys mapped to per-tool config — static or conditional.
             visibility: Agent visibility: private (owner/admin only) or public (any reader)
-            workflows: Workflow keys with optional per-workflow config — static or conditional
-            workspace: Workspace reference (stored ID or inline config) — static or conditional
+            workflows: Workflow keys with optional per-workflow config — static or conditional.
+            workspace: Workspace reference (stored ID or inline config) — static or conditional.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.stored_agents.update_stored_agent(
             stored_agent_id=self.stored_agent_id,
@@ -6893,7 +9138,17 @@ class StoredAgent:
         ``DELETE /stored/agents/{storedAgentId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.stored_agents.delete_stored_agent(
             stored_agent_id=self.stored_agent_id,
@@ -6921,12 +9176,24 @@ class StoredAgent:
     ) -> _models.StoredAgentDependentsResponse:
         """List dependents of a stored agent
 
-        Returns agents that reference the target as a sub-agent. Used to warn before deleting or unsharing. Caller-readable references appear in `dependents` (id + name); cross-workspace references the caller cannot read are aggregated in `hiddenCount` and only surfaced when the target is public.
+        Returns agents that reference the target as a sub-agent. Used to warn before deleting or unsharing.
+        Caller-readable references appear in `dependents` (id + name); cross-workspace references the caller cannot read
+        are aggregated in `hiddenCount` and only surfaced when the target is public.
 
         ``GET /stored/agents/{storedAgentId}/dependents``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.stored_agents.list_dependents(
             stored_agent_id=self.stored_agent_id,
@@ -7041,26 +9308,41 @@ class StoredAgent:
         ``POST /stored/agents/{storedAgentId}/export``
 
         Args:
-            agents: Agent keys with optional per-agent config — static or conditional
+            agents: Agent keys with optional per-agent config — static or conditional.
             browser: Browser configuration — object config, true (apply default), false/null (disable)
-            default_options: Default options for generate/stream calls — static or conditional
-            description: Description of the agent
-            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the Mastra instance; without distributed backends durability is process-local. Does not enable automatic recovery — that stays `recovery.durableAgents`.
-            input_processors: Input processor graph — static or conditional
+            default_options: Default options for generate/stream calls — static or conditional.
+            description: Description of the agent.
+            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the
+                Mastra instance; without distributed backends durability is process-local. Does not enable automatic
+                recovery — that stays `recovery.durableAgents`.
+            input_processors: Input processor graph — static or conditional.
             instructions: System instructions for the agent (string or array of instruction blocks)
-            integration_tools: Map of tool provider IDs to their tool configurations — static or conditional
-            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional
-            memory: Memory configuration — static, conditional, or null to disable memory
-            model: Model configuration — static value or array of conditional variants
-            name: Name of the agent
-            output_processors: Output processor graph — static or conditional
-            request_context_schema: JSON Schema defining valid request context variables for conditional rule evaluation
-            scorers: Scorer keys with optional sampling config — static or conditional
-            skills: Skill IDs mapped to per-skill config — static or conditional
-            tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the deprecated `integrationTools` field.
-            tools: Tool keys mapped to per-tool config — static or conditional
-            workflows: Workflow keys with optional per-workflow config — static or conditional
-            workspace: Workspace reference (stored ID or inline config) — static or conditional
+            integration_tools: Map of tool provider IDs to their tool configurations — static or conditional.
+            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional.
+            memory: Memory configuration — static, conditional, or null to disable memory.
+            model: Model configuration — static value or array of conditional variants.
+            name: Name of the agent.
+            output_processors: Output processor graph — static or conditional.
+            request_context_schema: JSON Schema defining valid request context variables for conditional rule
+                evaluation.
+            scorers: Scorer keys with optional sampling config — static or conditional.
+            skills: Skill IDs mapped to per-skill config — static or conditional.
+            tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the
+                deprecated `integrationTools` field.
+            tools: Tool keys mapped to per-tool config — static or conditional.
+            workflows: Workflow keys with optional per-workflow config — static or conditional.
+            workspace: Workspace reference (stored ID or inline config) — static or conditional.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.stored_agents.export(
             stored_agent_id=self.stored_agent_id,
@@ -7113,7 +9395,17 @@ class StoredAgent:
         ``PUT /stored/agents/{storedAgentId}/favorite``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.stored_agents.put_favorite(
             stored_agent_id=self.stored_agent_id,
@@ -7146,7 +9438,17 @@ class StoredAgent:
         ``DELETE /stored/agents/{storedAgentId}/favorite``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.stored_agents.delete_favorite(
             stored_agent_id=self.stored_agent_id,
@@ -7182,10 +9484,20 @@ class StoredAgent:
         ``GET /stored/agents/{agentId}/versions``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            order_by: Query parameter: orderBy.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_versions.list_stored_agent_versions(
             agent_id=self.stored_agent_id,
@@ -7217,7 +9529,27 @@ class StoredAgent:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredAgentVersion]:
-        """Every item of every page of ``list_versions``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_versions``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_versions``.
+
+        Args:
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            order_by: Query parameter: orderBy.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
+        """
         return self._client.agent_versions.iter_stored_agent_versions(
             agent_id=self.stored_agent_id,
             page=page,
@@ -7254,8 +9586,20 @@ class StoredAgent:
         ``POST /stored/agents/{agentId}/versions``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            change_message: Optional message describing the changes
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            change_message: Optional message describing the changes.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_versions.create_stored_agent_version(
             agent_id=self.stored_agent_id,
@@ -7292,7 +9636,17 @@ class StoredAgent:
 
         Args:
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_versions.get_stored_agent_version(
             agent_id=self.stored_agent_id,
@@ -7329,7 +9683,19 @@ class StoredAgent:
 
         Args:
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_versions.activate_stored_agent_version(
             agent_id=self.stored_agent_id,
@@ -7367,7 +9733,19 @@ class StoredAgent:
 
         Args:
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_versions.restore_stored_agent_version(
             agent_id=self.stored_agent_id,
@@ -7404,7 +9782,17 @@ class StoredAgent:
 
         Args:
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_versions.delete_stored_agent_version(
             agent_id=self.stored_agent_id,
@@ -7440,9 +9828,19 @@ class StoredAgent:
         ``GET /stored/agents/{agentId}/versions/compare``
 
         Args:
-            from_: Version ID (UUID) to compare from
-            to: Version ID (UUID) to compare to
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            from_: Version ID (UUID) to compare from.
+            to: Version ID (UUID) to compare to.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_versions.compare_stored_agent_versions(
             agent_id=self.stored_agent_id,
@@ -7562,26 +9960,44 @@ class StoredAgent:
         ``POST /stored/agents/{storedAgentId}/change-request``
 
         Args:
-            agents: Agent keys with optional per-agent config — static or conditional
+            agents: Agent keys with optional per-agent config — static or conditional.
             browser: Browser configuration — object config, true (apply default), false/null (disable)
-            default_options: Default options for generate/stream calls — static or conditional
-            description: Description of the agent
-            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the Mastra instance; without distributed backends durability is process-local. Does not enable automatic recovery — that stays `recovery.durableAgents`.
-            input_processors: Input processor graph — static or conditional
+            change_message: Field ``changeMessage`` of the JSON body.
+            default_options: Default options for generate/stream calls — static or conditional.
+            description: Description of the agent.
+            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the
+                Mastra instance; without distributed backends durability is process-local. Does not enable automatic
+                recovery — that stays `recovery.durableAgents`.
+            input_processors: Input processor graph — static or conditional.
+            inspect_only: Field ``inspectOnly`` of the JSON body.
             instructions: System instructions for the agent (string or array of instruction blocks)
-            integration_tools: Map of tool provider IDs to their tool configurations — static or conditional
-            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional
-            memory: Memory configuration — static, conditional, or null to disable memory
-            model: Model configuration — static value or array of conditional variants
-            name: Name of the agent
-            output_processors: Output processor graph — static or conditional
-            request_context_schema: JSON Schema defining valid request context variables for conditional rule evaluation
-            scorers: Scorer keys with optional sampling config — static or conditional
-            skills: Skill IDs mapped to per-skill config — static or conditional
-            tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the deprecated `integrationTools` field.
-            tools: Tool keys mapped to per-tool config — static or conditional
-            workflows: Workflow keys with optional per-workflow config — static or conditional
-            workspace: Workspace reference (stored ID or inline config) — static or conditional
+            integration_tools: Map of tool provider IDs to their tool configurations — static or conditional.
+            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional.
+            memory: Memory configuration — static, conditional, or null to disable memory.
+            model: Model configuration — static value or array of conditional variants.
+            name: Name of the agent.
+            output_processors: Output processor graph — static or conditional.
+            request_context_schema: JSON Schema defining valid request context variables for conditional rule
+                evaluation.
+            scorers: Scorer keys with optional sampling config — static or conditional.
+            skills: Skill IDs mapped to per-skill config — static or conditional.
+            tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the
+                deprecated `integrationTools` field.
+            tools: Tool keys mapped to per-tool config — static or conditional.
+            user_name: Field ``userName`` of the JSON body.
+            workflows: Workflow keys with optional per-workflow config — static or conditional.
+            workspace: Workspace reference (stored ID or inline config) — static or conditional.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.stored_agents.change_request(
             stored_agent_id=self.stored_agent_id,
@@ -7644,13 +10060,24 @@ class StoredMcpClient:
     ) -> _models.StoredMcpClient:
         """Get stored MCP client by ID
 
-        Returns a specific MCP client from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
+        Returns a specific MCP client from storage by its unique identifier. Use ?status=draft to resolve with the
+        latest (draft) version, or ?status=published (default) for the active published version.
 
         ``GET /stored/mcp-clients/{storedMCPClientId}``
 
         Args:
             status: Which version to resolve: published (active version) or draft (latest version)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.stored_mcp_clients.get_stored_mcp_client(
             stored_mcp_client_id=self.stored_mcp_client_id,
@@ -7691,10 +10118,24 @@ class StoredMcpClient:
         ``PATCH /stored/mcp-clients/{storedMCPClientId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            description: Description of the MCP client
-            name: Name of the MCP client
-            servers: Map of server name to server configuration
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            author_id: Field ``authorId`` of the JSON body.
+            description: Description of the MCP client.
+            metadata: Field ``metadata`` of the JSON body.
+            name: Name of the MCP client.
+            servers: Map of server name to server configuration.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.stored_mcp_clients.update_stored_mcp_client(
             stored_mcp_client_id=self.stored_mcp_client_id,
@@ -7733,7 +10174,17 @@ class StoredMcpClient:
         ``DELETE /stored/mcp-clients/{storedMCPClientId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.stored_mcp_clients.delete_stored_mcp_client(
             stored_mcp_client_id=self.stored_mcp_client_id,
@@ -7773,13 +10224,24 @@ class StoredPromptBlock:
     ) -> _models.StoredPromptBlock:
         """Get stored prompt block by ID
 
-        Returns a specific prompt block from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
+        Returns a specific prompt block from storage by its unique identifier. Use ?status=draft to resolve with the
+        latest (draft) version, or ?status=published (default) for the active published version.
 
         ``GET /stored/prompt-blocks/{storedPromptBlockId}``
 
         Args:
             status: Which version to resolve: published (active version) or draft (latest version)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.stored_prompt_blocks.get_stored_prompt_block(
             stored_prompt_block_id=self.stored_prompt_block_id,
@@ -7823,11 +10285,27 @@ class StoredPromptBlock:
         ``PATCH /stored/prompt-blocks/{storedPromptBlockId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            content: Template content with {{variable}} interpolation
-            description: Purpose description
-            name: Display name of the prompt block
-            request_context_schema: JSON Schema defining available variables for {{variableName}} interpolation and conditions
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            author_id: Field ``authorId`` of the JSON body.
+            content: Template content with {{variable}} interpolation.
+            description: Purpose description.
+            metadata: Field ``metadata`` of the JSON body.
+            name: Display name of the prompt block.
+            request_context_schema: JSON Schema defining available variables for {{variableName}} interpolation and
+                conditions.
+            rules: Field ``rules`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.stored_prompt_blocks.update_stored_prompt_block(
             stored_prompt_block_id=self.stored_prompt_block_id,
@@ -7868,7 +10346,17 @@ class StoredPromptBlock:
         ``DELETE /stored/prompt-blocks/{storedPromptBlockId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.stored_prompt_blocks.delete_stored_prompt_block(
             stored_prompt_block_id=self.stored_prompt_block_id,
@@ -7906,10 +10394,20 @@ class StoredPromptBlock:
         ``GET /stored/prompt-blocks/{promptBlockId}/versions``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            order_by: Query parameter: orderBy.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.prompt_block_versions.list_stored_prompt_block_versions(
             prompt_block_id=self.stored_prompt_block_id,
@@ -7943,7 +10441,27 @@ class StoredPromptBlock:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredPromptBlockVersion]:
-        """Every item of every page of ``list_versions``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_versions``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_versions``.
+
+        Args:
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            order_by: Query parameter: orderBy.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
+        """
         return self._client.prompt_block_versions.iter_stored_prompt_block_versions(
             prompt_block_id=self.stored_prompt_block_id,
             page=page,
@@ -7980,8 +10498,20 @@ class StoredPromptBlock:
         ``POST /stored/prompt-blocks/{promptBlockId}/versions``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            change_message: Optional message describing the changes
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            change_message: Optional message describing the changes.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.prompt_block_versions.create_stored_prompt_block_version(
             prompt_block_id=self.stored_prompt_block_id,
@@ -8018,7 +10548,17 @@ class StoredPromptBlock:
 
         Args:
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.prompt_block_versions.get_stored_prompt_block_version(
             prompt_block_id=self.stored_prompt_block_id,
@@ -8055,7 +10595,19 @@ class StoredPromptBlock:
 
         Args:
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.prompt_block_versions.stored_prompt_block_version_activate(
             prompt_block_id=self.stored_prompt_block_id,
@@ -8093,7 +10645,19 @@ class StoredPromptBlock:
 
         Args:
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.prompt_block_versions.stored_prompt_block_version_restore(
             prompt_block_id=self.stored_prompt_block_id,
@@ -8130,7 +10694,17 @@ class StoredPromptBlock:
 
         Args:
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.prompt_block_versions.delete_stored_prompt_block_version(
             prompt_block_id=self.stored_prompt_block_id,
@@ -8166,9 +10740,19 @@ class StoredPromptBlock:
         ``GET /stored/prompt-blocks/{promptBlockId}/versions/compare``
 
         Args:
-            from_: Version ID (UUID) to compare from
-            to: Version ID (UUID) to compare to
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            from_: Version ID (UUID) to compare from.
+            to: Version ID (UUID) to compare to.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.prompt_block_versions.get_stored_prompt_block_versions_compare(
             prompt_block_id=self.stored_prompt_block_id,
@@ -8210,13 +10794,24 @@ class StoredScorer:
     ) -> _models.StoredScorer:
         """Get stored scorer definition by ID
 
-        Returns a specific scorer definition from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
+        Returns a specific scorer definition from storage by its unique identifier. Use ?status=draft to resolve with
+        the latest (draft) version, or ?status=published (default) for the active published version.
 
         ``GET /stored/scorers/{storedScorerId}``
 
         Args:
             status: Which version to resolve: published (active version) or draft (latest version)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.stored_scorers.get_stored_scorer(
             stored_scorer_id=self.stored_scorer_id,
@@ -8280,13 +10875,29 @@ class StoredScorer:
         ``PATCH /stored/scorers/{storedScorerId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            default_sampling: Default sampling configuration
-            description: Description of the scorer
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            author_id: Field ``authorId`` of the JSON body.
+            default_sampling: Default sampling configuration.
+            description: Description of the scorer.
             instructions: System instructions for the judge LLM (used when type is llm-judge)
-            name: Name of the scorer
-            preset_config: Serializable config options for preset scorers
-            type: Scorer type: llm-judge for custom, or a preset type name
+            metadata: Field ``metadata`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            name: Name of the scorer.
+            preset_config: Serializable config options for preset scorers.
+            score_range: Field ``scoreRange`` of the JSON body.
+            type: Scorer type: llm-judge for custom, or a preset type name.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.stored_scorers.update_stored_scorer(
             stored_scorer_id=self.stored_scorer_id,
@@ -8330,7 +10941,17 @@ class StoredScorer:
         ``DELETE /stored/scorers/{storedScorerId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.stored_scorers.delete_stored_scorer(
             stored_scorer_id=self.stored_scorer_id,
@@ -8366,10 +10987,20 @@ class StoredScorer:
         ``GET /stored/scorers/{scorerId}/versions``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            order_by: Query parameter: orderBy.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.scorer_versions.list_stored_scorer_versions(
             scorer_id=self.stored_scorer_id,
@@ -8401,7 +11032,27 @@ class StoredScorer:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredScorerVersion]:
-        """Every item of every page of ``list_versions``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_versions``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_versions``.
+
+        Args:
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            order_by: Query parameter: orderBy.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
+        """
         return self._client.scorer_versions.iter_stored_scorer_versions(
             scorer_id=self.stored_scorer_id,
             page=page,
@@ -8438,8 +11089,20 @@ class StoredScorer:
         ``POST /stored/scorers/{scorerId}/versions``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            change_message: Optional message describing the changes
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            change_message: Optional message describing the changes.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.scorer_versions.create_stored_scorer_version(
             scorer_id=self.stored_scorer_id,
@@ -8476,7 +11139,17 @@ class StoredScorer:
 
         Args:
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.scorer_versions.get_stored_scorer_version(
             scorer_id=self.stored_scorer_id,
@@ -8513,7 +11186,19 @@ class StoredScorer:
 
         Args:
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.scorer_versions.stored_scorer_version_activate(
             scorer_id=self.stored_scorer_id,
@@ -8551,7 +11236,19 @@ class StoredScorer:
 
         Args:
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.scorer_versions.stored_scorer_version_restore(
             scorer_id=self.stored_scorer_id,
@@ -8588,7 +11285,17 @@ class StoredScorer:
 
         Args:
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.scorer_versions.delete_stored_scorer_version(
             scorer_id=self.stored_scorer_id,
@@ -8624,9 +11331,19 @@ class StoredScorer:
         ``GET /stored/scorers/{scorerId}/versions/compare``
 
         Args:
-            from_: Version ID (UUID) to compare from
-            to: Version ID (UUID) to compare to
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            from_: Version ID (UUID) to compare from.
+            to: Version ID (UUID) to compare to.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.scorer_versions.get_stored_scorer_versions_compare(
             scorer_id=self.stored_scorer_id,
@@ -8672,7 +11389,17 @@ class StoredSkill:
         ``GET /stored/skills/{storedSkillId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.stored_skills.get_stored_skill(
             stored_skill_id=self.stored_skill_id,
@@ -8724,19 +11451,32 @@ class StoredSkill:
         ``PATCH /stored/skills/{storedSkillId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            assets: List of asset file paths
-            compatibility: Compatibility requirements
-            description: Description of what the skill does and when to use it
-            files: Full file tree structure for the skill
-            instructions: Markdown instructions for the skill
-            license: License identifier for the skill
-            metadata: Additional metadata for the skill
-            name: Name of the skill
-            references: List of reference file paths
-            scripts: List of script file paths
-            source: Source location of the skill
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            assets: List of asset file paths.
+            author_id: Field ``authorId`` of the JSON body.
+            compatibility: Compatibility requirements.
+            description: Description of what the skill does and when to use it.
+            files: Full file tree structure for the skill.
+            instructions: Markdown instructions for the skill.
+            license: License identifier for the skill.
+            metadata: Additional metadata for the skill.
+            name: Name of the skill.
+            references: List of reference file paths.
+            scripts: List of script file paths.
+            source: Source location of the skill.
             visibility: Skill visibility: private (owner/admin only) or public (any reader)
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.stored_skills.update_stored_skill(
             stored_skill_id=self.stored_skill_id,
@@ -8783,7 +11523,17 @@ class StoredSkill:
         ``DELETE /stored/skills/{storedSkillId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.stored_skills.delete_stored_skill(
             stored_skill_id=self.stored_skill_id,
@@ -8816,7 +11566,17 @@ class StoredSkill:
         ``PUT /stored/skills/{storedSkillId}/favorite``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.stored_skills.put_favorite(
             stored_skill_id=self.stored_skill_id,
@@ -8849,7 +11609,17 @@ class StoredSkill:
         ``DELETE /stored/skills/{storedSkillId}/favorite``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.stored_skills.delete_favorite(
             stored_skill_id=self.stored_skill_id,
@@ -8893,7 +11663,17 @@ class Tool:
         ``GET /tools/{toolId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.tools.get_tool(
             tool_id=self.tool_id,
@@ -8929,7 +11709,20 @@ class Tool:
         ``POST /tools/{toolId}/execute``
 
         Args:
-            run_id: Query parameter: runId
+            data: Field ``data`` of the JSON body.
+            run_id: Query parameter: runId.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.tools.execute_tool(
             tool_id=self.tool_id,
@@ -8973,6 +11766,17 @@ class ToolProvider:
         Returns the toolkits available from a specific tool provider
 
         ``GET /tool-providers/{providerId}/toolkits``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.tool_providers.list_toolkits(
             provider_id=self.provider_id,
@@ -9007,10 +11811,19 @@ class ToolProvider:
         ``GET /tool-providers/{providerId}/tools``
 
         Args:
-            toolkit: Filter tools by toolkit slug
-            search: Search tools by name or description
+            toolkit: Filter tools by toolkit slug.
+            search: Search tools by name or description.
             page: Page number for pagination (1-indexed)
-            per_page: Number of items per page
+            per_page: Number of items per page.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.tool_providers.list_tools(
             provider_id=self.provider_id,
@@ -9042,7 +11855,26 @@ class ToolProvider:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ToolProviderToolsResponseData]:
-        """Every item of every page of ``list_tools``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_tools``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_tools``.
+
+        Args:
+            toolkit: Filter tools by toolkit slug.
+            search: Search tools by name or description.
+            page: Page number for pagination (1-indexed)
+            per_page: Number of items per page.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
+        """
         return self._client.tool_providers.iter_tools(
             provider_id=self.provider_id,
             toolkit=toolkit,
@@ -9077,7 +11909,16 @@ class ToolProvider:
         ``GET /tool-providers/{providerId}/tools/{toolSlug}/schema``
 
         Args:
-            tool_slug: Slug identifier for the tool
+            tool_slug: Slug identifier for the tool.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.tool_providers.get_tool_schema(
             provider_id=self.provider_id,
@@ -9116,12 +11957,25 @@ class ToolProvider:
         ``POST /tool-providers/{providerId}/authorize``
 
         Args:
-            toolkit: Toolkit slug being authorized
+            toolkit: Toolkit slug being authorized.
             config: Provider-specific user-supplied connection fields (e.g. subdomain)
-            connection_id: Existing connection bucket id when re-authorizing; omit for a brand-new connection
-            label: Optional human label to persist on the resulting tool_provider_connections row. Must match the stored connection label rules (≤ 32 chars, [A-Za-z0-9 _-]+).
-            scope: Identity bucket. "shared" pins under SHARED_BUCKET_ID. "caller-supplied" pins under the request-context resourceId (returns 400 when missing). Defaults to "per-author".
-            tool_name: Optional tool slug for tool-scoped authorization
+            connection_id: Existing connection bucket id when re-authorizing; omit for a brand-new connection.
+            label: Optional human label to persist on the resulting tool_provider_connections row. Must match the stored
+                connection label rules (≤ 32 chars, [A-Za-z0-9 _-]+).
+            scope: Identity bucket. "shared" pins under SHARED_BUCKET_ID. "caller-supplied" pins under the
+                request-context resourceId (returns 400 when missing). Defaults to "per-author".
+            tool_name: Optional tool slug for tool-scoped authorization.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.tool_providers.authorize(
             provider_id=self.provider_id,
@@ -9160,7 +12014,16 @@ class ToolProvider:
         ``GET /tool-providers/{providerId}/auth-status/{authId}``
 
         Args:
-            auth_id: Opaque auth handle returned by authorize
+            auth_id: Opaque auth handle returned by authorize.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.tool_providers.get_auth_status(
             provider_id=self.provider_id,
@@ -9194,7 +12057,18 @@ class ToolProvider:
         ``POST /tool-providers/{providerId}/connection-status``
 
         Args:
-            items: Connection tuples to batch-check
+            items: Connection tuples to batch-check.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.tool_providers.connection_status(
             provider_id=self.provider_id,
@@ -9227,16 +12101,26 @@ class ToolProvider:
     ) -> _models.ToolProviderConnectionsResponse:
         """List existing connections
 
-        Returns existing provider connections on a toolkit, so the picker can offer them for pinning without re-running OAuth
+        Returns existing provider connections on a toolkit, so the picker can offer them for pinning without re-running
+        OAuth
 
         ``GET /tool-providers/{providerId}/connections``
 
         Args:
-            toolkit: Toolkit slug whose connections to list
+            toolkit: Toolkit slug whose connections to list.
             author_id: Admin-only: restrict listing to a specific author. Silently ignored for non-admin callers.
             scope: Filter results by scope. Omit to include shared + per-author pins for the caller.
             page: Page number for pagination (1-indexed)
             per_page: Number of items per page (default 50, max 200)
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.tool_providers.list_connections(
             provider_id=self.provider_id,
@@ -9270,7 +12154,27 @@ class ToolProvider:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ToolProviderConnectionsResponseItem]:
-        """Every item of every page of ``list_connections``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_connections``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_connections``.
+
+        Args:
+            toolkit: Toolkit slug whose connections to list.
+            author_id: Admin-only: restrict listing to a specific author. Silently ignored for non-admin callers.
+            scope: Filter results by scope. Omit to include shared + per-author pins for the caller.
+            page: Page number for pagination (1-indexed)
+            per_page: Number of items per page (default 50, max 200)
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
+        """
         return self._client.tool_providers.iter_connections(
             provider_id=self.provider_id,
             toolkit=toolkit,
@@ -9306,7 +12210,16 @@ class ToolProvider:
         ``GET /tool-providers/{providerId}/connection-fields``
 
         Args:
-            toolkit: Toolkit slug whose connection field schema to list
+            toolkit: Toolkit slug whose connection field schema to list.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.tool_providers.list_connection_fields(
             provider_id=self.provider_id,
@@ -9336,14 +12249,24 @@ class ToolProvider:
     ) -> _models.ToolProviderConnectionDeleteResponse:
         """Disconnect a connection
 
-        Revokes the provider-side connection (if supported) and removes the persisted tool_provider_connections row. Use `?force=true` to bypass usage checks.
+        Revokes the provider-side connection (if supported) and removes the persisted tool_provider_connections row. Use
+        `?force=true` to bypass usage checks.
 
         ``DELETE /tool-providers/{providerId}/connections/{connectionId}``
 
         Args:
             connection_id: Adapter-native connection id (e.g. Composio ca_...)
-            force: When true, revoke at the provider and drop the row even if pinned by agents
+            force: When true, revoke at the provider and drop the row even if pinned by agents.
             toolkit: Toolkit slug for the connection (used when the row was upserted with one)
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.tool_providers.delete_connection(
             provider_id=self.provider_id,
@@ -9375,13 +12298,25 @@ class ToolProvider:
     ) -> _models.ToolProviderConnectionUpdateResponse:
         """Update a connection label
 
-        Updates the persisted display label on tool_provider_connections. Returns 403 when caller is neither the owner nor admin (and the row is not shared), 404 when the row does not exist.
+        Updates the persisted display label on tool_provider_connections. Returns 403 when caller is neither the owner
+        nor admin (and the row is not shared), 404 when the row does not exist.
 
         ``PATCH /tool-providers/{providerId}/connections/{connectionId}``
 
         Args:
             connection_id: Adapter-native connection id (e.g. Composio ca_...)
             label: New display label for the connection. Pass null (or empty string) to clear the existing label.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.tool_providers.update_connection(
             provider_id=self.provider_id,
@@ -9418,7 +12353,16 @@ class ToolProvider:
 
         Args:
             connection_id: Adapter-native connection id (e.g. Composio ca_...)
-            toolkit: Optional toolkit slug to scope the usage scan
+            toolkit: Optional toolkit slug to scope the usage scan.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.tool_providers.get_connection_usage(
             provider_id=self.provider_id,
@@ -9449,6 +12393,17 @@ class ToolProvider:
         Returns provider-level health (config, reachability, etc.)
 
         ``GET /tool-providers/{providerId}/health``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.tool_providers.get_health(
             provider_id=self.provider_id,
@@ -9492,8 +12447,18 @@ class Vector:
         ``GET /vector/{vectorName}/indexes/{indexName}``
 
         Args:
-            index_name: Name of the index
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            index_name: Name of the index.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.vectors.get_index(
             vector_name=self.vector_name,
@@ -9527,7 +12492,17 @@ class Vector:
         ``GET /vector/{vectorName}/indexes``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.vectors.list_indexes(
             vector_name=self.vector_name,
@@ -9561,6 +12536,22 @@ class Vector:
         Creates a new vector index with the specified dimension and metric
 
         ``POST /vector/{vectorName}/create-index``
+
+        Args:
+            dimension: Field ``dimension`` of the JSON body.
+            index_name: Field ``indexName`` of the JSON body.
+            metric: Field ``metric`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.vectors.create_index(
             vector_name=self.vector_name,
@@ -9598,6 +12589,23 @@ class Vector:
         Inserts or updates vectors in the specified index
 
         ``POST /vector/{vectorName}/upsert``
+
+        Args:
+            index_name: Field ``indexName`` of the JSON body.
+            vectors: Field ``vectors`` of the JSON body.
+            ids: Field ``ids`` of the JSON body.
+            metadata: Field ``metadata`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.vectors.upsert(
             vector_name=self.vector_name,
@@ -9637,6 +12645,24 @@ class Vector:
         Performs a similarity search on the vector index
 
         ``POST /vector/{vectorName}/query``
+
+        Args:
+            index_name: Field ``indexName`` of the JSON body.
+            query_vector: Field ``queryVector`` of the JSON body.
+            filter: Field ``filter`` of the JSON body.
+            include_vector: Field ``includeVector`` of the JSON body.
+            top_k: Field ``topK`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.vectors.query(
             vector_name=self.vector_name,
@@ -9674,7 +12700,16 @@ class Vector:
         ``DELETE /vector/{vectorName}/indexes/{indexName}``
 
         Args:
-            index_name: Name of the index
+            index_name: Name of the index.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.vectors.delete_index(
             vector_name=self.vector_name,
@@ -9718,7 +12753,17 @@ class Workflow:
         ``GET /workflows/{workflowId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.get_workflow(
             workflow_id=self.workflow_id,
@@ -9772,15 +12817,25 @@ class Workflow:
         ``GET /workflows/{workflowId}/runs``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            offset: Query parameter: offset
-            limit: Query parameter: limit
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            resource_id: Query parameter: resourceId
-            status: Query parameter: status
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            offset: Query parameter: offset.
+            limit: Query parameter: limit.
+            from_date: Query parameter: fromDate.
+            to_date: Query parameter: toDate.
+            resource_id: Query parameter: resourceId.
+            status: Query parameter: status.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.list_runs(
             workflow_id=self.workflow_id,
@@ -9835,7 +12890,32 @@ class Workflow:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.WorkflowRunsResponseRun]:
-        """Every item of every page of ``runs``, a page at a time as the loop goes."""
+        """Every item of every page of ``runs``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``runs``.
+
+        Args:
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            offset: Query parameter: offset.
+            limit: Query parameter: limit.
+            from_date: Query parameter: fromDate.
+            to_date: Query parameter: toDate.
+            resource_id: Query parameter: resourceId.
+            status: Query parameter: status.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
+        """
         return self._client.workflows.iter_runs(
             workflow_id=self.workflow_id,
             page=page,
@@ -9873,15 +12953,31 @@ class Workflow:
     ) -> _models.WorkflowRun:
         """Get workflow run by ID
 
-        Returns a workflow run with metadata and processed execution state. Use the fields query parameter to reduce payload size by requesting only specific fields (e.g., ?fields=result,steps). Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
+        Returns a workflow run with metadata and processed execution state. Use the fields query parameter to reduce
+        payload size by requesting only specific fields (e.g., ?fields=result,steps). Available fields: result, error,
+        payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId,
+        createdAt, updatedAt) and status are always included.
 
         ``GET /workflows/{workflowId}/runs/{runId}``
 
         Args:
-            run_id: Unique identifier for the workflow run
-            fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
-            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            run_id: Unique identifier for the workflow run.
+            fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps,
+                activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt,
+                updatedAt) and status are always included.
+            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for
+                better performance.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.get_run(
             workflow_id=self.workflow_id,
@@ -9917,7 +13013,16 @@ class Workflow:
         ``DELETE /workflows/{workflowId}/runs/{runId}``
 
         Args:
-            run_id: Unique identifier for the workflow run
+            run_id: Unique identifier for the workflow run.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.delete_run(
             workflow_id=self.workflow_id,
@@ -9953,7 +13058,20 @@ class Workflow:
         ``POST /workflows/{workflowId}/create-run``
 
         Args:
-            run_id: Query parameter: runId
+            run_id: Query parameter: runId.
+            disable_scorers: Do not run the workflow's scorers on this run.
+            resource_id: The user or entity the run belongs to.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         result = self._client.workflows.create_run(
             workflow_id=self.workflow_id,
@@ -10003,7 +13121,24 @@ class Workflow:
         ``POST /workflows/{workflowId}/start``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.start(
             workflow_id=self.workflow_id,
@@ -10052,7 +13187,24 @@ class Workflow:
         ``POST /workflows/{workflowId}/start-async``
 
         Args:
-            run_id: Query parameter: runId
+            run_id: Query parameter: runId.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.start_async(
             workflow_id=self.workflow_id,
@@ -10103,7 +13255,27 @@ class Workflow:
         ``POST /workflows/{workflowId}/stream``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            close_on_suspend: End the stream when the run suspends (default true); false keeps it open.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
+                attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.stream(
             workflow_id=self.workflow_id,
@@ -10154,7 +13326,24 @@ class Workflow:
         ``POST /workflows/{workflowId}/resume``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.resume(
             workflow_id=self.workflow_id,
@@ -10203,7 +13392,24 @@ class Workflow:
         ``POST /workflows/{workflowId}/resume-async``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.resume_async(
             workflow_id=self.workflow_id,
@@ -10247,12 +13453,30 @@ class Workflow:
     ) -> _models.WorkflowResumeNoWaitResponse:
         """Resume workflow without waiting
 
-        Resumes a suspended workflow execution without waiting (fire-and-forget) and returns immediately with the runId. The workflow continues executing in the background.
+        Resumes a suspended workflow execution without waiting (fire-and-forget) and returns immediately with the runId.
+        The workflow continues executing in the background.
 
         ``POST /workflows/{workflowId}/resume-no-wait``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            for_each_index: Field ``forEachIndex`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            step: Field ``step`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.resume_no_wait(
             workflow_id=self.workflow_id,
@@ -10302,7 +13526,26 @@ class Workflow:
         ``POST /workflows/{workflowId}/resume-stream``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
+                attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.resume_stream(
             workflow_id=self.workflow_id,
@@ -10339,13 +13582,23 @@ class Workflow:
     ) -> WorkflowStream[_models.WorkflowEvent]:
         """Observe workflow stream
 
-        Observes and streams updates from an already running workflow execution. Supports position-based resume with offset for efficient reconnection.
+        Observes and streams updates from an already running workflow execution. Supports position-based resume with
+        offset for efficient reconnection.
 
         ``POST /workflows/{workflowId}/observe``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
             offset: Resume from this event index (0-based). If omitted, replays all events.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.observe(
             workflow_id=self.workflow_id,
@@ -10384,7 +13637,20 @@ class Workflow:
         ``POST /workflows/{workflowId}/restart``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            request_context: Field ``requestContext`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.restart(
             workflow_id=self.workflow_id,
@@ -10425,7 +13691,20 @@ class Workflow:
         ``POST /workflows/{workflowId}/restart-async``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            request_context: Field ``requestContext`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.restart_async(
             workflow_id=self.workflow_id,
@@ -10473,7 +13752,27 @@ class Workflow:
         ``POST /workflows/{workflowId}/time-travel``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.time_travel(
             workflow_id=self.workflow_id,
@@ -10528,7 +13827,27 @@ class Workflow:
         ``POST /workflows/{workflowId}/time-travel-async``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.time_travel_async(
             workflow_id=self.workflow_id,
@@ -10584,7 +13903,29 @@ class Workflow:
         ``POST /workflows/{workflowId}/time-travel-stream``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
+                attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.time_travel_stream(
             workflow_id=self.workflow_id,
@@ -10629,7 +13970,18 @@ class Workflow:
         ``POST /workflows/{workflowId}/runs/{runId}/cancel``
 
         Args:
-            run_id: Unique identifier for the workflow run
+            run_id: Unique identifier for the workflow run.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.cancel_run(
             workflow_id=self.workflow_id,
@@ -10659,9 +14011,24 @@ class Workflow:
     ) -> _models.WorkflowsEventsResponse:
         """Receive a workflow event from a push-mode broker
 
-        Push-mode entry point for workflow events. Brokers (GCP Pub/Sub push, SNS, EventBridge) POST each event here; Mastra processes it through the same pipeline as pull-mode workers.
+        Push-mode entry point for workflow events. Brokers (GCP Pub/Sub push, SNS, EventBridge) POST each event here;
+        Mastra processes it through the same pipeline as pull-mode workers.
 
         ``POST /workflows/events``
+
+        Args:
+            event: Field ``event`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.send_event(
             event=event,
@@ -10694,7 +14061,17 @@ class Workflow:
         ``GET /workflows/{workflowId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         result = self._client.workflows.get_workflow(
             workflow_id=self.workflow_id,
@@ -10738,7 +14115,25 @@ class Workflow:
         ``POST /workflows/{workflowId}/stream-legacy``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            close_on_suspend: Field ``closeOnSuspend`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.stream_legacy(
             workflow_id=self.workflow_id,
@@ -10779,7 +14174,16 @@ class Workflow:
         ``POST /workflows/{workflowId}/observe-stream-legacy``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.observe_stream_legacy(
             workflow_id=self.workflow_id,
@@ -10821,14 +14225,30 @@ class WorkflowRun:
     ) -> _models.WorkflowRun:
         """Get workflow run by ID
 
-        Returns a workflow run with metadata and processed execution state. Use the fields query parameter to reduce payload size by requesting only specific fields (e.g., ?fields=result,steps). Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
+        Returns a workflow run with metadata and processed execution state. Use the fields query parameter to reduce
+        payload size by requesting only specific fields (e.g., ?fields=result,steps). Available fields: result, error,
+        payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId,
+        createdAt, updatedAt) and status are always included.
 
         ``GET /workflows/{workflowId}/runs/{runId}``
 
         Args:
-            fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
-            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps,
+                activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt,
+                updatedAt) and status are always included.
+            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for
+                better performance.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.get_run(
             workflow_id=self.workflow_id,
@@ -10870,6 +14290,25 @@ class WorkflowRun:
         Starts execution of a specific workflow run by ID
 
         ``POST /workflows/{workflowId}/start``
+
+        Args:
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.start(
             workflow_id=self.workflow_id,
@@ -10915,6 +14354,25 @@ class WorkflowRun:
         Starts a workflow execution asynchronously without streaming results
 
         ``POST /workflows/{workflowId}/start-async``
+
+        Args:
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.start_async(
             workflow_id=self.workflow_id,
@@ -10962,6 +14420,28 @@ class WorkflowRun:
         Executes a workflow and streams the results in real-time
 
         ``POST /workflows/{workflowId}/stream``
+
+        Args:
+            close_on_suspend: End the stream when the run suspends (default true); false keeps it open.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
+                attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.stream(
             workflow_id=self.workflow_id,
@@ -11009,6 +14489,25 @@ class WorkflowRun:
         Resumes a suspended workflow execution from a specific step
 
         ``POST /workflows/{workflowId}/resume``
+
+        Args:
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.resume(
             workflow_id=self.workflow_id,
@@ -11054,6 +14553,25 @@ class WorkflowRun:
         Resumes a suspended workflow execution asynchronously without streaming
 
         ``POST /workflows/{workflowId}/resume-async``
+
+        Args:
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.resume_async(
             workflow_id=self.workflow_id,
@@ -11096,9 +14614,29 @@ class WorkflowRun:
     ) -> _models.WorkflowResumeNoWaitResponse:
         """Resume workflow without waiting
 
-        Resumes a suspended workflow execution without waiting (fire-and-forget) and returns immediately with the runId. The workflow continues executing in the background.
+        Resumes a suspended workflow execution without waiting (fire-and-forget) and returns immediately with the runId.
+        The workflow continues executing in the background.
 
         ``POST /workflows/{workflowId}/resume-no-wait``
+
+        Args:
+            for_each_index: Field ``forEachIndex`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            step: Field ``step`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.resume_no_wait(
             workflow_id=self.workflow_id,
@@ -11145,6 +14683,27 @@ class WorkflowRun:
         Resumes a suspended workflow execution and continues streaming results
 
         ``POST /workflows/{workflowId}/resume-stream``
+
+        Args:
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
+                attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.resume_stream(
             workflow_id=self.workflow_id,
@@ -11180,12 +14739,22 @@ class WorkflowRun:
     ) -> WorkflowStream[_models.WorkflowEvent]:
         """Observe workflow stream
 
-        Observes and streams updates from an already running workflow execution. Supports position-based resume with offset for efficient reconnection.
+        Observes and streams updates from an already running workflow execution. Supports position-based resume with
+        offset for efficient reconnection.
 
         ``POST /workflows/{workflowId}/observe``
 
         Args:
             offset: Resume from this event index (0-based). If omitted, replays all events.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.observe(
             workflow_id=self.workflow_id,
@@ -11214,12 +14783,22 @@ class WorkflowRun:
     ) -> WorkflowStream[_models.WorkflowEvent]:
         """Observe workflow stream
 
-        Observes and streams updates from an already running workflow execution. Supports position-based resume with offset for efficient reconnection.
+        Observes and streams updates from an already running workflow execution. Supports position-based resume with
+        offset for efficient reconnection.
 
         ``POST /workflows/{workflowId}/observe``
 
         Args:
             offset: Resume from this event index (0-based). If omitted, replays all events.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.observe(
             workflow_id=self.workflow_id,
@@ -11255,6 +14834,21 @@ class WorkflowRun:
         Restarts an active workflow execution
 
         ``POST /workflows/{workflowId}/restart``
+
+        Args:
+            request_context: Field ``requestContext`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.restart(
             workflow_id=self.workflow_id,
@@ -11292,6 +14886,21 @@ class WorkflowRun:
         Restarts an active workflow execution asynchronously
 
         ``POST /workflows/{workflowId}/restart-async``
+
+        Args:
+            request_context: Field ``requestContext`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.restart_async(
             workflow_id=self.workflow_id,
@@ -11336,6 +14945,28 @@ class WorkflowRun:
         Time travels a workflow run, starting from a specific step
 
         ``POST /workflows/{workflowId}/time-travel``
+
+        Args:
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.time_travel(
             workflow_id=self.workflow_id,
@@ -11387,6 +15018,28 @@ class WorkflowRun:
         Time travels a workflow run asynchronously without streaming
 
         ``POST /workflows/{workflowId}/time-travel-async``
+
+        Args:
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.time_travel_async(
             workflow_id=self.workflow_id,
@@ -11439,6 +15092,30 @@ class WorkflowRun:
         Time travels a workflow run, starting from a specific step, and streams the results in real-time
 
         ``POST /workflows/{workflowId}/time-travel-stream``
+
+        Args:
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
+                attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.time_travel_stream(
             workflow_id=self.workflow_id,
@@ -11480,6 +15157,19 @@ class WorkflowRun:
         Cancels an in-progress workflow execution
 
         ``POST /workflows/{workflowId}/runs/{runId}/cancel``
+
+        Args:
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.cancel_run(
             workflow_id=self.workflow_id,
@@ -11510,6 +15200,17 @@ class WorkflowRun:
         Deletes a specific workflow run by ID
 
         ``DELETE /workflows/{workflowId}/runs/{runId}``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.delete_run(
             workflow_id=self.workflow_id,
@@ -11540,6 +15241,19 @@ class WorkflowRun:
         Cancels an in-progress workflow execution
 
         ``POST /workflows/{workflowId}/runs/{runId}/cancel``
+
+        Args:
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.cancel_run(
             workflow_id=self.workflow_id,
@@ -11580,6 +15294,26 @@ class WorkflowRun:
         Legacy endpoint for streaming workflow execution. Use /workflows/:workflowId/stream instead.
 
         ``POST /workflows/{workflowId}/stream-legacy``
+
+        Args:
+            close_on_suspend: Field ``closeOnSuspend`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.stream_legacy(
             workflow_id=self.workflow_id,
@@ -11617,6 +15351,17 @@ class WorkflowRun:
         Legacy endpoint for observing workflow stream. Use /workflows/:workflowId/observe instead.
 
         ``POST /workflows/{workflowId}/observe-stream-legacy``
+
+        Args:
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.observe_stream_legacy(
             workflow_id=self.workflow_id,
@@ -11642,7 +15387,12 @@ class Workspace:
         return f"Workspace(workspace_id={self.workspace_id!r})"
 
     def get_skill(self, skill_name: str, skill_path: str | None = None) -> WorkspaceSkillResource:
-        """A skill of a workspace, by name (and its path, where two skills share a name)."""
+        """A skill of a workspace, by name (and its path, where two skills share a name).
+
+        Args:
+            skill_name: The ``skillName`` of every call of this WorkspaceSkillResource.
+            skill_path: The ``path`` of every call of this WorkspaceSkillResource. ``None``: left out of the requests.
+        """
         return WorkspaceSkillResource(
             self._client,
             workspace_id=self.workspace_id,
@@ -11666,6 +15416,17 @@ class Workspace:
         Returns information about a specific workspace and its capabilities
 
         ``GET /workspaces/{workspaceId}``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workspace.get_workspace(
             workspace_id=self.workspace_id,
@@ -11698,8 +15459,17 @@ class Workspace:
         ``GET /workspaces/{workspaceId}/fs/read``
 
         Args:
-            path: Path to the file to read
+            path: Path to the file to read.
             encoding: Encoding for text files (default: utf-8)
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workspace.get_fs_read(
             workspace_id=self.workspace_id,
@@ -11737,10 +15507,21 @@ class Workspace:
         ``POST /workspaces/{workspaceId}/fs/write``
 
         Args:
-            path: Path to write to
+            path: Path to write to.
             content: Content to write (text or base64-encoded binary)
-            encoding: Content encoding
-            recursive: Create parent directories if needed
+            encoding: Content encoding.
+            recursive: Create parent directories if needed.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workspace.fs_write(
             workspace_id=self.workspace_id,
@@ -11778,8 +15559,17 @@ class Workspace:
         ``GET /workspaces/{workspaceId}/fs/list``
 
         Args:
-            path: Path to the directory to list
-            recursive: Include subdirectories
+            path: Path to the directory to list.
+            recursive: Include subdirectories.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workspace.get_fs_list(
             workspace_id=self.workspace_id,
@@ -11815,9 +15605,18 @@ class Workspace:
         ``DELETE /workspaces/{workspaceId}/fs/delete``
 
         Args:
-            path: Path to delete
-            recursive: Delete directories recursively
-            force: Don't error if path doesn't exist
+            path: Path to delete.
+            recursive: Delete directories recursively.
+            force: Don't error if path doesn't exist.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workspace.delete_fs_delete(
             workspace_id=self.workspace_id,
@@ -11854,8 +15653,19 @@ class Workspace:
         ``POST /workspaces/{workspaceId}/fs/mkdir``
 
         Args:
-            path: Directory path to create
-            recursive: Create parent directories if needed
+            path: Directory path to create.
+            recursive: Create parent directories if needed.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workspace.fs_mkdir(
             workspace_id=self.workspace_id,
@@ -11890,7 +15700,16 @@ class Workspace:
         ``GET /workspaces/{workspaceId}/fs/stat``
 
         Args:
-            path: Path to get info about
+            path: Path to get info about.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workspace.get_fs_stat(
             workspace_id=self.workspace_id,
@@ -11926,10 +15745,19 @@ class Workspace:
         ``GET /workspaces/{workspaceId}/search``
 
         Args:
-            query: Search query text
-            top_k: Maximum number of results
-            mode: Search mode
-            min_score: Minimum relevance score threshold
+            query: Search query text.
+            top_k: Maximum number of results.
+            mode: Search mode.
+            min_score: Minimum relevance score threshold.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workspace.get_search(
             workspace_id=self.workspace_id,
@@ -11968,9 +15796,20 @@ class Workspace:
         ``POST /workspaces/{workspaceId}/index``
 
         Args:
-            content: Content to index
-            path: Path to use as document ID
-            metadata: Optional metadata
+            content: Content to index.
+            path: Path to use as document ID.
+            metadata: Optional metadata.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workspace.index(
             workspace_id=self.workspace_id,
@@ -12003,6 +15842,17 @@ class Workspace:
         Returns a list of all discovered skills with their metadata
 
         ``GET /workspaces/{workspaceId}/skills``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workspace.list_skills(
             workspace_id=self.workspace_id,
@@ -12038,11 +15888,20 @@ class Workspace:
         ``GET /workspaces/{workspaceId}/skills/search``
 
         Args:
-            query: Search query text
-            top_k: Maximum number of results
-            min_score: Minimum relevance score threshold
-            skill_names: Comma-separated list of skill names to search within
-            include_references: Include reference files in search
+            query: Search query text.
+            top_k: Maximum number of results.
+            min_score: Minimum relevance score threshold.
+            skill_names: Comma-separated list of skill names to search within.
+            include_references: Include reference files in search.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workspace.get_skills_search(
             workspace_id=self.workspace_id,
@@ -12095,6 +15954,17 @@ class WorkspaceSkillResource:
         Returns the full details of a specific skill including instructions and file lists
 
         ``GET /workspaces/{workspaceId}/skills/{skillName}``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workspace.get_skill(
             workspace_id=self.workspace_id,
@@ -12125,6 +15995,17 @@ class WorkspaceSkillResource:
         Returns a list of all reference file paths for a skill
 
         ``GET /workspaces/{workspaceId}/skills/{skillName}/references``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workspace.list_skill_references(
             workspace_id=self.workspace_id,
@@ -12159,6 +16040,15 @@ class WorkspaceSkillResource:
 
         Args:
             reference_path: Reference file path (URL encoded)
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workspace.get_skill_reference(
             workspace_id=self.workspace_id,
@@ -12201,6 +16091,17 @@ class AsyncA2a:
         Returns the agent card information for A2A protocol discovery
 
         ``GET /.well-known/{agentId}/agent-card.json``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.a2a.get_well_known_agent_card_json(
             agent_id=self.agent_id,
@@ -12229,6 +16130,17 @@ class AsyncA2a:
         Returns the agent card information for A2A protocol discovery
 
         ``GET /.well-known/{agentId}/agent-card.json``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.a2a.get_well_known_agent_card_json(
             agent_id=self.agent_id,
@@ -12258,6 +16170,19 @@ class AsyncA2a:
         Executes an agent action via JSON-RPC 2.0 over A2A protocol
 
         ``POST /a2a/{agentId}``
+
+        Args:
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _envelope = await async_rpc_call(
             self._client,
@@ -12300,6 +16225,17 @@ class AsyncA2a:
             message: ``params.message`` of the JSON-RPC call ``message/send``
             configuration: ``params.configuration`` of the JSON-RPC call ``message/send``
             metadata: ``params.metadata`` of the JSON-RPC call ``message/send``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _envelope = await async_rpc_call(
             self._client,
@@ -12344,6 +16280,17 @@ class AsyncA2a:
             message: ``params.message`` of the JSON-RPC call ``message/stream``
             configuration: ``params.configuration`` of the JSON-RPC call ``message/stream``
             metadata: ``params.metadata`` of the JSON-RPC call ``message/stream``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         from . import _chunks
         from ._runtime._encoding import build_query
@@ -12405,6 +16352,17 @@ class AsyncA2a:
             message: ``params.message`` of the JSON-RPC call ``message/stream``
             configuration: ``params.configuration`` of the JSON-RPC call ``message/stream``
             metadata: ``params.metadata`` of the JSON-RPC call ``message/stream``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         from . import _chunks
         from ._runtime._encoding import build_query
@@ -12464,6 +16422,17 @@ class AsyncA2a:
         Args:
             id: ``params.id`` of the JSON-RPC call ``tasks/resubscribe``
             metadata: ``params.metadata`` of the JSON-RPC call ``tasks/resubscribe``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         from . import _chunks
         from ._runtime._encoding import build_query
@@ -12523,6 +16492,17 @@ class AsyncA2a:
             id: ``params.id`` of the JSON-RPC call ``tasks/get``
             history_length: ``params.historyLength`` of the JSON-RPC call ``tasks/get``
             metadata: ``params.metadata`` of the JSON-RPC call ``tasks/get``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _envelope = await async_rpc_call(
             self._client,
@@ -12563,6 +16543,17 @@ class AsyncA2a:
         Args:
             id: ``params.id`` of the JSON-RPC call ``tasks/cancel``
             metadata: ``params.metadata`` of the JSON-RPC call ``tasks/cancel``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _envelope = await async_rpc_call(
             self._client,
@@ -12602,7 +16593,19 @@ class AsyncA2a:
 
         Args:
             task_id: ``params.taskId`` of the JSON-RPC call ``tasks/pushNotificationConfig/set``
-            push_notification_config: ``params.pushNotificationConfig`` of the JSON-RPC call ``tasks/pushNotificationConfig/set``
+            push_notification_config: ``params.pushNotificationConfig`` of the JSON-RPC call
+                ``tasks/pushNotificationConfig/set``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _envelope = await async_rpc_call(
             self._client,
@@ -12645,8 +16648,20 @@ class AsyncA2a:
 
         Args:
             id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/get``
-            push_notification_config_id: ``params.pushNotificationConfigId`` of the JSON-RPC call ``tasks/pushNotificationConfig/get``
+            push_notification_config_id: ``params.pushNotificationConfigId`` of the JSON-RPC call
+                ``tasks/pushNotificationConfig/get``
             metadata: ``params.metadata`` of the JSON-RPC call ``tasks/pushNotificationConfig/get``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _envelope = await async_rpc_call(
             self._client,
@@ -12695,6 +16710,17 @@ class AsyncA2a:
         Args:
             id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/list``
             metadata: ``params.metadata`` of the JSON-RPC call ``tasks/pushNotificationConfig/list``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _envelope = await async_rpc_call(
             self._client,
@@ -12737,8 +16763,20 @@ class AsyncA2a:
 
         Args:
             id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/delete``
-            push_notification_config_id: ``params.pushNotificationConfigId`` of the JSON-RPC call ``tasks/pushNotificationConfig/delete``
+            push_notification_config_id: ``params.pushNotificationConfigId`` of the JSON-RPC call
+                ``tasks/pushNotificationConfig/delete``
             metadata: ``params.metadata`` of the JSON-RPC call ``tasks/pushNotificationConfig/delete``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _envelope = await async_rpc_call(
             self._client,
@@ -12789,6 +16827,17 @@ class AsyncA2aV1:
         Returns the agent card information for A2A protocol discovery
 
         ``GET /.well-known/{agentId}/agent-card.json``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.a2a.get_well_known_agent_card_json(
             agent_id=self.agent_id,
@@ -12828,6 +16877,17 @@ class AsyncA2aV1:
             configuration: ``params.configuration`` of the JSON-RPC call ``SendMessage``
             metadata: ``params.metadata`` of the JSON-RPC call ``SendMessage``
             tenant: ``params.tenant`` of the JSON-RPC call ``SendMessage``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _envelope = await async_rpc_call(
             self._client,
@@ -12879,6 +16939,17 @@ class AsyncA2aV1:
             configuration: ``params.configuration`` of the JSON-RPC call ``SendStreamingMessage``
             metadata: ``params.metadata`` of the JSON-RPC call ``SendStreamingMessage``
             tenant: ``params.tenant`` of the JSON-RPC call ``SendStreamingMessage``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         from ._runtime._encoding import build_query
         from ._runtime._stream_core import StreamProtocol
@@ -12938,6 +17009,17 @@ class AsyncA2aV1:
         Args:
             id: ``params.id`` of the JSON-RPC call ``SubscribeToTask``
             tenant: ``params.tenant`` of the JSON-RPC call ``SubscribeToTask``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         from ._runtime._encoding import build_query
         from ._runtime._stream_core import StreamProtocol
@@ -12992,6 +17074,17 @@ class AsyncA2aV1:
             id: ``params.id`` of the JSON-RPC call ``GetTask``
             history_length: ``params.historyLength`` of the JSON-RPC call ``GetTask``
             tenant: ``params.tenant`` of the JSON-RPC call ``GetTask``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _envelope = await async_rpc_call(
             self._client,
@@ -13044,6 +17137,17 @@ class AsyncA2aV1:
             history_length: ``params.historyLength`` of the JSON-RPC call ``ListTasks``
             status_timestamp_after: ``params.statusTimestampAfter`` of the JSON-RPC call ``ListTasks``
             include_artifacts: ``params.includeArtifacts`` of the JSON-RPC call ``ListTasks``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _envelope = await async_rpc_call(
             self._client,
@@ -13097,6 +17201,17 @@ class AsyncA2aV1:
             id: ``params.id`` of the JSON-RPC call ``CancelTask``
             metadata: ``params.metadata`` of the JSON-RPC call ``CancelTask``
             tenant: ``params.tenant`` of the JSON-RPC call ``CancelTask``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _envelope = await async_rpc_call(
             self._client,
@@ -13145,6 +17260,17 @@ class AsyncA2aV1:
             token: ``params.token`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
             authentication: ``params.authentication`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
             tenant: ``params.tenant`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _envelope = await async_rpc_call(
             self._client,
@@ -13196,6 +17322,17 @@ class AsyncA2aV1:
             task_id: ``params.taskId`` of the JSON-RPC call ``GetTaskPushNotificationConfig``
             id: ``params.id`` of the JSON-RPC call ``GetTaskPushNotificationConfig``
             tenant: ``params.tenant`` of the JSON-RPC call ``GetTaskPushNotificationConfig``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _envelope = await async_rpc_call(
             self._client,
@@ -13240,6 +17377,17 @@ class AsyncA2aV1:
             page_size: ``params.pageSize`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``
             page_token: ``params.pageToken`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``
             tenant: ``params.tenant`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _envelope = await async_rpc_call(
             self._client,
@@ -13289,6 +17437,17 @@ class AsyncA2aV1:
             task_id: ``params.taskId`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``
             id: ``params.id`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``
             tenant: ``params.tenant`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _envelope = await async_rpc_call(
             self._client,
@@ -13341,14 +17500,27 @@ class AsyncAgent:
     ) -> _models.Agent:
         """Get agent by ID
 
-        Returns details for a specific agent including configuration, tools, and memory settings. Use query params to control which stored config version is used for overrides: ?status=published (active version, default), ?status=draft (latest draft), or ?versionId=<id> (specific version). Use either status or versionId, not both.
+        Returns details for a specific agent including configuration, tools, and memory settings. Use query params to
+        control which stored config version is used for overrides: ?status=published (active version, default),
+        ?status=draft (latest draft), or ?versionId=<id> (specific version). Use either status or versionId, not both.
 
         ``GET /agents/{agentId}``
 
         Args:
-            status: Which stored config version to resolve: draft (latest version) or published (active version, default). When both status and versionId are provided, versionId takes precedence.
+            status: Which stored config version to resolve: draft (latest version) or published (active version,
+                default). When both status and versionId are provided, versionId takes precedence.
             version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.get_agent(
@@ -13435,6 +17607,54 @@ class AsyncAgent:
         Executes an agent with the provided messages and returns the complete response
 
         ``POST /agents/{agentId}/generate``
+
+        Args:
+            messages: The conversation to answer: a list of messages ({role, content}). A ``str`` is sent as one user
+                message.
+            active_tools: Names of the agent's tools the model may use in this call (default all).
+            client_tools: Declarations of tools the caller runs itself (id, description, inputSchema). Tools run in this
+                process: functions (their type hints give the schema), ``ClientTool``s, or a mapping by name. The model
+                sees their declarations; when it calls one, the client runs it here and continues the call with the
+                result.
+            context: Messages given to the model as context for this call, not saved to memory.
+            instructions: Instructions for this call, in place of the agent's own.
+            max_steps: The most steps (model calls, each with its tool calls) the agent may take.
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the user or entity it
+                belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK, seed,
+                stopSequences...).
+            output: A schema for a structured answer (the older form of structuredOutput).
+            provider_options: Options passed through to the model provider, by provider name.
+            request_context: Values for the server's request context (dynamic agents, tenants), for this call.
+            require_tool_approval: Pause before each tool call until it is approved or declined.
+            return_scorer_data: Return the input and output the scorers saw with the result.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run by later.
+            save_per_step: Save the messages to memory after each step, not only at the end.
+            scorers: Scorers to run on this call's answer, by name (with their sampling settings).
+            stop_when: A condition that ends the run before maxSteps.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the result's object. A
+                pydantic model class (its JSON schema is sent, and the answer's ``object`` is parsed into it), or the
+                server's options with such a class as ``schema``.
+            system: System messages added for this call.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type: tool, toolName}.
+            toolsets: More tools for this call, by toolset name.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent is idle: true or
+                {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id ({versionId} or
+                {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.generate(
@@ -13545,6 +17765,56 @@ class AsyncAgent:
         Executes an agent with the provided messages and streams the response in real-time
 
         ``POST /agents/{agentId}/stream``
+
+        Args:
+            messages: The conversation to answer: a list of messages ({role, content}). A ``str`` is sent as one user
+                message.
+            active_tools: Names of the agent's tools the model may use in this call (default all).
+            client_tools: Declarations of tools the caller runs itself (id, description, inputSchema). Tools run in this
+                process: functions (their type hints give the schema), ``ClientTool``s, or a mapping by name. The model
+                sees their declarations; when it calls one, the client runs it here and continues the call with the
+                result.
+            context: Messages given to the model as context for this call, not saved to memory.
+            instructions: Instructions for this call, in place of the agent's own.
+            max_steps: The most steps (model calls, each with its tool calls) the agent may take.
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the user or entity it
+                belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK, seed,
+                stopSequences...).
+            output: A schema for a structured answer (the older form of structuredOutput).
+            provider_options: Options passed through to the model provider, by provider name.
+            request_context: Values for the server's request context (dynamic agents, tenants), for this call.
+            require_tool_approval: Pause before each tool call until it is approved or declined.
+            return_scorer_data: Return the input and output the scorers saw with the result.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run by later.
+            save_per_step: Save the messages to memory after each step, not only at the end.
+            scorers: Scorers to run on this call's answer, by name (with their sampling settings).
+            stop_when: A condition that ends the run before maxSteps.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the result's object. A
+                pydantic model class (its JSON schema is sent, and the answer's ``object`` is parsed into it), or the
+                server's options with such a class as ``schema``.
+            system: System messages added for this call.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type: tool, toolName}.
+            toolsets: More tools for this call, by toolset name.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent is idle: true or
+                {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id ({versionId} or
+                {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
+                attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.stream(
@@ -13654,9 +17924,61 @@ class AsyncAgent:
     ) -> AsyncAgentStream[_models.AgentChunk]:
         """Stream agent response until idle
 
-        Executes an agent with the provided messages and streams the response in real-time, also listens for background task completions and streams them in real-time
+        Executes an agent with the provided messages and streams the response in real-time, also listens for background
+        task completions and streams them in real-time
 
         ``POST /agents/{agentId}/stream-until-idle``
+
+        Args:
+            messages: The conversation to answer: a list of messages ({role, content}). A ``str`` is sent as one user
+                message.
+            active_tools: Names of the agent's tools the model may use in this call (default all).
+            client_tools: Declarations of tools the caller runs itself (id, description, inputSchema). Tools run in this
+                process: functions (their type hints give the schema), ``ClientTool``s, or a mapping by name. The model
+                sees their declarations; when it calls one, the client runs it here and continues the call with the
+                result.
+            context: Messages given to the model as context for this call, not saved to memory.
+            instructions: Instructions for this call, in place of the agent's own.
+            max_idle_ms: Field ``maxIdleMs`` of the JSON body.
+            max_steps: The most steps (model calls, each with its tool calls) the agent may take.
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the user or entity it
+                belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK, seed,
+                stopSequences...).
+            output: A schema for a structured answer (the older form of structuredOutput).
+            provider_options: Options passed through to the model provider, by provider name.
+            request_context: Values for the server's request context (dynamic agents, tenants), for this call.
+            require_tool_approval: Pause before each tool call until it is approved or declined.
+            return_scorer_data: Return the input and output the scorers saw with the result.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run by later.
+            save_per_step: Save the messages to memory after each step, not only at the end.
+            scorers: Scorers to run on this call's answer, by name (with their sampling settings).
+            stop_when: A condition that ends the run before maxSteps.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the result's object. A
+                pydantic model class (its JSON schema is sent, and the answer's ``object`` is parsed into it), or the
+                server's options with such a class as ``schema``.
+            system: System messages added for this call.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type: tool, toolName}.
+            toolsets: More tools for this call, by toolset name.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent is idle: true or
+                {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id ({versionId} or
+                {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
+                attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.stream_until_idle(
@@ -13767,6 +18089,49 @@ class AsyncAgent:
         Executes an agent network with multiple agents and streams the response
 
         ``POST /agents/{agentId}/network``
+
+        Args:
+            messages: The conversation to answer: a list of messages ({role, content}). A ``str`` is sent as one user
+                message.
+            active_tools: Names of the agent's tools the model may use in this call (default all).
+            client_tools: Declarations of tools the caller runs itself (id, description, inputSchema).
+            context: Messages given to the model as context for this call, not saved to memory.
+            instructions: Instructions for this call, in place of the agent's own.
+            max_steps: The most steps (model calls, each with its tool calls) the agent may take.
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the user or entity it
+                belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK, seed,
+                stopSequences...).
+            output: A schema for a structured answer (the older form of structuredOutput).
+            provider_options: Options passed through to the model provider, by provider name.
+            request_context: Values for the server's request context (dynamic agents, tenants), for this call.
+            require_tool_approval: Pause before each tool call until it is approved or declined.
+            return_scorer_data: Return the input and output the scorers saw with the result.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run by later.
+            save_per_step: Save the messages to memory after each step, not only at the end.
+            scorers: Scorers to run on this call's answer, by name (with their sampling settings).
+            stop_when: A condition that ends the run before maxSteps.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the result's object.
+            system: System messages added for this call.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type: tool, toolName}.
+            toolsets: More tools for this call, by toolset name.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent is idle: true or
+                {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id ({versionId} or
+                {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.network(
@@ -13828,6 +18193,24 @@ class AsyncAgent:
         Approves a pending tool call and continues agent execution
 
         ``POST /agents/{agentId}/approve-tool-call``
+
+        Args:
+            run_id: Field ``runId`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.approve_tool_call(
@@ -13870,6 +18253,25 @@ class AsyncAgent:
         Declines a pending tool call and continues agent execution without executing the tool
 
         ``POST /agents/{agentId}/decline-tool-call``
+
+        Args:
+            run_id: Field ``runId`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            reason: Field ``reason`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.decline_tool_call(
@@ -13911,6 +18313,23 @@ class AsyncAgent:
         Approves a pending network tool call and continues network agent execution
 
         ``POST /agents/{agentId}/approve-network-tool-call``
+
+        Args:
+            run_id: Field ``runId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.approve_network_tool_call(
@@ -13951,6 +18370,24 @@ class AsyncAgent:
         Declines a pending network tool call and continues network agent execution without executing the tool
 
         ``POST /agents/{agentId}/decline-network-tool-call``
+
+        Args:
+            run_id: Field ``runId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            reason: Field ``reason`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.decline_network_tool_call(
@@ -14041,6 +18478,47 @@ class AsyncAgent:
         Resumes a suspended agent stream with custom resume data
 
         ``POST /agents/{agentId}/resume-stream``
+
+        Args:
+            resume_data: Field ``resumeData`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            active_tools: Field ``activeTools`` of the JSON body.
+            client_tools: Field ``clientTools`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            instructions: Field ``instructions`` of the JSON body.
+            max_steps: Field ``maxSteps`` of the JSON body.
+            memory: Field ``memory`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            model_settings: Field ``modelSettings`` of the JSON body.
+            output: Field ``output`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            require_tool_approval: Field ``requireToolApproval`` of the JSON body.
+            return_scorer_data: Field ``returnScorerData`` of the JSON body.
+            save_per_step: Field ``savePerStep`` of the JSON body.
+            scorers: Field ``scorers`` of the JSON body.
+            stop_when: Field ``stopWhen`` of the JSON body.
+            structured_output: Field ``structuredOutput`` of the JSON body. A pydantic model class (its JSON schema is
+                sent, and the answer's ``object`` is parsed into it), or the server's options with such a class as
+                ``schema``.
+            system: Field ``system`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            tool_choice: Field ``toolChoice`` of the JSON body.
+            toolsets: Field ``toolsets`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            until_idle: Field ``untilIdle`` of the JSON body.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.resume_stream(
@@ -14150,9 +18628,52 @@ class AsyncAgent:
     ) -> AsyncAgentStream[_models.AgentChunk]:
         """Resume agent stream until idle
 
-        Resumes a suspended agent stream until idle with custom resume data, also listens for background task completions and streams them in real-time
+        Resumes a suspended agent stream until idle with custom resume data, also listens for background task
+        completions and streams them in real-time
 
         ``POST /agents/{agentId}/resume-stream-until-idle``
+
+        Args:
+            resume_data: Field ``resumeData`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            active_tools: Field ``activeTools`` of the JSON body.
+            client_tools: Field ``clientTools`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            instructions: Field ``instructions`` of the JSON body.
+            max_idle_ms: Field ``maxIdleMs`` of the JSON body.
+            max_steps: Field ``maxSteps`` of the JSON body.
+            memory: Field ``memory`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            model_settings: Field ``modelSettings`` of the JSON body.
+            output: Field ``output`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            require_tool_approval: Field ``requireToolApproval`` of the JSON body.
+            return_scorer_data: Field ``returnScorerData`` of the JSON body.
+            save_per_step: Field ``savePerStep`` of the JSON body.
+            scorers: Field ``scorers`` of the JSON body.
+            stop_when: Field ``stopWhen`` of the JSON body.
+            structured_output: Field ``structuredOutput`` of the JSON body. A pydantic model class (its JSON schema is
+                sent, and the answer's ``object`` is parsed into it), or the server's options with such a class as
+                ``schema``.
+            system: Field ``system`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            tool_choice: Field ``toolChoice`` of the JSON body.
+            toolsets: Field ``toolsets`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            until_idle: Field ``untilIdle`` of the JSON body.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.resume_stream_until_idle(
@@ -14209,13 +18730,23 @@ class AsyncAgent:
     ) -> AsyncAgentStream[_models.AgentChunk]:
         """Observe agent stream
 
-        Reconnect to an existing agent stream to receive missed events. Supports position-based resume with offset for efficient reconnection.
+        Reconnect to an existing agent stream to receive missed events. Supports position-based resume with offset for
+        efficient reconnection.
 
         ``POST /agents/{agentId}/observe``
 
         Args:
-            run_id: The run ID to observe/reconnect to
+            run_id: The run ID to observe/reconnect to.
             offset: Resume from this event index (0-based). If omitted, replays all events.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.observe(
@@ -14248,9 +18779,26 @@ class AsyncAgent:
     ) -> AsyncAgentStream[_models.AgentChunk]:
         """Recover an orphaned durable agent run
 
-        Re-drives an orphaned RUNNING durable-agent run after a process restart. Only supported on durable agents (createDurableAgent). Returns a stream that replays past chunks and continues the loop to completion.
+        Re-drives an orphaned RUNNING durable-agent run after a process restart. Only supported on durable agents
+        (createDurableAgent). Returns a stream that replays past chunks and continues the loop to completion.
 
         ``POST /agents/{agentId}/recover``
+
+        Args:
+            run_id: Field ``runId`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.recover(
@@ -14288,6 +18836,23 @@ class AsyncAgent:
         Subscribes to future and active stream runs for a memory thread
 
         ``POST /agents/{agentId}/threads/subscribe``
+
+        Args:
+            thread_id: Field ``threadId`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            reconnect: Open the subscription again when it drops or the server ends it: ``True`` (every time) or the
+                number of times. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.subscribe_to_thread(
@@ -14327,10 +18892,20 @@ class AsyncAgent:
         ``GET /stored/agents/{agentId}/versions``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            order_by: Query parameter: orderBy.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agent_versions.list_stored_agent_versions(
@@ -14363,7 +18938,27 @@ class AsyncAgent:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredAgentVersion]:
-        """Every item of every page of ``list_versions``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_versions``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_versions``.
+
+        Args:
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            order_by: Query parameter: orderBy.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
+        """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agent_versions.iter_stored_agent_versions(
             agent_id=self.agent_id,
@@ -14401,8 +18996,20 @@ class AsyncAgent:
         ``POST /stored/agents/{agentId}/versions``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            change_message: Optional message describing the changes
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            change_message: Optional message describing the changes.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agent_versions.create_stored_agent_version(
@@ -14440,7 +19047,17 @@ class AsyncAgent:
 
         Args:
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agent_versions.get_stored_agent_version(
@@ -14478,7 +19095,19 @@ class AsyncAgent:
 
         Args:
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agent_versions.activate_stored_agent_version(
@@ -14517,7 +19146,19 @@ class AsyncAgent:
 
         Args:
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agent_versions.restore_stored_agent_version(
@@ -14555,7 +19196,17 @@ class AsyncAgent:
 
         Args:
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agent_versions.delete_stored_agent_version(
@@ -14592,9 +19243,19 @@ class AsyncAgent:
         ``GET /stored/agents/{agentId}/versions/compare``
 
         Args:
-            from_: Version ID (UUID) to compare from
-            to: Version ID (UUID) to compare to
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            from_: Version ID (UUID) to compare from.
+            to: Version ID (UUID) to compare to.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agent_versions.compare_stored_agent_versions(
@@ -14633,6 +19294,24 @@ class AsyncAgent:
         Approves a pending tool call and returns the complete response
 
         ``POST /agents/{agentId}/approve-tool-call-generate``
+
+        Args:
+            run_id: Field ``runId`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.approve_tool_call_generate(
@@ -14675,6 +19354,25 @@ class AsyncAgent:
         Declines a pending tool call and returns the complete response
 
         ``POST /agents/{agentId}/decline-tool-call-generate``
+
+        Args:
+            run_id: Field ``runId`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            reason: Field ``reason`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.decline_tool_call_generate(
@@ -14715,8 +19413,18 @@ class AsyncAgent:
         ``GET /agents/{agentId}/tools/{toolId}``
 
         Args:
-            tool_id: Unique identifier for the tool
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            tool_id: Unique identifier for the tool.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.get_tool(
@@ -14754,7 +19462,20 @@ class AsyncAgent:
         ``POST /agents/{agentId}/tools/{toolId}/execute``
 
         Args:
-            tool_id: Unique identifier for the tool
+            tool_id: Unique identifier for the tool.
+            data: Field ``data`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.execute_tool(
@@ -14799,6 +19520,25 @@ class AsyncAgent:
         Sends a signal to an active agent run or starts a memory thread run when the thread is idle
 
         ``POST /agents/{agentId}/signals``
+
+        Args:
+            signal: Field ``signal`` of the JSON body.
+            if_active: Field ``ifActive`` of the JSON body.
+            if_idle: Field ``ifIdle`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.send_signal(
@@ -14851,6 +19591,25 @@ class AsyncAgent:
         Sends a user message to an active agent run or starts a memory thread run when the thread is idle
 
         ``POST /agents/{agentId}/send-message``
+
+        Args:
+            message: Field ``message`` of the JSON body.
+            if_active: Field ``ifActive`` of the JSON body.
+            if_idle: Field ``ifIdle`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.send_message(
@@ -14903,6 +19662,25 @@ class AsyncAgent:
         Queues a user message to run after the active thread run completes, or starts a memory thread run when idle
 
         ``POST /agents/{agentId}/queue-message``
+
+        Args:
+            message: Field ``message`` of the JSON body.
+            if_active: Field ``ifActive`` of the JSON body.
+            if_idle: Field ``ifIdle`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.queue_message(
@@ -14942,6 +19720,21 @@ class AsyncAgent:
         Aborts the currently active stream run for a memory thread without changing thread subscriptions
 
         ``POST /agents/{agentId}/threads/abort``
+
+        Args:
+            thread_id: Field ``threadId`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.abort_thread(
@@ -14984,6 +19777,28 @@ class AsyncAgent:
         Approves or declines a pending tool call and publishes resumed chunks to thread subscribers
 
         ``POST /agents/{agentId}/send-tool-approval``
+
+        Args:
+            approved: Field ``approved`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            messages: Field ``messages`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            stream_options: Field ``streamOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.send_tool_approval(
@@ -15027,18 +19842,29 @@ class AsyncAgent:
     ) -> _models.AgentSuspendedRunsResponse:
         """List suspended runs
 
-        Lists suspended agent runs from storage — runs waiting on a tool-call approval or on a tool that suspended. Works after a server restart and across instances.
+        Lists suspended agent runs from storage — runs waiting on a tool-call approval or on a tool that suspended.
+        Works after a server restart and across instances.
 
         ``GET /agents/{agentId}/suspended-runs``
 
         Args:
-            thread_id: Query parameter: threadId
-            resource_id: Query parameter: resourceId
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            per_page: Query parameter: perPage
-            page: Query parameter: page
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Query parameter: threadId.
+            resource_id: Query parameter: resourceId.
+            from_date: Query parameter: fromDate.
+            to_date: Query parameter: toDate.
+            per_page: Query parameter: perPage.
+            page: Query parameter: page.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.list_suspended_runs(
@@ -15077,7 +19903,30 @@ class AsyncAgent:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.AgentSuspendedRunsResponseRun]:
-        """Every item of every page of ``list_suspended_runs``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_suspended_runs``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_suspended_runs``.
+
+        Args:
+            thread_id: Query parameter: threadId.
+            resource_id: Query parameter: resourceId.
+            from_date: Query parameter: fromDate.
+            to_date: Query parameter: toDate.
+            per_page: Query parameter: perPage.
+            page: Query parameter: page.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
+        """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.iter_suspended_runs(
             agent_id=self.agent_id,
@@ -15118,8 +19967,19 @@ class AsyncAgent:
         ``POST /agents/{agentId}/instructions/enhance``
 
         Args:
-            comment: User comment describing how to enhance the instructions
-            instructions: The current agent instructions to enhance
+            comment: User comment describing how to enhance the instructions.
+            instructions: The current agent instructions to enhance.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.enhance_instructions(
@@ -15160,9 +20020,22 @@ class AsyncAgent:
         ``POST /agents/{agentId}/clone``
 
         Args:
-            new_id: ID for the cloned agent. If not provided
+            author_id: Field ``authorId`` of the JSON body.
+            metadata: Field ``metadata`` of the JSON body.
+            new_id: ID for the cloned agent. If not provided.
             new_name: Name for the cloned agent. Defaults to "{name} (Clone)".
             request_context: The request context the agent is resolved with.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.clone(
@@ -15201,6 +20074,21 @@ class AsyncAgent:
         Updates the AI model used by the agent
 
         ``POST /agents/{agentId}/model``
+
+        Args:
+            model_id: Field ``modelId`` of the JSON body.
+            provider: Field ``provider`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.update_model(
@@ -15234,6 +20122,19 @@ class AsyncAgent:
         Resets the agent model to its original configuration
 
         ``POST /agents/{agentId}/model/reset``
+
+        Args:
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.reset_model(
@@ -15266,6 +20167,20 @@ class AsyncAgent:
         Reorders the model list for agents with multiple model configurations
 
         ``POST /agents/{agentId}/models/reorder``
+
+        Args:
+            reordered_model_ids: Field ``reorderedModelIds`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.reorder_models(
@@ -15304,7 +20219,21 @@ class AsyncAgent:
         ``POST /agents/{agentId}/models/{modelConfigId}``
 
         Args:
-            model_config_id: Unique identifier for the model configuration
+            model_config_id: Unique identifier for the model configuration.
+            enabled: Field ``enabled`` of the JSON body.
+            body_max_retries: Field ``maxRetries`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.update_model_in_list(
@@ -15342,7 +20271,17 @@ class AsyncAgent:
         ``GET /agents/{agentId}/voice/speakers``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.list_voice_speakers(
@@ -15376,7 +20315,17 @@ class AsyncAgent:
         ``GET /agents/{agentId}/voice/listener``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.get_voice_listener(
@@ -15410,6 +20359,21 @@ class AsyncAgent:
         Generates speech audio from text using the agent voice configuration
 
         ``POST /agents/{agentId}/voice/speak``
+
+        Args:
+            text: Field ``text`` of the JSON body.
+            speaker_id: Field ``speakerId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.voice_speak(
@@ -15449,6 +20413,17 @@ class AsyncAgent:
         Args:
             audio: The audio to transcribe.
             options: Options for the voice provider.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.voice_listen(
@@ -15482,15 +20457,27 @@ class AsyncAgent:
     ) -> _models.AgentPlansFileResponse:
         """Read a submitted agent plan
 
-        Returns a markdown plan when the agent exposes the core submit_plan capability and the path is under .mastracode/plans/.
+        Returns a markdown plan when the agent exposes the core submit_plan capability and the path is under
+        .mastracode/plans/.
 
         ``GET /agents/{agentId}/plans/file``
 
         Args:
-            path: Relative path to a markdown plan under .mastracode/plans/
-            status: Which stored config version to resolve: draft (latest version) or published (active version, default). When both status and versionId are provided, versionId takes precedence.
+            path: Relative path to a markdown plan under .mastracode/plans/.
+            status: Which stored config version to resolve: draft (latest version) or published (active version,
+                default). When both status and versionId are provided, versionId takes precedence.
             version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.read_plan(
@@ -15580,6 +20567,51 @@ class AsyncAgent:
         Legacy endpoint for generating agent responses. Use /agents/:agentId/generate instead.
 
         ``POST /agents/{agentId}/generate-legacy``
+
+        Args:
+            messages: The conversation to answer: a list of messages ({role, content}).
+            active_tools: Names of the agent's tools the model may use in this call (default all).
+            client_tools: Declarations of tools the caller runs itself (id, description, inputSchema).
+            context: Messages given to the model as context for this call, not saved to memory.
+            instructions: Instructions for this call, in place of the agent's own.
+            max_steps: The most steps (model calls, each with its tool calls) the agent may take.
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the user or entity it
+                belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK, seed,
+                stopSequences...).
+            output: A schema for a structured answer (the older form of structuredOutput).
+            provider_options: Options passed through to the model provider, by provider name.
+            request_context: Values for the server's request context (dynamic agents, tenants), for this call.
+            require_tool_approval: Pause before each tool call until it is approved or declined.
+            resource_id: Field ``resourceId`` of the JSON body.
+            resourceid: Field ``resourceid`` of the JSON body.
+            return_scorer_data: Return the input and output the scorers saw with the result.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run by later.
+            save_per_step: Save the messages to memory after each step, not only at the end.
+            scorers: Scorers to run on this call's answer, by name (with their sampling settings).
+            stop_when: A condition that ends the run before maxSteps.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the result's object.
+            system: System messages added for this call.
+            thread_id: Field ``threadId`` of the JSON body.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type: tool, toolName}.
+            toolsets: More tools for this call, by toolset name.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent is idle: true or
+                {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id ({versionId} or
+                {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.generate_legacy(
@@ -15637,6 +20669,18 @@ class AsyncAgent:
         """The agent's browser session state ({hasSession, screencastAvailable}).
 
         ``GET /agents/{agentId}/browser/session``
+
+        Args:
+            thread_id: Query parameter ``threadId``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.browser_session(
@@ -15667,6 +20711,20 @@ class AsyncAgent:
         """Close the agent's browser session (a thread's, with thread_id).
 
         ``POST /agents/{agentId}/browser/close``
+
+        Args:
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.close_browser(
@@ -15709,6 +20767,17 @@ class AsyncAgentBuilder:
         Returns details for a specific agent-builder action
 
         ``GET /agent-builder/{actionId}``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_builder.get_action(
             action_id=self.action_id,
@@ -15741,7 +20810,18 @@ class AsyncAgentBuilder:
         ``POST /agent-builder/{actionId}/create-run``
 
         Args:
-            run_id: Query parameter: runId
+            run_id: Query parameter: runId.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_builder.create_run(
             action_id=self.action_id,
@@ -15784,7 +20864,24 @@ class AsyncAgentBuilder:
         ``POST /agent-builder/{actionId}/start-async``
 
         Args:
-            run_id: Query parameter: runId
+            run_id: Query parameter: runId.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         result = await self._client.agent_builder.start_async(
             action_id=self.action_id,
@@ -15836,7 +20933,24 @@ class AsyncAgentBuilder:
         ``POST /agent-builder/{actionId}/start``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_builder.start(
             action_id=self.action_id,
@@ -15886,7 +21000,25 @@ class AsyncAgentBuilder:
         ``POST /agent-builder/{actionId}/stream``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            close_on_suspend: Field ``closeOnSuspend`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_builder.stream(
             action_id=self.action_id,
@@ -15936,7 +21068,24 @@ class AsyncAgentBuilder:
         ``POST /agent-builder/{actionId}/resume``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_builder.resume(
             action_id=self.action_id,
@@ -15985,7 +21134,24 @@ class AsyncAgentBuilder:
         ``POST /agent-builder/{actionId}/resume-async``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         result = await self._client.agent_builder.resume_async(
             action_id=self.action_id,
@@ -16037,7 +21203,24 @@ class AsyncAgentBuilder:
         ``POST /agent-builder/{actionId}/resume-stream``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_builder.resume_stream(
             action_id=self.action_id,
@@ -16077,7 +21260,16 @@ class AsyncAgentBuilder:
         ``POST /agent-builder/{actionId}/observe``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_builder.observe(
             action_id=self.action_id,
@@ -16130,14 +21322,23 @@ class AsyncAgentBuilder:
         ``GET /agent-builder/{actionId}/runs``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            offset: Query parameter: offset
-            limit: Query parameter: limit
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            resource_id: Query parameter: resourceId
-            status: Query parameter: status
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            offset: Query parameter: offset.
+            limit: Query parameter: limit.
+            from_date: Query parameter: fromDate.
+            to_date: Query parameter: toDate.
+            resource_id: Query parameter: resourceId.
+            status: Query parameter: status.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_builder.list_runs(
             action_id=self.action_id,
@@ -16190,7 +21391,30 @@ class AsyncAgentBuilder:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.WorkflowRunsResponseRun]:
-        """Every item of every page of ``runs``, a page at a time as the loop goes."""
+        """Every item of every page of ``runs``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``runs``.
+
+        Args:
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            offset: Query parameter: offset.
+            limit: Query parameter: limit.
+            from_date: Query parameter: fromDate.
+            to_date: Query parameter: toDate.
+            resource_id: Query parameter: resourceId.
+            status: Query parameter: status.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
+        """
         return self._client.agent_builder.iter_runs(
             action_id=self.action_id,
             page=page,
@@ -16226,14 +21450,27 @@ class AsyncAgentBuilder:
     ) -> _models.AgentBuilderRun:
         """Get action run by ID
 
-        Returns details for a specific action run with metadata and processed execution state. Use the fields query parameter to reduce payload size.
+        Returns details for a specific action run with metadata and processed execution state. Use the fields query
+        parameter to reduce payload size.
 
         ``GET /agent-builder/{actionId}/runs/{runId}``
 
         Args:
-            run_id: Unique identifier for the action run
-            fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
-            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
+            run_id: Unique identifier for the action run.
+            fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps,
+                activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt,
+                updatedAt) and status are always included.
+            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for
+                better performance.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_builder.get_run(
             action_id=self.action_id,
@@ -16269,7 +21506,18 @@ class AsyncAgentBuilder:
         ``POST /agent-builder/{actionId}/runs/{runId}/cancel``
 
         Args:
-            run_id: Unique identifier for the action run
+            run_id: Unique identifier for the action run.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_builder.cancel_run(
             action_id=self.action_id,
@@ -16303,7 +21551,16 @@ class AsyncAgentBuilder:
         ``POST /agent-builder/{actionId}/observe-stream-legacy``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_builder.observe_stream_legacy(
             action_id=self.action_id,
@@ -16319,7 +21576,8 @@ class AsyncAgentBuilder:
 
 
 class AsyncAgentController:
-    """An agent controller hosted on the server (client-js AgentController); its sessions are reached with session(resource_id, scope=None)."""
+    """An agent controller hosted on the server (client-js AgentController); its sessions are reached with
+    session(resource_id, scope=None)."""
 
     def __init__(self, client: AsyncMastraClient, controller_id: str) -> None:
         self._client = client
@@ -16329,7 +21587,15 @@ class AsyncAgentController:
         return f"AsyncAgentController(controller_id={self.controller_id!r})"
 
     def session(self, resource_id: str, scope: str | None = None) -> AsyncAgentControllerSession:
-        """A session of an agent controller bound to a resource id (client-js AgentControllerSession). Sessions are get-or-create on the server; a scope addresses an independent session over the same resource id and travels on every request as sessionScope. Replies arrive on subscribe(), not on send_message()."""
+        """A session of an agent controller bound to a resource id (client-js AgentControllerSession). Sessions are
+        get-or-create on the server; a scope addresses an independent session over the same resource id and travels on
+        every request as sessionScope. Replies arrive on subscribe(), not on send_message().
+
+        Args:
+            resource_id: The ``resourceId`` of every call of this AgentControllerSession.
+            scope: The ``sessionScope`` of every call of this AgentControllerSession. ``None``: left out of the
+                requests.
+        """
         return AsyncAgentControllerSession(
             self._client, controller_id=self.controller_id, resource_id=resource_id, scope=scope
         )
@@ -16350,6 +21616,17 @@ class AsyncAgentController:
         Lists the modes configured on the controller (e.g. build, plan).
 
         ``GET /agent-controller/{controllerId}/modes``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_controller.list_modes(
             controller_id=self.controller_id,
@@ -16378,6 +21655,17 @@ class AsyncAgentController:
         Lists all models available on this controller (with auth status and use counts).
 
         ``GET /agent-controller/{controllerId}/models``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_controller.list_models(
             controller_id=self.controller_id,
@@ -16406,6 +21694,17 @@ class AsyncAgentController:
         Lists the runs in flight on the controller across all resources, without creating or touching a session.
 
         ``GET /agent-controller/{controllerId}/active-runs``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_controller.list_active_runs(
             controller_id=self.controller_id,
@@ -16434,6 +21733,17 @@ class AsyncAgentController:
         Returns whether the controller has a workspace configured and whether it is ready.
 
         ``GET /agent-controller/{controllerId}/workspace``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_controller.get_workspace(
             controller_id=self.controller_id,
@@ -16448,7 +21758,9 @@ class AsyncAgentController:
 
 
 class AsyncAgentControllerSession:
-    """A session of an agent controller bound to a resource id (client-js AgentControllerSession). Sessions are get-or-create on the server; a scope addresses an independent session over the same resource id and travels on every request as sessionScope. Replies arrive on subscribe(), not on send_message()."""
+    """A session of an agent controller bound to a resource id (client-js AgentControllerSession). Sessions are
+    get-or-create on the server; a scope addresses an independent session over the same resource id and travels on every
+    request as sessionScope. Replies arrive on subscribe(), not on send_message()."""
 
     def __init__(
         self,
@@ -16481,9 +21793,25 @@ class AsyncAgentControllerSession:
     ) -> _models.AgentControllerSessionsResponse:
         """Create or resume a controller session
 
-        Creates a session for the given resourceId, or returns the existing one (get-or-create), so reconnects resume the conversation.
+        Creates a session for the given resourceId, or returns the existing one (get-or-create), so reconnects resume
+        the conversation.
 
         ``POST /agent-controller/{controllerId}/sessions``
+
+        Args:
+            tags: Field ``tags`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_controller.create_session(
             controller_id=self.controller_id,
@@ -16518,6 +21846,19 @@ class AsyncAgentControllerSession:
         Subscribes to a session’s event bus and streams events to the client over SSE.
 
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/stream``
+
+        Args:
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            reconnect: Open the subscription again when it drops or the server ends it: ``True`` (every time) or the
+                number of times. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.agent_controller.get_session_stream(
             controller_id=self.controller_id,
@@ -16554,6 +21895,22 @@ class AsyncAgentControllerSession:
         Sends a user message to the session. The reply streams as events on the session’s SSE stream.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/messages``
+
+        Args:
+            message: Field ``message`` of the JSON body.
+            files: Field ``files`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_controller.create_session_message(
             controller_id=self.controller_id,
@@ -16589,6 +21946,19 @@ class AsyncAgentControllerSession:
         Aborts the in-flight run for the session, if any.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/abort``
+
+        Args:
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_controller.session_abort(
             controller_id=self.controller_id,
@@ -16624,6 +21994,22 @@ class AsyncAgentControllerSession:
         Approves or declines a pending tool call surfaced by the session.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/tool-approval``
+
+        Args:
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            approved: Field ``approved`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_controller.session_tool_approval(
             controller_id=self.controller_id,
@@ -16662,6 +22048,22 @@ class AsyncAgentControllerSession:
         Resumes a suspended interactive tool (ask_user, request_access, submit_plan) with the provided resume data.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/tool-suspension``
+
+        Args:
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_controller.session_tool_suspension(
             controller_id=self.controller_id,
@@ -16699,6 +22101,21 @@ class AsyncAgentControllerSession:
         Injects a message into the running turn (interjection) without starting a new run.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/steer``
+
+        Args:
+            message: Field ``message`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_controller.session_steer(
             controller_id=self.controller_id,
@@ -16735,7 +22152,16 @@ class AsyncAgentControllerSession:
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}``
 
         Args:
-            thread_id: Query parameter: threadId
+            thread_id: Query parameter: threadId.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_controller.get_session(
             controller_id=self.controller_id,
@@ -16768,6 +22194,18 @@ class AsyncAgentControllerSession:
         Merges the provided key-value pairs into the session state. Existing keys not in the payload are preserved.
 
         ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/state``
+
+        Args:
+            state: Field ``state`` of the JSON body.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_controller.put_session_state(
             controller_id=self.controller_id,
@@ -16801,6 +22239,20 @@ class AsyncAgentControllerSession:
         Switches the active mode (e.g. build, plan) for the session.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/mode``
+
+        Args:
+            mode_id: Field ``modeId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_controller.session_mode(
             controller_id=self.controller_id,
@@ -16837,6 +22289,22 @@ class AsyncAgentControllerSession:
         Switches the model for the session, scoped to the thread by default.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/model``
+
+        Args:
+            model_id: Field ``modelId`` of the JSON body.
+            mode_id: Field ``modeId`` of the JSON body.
+            scope: Field ``scope`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_controller.session_model(
             controller_id=self.controller_id,
@@ -16870,13 +22338,24 @@ class AsyncAgentControllerSession:
     ) -> _models.AgentControllerSessionThreadsResponse:
         """List session threads
 
-        Lists the threads for the session’s resource, most-recently-updated first. Pass `limit` to return only the newest N (e.g. for a sidebar). Pass `tags` (a JSON-encoded object) to scope the list to threads matching every tag — e.g. `{ projectPath }` so git worktrees sharing a resourceId each see only their own threads.
+        Lists the threads for the session’s resource, most-recently-updated first. Pass `limit` to return only the
+        newest N (e.g. for a sidebar). Pass `tags` (a JSON-encoded object) to scope the list to threads matching every
+        tag — e.g. `{ projectPath }` so git worktrees sharing a resourceId each see only their own threads.
 
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/threads``
 
         Args:
-            limit: Query parameter: limit
-            tags: Query parameter: tags
+            limit: Query parameter: limit.
+            tags: Query parameter: tags.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_controller.list_session_threads(
             controller_id=self.controller_id,
@@ -16911,6 +22390,20 @@ class AsyncAgentControllerSession:
         Switches the session to an existing thread (rebinding its stream and state).
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/thread``
+
+        Args:
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_controller.session_thread(
             controller_id=self.controller_id,
@@ -16945,6 +22438,20 @@ class AsyncAgentControllerSession:
         Creates a new thread in the session (unbinds the previous thread, binds the new one).
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/threads``
+
+        Args:
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_controller.create_session_thread(
             controller_id=self.controller_id,
@@ -16980,7 +22487,16 @@ class AsyncAgentControllerSession:
         ``DELETE /agent-controller/{controllerId}/sessions/{resourceId}/threads/{threadId}``
 
         Args:
-            thread_id: The threadId parameter
+            thread_id: The threadId parameter.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_controller.delete_session_thread(
             controller_id=self.controller_id,
@@ -17016,7 +22532,17 @@ class AsyncAgentControllerSession:
         ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/threads/{threadId}``
 
         Args:
-            thread_id: The threadId parameter
+            thread_id: The threadId parameter.
+            title: Field ``title`` of the JSON body.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_controller.put_session_thread(
             controller_id=self.controller_id,
@@ -17052,6 +22578,21 @@ class AsyncAgentControllerSession:
         Clones a thread (and its messages). The session binds to the new clone.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/threads/clone``
+
+        Args:
+            source_thread_id: Field ``sourceThreadId`` of the JSON body.
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_controller.session_threads_clone(
             controller_id=self.controller_id,
@@ -17094,18 +22635,28 @@ class AsyncAgentControllerSession:
     ) -> _models.AgentControllerMessagesPage:
         """List thread messages
 
-        Returns a paginated list of messages in a specific thread. The deprecated limit parameter may only be combined with page.
+        Returns a paginated list of messages in a specific thread. The deprecated limit parameter may only be combined
+        with page.
 
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/threads/{threadId}/messages``
 
         Args:
-            thread_id: The threadId parameter
-            limit: Query parameter: limit
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            include: Query parameter: include
-            filter: Query parameter: filter
+            thread_id: The threadId parameter.
+            limit: Query parameter: limit.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            order_by: Query parameter: orderBy.
+            include: Query parameter: include.
+            filter: Query parameter: filter.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_controller.list_session_thread_messages(
             controller_id=self.controller_id,
@@ -17150,7 +22701,29 @@ class AsyncAgentControllerSession:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.MastraDBMessage]:
-        """Every item of every page of ``list_messages``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_messages``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_messages``.
+
+        Args:
+            thread_id: The threadId parameter.
+            limit: Query parameter: limit.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            order_by: Query parameter: orderBy.
+            include: Query parameter: include.
+            filter: Query parameter: filter.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
+        """
         return self._client.agent_controller.iter_session_thread_messages(
             controller_id=self.controller_id,
             resource_id=self.resource_id,
@@ -17187,9 +22760,25 @@ class AsyncAgentControllerSession:
     ) -> _models.AgentControllerSessionFollowUpResponse:
         """Queue a follow-up message
 
-        Queues a follow-up message. If the session is idle it sends immediately; if a run is active it queues for after completion.
+        Queues a follow-up message. If the session is idle it sends immediately; if a run is active it queues for after
+        completion.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/follow-up``
+
+        Args:
+            message: Field ``message`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_controller.session_follow_up(
             controller_id=self.controller_id,
@@ -17223,6 +22812,17 @@ class AsyncAgentControllerSession:
         Returns the current observational memory record for the session’s thread/resource.
 
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/om``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_controller.get_session_om(
             controller_id=self.controller_id,
@@ -17255,6 +22855,20 @@ class AsyncAgentControllerSession:
         Updates the session’s resource identity (e.g. when a user logs in).
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/resource``
+
+        Args:
+            new_resource_id: Field ``newResourceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_controller.session_resource(
             controller_id=self.controller_id,
@@ -17287,6 +22901,17 @@ class AsyncAgentControllerSession:
         Lists the resource IDs known to this session (from threads).
 
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/resources``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_controller.list_session_resources(
             controller_id=self.controller_id,
@@ -17317,6 +22942,17 @@ class AsyncAgentControllerSession:
         Returns the active/paused/done goal objective for the session’s thread, if any.
 
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/goal``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_controller.get_session_goal(
             controller_id=self.controller_id,
@@ -17348,9 +22984,26 @@ class AsyncAgentControllerSession:
     ) -> _models.AgentControllerSessionGoalCreateResponse:
         """Set a goal
 
-        Sets a new objective for the session’s thread. The agent’s in-loop goal judge evaluates progress after each turn.
+        Sets a new objective for the session’s thread. The agent’s in-loop goal judge evaluates progress after each
+        turn.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/goal``
+
+        Args:
+            objective: Field ``objective`` of the JSON body.
+            judge_model_id: Field ``judgeModelId`` of the JSON body.
+            max_runs: Field ``maxRuns`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_controller.session_goal(
             controller_id=self.controller_id,
@@ -17388,6 +23041,20 @@ class AsyncAgentControllerSession:
         Updates the judge model, max runs, or status of the active goal. No-op when no goal is set.
 
         ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/goal``
+
+        Args:
+            judge_model_id: Field ``judgeModelId`` of the JSON body.
+            max_runs: Field ``maxRuns`` of the JSON body.
+            status: Field ``status`` of the JSON body.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_controller.put_session_goal(
             controller_id=self.controller_id,
@@ -17421,6 +23088,17 @@ class AsyncAgentControllerSession:
         Removes the active goal from the session’s thread.
 
         ``DELETE /agent-controller/{controllerId}/sessions/{resourceId}/goal``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_controller.delete_session_goal(
             controller_id=self.controller_id,
@@ -17451,6 +23129,17 @@ class AsyncAgentControllerSession:
         Returns the current permission rules (per-category and per-tool policies) for the session.
 
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/permissions``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_controller.list_session_permissions(
             controller_id=self.controller_id,
@@ -17483,6 +23172,19 @@ class AsyncAgentControllerSession:
         Sets the approval policy (allow/ask/deny) for all tools in a category.
 
         ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/permissions/category``
+
+        Args:
+            category: Field ``category`` of the JSON body.
+            policy: Field ``policy`` of the JSON body.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_controller.put_session_permissions_category(
             controller_id=self.controller_id,
@@ -17514,9 +23216,23 @@ class AsyncAgentControllerSession:
     ) -> _models.AgentControllerSessionPermissionsToolReplaceResponse:
         """Set permission for a specific tool
 
-        Sets the approval policy (allow/ask/deny) for a specific tool by name. Per-tool overrides take precedence over category policies.
+        Sets the approval policy (allow/ask/deny) for a specific tool by name. Per-tool overrides take precedence over
+        category policies.
 
         ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/permissions/tool``
+
+        Args:
+            tool_name: Field ``toolName`` of the JSON body.
+            policy: Field ``policy`` of the JSON body.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_controller.put_session_permissions_tool(
             controller_id=self.controller_id,
@@ -17557,9 +23273,33 @@ class AsyncAgentControllerSession:
     ) -> _models.AgentControllerSessionNotificationsResponse:
         """Send a notification signal to a session
 
-        Delivers a notification to the session’s current agent/thread. The agent’s delivery policy determines whether the notification wakes an idle thread, is summarised, or is persisted for later.
+        Delivers a notification to the session’s current agent/thread. The agent’s delivery policy determines whether
+        the notification wakes an idle thread, is summarised, or is persisted for later.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/notifications``
+
+        Args:
+            kind: Field ``kind`` of the JSON body.
+            source: Field ``source`` of the JSON body.
+            summary: Field ``summary`` of the JSON body.
+            attributes: Field ``attributes`` of the JSON body.
+            coalesce_key: Field ``coalesceKey`` of the JSON body.
+            dedupe_key: Field ``dedupeKey`` of the JSON body.
+            metadata: Field ``metadata`` of the JSON body.
+            payload: Field ``payload`` of the JSON body.
+            priority: Field ``priority`` of the JSON body.
+            source_id: Field ``sourceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_controller.create_session_notification(
             controller_id=self.controller_id,
@@ -17618,6 +23358,21 @@ class AsyncAgentVoice:
         Generates speech audio from text using the agent voice configuration
 
         ``POST /agents/{agentId}/voice/speak``
+
+        Args:
+            text: Field ``text`` of the JSON body.
+            speaker_id: Field ``speakerId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.voice_speak(
@@ -17657,6 +23412,17 @@ class AsyncAgentVoice:
         Args:
             audio: The audio to transcribe.
             options: Options for the voice provider.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.voice_listen(
@@ -17692,7 +23458,17 @@ class AsyncAgentVoice:
         ``GET /agents/{agentId}/voice/speakers``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.list_voice_speakers(
@@ -17726,7 +23502,17 @@ class AsyncAgentVoice:
         ``GET /agents/{agentId}/voice/listener``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.get_voice_listener(
@@ -17771,8 +23557,18 @@ class AsyncConversationItems:
         ``GET /v1/conversations/{conversationId}/items``
 
         Args:
-            conversation_id: Unique identifier for the conversation thread
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            conversation_id: Unique identifier for the conversation thread.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.responses.list_v1_conversation_items(
             conversation_id=conversation_id,
@@ -17826,10 +23622,24 @@ class AsyncConversations:
         ``POST /v1/conversations``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            agent_id: Mastra agent ID used to create the conversation thread
-            conversation_id: Optional conversation ID to use as the raw threadId
-            resource_id: Optional resource ID to associate with the conversation
+            agent_id: Mastra agent ID used to create the conversation thread.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            conversation_id: Optional conversation ID to use as the raw threadId.
+            metadata: Field ``metadata`` of the JSON body.
+            resource_id: Optional resource ID to associate with the conversation.
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.responses.create_v1_conversation(
             request_context=request_context,
@@ -17868,8 +23678,18 @@ class AsyncConversations:
         ``GET /v1/conversations/{conversationId}``
 
         Args:
-            conversation_id: Unique identifier for the conversation thread
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            conversation_id: Unique identifier for the conversation thread.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.responses.get_v1_conversation(
             conversation_id=conversation_id,
@@ -17903,8 +23723,18 @@ class AsyncConversations:
         ``DELETE /v1/conversations/{conversationId}``
 
         Args:
-            conversation_id: Unique identifier for the conversation thread
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            conversation_id: Unique identifier for the conversation thread.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.responses.delete_v1_conversation(
             conversation_id=conversation_id,
@@ -17920,7 +23750,8 @@ class AsyncConversations:
 
 
 class AsyncDynamicWorkflow:
-    """A dynamic workflow definition stored on the server (run it like any workflow: client.get_workflow(id).create_run())."""
+    """A dynamic workflow definition stored on the server (run it like any workflow:
+    client.get_workflow(id).create_run())."""
 
     def __init__(self, client: AsyncMastraClient, dynamic_workflow_id: str) -> None:
         self._client = client
@@ -17945,6 +23776,17 @@ class AsyncDynamicWorkflow:
         Returns a single workflow definition persisted to storage.
 
         ``GET /stored/workflows/{dynamicWorkflowId}``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.dynamic_workflows.get_stored_workflow(
             dynamic_workflow_id=self.dynamic_workflow_id,
@@ -17973,6 +23815,17 @@ class AsyncDynamicWorkflow:
         Removes a dynamic workflow definition and unregisters the live workflow instance. Idempotent.
 
         ``DELETE /stored/workflows/{dynamicWorkflowId}``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.dynamic_workflows.delete_stored_workflow(
             dynamic_workflow_id=self.dynamic_workflow_id,
@@ -18012,6 +23865,17 @@ class AsyncMcpServer:
         Returns a list of tools available on the specified MCP server
 
         ``GET /mcp/{serverId}/tools``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.mcp.list_tools(
             server_id=self.server_id,
@@ -18044,8 +23908,18 @@ class AsyncMcpServer:
         ``GET /mcp/{serverId}/tools/{toolId}``
 
         Args:
-            tool_id: Tool ID
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            tool_id: Tool ID.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.mcp.get_tool(
             server_id=self.server_id,
@@ -18082,8 +23956,21 @@ class AsyncMcpServer:
         ``POST /mcp/{serverId}/tools/{toolId}/execute``
 
         Args:
-            tool_id: Tool ID
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            tool_id: Tool ID.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            data: Field ``data`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.mcp.execute_tool(
             server_id=self.server_id,
@@ -18116,6 +24003,17 @@ class AsyncMcpServer:
         Returns a list of resources available on the MCP server, including ui:// app resources
 
         ``GET /mcp/{serverId}/resources``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.mcp.list_resources(
             server_id=self.server_id,
@@ -18148,7 +24046,18 @@ class AsyncMcpServer:
         ``POST /mcp/{serverId}/resources/read``
 
         Args:
-            uri: Resource URI to read
+            uri: Resource URI to read.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.mcp.read_resource(
             server_id=self.server_id,
@@ -18194,7 +24103,17 @@ class AsyncMcpTool:
         ``GET /mcp/{serverId}/tools/{toolId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.mcp.get_tool(
             server_id=self.server_id,
@@ -18230,7 +24149,20 @@ class AsyncMcpTool:
         ``POST /mcp/{serverId}/tools/{toolId}/execute``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            data: Field ``data`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.mcp.execute_tool(
             server_id=self.server_id,
@@ -18281,8 +24213,18 @@ class AsyncMemoryThread:
         ``GET /memory/threads/{threadId}``
 
         Args:
-            resource_id: Query parameter: resourceId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            resource_id: Query parameter: resourceId.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.memory.get_thread(
             thread_id=self.thread_id,
@@ -18321,7 +24263,22 @@ class AsyncMemoryThread:
         ``PATCH /memory/threads/{threadId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            metadata: Field ``metadata`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.memory.update_thread(
             thread_id=self.thread_id,
@@ -18360,8 +24317,18 @@ class AsyncMemoryThread:
         ``DELETE /memory/threads/{threadId}``
 
         Args:
-            resource_id: Query parameter: resourceId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            resource_id: Query parameter: resourceId.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.memory.delete_thread(
             thread_id=self.thread_id,
@@ -18404,14 +24371,24 @@ class AsyncMemoryThread:
         ``GET /memory/threads/{threadId}/messages``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            resource_id: Query parameter: resourceId
-            order_by: Query parameter: orderBy
-            include: Query parameter: include
-            filter: Query parameter: filter
-            include_system_reminders: Query parameter: includeSystemReminders
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            resource_id: Query parameter: resourceId.
+            order_by: Query parameter: orderBy.
+            include: Query parameter: include.
+            filter: Query parameter: filter.
+            include_system_reminders: Query parameter: includeSystemReminders.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.memory.list_thread_messages(
             thread_id=self.thread_id,
@@ -18453,7 +24430,31 @@ class AsyncMemoryThread:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.MastraDBMessage]:
-        """Every item of every page of ``list_messages``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_messages``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_messages``.
+
+        Args:
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            resource_id: Query parameter: resourceId.
+            order_by: Query parameter: orderBy.
+            include: Query parameter: include.
+            filter: Query parameter: filter.
+            include_system_reminders: Query parameter: includeSystemReminders.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
+        """
         return self._client.memory.iter_thread_messages(
             thread_id=self.thread_id,
             agent_id=self.agent_id if self.agent_id is not None else NOT_GIVEN,
@@ -18500,8 +24501,21 @@ class AsyncMemoryThread:
         ``POST /memory/messages/delete``
 
         Args:
-            resource_id: Query parameter: resourceId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            message_ids: Field ``messageIds`` of the JSON body.
+            resource_id: Query parameter: resourceId.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.memory.delete_messages(
             agent_id=required_attribute(self, "agent_id"),
@@ -18543,7 +24557,24 @@ class AsyncMemoryThread:
         ``POST /memory/threads/{threadId}/clone``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            metadata: Field ``metadata`` of the JSON body.
+            new_thread_id: Field ``newThreadId`` of the JSON body.
+            options: Field ``options`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.memory.clone_thread(
             thread_id=self.thread_id,
@@ -18580,12 +24611,26 @@ class AsyncMemoryThread:
     ) -> _models.MemoryThreadTransferResponse:
         """Transfer thread ownership
 
-        Reassigns a thread and all of its messages to a different resource. Requires a privileged (non-resource-scoped) context.
+        Reassigns a thread and all of its messages to a different resource. Requires a privileged (non-resource-scoped)
+        context.
 
         ``POST /memory/threads/{threadId}/transfer``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            resource_id: Field ``resourceId`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.memory.transfer_thread(
             thread_id=self.thread_id,
@@ -18623,9 +24668,19 @@ class AsyncMemoryThread:
         ``GET /memory/threads/{threadId}/working-memory``
 
         Args:
-            resource_id: Query parameter: resourceId
-            memory_config: Query parameter: memoryConfig
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            resource_id: Query parameter: resourceId.
+            memory_config: Query parameter: memoryConfig.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.memory.get_working_memory(
             thread_id=self.thread_id,
@@ -18665,7 +24720,22 @@ class AsyncMemoryThread:
         ``POST /memory/threads/{threadId}/working-memory``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            working_memory: Field ``workingMemory`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            memory_config: Field ``memoryConfig`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.memory.update_working_memory(
             thread_id=self.thread_id,
@@ -18714,7 +24784,17 @@ class AsyncProcessor:
         ``GET /processors/{processorId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.processors.get_processor(
             processor_id=self.processor_id,
@@ -18751,6 +24831,23 @@ class AsyncProcessor:
         Executes a specific processor with the provided input data
 
         ``POST /processors/{processorId}/execute``
+
+        Args:
+            messages: Field ``messages`` of the JSON body.
+            phase: Field ``phase`` of the JSON body.
+            agent_id: Field ``agentId`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.processors.execute(
             processor_id=self.processor_id,
@@ -18795,6 +24892,17 @@ class AsyncProcessorProvider:
         Returns details about a specific processor provider, including its configuration schema
 
         ``GET /processor-providers/{providerId}``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.processor_providers.get_processor_provider(
             provider_id=self.provider_id,
@@ -18833,13 +24941,24 @@ class AsyncStoredAgent:
     ) -> _models.StoredAgent:
         """Get stored agent by ID
 
-        Returns a specific agent from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
+        Returns a specific agent from storage by its unique identifier. Use ?status=draft to resolve with the latest
+        (draft) version, or ?status=published (default) for the active published version.
 
         ``GET /stored/agents/{storedAgentId}``
 
         Args:
             status: Which version to resolve: published (active version) or draft (latest version)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.stored_agents.get_stored_agent(
             stored_agent_id=self.stored_agent_id,
@@ -18961,32 +25080,48 @@ class AsyncStoredAgent:
         ``PATCH /stored/agents/{storedAgentId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            agents: Agent keys with optional per-agent config — static or conditional
-            author_id: Author identifier for multi-tenant filtering
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            agents: Agent keys with optional per-agent config — static or conditional.
+            author_id: Author identifier for multi-tenant filtering.
             auto_publish: Immediately activate the auto-created version. Defaults to false when omitted.
             browser: Browser configuration — object config, true (apply default), false/null (disable)
-            change_message: Optional message describing the changes for the auto-created version
-            default_options: Default options for generate/stream calls — static or conditional
-            description: Description of the agent
-            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the Mastra instance; without distributed backends durability is process-local. Does not enable automatic recovery — that stays `recovery.durableAgents`.
-            input_processors: Input processor graph — static or conditional
+            change_message: Optional message describing the changes for the auto-created version.
+            default_options: Default options for generate/stream calls — static or conditional.
+            description: Description of the agent.
+            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the
+                Mastra instance; without distributed backends durability is process-local. Does not enable automatic
+                recovery — that stays `recovery.durableAgents`.
+            input_processors: Input processor graph — static or conditional.
             instructions: System instructions for the agent (string or array of instruction blocks)
-            integration_tools: Map of tool provider IDs to their tool configurations — static or conditional
-            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional
-            memory: Memory configuration — static, conditional, or null to disable memory
-            metadata: Additional metadata for the agent
-            model: Model configuration — static value or array of conditional variants
-            name: Name of the agent
-            output_processors: Output processor graph — static or conditional
-            request_context_schema: JSON Schema defining valid request context variables for conditional rule evaluation
-            scorers: Scorer keys with optional sampling config — static or conditional
-            skills: Skill IDs mapped to per-skill config — static or conditional
-            tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the deprecated `integrationTools` field.
-            tools: Tool keys mapped to per-tool config — static or conditional
+            integration_tools: Map of tool provider IDs to their tool configurations — static or conditional.
+            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional.
+            memory: Memory configuration — static, conditional, or null to disable memory.
+            metadata: Additional metadata for the agent.
+            model: Model configuration — static value or array of conditional variants.
+            name: Name of the agent.
+            output_processors: Output processor graph — static or conditional.
+            request_context_schema: JSON Schema defining valid request context variables for conditional rule
+                evaluation.
+            scorers: Scorer keys with optional sampling config — static or conditional.
+            skills: Skill IDs mapped to per-skill config — static or conditional.
+            tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the
+                deprecated `integrationTools` field.
+            tools: Tool keys mapped to per-tool config — static or conditional.
             visibility: Agent visibility: private (owner/admin only) or public (any reader)
-            workflows: Workflow keys with optional per-workflow config — static or conditional
-            workspace: Workspace reference (stored ID or inline config) — static or conditional
+            workflows: Workflow keys with optional per-workflow config — static or conditional.
+            workspace: Workspace reference (stored ID or inline config) — static or conditional.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.stored_agents.update_stored_agent(
             stored_agent_id=self.stored_agent_id,
@@ -19045,7 +25180,17 @@ class AsyncStoredAgent:
         ``DELETE /stored/agents/{storedAgentId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.stored_agents.delete_stored_agent(
             stored_agent_id=self.stored_agent_id,
@@ -19073,12 +25218,24 @@ class AsyncStoredAgent:
     ) -> _models.StoredAgentDependentsResponse:
         """List dependents of a stored agent
 
-        Returns agents that reference the target as a sub-agent. Used to warn before deleting or unsharing. Caller-readable references appear in `dependents` (id + name); cross-workspace references the caller cannot read are aggregated in `hiddenCount` and only surfaced when the target is public.
+        Returns agents that reference the target as a sub-agent. Used to warn before deleting or unsharing.
+        Caller-readable references appear in `dependents` (id + name); cross-workspace references the caller cannot read
+        are aggregated in `hiddenCount` and only surfaced when the target is public.
 
         ``GET /stored/agents/{storedAgentId}/dependents``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.stored_agents.list_dependents(
             stored_agent_id=self.stored_agent_id,
@@ -19193,26 +25350,41 @@ class AsyncStoredAgent:
         ``POST /stored/agents/{storedAgentId}/export``
 
         Args:
-            agents: Agent keys with optional per-agent config — static or conditional
+            agents: Agent keys with optional per-agent config — static or conditional.
             browser: Browser configuration — object config, true (apply default), false/null (disable)
-            default_options: Default options for generate/stream calls — static or conditional
-            description: Description of the agent
-            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the Mastra instance; without distributed backends durability is process-local. Does not enable automatic recovery — that stays `recovery.durableAgents`.
-            input_processors: Input processor graph — static or conditional
+            default_options: Default options for generate/stream calls — static or conditional.
+            description: Description of the agent.
+            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the
+                Mastra instance; without distributed backends durability is process-local. Does not enable automatic
+                recovery — that stays `recovery.durableAgents`.
+            input_processors: Input processor graph — static or conditional.
             instructions: System instructions for the agent (string or array of instruction blocks)
-            integration_tools: Map of tool provider IDs to their tool configurations — static or conditional
-            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional
-            memory: Memory configuration — static, conditional, or null to disable memory
-            model: Model configuration — static value or array of conditional variants
-            name: Name of the agent
-            output_processors: Output processor graph — static or conditional
-            request_context_schema: JSON Schema defining valid request context variables for conditional rule evaluation
-            scorers: Scorer keys with optional sampling config — static or conditional
-            skills: Skill IDs mapped to per-skill config — static or conditional
-            tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the deprecated `integrationTools` field.
-            tools: Tool keys mapped to per-tool config — static or conditional
-            workflows: Workflow keys with optional per-workflow config — static or conditional
-            workspace: Workspace reference (stored ID or inline config) — static or conditional
+            integration_tools: Map of tool provider IDs to their tool configurations — static or conditional.
+            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional.
+            memory: Memory configuration — static, conditional, or null to disable memory.
+            model: Model configuration — static value or array of conditional variants.
+            name: Name of the agent.
+            output_processors: Output processor graph — static or conditional.
+            request_context_schema: JSON Schema defining valid request context variables for conditional rule
+                evaluation.
+            scorers: Scorer keys with optional sampling config — static or conditional.
+            skills: Skill IDs mapped to per-skill config — static or conditional.
+            tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the
+                deprecated `integrationTools` field.
+            tools: Tool keys mapped to per-tool config — static or conditional.
+            workflows: Workflow keys with optional per-workflow config — static or conditional.
+            workspace: Workspace reference (stored ID or inline config) — static or conditional.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.stored_agents.export(
             stored_agent_id=self.stored_agent_id,
@@ -19265,7 +25437,17 @@ class AsyncStoredAgent:
         ``PUT /stored/agents/{storedAgentId}/favorite``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.stored_agents.put_favorite(
             stored_agent_id=self.stored_agent_id,
@@ -19298,7 +25480,17 @@ class AsyncStoredAgent:
         ``DELETE /stored/agents/{storedAgentId}/favorite``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.stored_agents.delete_favorite(
             stored_agent_id=self.stored_agent_id,
@@ -19334,10 +25526,20 @@ class AsyncStoredAgent:
         ``GET /stored/agents/{agentId}/versions``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            order_by: Query parameter: orderBy.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_versions.list_stored_agent_versions(
             agent_id=self.stored_agent_id,
@@ -19369,7 +25571,27 @@ class AsyncStoredAgent:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredAgentVersion]:
-        """Every item of every page of ``list_versions``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_versions``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_versions``.
+
+        Args:
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            order_by: Query parameter: orderBy.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
+        """
         return self._client.agent_versions.iter_stored_agent_versions(
             agent_id=self.stored_agent_id,
             page=page,
@@ -19406,8 +25628,20 @@ class AsyncStoredAgent:
         ``POST /stored/agents/{agentId}/versions``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            change_message: Optional message describing the changes
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            change_message: Optional message describing the changes.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_versions.create_stored_agent_version(
             agent_id=self.stored_agent_id,
@@ -19444,7 +25678,17 @@ class AsyncStoredAgent:
 
         Args:
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_versions.get_stored_agent_version(
             agent_id=self.stored_agent_id,
@@ -19481,7 +25725,19 @@ class AsyncStoredAgent:
 
         Args:
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_versions.activate_stored_agent_version(
             agent_id=self.stored_agent_id,
@@ -19519,7 +25775,19 @@ class AsyncStoredAgent:
 
         Args:
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_versions.restore_stored_agent_version(
             agent_id=self.stored_agent_id,
@@ -19556,7 +25824,17 @@ class AsyncStoredAgent:
 
         Args:
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_versions.delete_stored_agent_version(
             agent_id=self.stored_agent_id,
@@ -19592,9 +25870,19 @@ class AsyncStoredAgent:
         ``GET /stored/agents/{agentId}/versions/compare``
 
         Args:
-            from_: Version ID (UUID) to compare from
-            to: Version ID (UUID) to compare to
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            from_: Version ID (UUID) to compare from.
+            to: Version ID (UUID) to compare to.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.agent_versions.compare_stored_agent_versions(
             agent_id=self.stored_agent_id,
@@ -19714,26 +26002,44 @@ class AsyncStoredAgent:
         ``POST /stored/agents/{storedAgentId}/change-request``
 
         Args:
-            agents: Agent keys with optional per-agent config — static or conditional
+            agents: Agent keys with optional per-agent config — static or conditional.
             browser: Browser configuration — object config, true (apply default), false/null (disable)
-            default_options: Default options for generate/stream calls — static or conditional
-            description: Description of the agent
-            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the Mastra instance; without distributed backends durability is process-local. Does not enable automatic recovery — that stays `recovery.durableAgents`.
-            input_processors: Input processor graph — static or conditional
+            change_message: Field ``changeMessage`` of the JSON body.
+            default_options: Default options for generate/stream calls — static or conditional.
+            description: Description of the agent.
+            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the
+                Mastra instance; without distributed backends durability is process-local. Does not enable automatic
+                recovery — that stays `recovery.durableAgents`.
+            input_processors: Input processor graph — static or conditional.
+            inspect_only: Field ``inspectOnly`` of the JSON body.
             instructions: System instructions for the agent (string or array of instruction blocks)
-            integration_tools: Map of tool provider IDs to their tool configurations — static or conditional
-            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional
-            memory: Memory configuration — static, conditional, or null to disable memory
-            model: Model configuration — static value or array of conditional variants
-            name: Name of the agent
-            output_processors: Output processor graph — static or conditional
-            request_context_schema: JSON Schema defining valid request context variables for conditional rule evaluation
-            scorers: Scorer keys with optional sampling config — static or conditional
-            skills: Skill IDs mapped to per-skill config — static or conditional
-            tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the deprecated `integrationTools` field.
-            tools: Tool keys mapped to per-tool config — static or conditional
-            workflows: Workflow keys with optional per-workflow config — static or conditional
-            workspace: Workspace reference (stored ID or inline config) — static or conditional
+            integration_tools: Map of tool provider IDs to their tool configurations — static or conditional.
+            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional.
+            memory: Memory configuration — static, conditional, or null to disable memory.
+            model: Model configuration — static value or array of conditional variants.
+            name: Name of the agent.
+            output_processors: Output processor graph — static or conditional.
+            request_context_schema: JSON Schema defining valid request context variables for conditional rule
+                evaluation.
+            scorers: Scorer keys with optional sampling config — static or conditional.
+            skills: Skill IDs mapped to per-skill config — static or conditional.
+            tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the
+                deprecated `integrationTools` field.
+            tools: Tool keys mapped to per-tool config — static or conditional.
+            user_name: Field ``userName`` of the JSON body.
+            workflows: Workflow keys with optional per-workflow config — static or conditional.
+            workspace: Workspace reference (stored ID or inline config) — static or conditional.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.stored_agents.change_request(
             stored_agent_id=self.stored_agent_id,
@@ -19796,13 +26102,24 @@ class AsyncStoredMcpClient:
     ) -> _models.StoredMcpClient:
         """Get stored MCP client by ID
 
-        Returns a specific MCP client from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
+        Returns a specific MCP client from storage by its unique identifier. Use ?status=draft to resolve with the
+        latest (draft) version, or ?status=published (default) for the active published version.
 
         ``GET /stored/mcp-clients/{storedMCPClientId}``
 
         Args:
             status: Which version to resolve: published (active version) or draft (latest version)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.stored_mcp_clients.get_stored_mcp_client(
             stored_mcp_client_id=self.stored_mcp_client_id,
@@ -19843,10 +26160,24 @@ class AsyncStoredMcpClient:
         ``PATCH /stored/mcp-clients/{storedMCPClientId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            description: Description of the MCP client
-            name: Name of the MCP client
-            servers: Map of server name to server configuration
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            author_id: Field ``authorId`` of the JSON body.
+            description: Description of the MCP client.
+            metadata: Field ``metadata`` of the JSON body.
+            name: Name of the MCP client.
+            servers: Map of server name to server configuration.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.stored_mcp_clients.update_stored_mcp_client(
             stored_mcp_client_id=self.stored_mcp_client_id,
@@ -19885,7 +26216,17 @@ class AsyncStoredMcpClient:
         ``DELETE /stored/mcp-clients/{storedMCPClientId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.stored_mcp_clients.delete_stored_mcp_client(
             stored_mcp_client_id=self.stored_mcp_client_id,
@@ -19925,13 +26266,24 @@ class AsyncStoredPromptBlock:
     ) -> _models.StoredPromptBlock:
         """Get stored prompt block by ID
 
-        Returns a specific prompt block from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
+        Returns a specific prompt block from storage by its unique identifier. Use ?status=draft to resolve with the
+        latest (draft) version, or ?status=published (default) for the active published version.
 
         ``GET /stored/prompt-blocks/{storedPromptBlockId}``
 
         Args:
             status: Which version to resolve: published (active version) or draft (latest version)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.stored_prompt_blocks.get_stored_prompt_block(
             stored_prompt_block_id=self.stored_prompt_block_id,
@@ -19975,11 +26327,27 @@ class AsyncStoredPromptBlock:
         ``PATCH /stored/prompt-blocks/{storedPromptBlockId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            content: Template content with {{variable}} interpolation
-            description: Purpose description
-            name: Display name of the prompt block
-            request_context_schema: JSON Schema defining available variables for {{variableName}} interpolation and conditions
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            author_id: Field ``authorId`` of the JSON body.
+            content: Template content with {{variable}} interpolation.
+            description: Purpose description.
+            metadata: Field ``metadata`` of the JSON body.
+            name: Display name of the prompt block.
+            request_context_schema: JSON Schema defining available variables for {{variableName}} interpolation and
+                conditions.
+            rules: Field ``rules`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.stored_prompt_blocks.update_stored_prompt_block(
             stored_prompt_block_id=self.stored_prompt_block_id,
@@ -20020,7 +26388,17 @@ class AsyncStoredPromptBlock:
         ``DELETE /stored/prompt-blocks/{storedPromptBlockId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.stored_prompt_blocks.delete_stored_prompt_block(
             stored_prompt_block_id=self.stored_prompt_block_id,
@@ -20058,10 +26436,20 @@ class AsyncStoredPromptBlock:
         ``GET /stored/prompt-blocks/{promptBlockId}/versions``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            order_by: Query parameter: orderBy.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.prompt_block_versions.list_stored_prompt_block_versions(
             prompt_block_id=self.stored_prompt_block_id,
@@ -20095,7 +26483,27 @@ class AsyncStoredPromptBlock:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredPromptBlockVersion]:
-        """Every item of every page of ``list_versions``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_versions``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_versions``.
+
+        Args:
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            order_by: Query parameter: orderBy.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
+        """
         return self._client.prompt_block_versions.iter_stored_prompt_block_versions(
             prompt_block_id=self.stored_prompt_block_id,
             page=page,
@@ -20132,8 +26540,20 @@ class AsyncStoredPromptBlock:
         ``POST /stored/prompt-blocks/{promptBlockId}/versions``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            change_message: Optional message describing the changes
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            change_message: Optional message describing the changes.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.prompt_block_versions.create_stored_prompt_block_version(
             prompt_block_id=self.stored_prompt_block_id,
@@ -20170,7 +26590,17 @@ class AsyncStoredPromptBlock:
 
         Args:
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.prompt_block_versions.get_stored_prompt_block_version(
             prompt_block_id=self.stored_prompt_block_id,
@@ -20207,7 +26637,19 @@ class AsyncStoredPromptBlock:
 
         Args:
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.prompt_block_versions.stored_prompt_block_version_activate(
             prompt_block_id=self.stored_prompt_block_id,
@@ -20245,7 +26687,19 @@ class AsyncStoredPromptBlock:
 
         Args:
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.prompt_block_versions.stored_prompt_block_version_restore(
             prompt_block_id=self.stored_prompt_block_id,
@@ -20282,7 +26736,17 @@ class AsyncStoredPromptBlock:
 
         Args:
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.prompt_block_versions.delete_stored_prompt_block_version(
             prompt_block_id=self.stored_prompt_block_id,
@@ -20318,9 +26782,19 @@ class AsyncStoredPromptBlock:
         ``GET /stored/prompt-blocks/{promptBlockId}/versions/compare``
 
         Args:
-            from_: Version ID (UUID) to compare from
-            to: Version ID (UUID) to compare to
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            from_: Version ID (UUID) to compare from.
+            to: Version ID (UUID) to compare to.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.prompt_block_versions.get_stored_prompt_block_versions_compare(
             prompt_block_id=self.stored_prompt_block_id,
@@ -20362,13 +26836,24 @@ class AsyncStoredScorer:
     ) -> _models.StoredScorer:
         """Get stored scorer definition by ID
 
-        Returns a specific scorer definition from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
+        Returns a specific scorer definition from storage by its unique identifier. Use ?status=draft to resolve with
+        the latest (draft) version, or ?status=published (default) for the active published version.
 
         ``GET /stored/scorers/{storedScorerId}``
 
         Args:
             status: Which version to resolve: published (active version) or draft (latest version)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.stored_scorers.get_stored_scorer(
             stored_scorer_id=self.stored_scorer_id,
@@ -20432,13 +26917,29 @@ class AsyncStoredScorer:
         ``PATCH /stored/scorers/{storedScorerId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            default_sampling: Default sampling configuration
-            description: Description of the scorer
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            author_id: Field ``authorId`` of the JSON body.
+            default_sampling: Default sampling configuration.
+            description: Description of the scorer.
             instructions: System instructions for the judge LLM (used when type is llm-judge)
-            name: Name of the scorer
-            preset_config: Serializable config options for preset scorers
-            type: Scorer type: llm-judge for custom, or a preset type name
+            metadata: Field ``metadata`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            name: Name of the scorer.
+            preset_config: Serializable config options for preset scorers.
+            score_range: Field ``scoreRange`` of the JSON body.
+            type: Scorer type: llm-judge for custom, or a preset type name.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.stored_scorers.update_stored_scorer(
             stored_scorer_id=self.stored_scorer_id,
@@ -20482,7 +26983,17 @@ class AsyncStoredScorer:
         ``DELETE /stored/scorers/{storedScorerId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.stored_scorers.delete_stored_scorer(
             stored_scorer_id=self.stored_scorer_id,
@@ -20518,10 +27029,20 @@ class AsyncStoredScorer:
         ``GET /stored/scorers/{scorerId}/versions``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            order_by: Query parameter: orderBy.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.scorer_versions.list_stored_scorer_versions(
             scorer_id=self.stored_scorer_id,
@@ -20553,7 +27074,27 @@ class AsyncStoredScorer:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredScorerVersion]:
-        """Every item of every page of ``list_versions``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_versions``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_versions``.
+
+        Args:
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            order_by: Query parameter: orderBy.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
+        """
         return self._client.scorer_versions.iter_stored_scorer_versions(
             scorer_id=self.stored_scorer_id,
             page=page,
@@ -20590,8 +27131,20 @@ class AsyncStoredScorer:
         ``POST /stored/scorers/{scorerId}/versions``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            change_message: Optional message describing the changes
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            change_message: Optional message describing the changes.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.scorer_versions.create_stored_scorer_version(
             scorer_id=self.stored_scorer_id,
@@ -20628,7 +27181,17 @@ class AsyncStoredScorer:
 
         Args:
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.scorer_versions.get_stored_scorer_version(
             scorer_id=self.stored_scorer_id,
@@ -20665,7 +27228,19 @@ class AsyncStoredScorer:
 
         Args:
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.scorer_versions.stored_scorer_version_activate(
             scorer_id=self.stored_scorer_id,
@@ -20703,7 +27278,19 @@ class AsyncStoredScorer:
 
         Args:
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.scorer_versions.stored_scorer_version_restore(
             scorer_id=self.stored_scorer_id,
@@ -20740,7 +27327,17 @@ class AsyncStoredScorer:
 
         Args:
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.scorer_versions.delete_stored_scorer_version(
             scorer_id=self.stored_scorer_id,
@@ -20776,9 +27373,19 @@ class AsyncStoredScorer:
         ``GET /stored/scorers/{scorerId}/versions/compare``
 
         Args:
-            from_: Version ID (UUID) to compare from
-            to: Version ID (UUID) to compare to
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            from_: Version ID (UUID) to compare from.
+            to: Version ID (UUID) to compare to.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.scorer_versions.get_stored_scorer_versions_compare(
             scorer_id=self.stored_scorer_id,
@@ -20824,7 +27431,17 @@ class AsyncStoredSkill:
         ``GET /stored/skills/{storedSkillId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.stored_skills.get_stored_skill(
             stored_skill_id=self.stored_skill_id,
@@ -20876,19 +27493,32 @@ class AsyncStoredSkill:
         ``PATCH /stored/skills/{storedSkillId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            assets: List of asset file paths
-            compatibility: Compatibility requirements
-            description: Description of what the skill does and when to use it
-            files: Full file tree structure for the skill
-            instructions: Markdown instructions for the skill
-            license: License identifier for the skill
-            metadata: Additional metadata for the skill
-            name: Name of the skill
-            references: List of reference file paths
-            scripts: List of script file paths
-            source: Source location of the skill
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            assets: List of asset file paths.
+            author_id: Field ``authorId`` of the JSON body.
+            compatibility: Compatibility requirements.
+            description: Description of what the skill does and when to use it.
+            files: Full file tree structure for the skill.
+            instructions: Markdown instructions for the skill.
+            license: License identifier for the skill.
+            metadata: Additional metadata for the skill.
+            name: Name of the skill.
+            references: List of reference file paths.
+            scripts: List of script file paths.
+            source: Source location of the skill.
             visibility: Skill visibility: private (owner/admin only) or public (any reader)
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.stored_skills.update_stored_skill(
             stored_skill_id=self.stored_skill_id,
@@ -20935,7 +27565,17 @@ class AsyncStoredSkill:
         ``DELETE /stored/skills/{storedSkillId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.stored_skills.delete_stored_skill(
             stored_skill_id=self.stored_skill_id,
@@ -20968,7 +27608,17 @@ class AsyncStoredSkill:
         ``PUT /stored/skills/{storedSkillId}/favorite``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.stored_skills.put_favorite(
             stored_skill_id=self.stored_skill_id,
@@ -21001,7 +27651,17 @@ class AsyncStoredSkill:
         ``DELETE /stored/skills/{storedSkillId}/favorite``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.stored_skills.delete_favorite(
             stored_skill_id=self.stored_skill_id,
@@ -21045,7 +27705,17 @@ class AsyncTool:
         ``GET /tools/{toolId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.tools.get_tool(
             tool_id=self.tool_id,
@@ -21081,7 +27751,20 @@ class AsyncTool:
         ``POST /tools/{toolId}/execute``
 
         Args:
-            run_id: Query parameter: runId
+            data: Field ``data`` of the JSON body.
+            run_id: Query parameter: runId.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.tools.execute_tool(
             tool_id=self.tool_id,
@@ -21125,6 +27808,17 @@ class AsyncToolProvider:
         Returns the toolkits available from a specific tool provider
 
         ``GET /tool-providers/{providerId}/toolkits``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.tool_providers.list_toolkits(
             provider_id=self.provider_id,
@@ -21159,10 +27853,19 @@ class AsyncToolProvider:
         ``GET /tool-providers/{providerId}/tools``
 
         Args:
-            toolkit: Filter tools by toolkit slug
-            search: Search tools by name or description
+            toolkit: Filter tools by toolkit slug.
+            search: Search tools by name or description.
             page: Page number for pagination (1-indexed)
-            per_page: Number of items per page
+            per_page: Number of items per page.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.tool_providers.list_tools(
             provider_id=self.provider_id,
@@ -21194,7 +27897,26 @@ class AsyncToolProvider:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ToolProviderToolsResponseData]:
-        """Every item of every page of ``list_tools``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_tools``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_tools``.
+
+        Args:
+            toolkit: Filter tools by toolkit slug.
+            search: Search tools by name or description.
+            page: Page number for pagination (1-indexed)
+            per_page: Number of items per page.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
+        """
         return self._client.tool_providers.iter_tools(
             provider_id=self.provider_id,
             toolkit=toolkit,
@@ -21229,7 +27951,16 @@ class AsyncToolProvider:
         ``GET /tool-providers/{providerId}/tools/{toolSlug}/schema``
 
         Args:
-            tool_slug: Slug identifier for the tool
+            tool_slug: Slug identifier for the tool.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.tool_providers.get_tool_schema(
             provider_id=self.provider_id,
@@ -21268,12 +27999,25 @@ class AsyncToolProvider:
         ``POST /tool-providers/{providerId}/authorize``
 
         Args:
-            toolkit: Toolkit slug being authorized
+            toolkit: Toolkit slug being authorized.
             config: Provider-specific user-supplied connection fields (e.g. subdomain)
-            connection_id: Existing connection bucket id when re-authorizing; omit for a brand-new connection
-            label: Optional human label to persist on the resulting tool_provider_connections row. Must match the stored connection label rules (≤ 32 chars, [A-Za-z0-9 _-]+).
-            scope: Identity bucket. "shared" pins under SHARED_BUCKET_ID. "caller-supplied" pins under the request-context resourceId (returns 400 when missing). Defaults to "per-author".
-            tool_name: Optional tool slug for tool-scoped authorization
+            connection_id: Existing connection bucket id when re-authorizing; omit for a brand-new connection.
+            label: Optional human label to persist on the resulting tool_provider_connections row. Must match the stored
+                connection label rules (≤ 32 chars, [A-Za-z0-9 _-]+).
+            scope: Identity bucket. "shared" pins under SHARED_BUCKET_ID. "caller-supplied" pins under the
+                request-context resourceId (returns 400 when missing). Defaults to "per-author".
+            tool_name: Optional tool slug for tool-scoped authorization.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.tool_providers.authorize(
             provider_id=self.provider_id,
@@ -21312,7 +28056,16 @@ class AsyncToolProvider:
         ``GET /tool-providers/{providerId}/auth-status/{authId}``
 
         Args:
-            auth_id: Opaque auth handle returned by authorize
+            auth_id: Opaque auth handle returned by authorize.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.tool_providers.get_auth_status(
             provider_id=self.provider_id,
@@ -21346,7 +28099,18 @@ class AsyncToolProvider:
         ``POST /tool-providers/{providerId}/connection-status``
 
         Args:
-            items: Connection tuples to batch-check
+            items: Connection tuples to batch-check.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.tool_providers.connection_status(
             provider_id=self.provider_id,
@@ -21379,16 +28143,26 @@ class AsyncToolProvider:
     ) -> _models.ToolProviderConnectionsResponse:
         """List existing connections
 
-        Returns existing provider connections on a toolkit, so the picker can offer them for pinning without re-running OAuth
+        Returns existing provider connections on a toolkit, so the picker can offer them for pinning without re-running
+        OAuth
 
         ``GET /tool-providers/{providerId}/connections``
 
         Args:
-            toolkit: Toolkit slug whose connections to list
+            toolkit: Toolkit slug whose connections to list.
             author_id: Admin-only: restrict listing to a specific author. Silently ignored for non-admin callers.
             scope: Filter results by scope. Omit to include shared + per-author pins for the caller.
             page: Page number for pagination (1-indexed)
             per_page: Number of items per page (default 50, max 200)
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.tool_providers.list_connections(
             provider_id=self.provider_id,
@@ -21422,7 +28196,27 @@ class AsyncToolProvider:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ToolProviderConnectionsResponseItem]:
-        """Every item of every page of ``list_connections``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_connections``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_connections``.
+
+        Args:
+            toolkit: Toolkit slug whose connections to list.
+            author_id: Admin-only: restrict listing to a specific author. Silently ignored for non-admin callers.
+            scope: Filter results by scope. Omit to include shared + per-author pins for the caller.
+            page: Page number for pagination (1-indexed)
+            per_page: Number of items per page (default 50, max 200)
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
+        """
         return self._client.tool_providers.iter_connections(
             provider_id=self.provider_id,
             toolkit=toolkit,
@@ -21458,7 +28252,16 @@ class AsyncToolProvider:
         ``GET /tool-providers/{providerId}/connection-fields``
 
         Args:
-            toolkit: Toolkit slug whose connection field schema to list
+            toolkit: Toolkit slug whose connection field schema to list.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.tool_providers.list_connection_fields(
             provider_id=self.provider_id,
@@ -21488,14 +28291,24 @@ class AsyncToolProvider:
     ) -> _models.ToolProviderConnectionDeleteResponse:
         """Disconnect a connection
 
-        Revokes the provider-side connection (if supported) and removes the persisted tool_provider_connections row. Use `?force=true` to bypass usage checks.
+        Revokes the provider-side connection (if supported) and removes the persisted tool_provider_connections row. Use
+        `?force=true` to bypass usage checks.
 
         ``DELETE /tool-providers/{providerId}/connections/{connectionId}``
 
         Args:
             connection_id: Adapter-native connection id (e.g. Composio ca_...)
-            force: When true, revoke at the provider and drop the row even if pinned by agents
+            force: When true, revoke at the provider and drop the row even if pinned by agents.
             toolkit: Toolkit slug for the connection (used when the row was upserted with one)
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.tool_providers.delete_connection(
             provider_id=self.provider_id,
@@ -21527,13 +28340,25 @@ class AsyncToolProvider:
     ) -> _models.ToolProviderConnectionUpdateResponse:
         """Update a connection label
 
-        Updates the persisted display label on tool_provider_connections. Returns 403 when caller is neither the owner nor admin (and the row is not shared), 404 when the row does not exist.
+        Updates the persisted display label on tool_provider_connections. Returns 403 when caller is neither the owner
+        nor admin (and the row is not shared), 404 when the row does not exist.
 
         ``PATCH /tool-providers/{providerId}/connections/{connectionId}``
 
         Args:
             connection_id: Adapter-native connection id (e.g. Composio ca_...)
             label: New display label for the connection. Pass null (or empty string) to clear the existing label.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.tool_providers.update_connection(
             provider_id=self.provider_id,
@@ -21570,7 +28395,16 @@ class AsyncToolProvider:
 
         Args:
             connection_id: Adapter-native connection id (e.g. Composio ca_...)
-            toolkit: Optional toolkit slug to scope the usage scan
+            toolkit: Optional toolkit slug to scope the usage scan.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.tool_providers.get_connection_usage(
             provider_id=self.provider_id,
@@ -21601,6 +28435,17 @@ class AsyncToolProvider:
         Returns provider-level health (config, reachability, etc.)
 
         ``GET /tool-providers/{providerId}/health``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.tool_providers.get_health(
             provider_id=self.provider_id,
@@ -21644,8 +28489,18 @@ class AsyncVector:
         ``GET /vector/{vectorName}/indexes/{indexName}``
 
         Args:
-            index_name: Name of the index
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            index_name: Name of the index.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.vectors.get_index(
             vector_name=self.vector_name,
@@ -21679,7 +28534,17 @@ class AsyncVector:
         ``GET /vector/{vectorName}/indexes``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.vectors.list_indexes(
             vector_name=self.vector_name,
@@ -21713,6 +28578,22 @@ class AsyncVector:
         Creates a new vector index with the specified dimension and metric
 
         ``POST /vector/{vectorName}/create-index``
+
+        Args:
+            dimension: Field ``dimension`` of the JSON body.
+            index_name: Field ``indexName`` of the JSON body.
+            metric: Field ``metric`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.vectors.create_index(
             vector_name=self.vector_name,
@@ -21750,6 +28631,23 @@ class AsyncVector:
         Inserts or updates vectors in the specified index
 
         ``POST /vector/{vectorName}/upsert``
+
+        Args:
+            index_name: Field ``indexName`` of the JSON body.
+            vectors: Field ``vectors`` of the JSON body.
+            ids: Field ``ids`` of the JSON body.
+            metadata: Field ``metadata`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.vectors.upsert(
             vector_name=self.vector_name,
@@ -21789,6 +28687,24 @@ class AsyncVector:
         Performs a similarity search on the vector index
 
         ``POST /vector/{vectorName}/query``
+
+        Args:
+            index_name: Field ``indexName`` of the JSON body.
+            query_vector: Field ``queryVector`` of the JSON body.
+            filter: Field ``filter`` of the JSON body.
+            include_vector: Field ``includeVector`` of the JSON body.
+            top_k: Field ``topK`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.vectors.query(
             vector_name=self.vector_name,
@@ -21826,7 +28742,16 @@ class AsyncVector:
         ``DELETE /vector/{vectorName}/indexes/{indexName}``
 
         Args:
-            index_name: Name of the index
+            index_name: Name of the index.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.vectors.delete_index(
             vector_name=self.vector_name,
@@ -21870,7 +28795,17 @@ class AsyncWorkflow:
         ``GET /workflows/{workflowId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workflows.get_workflow(
             workflow_id=self.workflow_id,
@@ -21924,15 +28859,25 @@ class AsyncWorkflow:
         ``GET /workflows/{workflowId}/runs``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            offset: Query parameter: offset
-            limit: Query parameter: limit
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            resource_id: Query parameter: resourceId
-            status: Query parameter: status
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            offset: Query parameter: offset.
+            limit: Query parameter: limit.
+            from_date: Query parameter: fromDate.
+            to_date: Query parameter: toDate.
+            resource_id: Query parameter: resourceId.
+            status: Query parameter: status.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workflows.list_runs(
             workflow_id=self.workflow_id,
@@ -21987,7 +28932,32 @@ class AsyncWorkflow:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.WorkflowRunsResponseRun]:
-        """Every item of every page of ``runs``, a page at a time as the loop goes."""
+        """Every item of every page of ``runs``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``runs``.
+
+        Args:
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            offset: Query parameter: offset.
+            limit: Query parameter: limit.
+            from_date: Query parameter: fromDate.
+            to_date: Query parameter: toDate.
+            resource_id: Query parameter: resourceId.
+            status: Query parameter: status.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
+        """
         return self._client.workflows.iter_runs(
             workflow_id=self.workflow_id,
             page=page,
@@ -22025,15 +28995,31 @@ class AsyncWorkflow:
     ) -> _models.WorkflowRun:
         """Get workflow run by ID
 
-        Returns a workflow run with metadata and processed execution state. Use the fields query parameter to reduce payload size by requesting only specific fields (e.g., ?fields=result,steps). Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
+        Returns a workflow run with metadata and processed execution state. Use the fields query parameter to reduce
+        payload size by requesting only specific fields (e.g., ?fields=result,steps). Available fields: result, error,
+        payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId,
+        createdAt, updatedAt) and status are always included.
 
         ``GET /workflows/{workflowId}/runs/{runId}``
 
         Args:
-            run_id: Unique identifier for the workflow run
-            fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
-            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            run_id: Unique identifier for the workflow run.
+            fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps,
+                activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt,
+                updatedAt) and status are always included.
+            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for
+                better performance.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workflows.get_run(
             workflow_id=self.workflow_id,
@@ -22069,7 +29055,16 @@ class AsyncWorkflow:
         ``DELETE /workflows/{workflowId}/runs/{runId}``
 
         Args:
-            run_id: Unique identifier for the workflow run
+            run_id: Unique identifier for the workflow run.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workflows.delete_run(
             workflow_id=self.workflow_id,
@@ -22105,7 +29100,20 @@ class AsyncWorkflow:
         ``POST /workflows/{workflowId}/create-run``
 
         Args:
-            run_id: Query parameter: runId
+            run_id: Query parameter: runId.
+            disable_scorers: Do not run the workflow's scorers on this run.
+            resource_id: The user or entity the run belongs to.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         result = await self._client.workflows.create_run(
             workflow_id=self.workflow_id,
@@ -22155,7 +29163,24 @@ class AsyncWorkflow:
         ``POST /workflows/{workflowId}/start``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workflows.start(
             workflow_id=self.workflow_id,
@@ -22204,7 +29229,24 @@ class AsyncWorkflow:
         ``POST /workflows/{workflowId}/start-async``
 
         Args:
-            run_id: Query parameter: runId
+            run_id: Query parameter: runId.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workflows.start_async(
             workflow_id=self.workflow_id,
@@ -22255,7 +29297,27 @@ class AsyncWorkflow:
         ``POST /workflows/{workflowId}/stream``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            close_on_suspend: End the stream when the run suspends (default true); false keeps it open.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
+                attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.stream(
             workflow_id=self.workflow_id,
@@ -22306,7 +29368,24 @@ class AsyncWorkflow:
         ``POST /workflows/{workflowId}/resume``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workflows.resume(
             workflow_id=self.workflow_id,
@@ -22355,7 +29434,24 @@ class AsyncWorkflow:
         ``POST /workflows/{workflowId}/resume-async``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workflows.resume_async(
             workflow_id=self.workflow_id,
@@ -22399,12 +29495,30 @@ class AsyncWorkflow:
     ) -> _models.WorkflowResumeNoWaitResponse:
         """Resume workflow without waiting
 
-        Resumes a suspended workflow execution without waiting (fire-and-forget) and returns immediately with the runId. The workflow continues executing in the background.
+        Resumes a suspended workflow execution without waiting (fire-and-forget) and returns immediately with the runId.
+        The workflow continues executing in the background.
 
         ``POST /workflows/{workflowId}/resume-no-wait``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            for_each_index: Field ``forEachIndex`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            step: Field ``step`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workflows.resume_no_wait(
             workflow_id=self.workflow_id,
@@ -22454,7 +29568,26 @@ class AsyncWorkflow:
         ``POST /workflows/{workflowId}/resume-stream``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
+                attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.resume_stream(
             workflow_id=self.workflow_id,
@@ -22491,13 +29624,23 @@ class AsyncWorkflow:
     ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Observe workflow stream
 
-        Observes and streams updates from an already running workflow execution. Supports position-based resume with offset for efficient reconnection.
+        Observes and streams updates from an already running workflow execution. Supports position-based resume with
+        offset for efficient reconnection.
 
         ``POST /workflows/{workflowId}/observe``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
             offset: Resume from this event index (0-based). If omitted, replays all events.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.observe(
             workflow_id=self.workflow_id,
@@ -22536,7 +29679,20 @@ class AsyncWorkflow:
         ``POST /workflows/{workflowId}/restart``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            request_context: Field ``requestContext`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workflows.restart(
             workflow_id=self.workflow_id,
@@ -22577,7 +29733,20 @@ class AsyncWorkflow:
         ``POST /workflows/{workflowId}/restart-async``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            request_context: Field ``requestContext`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workflows.restart_async(
             workflow_id=self.workflow_id,
@@ -22625,7 +29794,27 @@ class AsyncWorkflow:
         ``POST /workflows/{workflowId}/time-travel``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workflows.time_travel(
             workflow_id=self.workflow_id,
@@ -22680,7 +29869,27 @@ class AsyncWorkflow:
         ``POST /workflows/{workflowId}/time-travel-async``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workflows.time_travel_async(
             workflow_id=self.workflow_id,
@@ -22736,7 +29945,29 @@ class AsyncWorkflow:
         ``POST /workflows/{workflowId}/time-travel-stream``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
+                attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.time_travel_stream(
             workflow_id=self.workflow_id,
@@ -22781,7 +30012,18 @@ class AsyncWorkflow:
         ``POST /workflows/{workflowId}/runs/{runId}/cancel``
 
         Args:
-            run_id: Unique identifier for the workflow run
+            run_id: Unique identifier for the workflow run.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workflows.cancel_run(
             workflow_id=self.workflow_id,
@@ -22811,9 +30053,24 @@ class AsyncWorkflow:
     ) -> _models.WorkflowsEventsResponse:
         """Receive a workflow event from a push-mode broker
 
-        Push-mode entry point for workflow events. Brokers (GCP Pub/Sub push, SNS, EventBridge) POST each event here; Mastra processes it through the same pipeline as pull-mode workers.
+        Push-mode entry point for workflow events. Brokers (GCP Pub/Sub push, SNS, EventBridge) POST each event here;
+        Mastra processes it through the same pipeline as pull-mode workers.
 
         ``POST /workflows/events``
+
+        Args:
+            event: Field ``event`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workflows.send_event(
             event=event,
@@ -22846,7 +30103,17 @@ class AsyncWorkflow:
         ``GET /workflows/{workflowId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         result = await self._client.workflows.get_workflow(
             workflow_id=self.workflow_id,
@@ -22890,7 +30157,25 @@ class AsyncWorkflow:
         ``POST /workflows/{workflowId}/stream-legacy``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            close_on_suspend: Field ``closeOnSuspend`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.stream_legacy(
             workflow_id=self.workflow_id,
@@ -22931,7 +30216,16 @@ class AsyncWorkflow:
         ``POST /workflows/{workflowId}/observe-stream-legacy``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.observe_stream_legacy(
             workflow_id=self.workflow_id,
@@ -22973,14 +30267,30 @@ class AsyncWorkflowRun:
     ) -> _models.WorkflowRun:
         """Get workflow run by ID
 
-        Returns a workflow run with metadata and processed execution state. Use the fields query parameter to reduce payload size by requesting only specific fields (e.g., ?fields=result,steps). Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
+        Returns a workflow run with metadata and processed execution state. Use the fields query parameter to reduce
+        payload size by requesting only specific fields (e.g., ?fields=result,steps). Available fields: result, error,
+        payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId,
+        createdAt, updatedAt) and status are always included.
 
         ``GET /workflows/{workflowId}/runs/{runId}``
 
         Args:
-            fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
-            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps,
+                activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt,
+                updatedAt) and status are always included.
+            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for
+                better performance.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workflows.get_run(
             workflow_id=self.workflow_id,
@@ -23022,6 +30332,25 @@ class AsyncWorkflowRun:
         Starts execution of a specific workflow run by ID
 
         ``POST /workflows/{workflowId}/start``
+
+        Args:
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workflows.start(
             workflow_id=self.workflow_id,
@@ -23067,6 +30396,25 @@ class AsyncWorkflowRun:
         Starts a workflow execution asynchronously without streaming results
 
         ``POST /workflows/{workflowId}/start-async``
+
+        Args:
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workflows.start_async(
             workflow_id=self.workflow_id,
@@ -23114,6 +30462,28 @@ class AsyncWorkflowRun:
         Executes a workflow and streams the results in real-time
 
         ``POST /workflows/{workflowId}/stream``
+
+        Args:
+            close_on_suspend: End the stream when the run suspends (default true); false keeps it open.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
+                attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.stream(
             workflow_id=self.workflow_id,
@@ -23161,6 +30531,25 @@ class AsyncWorkflowRun:
         Resumes a suspended workflow execution from a specific step
 
         ``POST /workflows/{workflowId}/resume``
+
+        Args:
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workflows.resume(
             workflow_id=self.workflow_id,
@@ -23206,6 +30595,25 @@ class AsyncWorkflowRun:
         Resumes a suspended workflow execution asynchronously without streaming
 
         ``POST /workflows/{workflowId}/resume-async``
+
+        Args:
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workflows.resume_async(
             workflow_id=self.workflow_id,
@@ -23248,9 +30656,29 @@ class AsyncWorkflowRun:
     ) -> _models.WorkflowResumeNoWaitResponse:
         """Resume workflow without waiting
 
-        Resumes a suspended workflow execution without waiting (fire-and-forget) and returns immediately with the runId. The workflow continues executing in the background.
+        Resumes a suspended workflow execution without waiting (fire-and-forget) and returns immediately with the runId.
+        The workflow continues executing in the background.
 
         ``POST /workflows/{workflowId}/resume-no-wait``
+
+        Args:
+            for_each_index: Field ``forEachIndex`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            step: Field ``step`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workflows.resume_no_wait(
             workflow_id=self.workflow_id,
@@ -23297,6 +30725,27 @@ class AsyncWorkflowRun:
         Resumes a suspended workflow execution and continues streaming results
 
         ``POST /workflows/{workflowId}/resume-stream``
+
+        Args:
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
+                attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.resume_stream(
             workflow_id=self.workflow_id,
@@ -23332,12 +30781,22 @@ class AsyncWorkflowRun:
     ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Observe workflow stream
 
-        Observes and streams updates from an already running workflow execution. Supports position-based resume with offset for efficient reconnection.
+        Observes and streams updates from an already running workflow execution. Supports position-based resume with
+        offset for efficient reconnection.
 
         ``POST /workflows/{workflowId}/observe``
 
         Args:
             offset: Resume from this event index (0-based). If omitted, replays all events.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.observe(
             workflow_id=self.workflow_id,
@@ -23366,12 +30825,22 @@ class AsyncWorkflowRun:
     ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Observe workflow stream
 
-        Observes and streams updates from an already running workflow execution. Supports position-based resume with offset for efficient reconnection.
+        Observes and streams updates from an already running workflow execution. Supports position-based resume with
+        offset for efficient reconnection.
 
         ``POST /workflows/{workflowId}/observe``
 
         Args:
             offset: Resume from this event index (0-based). If omitted, replays all events.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.observe(
             workflow_id=self.workflow_id,
@@ -23407,6 +30876,21 @@ class AsyncWorkflowRun:
         Restarts an active workflow execution
 
         ``POST /workflows/{workflowId}/restart``
+
+        Args:
+            request_context: Field ``requestContext`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workflows.restart(
             workflow_id=self.workflow_id,
@@ -23444,6 +30928,21 @@ class AsyncWorkflowRun:
         Restarts an active workflow execution asynchronously
 
         ``POST /workflows/{workflowId}/restart-async``
+
+        Args:
+            request_context: Field ``requestContext`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workflows.restart_async(
             workflow_id=self.workflow_id,
@@ -23488,6 +30987,28 @@ class AsyncWorkflowRun:
         Time travels a workflow run, starting from a specific step
 
         ``POST /workflows/{workflowId}/time-travel``
+
+        Args:
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workflows.time_travel(
             workflow_id=self.workflow_id,
@@ -23539,6 +31060,28 @@ class AsyncWorkflowRun:
         Time travels a workflow run asynchronously without streaming
 
         ``POST /workflows/{workflowId}/time-travel-async``
+
+        Args:
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workflows.time_travel_async(
             workflow_id=self.workflow_id,
@@ -23591,6 +31134,30 @@ class AsyncWorkflowRun:
         Time travels a workflow run, starting from a specific step, and streams the results in real-time
 
         ``POST /workflows/{workflowId}/time-travel-stream``
+
+        Args:
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
+                attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.time_travel_stream(
             workflow_id=self.workflow_id,
@@ -23632,6 +31199,19 @@ class AsyncWorkflowRun:
         Cancels an in-progress workflow execution
 
         ``POST /workflows/{workflowId}/runs/{runId}/cancel``
+
+        Args:
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workflows.cancel_run(
             workflow_id=self.workflow_id,
@@ -23662,6 +31242,17 @@ class AsyncWorkflowRun:
         Deletes a specific workflow run by ID
 
         ``DELETE /workflows/{workflowId}/runs/{runId}``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workflows.delete_run(
             workflow_id=self.workflow_id,
@@ -23692,6 +31283,19 @@ class AsyncWorkflowRun:
         Cancels an in-progress workflow execution
 
         ``POST /workflows/{workflowId}/runs/{runId}/cancel``
+
+        Args:
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workflows.cancel_run(
             workflow_id=self.workflow_id,
@@ -23732,6 +31336,26 @@ class AsyncWorkflowRun:
         Legacy endpoint for streaming workflow execution. Use /workflows/:workflowId/stream instead.
 
         ``POST /workflows/{workflowId}/stream-legacy``
+
+        Args:
+            close_on_suspend: Field ``closeOnSuspend`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.stream_legacy(
             workflow_id=self.workflow_id,
@@ -23769,6 +31393,17 @@ class AsyncWorkflowRun:
         Legacy endpoint for observing workflow stream. Use /workflows/:workflowId/observe instead.
 
         ``POST /workflows/{workflowId}/observe-stream-legacy``
+
+        Args:
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return self._client.workflows.observe_stream_legacy(
             workflow_id=self.workflow_id,
@@ -23796,7 +31431,12 @@ class AsyncWorkspace:
     def get_skill(
         self, skill_name: str, skill_path: str | None = None
     ) -> AsyncWorkspaceSkillResource:
-        """A skill of a workspace, by name (and its path, where two skills share a name)."""
+        """A skill of a workspace, by name (and its path, where two skills share a name).
+
+        Args:
+            skill_name: The ``skillName`` of every call of this WorkspaceSkillResource.
+            skill_path: The ``path`` of every call of this WorkspaceSkillResource. ``None``: left out of the requests.
+        """
         return AsyncWorkspaceSkillResource(
             self._client,
             workspace_id=self.workspace_id,
@@ -23820,6 +31460,17 @@ class AsyncWorkspace:
         Returns information about a specific workspace and its capabilities
 
         ``GET /workspaces/{workspaceId}``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workspace.get_workspace(
             workspace_id=self.workspace_id,
@@ -23852,8 +31503,17 @@ class AsyncWorkspace:
         ``GET /workspaces/{workspaceId}/fs/read``
 
         Args:
-            path: Path to the file to read
+            path: Path to the file to read.
             encoding: Encoding for text files (default: utf-8)
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workspace.get_fs_read(
             workspace_id=self.workspace_id,
@@ -23891,10 +31551,21 @@ class AsyncWorkspace:
         ``POST /workspaces/{workspaceId}/fs/write``
 
         Args:
-            path: Path to write to
+            path: Path to write to.
             content: Content to write (text or base64-encoded binary)
-            encoding: Content encoding
-            recursive: Create parent directories if needed
+            encoding: Content encoding.
+            recursive: Create parent directories if needed.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workspace.fs_write(
             workspace_id=self.workspace_id,
@@ -23932,8 +31603,17 @@ class AsyncWorkspace:
         ``GET /workspaces/{workspaceId}/fs/list``
 
         Args:
-            path: Path to the directory to list
-            recursive: Include subdirectories
+            path: Path to the directory to list.
+            recursive: Include subdirectories.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workspace.get_fs_list(
             workspace_id=self.workspace_id,
@@ -23969,9 +31649,18 @@ class AsyncWorkspace:
         ``DELETE /workspaces/{workspaceId}/fs/delete``
 
         Args:
-            path: Path to delete
-            recursive: Delete directories recursively
-            force: Don't error if path doesn't exist
+            path: Path to delete.
+            recursive: Delete directories recursively.
+            force: Don't error if path doesn't exist.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workspace.delete_fs_delete(
             workspace_id=self.workspace_id,
@@ -24008,8 +31697,19 @@ class AsyncWorkspace:
         ``POST /workspaces/{workspaceId}/fs/mkdir``
 
         Args:
-            path: Directory path to create
-            recursive: Create parent directories if needed
+            path: Directory path to create.
+            recursive: Create parent directories if needed.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workspace.fs_mkdir(
             workspace_id=self.workspace_id,
@@ -24044,7 +31744,16 @@ class AsyncWorkspace:
         ``GET /workspaces/{workspaceId}/fs/stat``
 
         Args:
-            path: Path to get info about
+            path: Path to get info about.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workspace.get_fs_stat(
             workspace_id=self.workspace_id,
@@ -24080,10 +31789,19 @@ class AsyncWorkspace:
         ``GET /workspaces/{workspaceId}/search``
 
         Args:
-            query: Search query text
-            top_k: Maximum number of results
-            mode: Search mode
-            min_score: Minimum relevance score threshold
+            query: Search query text.
+            top_k: Maximum number of results.
+            mode: Search mode.
+            min_score: Minimum relevance score threshold.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workspace.get_search(
             workspace_id=self.workspace_id,
@@ -24122,9 +31840,20 @@ class AsyncWorkspace:
         ``POST /workspaces/{workspaceId}/index``
 
         Args:
-            content: Content to index
-            path: Path to use as document ID
-            metadata: Optional metadata
+            content: Content to index.
+            path: Path to use as document ID.
+            metadata: Optional metadata.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workspace.index(
             workspace_id=self.workspace_id,
@@ -24157,6 +31886,17 @@ class AsyncWorkspace:
         Returns a list of all discovered skills with their metadata
 
         ``GET /workspaces/{workspaceId}/skills``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workspace.list_skills(
             workspace_id=self.workspace_id,
@@ -24192,11 +31932,20 @@ class AsyncWorkspace:
         ``GET /workspaces/{workspaceId}/skills/search``
 
         Args:
-            query: Search query text
-            top_k: Maximum number of results
-            min_score: Minimum relevance score threshold
-            skill_names: Comma-separated list of skill names to search within
-            include_references: Include reference files in search
+            query: Search query text.
+            top_k: Maximum number of results.
+            min_score: Minimum relevance score threshold.
+            skill_names: Comma-separated list of skill names to search within.
+            include_references: Include reference files in search.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workspace.get_skills_search(
             workspace_id=self.workspace_id,
@@ -24249,6 +31998,17 @@ class AsyncWorkspaceSkillResource:
         Returns the full details of a specific skill including instructions and file lists
 
         ``GET /workspaces/{workspaceId}/skills/{skillName}``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workspace.get_skill(
             workspace_id=self.workspace_id,
@@ -24279,6 +32039,17 @@ class AsyncWorkspaceSkillResource:
         Returns a list of all reference file paths for a skill
 
         ``GET /workspaces/{workspaceId}/skills/{skillName}/references``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workspace.list_skill_references(
             workspace_id=self.workspace_id,
@@ -24313,6 +32084,15 @@ class AsyncWorkspaceSkillResource:
 
         Args:
             reference_path: Reference file path (URL encoded)
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         return await self._client.workspace.get_skill_reference(
             workspace_id=self.workspace_id,

@@ -46,9 +46,20 @@ class DatasetsResource:
         ``POST /datasets/{datasetId}/compare``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id_a: ID of baseline experiment
-            experiment_id_b: ID of candidate experiment
+            dataset_id: Unique identifier for the dataset.
+            experiment_id_a: ID of baseline experiment.
+            experiment_id_b: ID of candidate experiment.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             DatasetsResource.compare,
@@ -112,10 +123,22 @@ class DatasetsResource:
         ``POST /datasets/cluster-failures``
 
         Args:
-            items: Failure items to cluster
+            items: Failure items to cluster.
             model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o")
-            available_tags: Existing tag vocabulary from the dataset. The LLM should prefer reusing these tags when applicable.
+            available_tags: Existing tag vocabulary from the dataset. The LLM should prefer reusing these tags when
+                applicable.
             prompt: Optional user instructions to guide the analysis (e.g., "focus on tool usage failures")
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.DatasetsClusterFailuresRequest,
@@ -180,15 +203,26 @@ class DatasetsResource:
         ``POST /datasets``
 
         Args:
-            name: Name of the dataset
-            description: Description of the dataset
-            ground_truth_schema: JSON Schema for validating item groundTruth
-            input_schema: JSON Schema for validating item input
-            metadata: Additional metadata
-            request_context_schema: JSON Schema describing expected request context shape
-            scorer_ids: IDs of scorers attached to this dataset
-            target_ids: IDs of target entities this dataset is attached to
+            name: Name of the dataset.
+            description: Description of the dataset.
+            ground_truth_schema: JSON Schema for validating item groundTruth.
+            input_schema: JSON Schema for validating item input.
+            metadata: Additional metadata.
+            request_context_schema: JSON Schema describing expected request context shape.
+            scorer_ids: IDs of scorers attached to this dataset.
+            target_ids: IDs of target entities this dataset is attached to.
             target_type: Target entity type (e.g. agent, workflow, scorer)
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.DatasetsCreateRequest,
@@ -264,24 +298,44 @@ class DatasetsResource:
     ) -> _models.DatasetExperimentsCreateResponse:
         """Trigger or create an experiment
 
-        By default triggers a new experiment on the dataset against the specified target: returns immediately with pending status and execution happens in background. With start: false, creates the experiment without running it so the caller can drive the loop (run-item for targeted experiments, result submission for target-less ones). Create-only requests are idempotent on a caller-supplied id.
+        By default triggers a new experiment on the dataset against the specified target: returns immediately with
+        pending status and execution happens in background. With start: false, creates the experiment without running it
+        so the caller can drive the loop (run-item for targeted experiments, result submission for target-less ones).
+        Create-only requests are idempotent on a caller-supplied id.
 
         ``POST /datasets/{datasetId}/experiments``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            agent_version: Agent version ID to use for experiment
-            description: Description of the experiment
-            id: Caller-supplied experiment id (e.g. a workflow run id) for idempotent create-only requests. Ignored when start is true.
-            max_concurrency: Maximum concurrent executions
-            metadata: Additional metadata
-            name: Name of the experiment
-            request_context: Global request context passed to the target
-            scorer_ids: IDs of scorers to apply
-            start: When true (default), spawns the in-process runner. When false, creates the experiment without running it: the caller drives the loop via run-item (targeted) or result submission (target-less).
+            dataset_id: Unique identifier for the dataset.
+            agent_version: Agent version ID to use for experiment.
+            description: Description of the experiment.
+            grouping: Field ``grouping`` of the JSON body.
+            id: Caller-supplied experiment id (e.g. a workflow run id) for idempotent create-only requests. Ignored when
+                start is true.
+            max_concurrency: Maximum concurrent executions.
+            metadata: Additional metadata.
+            name: Name of the experiment.
+            provenance: Field ``provenance`` of the JSON body.
+            request_context: Global request context passed to the target.
+            scorer_ids: IDs of scorers to apply.
+            start: When true (default), spawns the in-process runner. When false, creates the experiment without running
+                it: the caller drives the loop via run-item (targeted) or result submission (target-less).
             target_id: ID of the target. Required when targetType is set.
-            target_type: Type of target to run against. Required when start is true. Optional for create-only experiments.
-            version: Pin to specific dataset version
+            target_type: Type of target to run against. Required when start is true. Optional for create-only
+                experiments.
+            version: Pin to specific dataset version.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             DatasetsResource.create_experiment,
@@ -365,20 +419,35 @@ class DatasetsResource:
     ) -> _models.DatasetExperimentResultsCreateResponse:
         """Submit an external experiment result
 
-        Submits (or re-submits) one item result for an external experiment. Upsert semantics on (experimentId, itemId, attempt): a retried submission converges on a single row.
+        Submits (or re-submits) one item result for an external experiment. Upsert semantics on (experimentId, itemId,
+        attempt): a retried submission converges on a single row.
 
         ``POST /datasets/{datasetId}/experiments/{experimentId}/results``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            item_id: Dataset item this result belongs to
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            item_id: Dataset item this result belongs to.
             attempt: Zero-based repetition index. Defaults to 0.
-            error: Failure info when the item run failed
+            completed_at: Field ``completedAt`` of the JSON body.
+            error: Failure info when the item run failed.
             ground_truth: Ground truth. Defaults to the dataset item groundTruth.
             input: Input replayed by the external runner. Defaults to the dataset item input.
-            output: Output produced by the external runner
-            scores: Externally computed scores, persisted keyed by runId = experimentId
+            output: Output produced by the external runner.
+            scores: Externally computed scores, persisted keyed by runId = experimentId.
+            started_at: Field ``startedAt`` of the JSON body.
+            trace_id: Field ``traceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             DatasetsResource.create_experiment_result,
@@ -449,15 +518,28 @@ class DatasetsResource:
     ) -> _models.DatasetGenerateItemsResponse:
         """Generate dataset items using AI
 
-        Uses an LLM to generate synthetic dataset items based on the dataset schema and a user prompt. Returns generated items for review — they are NOT automatically added to the dataset.
+        Uses an LLM to generate synthetic dataset items based on the dataset schema and a user prompt. Returns generated
+        items for review — they are NOT automatically added to the dataset.
 
         ``POST /datasets/{datasetId}/generate-items``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            count: Number of items to generate
+            dataset_id: Unique identifier for the dataset.
             model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o")
-            prompt: Description of the kind of test data to generate
+            prompt: Description of the kind of test data to generate.
+            count: Number of items to generate.
+            agent_context: Field ``agentContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             DatasetsResource.create_generate_item,
@@ -534,16 +616,29 @@ class DatasetsResource:
         ``POST /datasets/{datasetId}/items``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            input: Input data for the dataset item
-            expected_trajectory: Expected trajectory configuration for trajectory scoring
-            external_id: Caller-defined, dataset-local item identity
-            ground_truth: Expected output for comparison
-            metadata: Additional metadata
-            request_context: Request context preset for this item
-            scorer_ids: IDs of scorers selected for this item
-            tool_mocks: Ordered item-level static tool mocks served in place of executing the real tool
-            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny' fails the experiment item
+            dataset_id: Unique identifier for the dataset.
+            input: Input data for the dataset item.
+            expected_trajectory: Expected trajectory configuration for trajectory scoring.
+            external_id: Caller-defined, dataset-local item identity.
+            ground_truth: Expected output for comparison.
+            metadata: Additional metadata.
+            request_context: Request context preset for this item.
+            scorer_ids: IDs of scorers selected for this item.
+            source: Field ``source`` of the JSON body.
+            tool_mocks: Ordered item-level static tool mocks served in place of executing the real tool.
+            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny' fails the experiment
+                item.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             DatasetsResource.create_item,
@@ -613,9 +708,18 @@ class DatasetsResource:
         ``DELETE /datasets/{datasetId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
+            dataset_id: Unique identifier for the dataset.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             DatasetsResource.delete_dataset,
@@ -675,15 +779,25 @@ class DatasetsResource:
     ) -> _models.DatasetExperimentDeleteResponse:
         """Delete experiment
 
-        Deletes an experiment and its results. Also deletes the traces the experiment produced, cascading to their spans and trace-linked scores, feedback, metrics and logs.
+        Deletes an experiment and its results. Also deletes the traces the experiment produced, cascading to their spans
+        and trace-linked scores, feedback, metrics and logs.
 
         ``DELETE /datasets/{datasetId}/experiments/{experimentId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             DatasetsResource.delete_experiment,
@@ -747,8 +861,17 @@ class DatasetsResource:
         ``DELETE /datasets/{datasetId}/items/{itemId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             DatasetsResource.delete_item,
@@ -805,10 +928,19 @@ class DatasetsResource:
         ``DELETE /datasets/{datasetId}/items/{itemId}/purge``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             DatasetsResource.delete_item_purge,
@@ -872,7 +1004,17 @@ class DatasetsResource:
         ``DELETE /datasets/{datasetId}/items/batch``
 
         Args:
-            dataset_id: Unique identifier for the dataset
+            dataset_id: Unique identifier for the dataset.
+            item_ids: Field ``itemIds`` of the JSON body.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             DatasetsResource.delete_items_batch,
@@ -928,13 +1070,25 @@ class DatasetsResource:
     ) -> _models.DatasetExperimentFinalizeResponse:
         """Finalize an external experiment
 
-        Marks an external experiment completed. The server computes succeeded/failed/skipped counts from the persisted result rows. Idempotent: finalizing an already-completed experiment returns the stored record.
+        Marks an external experiment completed. The server computes succeeded/failed/skipped counts from the persisted
+        result rows. Idempotent: finalizing an already-completed experiment returns the stored record.
 
         ``POST /datasets/{datasetId}/experiments/{experimentId}/finalize``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             DatasetsResource.experiment_finalize,
@@ -988,16 +1142,29 @@ class DatasetsResource:
     ) -> _models.DatasetExperimentItemRunResponse:
         """Run one experiment item
 
-        Executes the experiment's target against one dataset item server-side, runs the resolved scorers, and upserts the result row keyed by (experimentId, itemId, attempt). Built for caller-driven loops: a retried call converges on the same row. Requires an experiment created with a target.
+        Executes the experiment's target against one dataset item server-side, runs the resolved scorers, and upserts
+        the result row keyed by (experimentId, itemId, attempt). Built for caller-driven loops: a retried call converges
+        on the same row. Requires an experiment created with a target.
 
         ``POST /datasets/{datasetId}/experiments/{experimentId}/items/{itemId}/run``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            item_id: Unique identifier for the dataset item
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            item_id: Unique identifier for the dataset item.
             attempt: Zero-based repetition index. Defaults to 0.
             request_context: Request context merged with the item's own request context (item wins)
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             DatasetsResource.experiment_item_run,
@@ -1061,9 +1228,18 @@ class DatasetsResource:
         ``GET /datasets/{datasetId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
+            dataset_id: Unique identifier for the dataset.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             DatasetsResource.get_dataset,
@@ -1126,8 +1302,17 @@ class DatasetsResource:
         ``GET /datasets/{datasetId}/experiments/{experimentId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             DatasetsResource.get_experiment,
@@ -1182,8 +1367,17 @@ class DatasetsResource:
         ``GET /datasets/{datasetId}/items/{itemId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             DatasetsResource.get_item,
@@ -1238,8 +1432,17 @@ class DatasetsResource:
         ``GET /datasets/{datasetId}/items/{itemId}/history``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             DatasetsResource.get_item_history,
@@ -1295,9 +1498,18 @@ class DatasetsResource:
         ``GET /datasets/{datasetId}/items/{itemId}/versions/{datasetVersion}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
-            dataset_version: Dataset version number
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            dataset_version: Dataset version number.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             DatasetsResource.get_item_version,
@@ -1354,7 +1566,19 @@ class DatasetsResource:
         ``POST /datasets/{datasetId}/items/batch``
 
         Args:
-            dataset_id: Unique identifier for the dataset
+            dataset_id: Unique identifier for the dataset.
+            items: Field ``items`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             DatasetsResource.items_batch,
@@ -1411,15 +1635,25 @@ class DatasetsResource:
     ) -> _models.DatasetsResponse:
         """List all datasets
 
-        Returns a paginated list of all datasets. Optionally filter by target type and/or the target IDs the dataset is attached to
+        Returns a paginated list of all datasets. Optionally filter by target type and/or the target IDs the dataset is
+        attached to
 
         ``GET /datasets``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            target_type: Only return records attached to targets of this type
-            target_ids: Only return datasets attached to at least one of these target IDs
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            target_type: Only return records attached to targets of this type.
+            target_ids: Only return datasets attached to at least one of these target IDs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             DatasetsResource.list_datasets,
@@ -1485,8 +1719,23 @@ class DatasetsResource:
     ) -> Iterator[_models.DatasetUpdateResponse]:
         """Every item of every page of ``list_datasets``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_datasets``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_datasets``.
+
+        Args:
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            target_type: Only return records attached to targets of this type.
+            target_ids: Only return datasets attached to at least one of these target IDs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "datasets")
         while not _pager.done:
@@ -1528,11 +1777,20 @@ class DatasetsResource:
         ``GET /datasets/{datasetId}/experiments/{experimentId}/results``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            tags: Only return results that have all of these tags
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            tags: Only return results that have all of these tags.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             DatasetsResource.list_experiment_results,
@@ -1599,8 +1857,24 @@ class DatasetsResource:
     ) -> Iterator[_models.DatasetExperimentResultUpdateResponse]:
         """Every item of every page of ``list_experiment_results``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_experiment_results``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_experiment_results``.
+
+        Args:
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            tags: Only return results that have all of these tags.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "results")
         while not _pager.done:
@@ -1647,15 +1921,24 @@ class DatasetsResource:
         ``GET /datasets/{datasetId}/experiments``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            experiment_set_id: Query parameter: experimentSetId
-            comparison_id: Query parameter: comparisonId
-            variant_id: Query parameter: variantId
-            trial_index: Query parameter: trialIndex
-            target_type: Only return records attached to targets of this type
-            target_id: Only return experiments run against this target ID
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            experiment_set_id: Query parameter: experimentSetId.
+            comparison_id: Query parameter: comparisonId.
+            variant_id: Query parameter: variantId.
+            trial_index: Query parameter: trialIndex.
+            target_type: Only return records attached to targets of this type.
+            target_id: Only return experiments run against this target ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             DatasetsResource.list_experiments,
@@ -1732,8 +2015,28 @@ class DatasetsResource:
     ) -> Iterator[_models.DatasetExperimentUpdateResponse]:
         """Every item of every page of ``list_experiments``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_experiments``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_experiments``.
+
+        Args:
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            experiment_set_id: Query parameter: experimentSetId.
+            comparison_id: Query parameter: comparisonId.
+            variant_id: Query parameter: variantId.
+            trial_index: Query parameter: trialIndex.
+            target_type: Only return records attached to targets of this type.
+            target_id: Only return experiments run against this target ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "experiments")
         while not _pager.done:
@@ -1780,11 +2083,20 @@ class DatasetsResource:
         ``GET /datasets/{datasetId}/items``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            version: Query parameter: version
-            search: Query parameter: search
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            version: Query parameter: version.
+            search: Query parameter: search.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             DatasetsResource.list_items,
@@ -1849,8 +2161,24 @@ class DatasetsResource:
     ) -> Iterator[_models.DatasetItemUpdateResponse]:
         """Every item of every page of ``list_items``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_items``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_items``.
+
+        Args:
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            version: Query parameter: version.
+            search: Query parameter: search.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "items")
         while not _pager.done:
@@ -1891,9 +2219,18 @@ class DatasetsResource:
         ``GET /datasets/{datasetId}/versions``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            page: Query parameter: page
-            per_page: Query parameter: perPage
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             DatasetsResource.list_versions,
@@ -1952,8 +2289,22 @@ class DatasetsResource:
     ) -> Iterator[_models.DatasetVersionsResponseVersion]:
         """Every item of every page of ``list_versions``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_versions``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_versions``.
+
+        Args:
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "versions")
         while not _pager.done:
@@ -2003,19 +2354,30 @@ class DatasetsResource:
         ``PATCH /datasets/{datasetId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
-            description: Description of the dataset
-            ground_truth_schema: JSON Schema for validating item groundTruth
-            input_schema: JSON Schema for validating item input
-            metadata: Additional metadata
-            name: Name of the dataset
-            request_context_schema: JSON Schema describing expected request context shape
-            scorer_ids: IDs of scorers attached to this dataset
-            tags: Tag definitions for categorizing experiment results
-            target_ids: IDs of target entities this dataset is attached to
+            dataset_id: Unique identifier for the dataset.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            description: Description of the dataset.
+            ground_truth_schema: JSON Schema for validating item groundTruth.
+            input_schema: JSON Schema for validating item input.
+            metadata: Additional metadata.
+            name: Name of the dataset.
+            request_context_schema: JSON Schema describing expected request context shape.
+            scorer_ids: IDs of scorers attached to this dataset.
+            tags: Tag definitions for categorizing experiment results.
+            target_ids: IDs of target entities this dataset is attached to.
             target_type: Target entity type (e.g. agent, workflow, scorer)
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             DatasetsResource.update_dataset,
@@ -2097,11 +2459,22 @@ class DatasetsResource:
         ``PATCH /datasets/{datasetId}/experiments/{experimentId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            description: New description of the experiment
-            metadata: Replacement metadata for the experiment
-            name: New name of the experiment
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            description: New description of the experiment.
+            metadata: Replacement metadata for the experiment.
+            name: New name of the experiment.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             DatasetsResource.update_experiment,
@@ -2169,9 +2542,23 @@ class DatasetsResource:
         ``PATCH /datasets/{datasetId}/experiments/{experimentId}/results/{resultId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            result_id: Unique identifier for the experiment result
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            result_id: Unique identifier for the experiment result.
+            comment: Field ``comment`` of the JSON body.
+            status: Field ``status`` of the JSON body.
+            tags: Field ``tags`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             DatasetsResource.update_experiment_result,
@@ -2249,16 +2636,29 @@ class DatasetsResource:
         ``PATCH /datasets/{datasetId}/items/{itemId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
-            expected_trajectory: Expected trajectory configuration for trajectory scoring
-            ground_truth: Expected output for comparison
-            input: Input data for the dataset item
-            metadata: Additional metadata
-            request_context: Request context preset for this item
-            scorer_ids: IDs of scorers selected for this item
-            tool_mocks: Ordered item-level static tool mocks served in place of executing the real tool
-            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny' fails the experiment item
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            expected_trajectory: Expected trajectory configuration for trajectory scoring.
+            ground_truth: Expected output for comparison.
+            input: Input data for the dataset item.
+            metadata: Additional metadata.
+            request_context: Request context preset for this item.
+            scorer_ids: IDs of scorers selected for this item.
+            source: Field ``source`` of the JSON body.
+            tool_mocks: Ordered item-level static tool mocks served in place of executing the real tool.
+            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny' fails the experiment
+                item.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             DatasetsResource.update_item,
@@ -2336,9 +2736,20 @@ class AsyncDatasetsResource:
         ``POST /datasets/{datasetId}/compare``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id_a: ID of baseline experiment
-            experiment_id_b: ID of candidate experiment
+            dataset_id: Unique identifier for the dataset.
+            experiment_id_a: ID of baseline experiment.
+            experiment_id_b: ID of candidate experiment.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncDatasetsResource.compare,
@@ -2402,10 +2813,22 @@ class AsyncDatasetsResource:
         ``POST /datasets/cluster-failures``
 
         Args:
-            items: Failure items to cluster
+            items: Failure items to cluster.
             model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o")
-            available_tags: Existing tag vocabulary from the dataset. The LLM should prefer reusing these tags when applicable.
+            available_tags: Existing tag vocabulary from the dataset. The LLM should prefer reusing these tags when
+                applicable.
             prompt: Optional user instructions to guide the analysis (e.g., "focus on tool usage failures")
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.DatasetsClusterFailuresRequest,
@@ -2470,15 +2893,26 @@ class AsyncDatasetsResource:
         ``POST /datasets``
 
         Args:
-            name: Name of the dataset
-            description: Description of the dataset
-            ground_truth_schema: JSON Schema for validating item groundTruth
-            input_schema: JSON Schema for validating item input
-            metadata: Additional metadata
-            request_context_schema: JSON Schema describing expected request context shape
-            scorer_ids: IDs of scorers attached to this dataset
-            target_ids: IDs of target entities this dataset is attached to
+            name: Name of the dataset.
+            description: Description of the dataset.
+            ground_truth_schema: JSON Schema for validating item groundTruth.
+            input_schema: JSON Schema for validating item input.
+            metadata: Additional metadata.
+            request_context_schema: JSON Schema describing expected request context shape.
+            scorer_ids: IDs of scorers attached to this dataset.
+            target_ids: IDs of target entities this dataset is attached to.
             target_type: Target entity type (e.g. agent, workflow, scorer)
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.DatasetsCreateRequest,
@@ -2554,24 +2988,44 @@ class AsyncDatasetsResource:
     ) -> _models.DatasetExperimentsCreateResponse:
         """Trigger or create an experiment
 
-        By default triggers a new experiment on the dataset against the specified target: returns immediately with pending status and execution happens in background. With start: false, creates the experiment without running it so the caller can drive the loop (run-item for targeted experiments, result submission for target-less ones). Create-only requests are idempotent on a caller-supplied id.
+        By default triggers a new experiment on the dataset against the specified target: returns immediately with
+        pending status and execution happens in background. With start: false, creates the experiment without running it
+        so the caller can drive the loop (run-item for targeted experiments, result submission for target-less ones).
+        Create-only requests are idempotent on a caller-supplied id.
 
         ``POST /datasets/{datasetId}/experiments``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            agent_version: Agent version ID to use for experiment
-            description: Description of the experiment
-            id: Caller-supplied experiment id (e.g. a workflow run id) for idempotent create-only requests. Ignored when start is true.
-            max_concurrency: Maximum concurrent executions
-            metadata: Additional metadata
-            name: Name of the experiment
-            request_context: Global request context passed to the target
-            scorer_ids: IDs of scorers to apply
-            start: When true (default), spawns the in-process runner. When false, creates the experiment without running it: the caller drives the loop via run-item (targeted) or result submission (target-less).
+            dataset_id: Unique identifier for the dataset.
+            agent_version: Agent version ID to use for experiment.
+            description: Description of the experiment.
+            grouping: Field ``grouping`` of the JSON body.
+            id: Caller-supplied experiment id (e.g. a workflow run id) for idempotent create-only requests. Ignored when
+                start is true.
+            max_concurrency: Maximum concurrent executions.
+            metadata: Additional metadata.
+            name: Name of the experiment.
+            provenance: Field ``provenance`` of the JSON body.
+            request_context: Global request context passed to the target.
+            scorer_ids: IDs of scorers to apply.
+            start: When true (default), spawns the in-process runner. When false, creates the experiment without running
+                it: the caller drives the loop via run-item (targeted) or result submission (target-less).
             target_id: ID of the target. Required when targetType is set.
-            target_type: Type of target to run against. Required when start is true. Optional for create-only experiments.
-            version: Pin to specific dataset version
+            target_type: Type of target to run against. Required when start is true. Optional for create-only
+                experiments.
+            version: Pin to specific dataset version.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncDatasetsResource.create_experiment,
@@ -2655,20 +3109,35 @@ class AsyncDatasetsResource:
     ) -> _models.DatasetExperimentResultsCreateResponse:
         """Submit an external experiment result
 
-        Submits (or re-submits) one item result for an external experiment. Upsert semantics on (experimentId, itemId, attempt): a retried submission converges on a single row.
+        Submits (or re-submits) one item result for an external experiment. Upsert semantics on (experimentId, itemId,
+        attempt): a retried submission converges on a single row.
 
         ``POST /datasets/{datasetId}/experiments/{experimentId}/results``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            item_id: Dataset item this result belongs to
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            item_id: Dataset item this result belongs to.
             attempt: Zero-based repetition index. Defaults to 0.
-            error: Failure info when the item run failed
+            completed_at: Field ``completedAt`` of the JSON body.
+            error: Failure info when the item run failed.
             ground_truth: Ground truth. Defaults to the dataset item groundTruth.
             input: Input replayed by the external runner. Defaults to the dataset item input.
-            output: Output produced by the external runner
-            scores: Externally computed scores, persisted keyed by runId = experimentId
+            output: Output produced by the external runner.
+            scores: Externally computed scores, persisted keyed by runId = experimentId.
+            started_at: Field ``startedAt`` of the JSON body.
+            trace_id: Field ``traceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncDatasetsResource.create_experiment_result,
@@ -2739,15 +3208,28 @@ class AsyncDatasetsResource:
     ) -> _models.DatasetGenerateItemsResponse:
         """Generate dataset items using AI
 
-        Uses an LLM to generate synthetic dataset items based on the dataset schema and a user prompt. Returns generated items for review — they are NOT automatically added to the dataset.
+        Uses an LLM to generate synthetic dataset items based on the dataset schema and a user prompt. Returns generated
+        items for review — they are NOT automatically added to the dataset.
 
         ``POST /datasets/{datasetId}/generate-items``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            count: Number of items to generate
+            dataset_id: Unique identifier for the dataset.
             model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o")
-            prompt: Description of the kind of test data to generate
+            prompt: Description of the kind of test data to generate.
+            count: Number of items to generate.
+            agent_context: Field ``agentContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncDatasetsResource.create_generate_item,
@@ -2824,16 +3306,29 @@ class AsyncDatasetsResource:
         ``POST /datasets/{datasetId}/items``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            input: Input data for the dataset item
-            expected_trajectory: Expected trajectory configuration for trajectory scoring
-            external_id: Caller-defined, dataset-local item identity
-            ground_truth: Expected output for comparison
-            metadata: Additional metadata
-            request_context: Request context preset for this item
-            scorer_ids: IDs of scorers selected for this item
-            tool_mocks: Ordered item-level static tool mocks served in place of executing the real tool
-            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny' fails the experiment item
+            dataset_id: Unique identifier for the dataset.
+            input: Input data for the dataset item.
+            expected_trajectory: Expected trajectory configuration for trajectory scoring.
+            external_id: Caller-defined, dataset-local item identity.
+            ground_truth: Expected output for comparison.
+            metadata: Additional metadata.
+            request_context: Request context preset for this item.
+            scorer_ids: IDs of scorers selected for this item.
+            source: Field ``source`` of the JSON body.
+            tool_mocks: Ordered item-level static tool mocks served in place of executing the real tool.
+            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny' fails the experiment
+                item.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncDatasetsResource.create_item,
@@ -2903,9 +3398,18 @@ class AsyncDatasetsResource:
         ``DELETE /datasets/{datasetId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
+            dataset_id: Unique identifier for the dataset.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncDatasetsResource.delete_dataset,
@@ -2965,15 +3469,25 @@ class AsyncDatasetsResource:
     ) -> _models.DatasetExperimentDeleteResponse:
         """Delete experiment
 
-        Deletes an experiment and its results. Also deletes the traces the experiment produced, cascading to their spans and trace-linked scores, feedback, metrics and logs.
+        Deletes an experiment and its results. Also deletes the traces the experiment produced, cascading to their spans
+        and trace-linked scores, feedback, metrics and logs.
 
         ``DELETE /datasets/{datasetId}/experiments/{experimentId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncDatasetsResource.delete_experiment,
@@ -3037,8 +3551,17 @@ class AsyncDatasetsResource:
         ``DELETE /datasets/{datasetId}/items/{itemId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncDatasetsResource.delete_item,
@@ -3095,10 +3618,19 @@ class AsyncDatasetsResource:
         ``DELETE /datasets/{datasetId}/items/{itemId}/purge``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncDatasetsResource.delete_item_purge,
@@ -3162,7 +3694,17 @@ class AsyncDatasetsResource:
         ``DELETE /datasets/{datasetId}/items/batch``
 
         Args:
-            dataset_id: Unique identifier for the dataset
+            dataset_id: Unique identifier for the dataset.
+            item_ids: Field ``itemIds`` of the JSON body.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncDatasetsResource.delete_items_batch,
@@ -3218,13 +3760,25 @@ class AsyncDatasetsResource:
     ) -> _models.DatasetExperimentFinalizeResponse:
         """Finalize an external experiment
 
-        Marks an external experiment completed. The server computes succeeded/failed/skipped counts from the persisted result rows. Idempotent: finalizing an already-completed experiment returns the stored record.
+        Marks an external experiment completed. The server computes succeeded/failed/skipped counts from the persisted
+        result rows. Idempotent: finalizing an already-completed experiment returns the stored record.
 
         ``POST /datasets/{datasetId}/experiments/{experimentId}/finalize``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncDatasetsResource.experiment_finalize,
@@ -3278,16 +3832,29 @@ class AsyncDatasetsResource:
     ) -> _models.DatasetExperimentItemRunResponse:
         """Run one experiment item
 
-        Executes the experiment's target against one dataset item server-side, runs the resolved scorers, and upserts the result row keyed by (experimentId, itemId, attempt). Built for caller-driven loops: a retried call converges on the same row. Requires an experiment created with a target.
+        Executes the experiment's target against one dataset item server-side, runs the resolved scorers, and upserts
+        the result row keyed by (experimentId, itemId, attempt). Built for caller-driven loops: a retried call converges
+        on the same row. Requires an experiment created with a target.
 
         ``POST /datasets/{datasetId}/experiments/{experimentId}/items/{itemId}/run``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            item_id: Unique identifier for the dataset item
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            item_id: Unique identifier for the dataset item.
             attempt: Zero-based repetition index. Defaults to 0.
             request_context: Request context merged with the item's own request context (item wins)
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncDatasetsResource.experiment_item_run,
@@ -3351,9 +3918,18 @@ class AsyncDatasetsResource:
         ``GET /datasets/{datasetId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
+            dataset_id: Unique identifier for the dataset.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncDatasetsResource.get_dataset,
@@ -3416,8 +3992,17 @@ class AsyncDatasetsResource:
         ``GET /datasets/{datasetId}/experiments/{experimentId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncDatasetsResource.get_experiment,
@@ -3472,8 +4057,17 @@ class AsyncDatasetsResource:
         ``GET /datasets/{datasetId}/items/{itemId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncDatasetsResource.get_item,
@@ -3528,8 +4122,17 @@ class AsyncDatasetsResource:
         ``GET /datasets/{datasetId}/items/{itemId}/history``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncDatasetsResource.get_item_history,
@@ -3585,9 +4188,18 @@ class AsyncDatasetsResource:
         ``GET /datasets/{datasetId}/items/{itemId}/versions/{datasetVersion}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
-            dataset_version: Dataset version number
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            dataset_version: Dataset version number.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncDatasetsResource.get_item_version,
@@ -3644,7 +4256,19 @@ class AsyncDatasetsResource:
         ``POST /datasets/{datasetId}/items/batch``
 
         Args:
-            dataset_id: Unique identifier for the dataset
+            dataset_id: Unique identifier for the dataset.
+            items: Field ``items`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncDatasetsResource.items_batch,
@@ -3701,15 +4325,25 @@ class AsyncDatasetsResource:
     ) -> _models.DatasetsResponse:
         """List all datasets
 
-        Returns a paginated list of all datasets. Optionally filter by target type and/or the target IDs the dataset is attached to
+        Returns a paginated list of all datasets. Optionally filter by target type and/or the target IDs the dataset is
+        attached to
 
         ``GET /datasets``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            target_type: Only return records attached to targets of this type
-            target_ids: Only return datasets attached to at least one of these target IDs
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            target_type: Only return records attached to targets of this type.
+            target_ids: Only return datasets attached to at least one of these target IDs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncDatasetsResource.list_datasets,
@@ -3775,8 +4409,23 @@ class AsyncDatasetsResource:
     ) -> AsyncIterator[_models.DatasetUpdateResponse]:
         """Every item of every page of ``list_datasets``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_datasets``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_datasets``.
+
+        Args:
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            target_type: Only return records attached to targets of this type.
+            target_ids: Only return datasets attached to at least one of these target IDs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "datasets")
         while not _pager.done:
@@ -3819,11 +4468,20 @@ class AsyncDatasetsResource:
         ``GET /datasets/{datasetId}/experiments/{experimentId}/results``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            tags: Only return results that have all of these tags
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            tags: Only return results that have all of these tags.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncDatasetsResource.list_experiment_results,
@@ -3890,8 +4548,24 @@ class AsyncDatasetsResource:
     ) -> AsyncIterator[_models.DatasetExperimentResultUpdateResponse]:
         """Every item of every page of ``list_experiment_results``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_experiment_results``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_experiment_results``.
+
+        Args:
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            tags: Only return results that have all of these tags.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "results")
         while not _pager.done:
@@ -3939,15 +4613,24 @@ class AsyncDatasetsResource:
         ``GET /datasets/{datasetId}/experiments``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            experiment_set_id: Query parameter: experimentSetId
-            comparison_id: Query parameter: comparisonId
-            variant_id: Query parameter: variantId
-            trial_index: Query parameter: trialIndex
-            target_type: Only return records attached to targets of this type
-            target_id: Only return experiments run against this target ID
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            experiment_set_id: Query parameter: experimentSetId.
+            comparison_id: Query parameter: comparisonId.
+            variant_id: Query parameter: variantId.
+            trial_index: Query parameter: trialIndex.
+            target_type: Only return records attached to targets of this type.
+            target_id: Only return experiments run against this target ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncDatasetsResource.list_experiments,
@@ -4024,8 +4707,28 @@ class AsyncDatasetsResource:
     ) -> AsyncIterator[_models.DatasetExperimentUpdateResponse]:
         """Every item of every page of ``list_experiments``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_experiments``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_experiments``.
+
+        Args:
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            experiment_set_id: Query parameter: experimentSetId.
+            comparison_id: Query parameter: comparisonId.
+            variant_id: Query parameter: variantId.
+            trial_index: Query parameter: trialIndex.
+            target_type: Only return records attached to targets of this type.
+            target_id: Only return experiments run against this target ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "experiments")
         while not _pager.done:
@@ -4073,11 +4776,20 @@ class AsyncDatasetsResource:
         ``GET /datasets/{datasetId}/items``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            version: Query parameter: version
-            search: Query parameter: search
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            version: Query parameter: version.
+            search: Query parameter: search.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncDatasetsResource.list_items,
@@ -4142,8 +4854,24 @@ class AsyncDatasetsResource:
     ) -> AsyncIterator[_models.DatasetItemUpdateResponse]:
         """Every item of every page of ``list_items``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_items``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_items``.
+
+        Args:
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            version: Query parameter: version.
+            search: Query parameter: search.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "items")
         while not _pager.done:
@@ -4185,9 +4913,18 @@ class AsyncDatasetsResource:
         ``GET /datasets/{datasetId}/versions``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            page: Query parameter: page
-            per_page: Query parameter: perPage
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncDatasetsResource.list_versions,
@@ -4246,8 +4983,22 @@ class AsyncDatasetsResource:
     ) -> AsyncIterator[_models.DatasetVersionsResponseVersion]:
         """Every item of every page of ``list_versions``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_versions``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_versions``.
+
+        Args:
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "versions")
         while not _pager.done:
@@ -4298,19 +5049,30 @@ class AsyncDatasetsResource:
         ``PATCH /datasets/{datasetId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
-            description: Description of the dataset
-            ground_truth_schema: JSON Schema for validating item groundTruth
-            input_schema: JSON Schema for validating item input
-            metadata: Additional metadata
-            name: Name of the dataset
-            request_context_schema: JSON Schema describing expected request context shape
-            scorer_ids: IDs of scorers attached to this dataset
-            tags: Tag definitions for categorizing experiment results
-            target_ids: IDs of target entities this dataset is attached to
+            dataset_id: Unique identifier for the dataset.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            description: Description of the dataset.
+            ground_truth_schema: JSON Schema for validating item groundTruth.
+            input_schema: JSON Schema for validating item input.
+            metadata: Additional metadata.
+            name: Name of the dataset.
+            request_context_schema: JSON Schema describing expected request context shape.
+            scorer_ids: IDs of scorers attached to this dataset.
+            tags: Tag definitions for categorizing experiment results.
+            target_ids: IDs of target entities this dataset is attached to.
             target_type: Target entity type (e.g. agent, workflow, scorer)
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncDatasetsResource.update_dataset,
@@ -4392,11 +5154,22 @@ class AsyncDatasetsResource:
         ``PATCH /datasets/{datasetId}/experiments/{experimentId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            description: New description of the experiment
-            metadata: Replacement metadata for the experiment
-            name: New name of the experiment
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            description: New description of the experiment.
+            metadata: Replacement metadata for the experiment.
+            name: New name of the experiment.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncDatasetsResource.update_experiment,
@@ -4464,9 +5237,23 @@ class AsyncDatasetsResource:
         ``PATCH /datasets/{datasetId}/experiments/{experimentId}/results/{resultId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            result_id: Unique identifier for the experiment result
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            result_id: Unique identifier for the experiment result.
+            comment: Field ``comment`` of the JSON body.
+            status: Field ``status`` of the JSON body.
+            tags: Field ``tags`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncDatasetsResource.update_experiment_result,
@@ -4544,16 +5331,29 @@ class AsyncDatasetsResource:
         ``PATCH /datasets/{datasetId}/items/{itemId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
-            expected_trajectory: Expected trajectory configuration for trajectory scoring
-            ground_truth: Expected output for comparison
-            input: Input data for the dataset item
-            metadata: Additional metadata
-            request_context: Request context preset for this item
-            scorer_ids: IDs of scorers selected for this item
-            tool_mocks: Ordered item-level static tool mocks served in place of executing the real tool
-            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny' fails the experiment item
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            expected_trajectory: Expected trajectory configuration for trajectory scoring.
+            ground_truth: Expected output for comparison.
+            input: Input data for the dataset item.
+            metadata: Additional metadata.
+            request_context: Request context preset for this item.
+            scorer_ids: IDs of scorers selected for this item.
+            source: Field ``source`` of the JSON body.
+            tool_mocks: Ordered item-level static tool mocks served in place of executing the real tool.
+            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny' fails the experiment
+                item.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncDatasetsResource.update_item,

@@ -59,16 +59,34 @@ class DynamicWorkflowsResource:
     ) -> _models.StoredWorkflowsCreateResponse:
         """Upsert a dynamic workflow definition and live-register it
 
-        Persists a static workflow definition and live-registers it on the running Mastra instance. Idempotent — same id updates in place.
+        Persists a static workflow definition and live-registers it on the running Mastra instance. Idempotent — same id
+        updates in place.
 
         ``POST /stored/workflows``
 
         Args:
             graph: Static workflow graph — ordered array of serialized step entries with all refs as ids.
-            id: Workflow id — kebab-case, descriptive
-            input_schema: JSON Schema (Draft 2020-12) for the workflow input
-            output_schema: JSON Schema (Draft 2020-12) for the workflow output
-            dependencies: Helper workflow definitions this workflow nests. Saved with it as one unit — the whole set is validated together, hydrated in derived dependency order, and rejected together, so a failed save never leaves orphaned helpers behind. Each helper becomes an ordinary dynamic workflow in its own right.
+            id: Workflow id — kebab-case, descriptive.
+            input_schema: JSON Schema (Draft 2020-12) for the workflow input.
+            output_schema: JSON Schema (Draft 2020-12) for the workflow output.
+            dependencies: Helper workflow definitions this workflow nests. Saved with it as one unit — the whole set is
+                validated together, hydrated in derived dependency order, and rejected together, so a failed save never
+                leaves orphaned helpers behind. Each helper becomes an ordinary dynamic workflow in its own right.
+            description: Field ``description`` of the JSON body.
+            metadata: Field ``metadata`` of the JSON body.
+            request_context_schema: Field ``requestContextSchema`` of the JSON body.
+            state_schema: Field ``stateSchema`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.StoredWorkflowsCreateRequest,
@@ -129,7 +147,16 @@ class DynamicWorkflowsResource:
         ``DELETE /stored/workflows/{dynamicWorkflowId}``
 
         Args:
-            dynamic_workflow_id: Unique identifier for the dynamic workflow definition
+            dynamic_workflow_id: Unique identifier for the dynamic workflow definition.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             DynamicWorkflowsResource.delete_stored_workflow,
@@ -182,7 +209,16 @@ class DynamicWorkflowsResource:
         ``GET /stored/workflows/{dynamicWorkflowId}``
 
         Args:
-            dynamic_workflow_id: Unique identifier for the dynamic workflow definition
+            dynamic_workflow_id: Unique identifier for the dynamic workflow definition.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             DynamicWorkflowsResource.get_stored_workflow,
@@ -237,7 +273,16 @@ class DynamicWorkflowsResource:
 
         Args:
             status: Filter dynamic workflows by status (defaults to active when omitted by the handler)
-            author_id: Filter dynamic workflows by author identifier
+            author_id: Filter dynamic workflows by author identifier.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             DynamicWorkflowsResource.list_stored_workflows,
@@ -322,16 +367,34 @@ class AsyncDynamicWorkflowsResource:
     ) -> _models.StoredWorkflowsCreateResponse:
         """Upsert a dynamic workflow definition and live-register it
 
-        Persists a static workflow definition and live-registers it on the running Mastra instance. Idempotent — same id updates in place.
+        Persists a static workflow definition and live-registers it on the running Mastra instance. Idempotent — same id
+        updates in place.
 
         ``POST /stored/workflows``
 
         Args:
             graph: Static workflow graph — ordered array of serialized step entries with all refs as ids.
-            id: Workflow id — kebab-case, descriptive
-            input_schema: JSON Schema (Draft 2020-12) for the workflow input
-            output_schema: JSON Schema (Draft 2020-12) for the workflow output
-            dependencies: Helper workflow definitions this workflow nests. Saved with it as one unit — the whole set is validated together, hydrated in derived dependency order, and rejected together, so a failed save never leaves orphaned helpers behind. Each helper becomes an ordinary dynamic workflow in its own right.
+            id: Workflow id — kebab-case, descriptive.
+            input_schema: JSON Schema (Draft 2020-12) for the workflow input.
+            output_schema: JSON Schema (Draft 2020-12) for the workflow output.
+            dependencies: Helper workflow definitions this workflow nests. Saved with it as one unit — the whole set is
+                validated together, hydrated in derived dependency order, and rejected together, so a failed save never
+                leaves orphaned helpers behind. Each helper becomes an ordinary dynamic workflow in its own right.
+            description: Field ``description`` of the JSON body.
+            metadata: Field ``metadata`` of the JSON body.
+            request_context_schema: Field ``requestContextSchema`` of the JSON body.
+            state_schema: Field ``stateSchema`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.StoredWorkflowsCreateRequest,
@@ -392,7 +455,16 @@ class AsyncDynamicWorkflowsResource:
         ``DELETE /stored/workflows/{dynamicWorkflowId}``
 
         Args:
-            dynamic_workflow_id: Unique identifier for the dynamic workflow definition
+            dynamic_workflow_id: Unique identifier for the dynamic workflow definition.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncDynamicWorkflowsResource.delete_stored_workflow,
@@ -445,7 +517,16 @@ class AsyncDynamicWorkflowsResource:
         ``GET /stored/workflows/{dynamicWorkflowId}``
 
         Args:
-            dynamic_workflow_id: Unique identifier for the dynamic workflow definition
+            dynamic_workflow_id: Unique identifier for the dynamic workflow definition.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncDynamicWorkflowsResource.get_stored_workflow,
@@ -500,7 +581,16 @@ class AsyncDynamicWorkflowsResource:
 
         Args:
             status: Filter dynamic workflows by status (defaults to active when omitted by the handler)
-            author_id: Filter dynamic workflows by author identifier
+            author_id: Filter dynamic workflows by author identifier.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncDynamicWorkflowsResource.list_stored_workflows,

@@ -59,10 +59,21 @@ class EditorResource:
 
         Args:
             registry_id: Registry identifier (e.g. "skills-sh")
-            owner: GitHub repository owner
-            repo: GitHub repository name
-            skill_name: Skill name from the registry
-            visibility: Visibility for the new stored skill
+            owner: GitHub repository owner.
+            repo: GitHub repository name.
+            skill_name: Skill name from the registry.
+            visibility: Visibility for the new stored skill.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             EditorResource.builder_registry_install,
@@ -121,6 +132,17 @@ class EditorResource:
         Agent Builder infrastructure configuration and lightweight runtime status.
 
         ``GET /editor/builder/infrastructure``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -164,6 +186,17 @@ class EditorResource:
         Returns AI providers/models filtered by the active agent-builder model policy.
 
         ``GET /editor/builder/models/available``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -215,6 +248,15 @@ class EditorResource:
             registry_id: Registry identifier (e.g. "skills-sh")
             limit: Maximum number of results (1-100)
             offset: Offset for pagination (must be a multiple of `limit`)
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             EditorResource.get_builder_registry_popular,
@@ -273,8 +315,22 @@ class EditorResource:
     ) -> Iterator[_models.WorkspaceSkillsShSearchResponseSkill]:
         """Every item of every page of ``get_builder_registry_popular``, fetched a page at a time as the loop goes.
 
-        ``offset`` is where to start (default 0) and
-        ``limit`` the page size; the other arguments are those of ``get_builder_registry_popular``.
+        ``offset`` is where to start (default 0) and ``limit`` the page size; the other arguments are those of
+        ``get_builder_registry_popular``.
+
+        Args:
+            registry_id: Registry identifier (e.g. "skills-sh")
+            limit: Maximum number of results (1-100)
+            offset: Offset for pagination (must be a multiple of `limit`)
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("offset", offset, 0, limit, "skills")
         while not _pager.done:
@@ -315,9 +371,18 @@ class EditorResource:
 
         Args:
             registry_id: Registry identifier (e.g. "skills-sh")
-            owner: GitHub repository owner
-            repo: GitHub repository name
-            path: Skill name within repo
+            owner: GitHub repository owner.
+            repo: GitHub repository name.
+            path: Skill name within repo.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             EditorResource.get_builder_registry_preview,
@@ -384,8 +449,17 @@ class EditorResource:
 
         Args:
             registry_id: Registry identifier (e.g. "skills-sh")
-            q: Search query
+            q: Search query.
             limit: Maximum number of results (1-100)
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             EditorResource.get_builder_registry_search,
@@ -444,6 +518,17 @@ class EditorResource:
         Returns the configured external skill registries and their enabled state.
 
         ``GET /editor/builder/registries``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -487,6 +572,17 @@ class EditorResource:
         Returns the agent builder feature flags and configuration for UI gating
 
         ``GET /editor/builder/settings``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -530,6 +626,17 @@ class EditorResource:
         Returns whether the editor-owned persisted workflow builder is available
 
         ``GET /editor/workflow-builder/settings``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -626,6 +733,44 @@ class EditorResource:
         Streams from the hidden editor-owned workflow builder agent
 
         ``POST /editor/workflow-builder/stream``
+
+        Args:
+            messages: Field ``messages`` of the JSON body.
+            active_tools: Field ``activeTools`` of the JSON body.
+            client_tools: Field ``clientTools`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            instructions: Field ``instructions`` of the JSON body.
+            max_steps: Field ``maxSteps`` of the JSON body.
+            memory: Field ``memory`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            model_settings: Field ``modelSettings`` of the JSON body.
+            output: Field ``output`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            require_tool_approval: Field ``requireToolApproval`` of the JSON body.
+            return_scorer_data: Field ``returnScorerData`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            save_per_step: Field ``savePerStep`` of the JSON body.
+            scorers: Field ``scorers`` of the JSON body.
+            stop_when: Field ``stopWhen`` of the JSON body.
+            structured_output: Field ``structuredOutput`` of the JSON body.
+            system: Field ``system`` of the JSON body.
+            tool_choice: Field ``toolChoice`` of the JSON body.
+            toolsets: Field ``toolsets`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            until_idle: Field ``untilIdle`` of the JSON body.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.EditorWorkflowBuilderStreamRequest,
@@ -712,10 +857,21 @@ class AsyncEditorResource:
 
         Args:
             registry_id: Registry identifier (e.g. "skills-sh")
-            owner: GitHub repository owner
-            repo: GitHub repository name
-            skill_name: Skill name from the registry
-            visibility: Visibility for the new stored skill
+            owner: GitHub repository owner.
+            repo: GitHub repository name.
+            skill_name: Skill name from the registry.
+            visibility: Visibility for the new stored skill.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncEditorResource.builder_registry_install,
@@ -774,6 +930,17 @@ class AsyncEditorResource:
         Agent Builder infrastructure configuration and lightweight runtime status.
 
         ``GET /editor/builder/infrastructure``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
@@ -817,6 +984,17 @@ class AsyncEditorResource:
         Returns AI providers/models filtered by the active agent-builder model policy.
 
         ``GET /editor/builder/models/available``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
@@ -868,6 +1046,15 @@ class AsyncEditorResource:
             registry_id: Registry identifier (e.g. "skills-sh")
             limit: Maximum number of results (1-100)
             offset: Offset for pagination (must be a multiple of `limit`)
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncEditorResource.get_builder_registry_popular,
@@ -926,8 +1113,22 @@ class AsyncEditorResource:
     ) -> AsyncIterator[_models.WorkspaceSkillsShSearchResponseSkill]:
         """Every item of every page of ``get_builder_registry_popular``, fetched a page at a time as the loop goes.
 
-        ``offset`` is where to start (default 0) and
-        ``limit`` the page size; the other arguments are those of ``get_builder_registry_popular``.
+        ``offset`` is where to start (default 0) and ``limit`` the page size; the other arguments are those of
+        ``get_builder_registry_popular``.
+
+        Args:
+            registry_id: Registry identifier (e.g. "skills-sh")
+            limit: Maximum number of results (1-100)
+            offset: Offset for pagination (must be a multiple of `limit`)
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("offset", offset, 0, limit, "skills")
         while not _pager.done:
@@ -969,9 +1170,18 @@ class AsyncEditorResource:
 
         Args:
             registry_id: Registry identifier (e.g. "skills-sh")
-            owner: GitHub repository owner
-            repo: GitHub repository name
-            path: Skill name within repo
+            owner: GitHub repository owner.
+            repo: GitHub repository name.
+            path: Skill name within repo.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncEditorResource.get_builder_registry_preview,
@@ -1038,8 +1248,17 @@ class AsyncEditorResource:
 
         Args:
             registry_id: Registry identifier (e.g. "skills-sh")
-            q: Search query
+            q: Search query.
             limit: Maximum number of results (1-100)
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncEditorResource.get_builder_registry_search,
@@ -1098,6 +1317,17 @@ class AsyncEditorResource:
         Returns the configured external skill registries and their enabled state.
 
         ``GET /editor/builder/registries``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
@@ -1141,6 +1371,17 @@ class AsyncEditorResource:
         Returns the agent builder feature flags and configuration for UI gating
 
         ``GET /editor/builder/settings``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
@@ -1184,6 +1425,17 @@ class AsyncEditorResource:
         Returns whether the editor-owned persisted workflow builder is available
 
         ``GET /editor/workflow-builder/settings``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
@@ -1280,6 +1532,44 @@ class AsyncEditorResource:
         Streams from the hidden editor-owned workflow builder agent
 
         ``POST /editor/workflow-builder/stream``
+
+        Args:
+            messages: Field ``messages`` of the JSON body.
+            active_tools: Field ``activeTools`` of the JSON body.
+            client_tools: Field ``clientTools`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            instructions: Field ``instructions`` of the JSON body.
+            max_steps: Field ``maxSteps`` of the JSON body.
+            memory: Field ``memory`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            model_settings: Field ``modelSettings`` of the JSON body.
+            output: Field ``output`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            require_tool_approval: Field ``requireToolApproval`` of the JSON body.
+            return_scorer_data: Field ``returnScorerData`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            save_per_step: Field ``savePerStep`` of the JSON body.
+            scorers: Field ``scorers`` of the JSON body.
+            stop_when: Field ``stopWhen`` of the JSON body.
+            structured_output: Field ``structuredOutput`` of the JSON body.
+            system: Field ``system`` of the JSON body.
+            tool_choice: Field ``toolChoice`` of the JSON body.
+            toolsets: Field ``toolsets`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            until_idle: Field ``untilIdle`` of the JSON body.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.EditorWorkflowBuilderStreamRequest,

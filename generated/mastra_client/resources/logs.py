@@ -50,14 +50,23 @@ class LogsResource:
         ``GET /logs/{runId}``
 
         Args:
-            run_id: Unique identifier for the run
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            log_level: Query parameter: logLevel
-            filters: Query parameter: filters
-            transport_id: Query parameter: transportId
+            run_id: Unique identifier for the run.
+            transport_id: Query parameter: transportId.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            from_date: Query parameter: fromDate.
+            to_date: Query parameter: toDate.
+            log_level: Query parameter: logLevel.
+            filters: Query parameter: filters.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             LogsResource.get_log,
@@ -128,8 +137,27 @@ class LogsResource:
     ) -> Iterator[_models.LogLog]:
         """Every item of every page of ``get_log``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``get_log``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``get_log``.
+
+        Args:
+            run_id: Unique identifier for the run.
+            transport_id: Query parameter: transportId.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            from_date: Query parameter: fromDate.
+            to_date: Query parameter: toDate.
+            log_level: Query parameter: logLevel.
+            filters: Query parameter: filters.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "logs")
         while not _pager.done:
@@ -177,13 +205,22 @@ class LogsResource:
         ``GET /logs``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            log_level: Query parameter: logLevel
-            filters: Query parameter: filters
-            transport_id: Query parameter: transportId
+            transport_id: Query parameter: transportId.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            from_date: Query parameter: fromDate.
+            to_date: Query parameter: toDate.
+            log_level: Query parameter: logLevel.
+            filters: Query parameter: filters.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             LogsResource.list_logs,
@@ -255,8 +292,26 @@ class LogsResource:
     ) -> Iterator[_models.LogLog]:
         """Every item of every page of ``list_logs``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_logs``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_logs``.
+
+        Args:
+            transport_id: Query parameter: transportId.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            from_date: Query parameter: fromDate.
+            to_date: Query parameter: toDate.
+            log_level: Query parameter: logLevel.
+            filters: Query parameter: filters.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "logs")
         while not _pager.done:
@@ -294,6 +349,17 @@ class LogsResource:
         Returns a list of all available log transports
 
         ``GET /logs/transports``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -354,14 +420,23 @@ class AsyncLogsResource:
         ``GET /logs/{runId}``
 
         Args:
-            run_id: Unique identifier for the run
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            log_level: Query parameter: logLevel
-            filters: Query parameter: filters
-            transport_id: Query parameter: transportId
+            run_id: Unique identifier for the run.
+            transport_id: Query parameter: transportId.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            from_date: Query parameter: fromDate.
+            to_date: Query parameter: toDate.
+            log_level: Query parameter: logLevel.
+            filters: Query parameter: filters.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncLogsResource.get_log,
@@ -432,8 +507,27 @@ class AsyncLogsResource:
     ) -> AsyncIterator[_models.LogLog]:
         """Every item of every page of ``get_log``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``get_log``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``get_log``.
+
+        Args:
+            run_id: Unique identifier for the run.
+            transport_id: Query parameter: transportId.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            from_date: Query parameter: fromDate.
+            to_date: Query parameter: toDate.
+            log_level: Query parameter: logLevel.
+            filters: Query parameter: filters.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "logs")
         while not _pager.done:
@@ -482,13 +576,22 @@ class AsyncLogsResource:
         ``GET /logs``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            log_level: Query parameter: logLevel
-            filters: Query parameter: filters
-            transport_id: Query parameter: transportId
+            transport_id: Query parameter: transportId.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            from_date: Query parameter: fromDate.
+            to_date: Query parameter: toDate.
+            log_level: Query parameter: logLevel.
+            filters: Query parameter: filters.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncLogsResource.list_logs,
@@ -560,8 +663,26 @@ class AsyncLogsResource:
     ) -> AsyncIterator[_models.LogLog]:
         """Every item of every page of ``list_logs``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_logs``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_logs``.
+
+        Args:
+            transport_id: Query parameter: transportId.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            from_date: Query parameter: fromDate.
+            to_date: Query parameter: toDate.
+            log_level: Query parameter: logLevel.
+            filters: Query parameter: filters.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "logs")
         while not _pager.done:
@@ -600,6 +721,17 @@ class AsyncLogsResource:
         Returns a list of all available log transports
 
         ``GET /logs/transports``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(

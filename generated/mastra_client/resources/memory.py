@@ -51,9 +51,26 @@ class MemoryResource:
         ``POST /memory/threads/{threadId}/clone``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            agent_id: Query parameter: agentId.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            metadata: Field ``metadata`` of the JSON body.
+            new_thread_id: Field ``newThreadId`` of the JSON body.
+            options: Field ``options`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             MemoryResource.clone_thread,
@@ -132,8 +149,24 @@ class MemoryResource:
         ``POST /memory/threads``
 
         Args:
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter: agentId.
+            resource_id: Field ``resourceId`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            metadata: Field ``metadata`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             MemoryResource.create_thread,
@@ -212,9 +245,22 @@ class MemoryResource:
         ``POST /memory/messages/delete``
 
         Args:
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter: agentId.
+            message_ids: Field ``messageIds`` of the JSON body.
+            resource_id: Query parameter: resourceId.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             MemoryResource.delete_messages,
@@ -287,10 +333,20 @@ class MemoryResource:
         ``DELETE /memory/threads/{threadId}``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            agent_id: Query parameter: agentId.
+            resource_id: Query parameter: resourceId.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             MemoryResource.delete_thread,
@@ -356,8 +412,18 @@ class MemoryResource:
         ``GET /memory/config``
 
         Args:
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter: agentId.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             MemoryResource.get_config,
@@ -426,14 +492,24 @@ class MemoryResource:
         ``GET /memory/observational-memory``
 
         Args:
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            thread_id: Query parameter: threadId
-            from_: Query parameter: from
-            to: Query parameter: to
-            offset: Query parameter: offset
-            limit: Query parameter: limit
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter: agentId.
+            resource_id: Query parameter: resourceId.
+            thread_id: Query parameter: threadId.
+            from_: Query parameter: from.
+            to: Query parameter: to.
+            offset: Query parameter: offset.
+            limit: Query parameter: limit.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             MemoryResource.get_observational_memory,
@@ -509,8 +585,28 @@ class MemoryResource:
     ) -> Iterator[_models.MemoryObservationalMemoryResponseRecord]:
         """Every item of every page of ``get_observational_memory``, fetched a page at a time as the loop goes.
 
-        ``offset`` is where to start (default 0) and
-        ``limit`` the page size; the other arguments are those of ``get_observational_memory``.
+        ``offset`` is where to start (default 0) and ``limit`` the page size; the other arguments are those of
+        ``get_observational_memory``.
+
+        Args:
+            agent_id: Query parameter: agentId.
+            resource_id: Query parameter: resourceId.
+            thread_id: Query parameter: threadId.
+            from_: Query parameter: from.
+            to: Query parameter: to.
+            offset: Query parameter: offset.
+            limit: Query parameter: limit.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("offset", offset, 0, limit, "history")
         while not _pager.done:
@@ -555,10 +651,20 @@ class MemoryResource:
         ``GET /memory/status``
 
         Args:
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            thread_id: Query parameter: threadId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter: agentId.
+            resource_id: Query parameter: resourceId.
+            thread_id: Query parameter: threadId.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             MemoryResource.get_status,
@@ -627,10 +733,20 @@ class MemoryResource:
         ``GET /memory/threads/{threadId}``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            agent_id: Query parameter: agentId.
+            resource_id: Query parameter: resourceId.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             MemoryResource.get_thread,
@@ -699,11 +815,21 @@ class MemoryResource:
         ``GET /memory/threads/{threadId}/working-memory``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            memory_config: Query parameter: memoryConfig
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            agent_id: Query parameter: agentId.
+            resource_id: Query parameter: resourceId.
+            memory_config: Query parameter: memoryConfig.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             MemoryResource.get_working_memory,
@@ -780,16 +906,26 @@ class MemoryResource:
         ``GET /memory/threads/{threadId}/messages``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            order_by: Query parameter: orderBy
-            include: Query parameter: include
-            filter: Query parameter: filter
-            include_system_reminders: Query parameter: includeSystemReminders
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            agent_id: Query parameter: agentId.
+            resource_id: Query parameter: resourceId.
+            order_by: Query parameter: orderBy.
+            include: Query parameter: include.
+            filter: Query parameter: filter.
+            include_system_reminders: Query parameter: includeSystemReminders.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             MemoryResource.list_thread_messages,
@@ -871,8 +1007,30 @@ class MemoryResource:
     ) -> Iterator[_models.MastraDBMessage]:
         """Every item of every page of ``list_thread_messages``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_thread_messages``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_thread_messages``.
+
+        Args:
+            thread_id: Unique identifier for the conversation thread.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            agent_id: Query parameter: agentId.
+            resource_id: Query parameter: resourceId.
+            order_by: Query parameter: orderBy.
+            include: Query parameter: include.
+            filter: Query parameter: filter.
+            include_system_reminders: Query parameter: includeSystemReminders.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "messages")
         while not _pager.done:
@@ -922,13 +1080,23 @@ class MemoryResource:
         ``GET /memory/threads``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            metadata: Query parameter: metadata
-            order_by: Query parameter: orderBy
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            agent_id: Query parameter: agentId.
+            resource_id: Query parameter: resourceId.
+            metadata: Query parameter: metadata.
+            order_by: Query parameter: orderBy.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             MemoryResource.list_threads,
@@ -1001,8 +1169,27 @@ class MemoryResource:
     ) -> Iterator[_models.MemoryThread]:
         """Every item of every page of ``list_threads``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_threads``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_threads``.
+
+        Args:
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            agent_id: Query parameter: agentId.
+            resource_id: Query parameter: resourceId.
+            metadata: Query parameter: metadata.
+            order_by: Query parameter: orderBy.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "threads")
         while not _pager.done:
@@ -1042,12 +1229,28 @@ class MemoryResource:
     ) -> _models.MemoryObservationalMemoryBufferStatusResponse:
         """Await observational memory buffering completion
 
-        Blocks until any in-flight buffering operations complete for the given thread/resource, then returns the updated record
+        Blocks until any in-flight buffering operations complete for the given thread/resource, then returns the updated
+        record
 
         ``POST /memory/observational-memory/buffer-status``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Field ``agentId`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            resource_id: Field ``resourceId`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             MemoryResource.observational_memory_buffer_status,
@@ -1118,8 +1321,21 @@ class MemoryResource:
         ``POST /memory/save-messages``
 
         Args:
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter: agentId.
+            messages: Field ``messages`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             MemoryResource.save_messages,
@@ -1193,13 +1409,23 @@ class MemoryResource:
         ``GET /memory/search``
 
         Args:
-            agent_id: Query parameter: agentId
-            search_query: Query parameter: searchQuery
-            resource_id: Query parameter: resourceId
-            thread_id: Query parameter: threadId
-            limit: Query parameter: limit
-            memory_config: Query parameter: memoryConfig
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter: agentId.
+            search_query: Query parameter: searchQuery.
+            resource_id: Query parameter: resourceId.
+            thread_id: Query parameter: threadId.
+            limit: Query parameter: limit.
+            memory_config: Query parameter: memoryConfig.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             MemoryResource.search,
@@ -1270,14 +1496,28 @@ class MemoryResource:
     ) -> _models.MemoryThreadTransferResponse:
         """Transfer thread ownership
 
-        Reassigns a thread and all of its messages to a different resource. Requires a privileged (non-resource-scoped) context.
+        Reassigns a thread and all of its messages to a different resource. Requires a privileged (non-resource-scoped)
+        context.
 
         ``POST /memory/threads/{threadId}/transfer``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            resource_id: Field ``resourceId`` of the JSON body.
+            agent_id: Query parameter: agentId.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             MemoryResource.transfer_thread,
@@ -1352,9 +1592,24 @@ class MemoryResource:
         ``PATCH /memory/threads/{threadId}``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            agent_id: Query parameter: agentId.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            metadata: Field ``metadata`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             MemoryResource.update_thread,
@@ -1431,9 +1686,24 @@ class MemoryResource:
         ``POST /memory/threads/{threadId}/working-memory``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            agent_id: Query parameter: agentId.
+            working_memory: Field ``workingMemory`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            memory_config: Field ``memoryConfig`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             MemoryResource.update_working_memory,
@@ -1519,9 +1789,26 @@ class AsyncMemoryResource:
         ``POST /memory/threads/{threadId}/clone``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            agent_id: Query parameter: agentId.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            metadata: Field ``metadata`` of the JSON body.
+            new_thread_id: Field ``newThreadId`` of the JSON body.
+            options: Field ``options`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncMemoryResource.clone_thread,
@@ -1600,8 +1887,24 @@ class AsyncMemoryResource:
         ``POST /memory/threads``
 
         Args:
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter: agentId.
+            resource_id: Field ``resourceId`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            metadata: Field ``metadata`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncMemoryResource.create_thread,
@@ -1680,9 +1983,22 @@ class AsyncMemoryResource:
         ``POST /memory/messages/delete``
 
         Args:
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter: agentId.
+            message_ids: Field ``messageIds`` of the JSON body.
+            resource_id: Query parameter: resourceId.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncMemoryResource.delete_messages,
@@ -1755,10 +2071,20 @@ class AsyncMemoryResource:
         ``DELETE /memory/threads/{threadId}``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            agent_id: Query parameter: agentId.
+            resource_id: Query parameter: resourceId.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncMemoryResource.delete_thread,
@@ -1824,8 +2150,18 @@ class AsyncMemoryResource:
         ``GET /memory/config``
 
         Args:
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter: agentId.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncMemoryResource.get_config,
@@ -1894,14 +2230,24 @@ class AsyncMemoryResource:
         ``GET /memory/observational-memory``
 
         Args:
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            thread_id: Query parameter: threadId
-            from_: Query parameter: from
-            to: Query parameter: to
-            offset: Query parameter: offset
-            limit: Query parameter: limit
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter: agentId.
+            resource_id: Query parameter: resourceId.
+            thread_id: Query parameter: threadId.
+            from_: Query parameter: from.
+            to: Query parameter: to.
+            offset: Query parameter: offset.
+            limit: Query parameter: limit.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncMemoryResource.get_observational_memory,
@@ -1977,8 +2323,28 @@ class AsyncMemoryResource:
     ) -> AsyncIterator[_models.MemoryObservationalMemoryResponseRecord]:
         """Every item of every page of ``get_observational_memory``, fetched a page at a time as the loop goes.
 
-        ``offset`` is where to start (default 0) and
-        ``limit`` the page size; the other arguments are those of ``get_observational_memory``.
+        ``offset`` is where to start (default 0) and ``limit`` the page size; the other arguments are those of
+        ``get_observational_memory``.
+
+        Args:
+            agent_id: Query parameter: agentId.
+            resource_id: Query parameter: resourceId.
+            thread_id: Query parameter: threadId.
+            from_: Query parameter: from.
+            to: Query parameter: to.
+            offset: Query parameter: offset.
+            limit: Query parameter: limit.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("offset", offset, 0, limit, "history")
         while not _pager.done:
@@ -2024,10 +2390,20 @@ class AsyncMemoryResource:
         ``GET /memory/status``
 
         Args:
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            thread_id: Query parameter: threadId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter: agentId.
+            resource_id: Query parameter: resourceId.
+            thread_id: Query parameter: threadId.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncMemoryResource.get_status,
@@ -2096,10 +2472,20 @@ class AsyncMemoryResource:
         ``GET /memory/threads/{threadId}``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            agent_id: Query parameter: agentId.
+            resource_id: Query parameter: resourceId.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncMemoryResource.get_thread,
@@ -2168,11 +2554,21 @@ class AsyncMemoryResource:
         ``GET /memory/threads/{threadId}/working-memory``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            memory_config: Query parameter: memoryConfig
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            agent_id: Query parameter: agentId.
+            resource_id: Query parameter: resourceId.
+            memory_config: Query parameter: memoryConfig.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncMemoryResource.get_working_memory,
@@ -2249,16 +2645,26 @@ class AsyncMemoryResource:
         ``GET /memory/threads/{threadId}/messages``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            order_by: Query parameter: orderBy
-            include: Query parameter: include
-            filter: Query parameter: filter
-            include_system_reminders: Query parameter: includeSystemReminders
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            agent_id: Query parameter: agentId.
+            resource_id: Query parameter: resourceId.
+            order_by: Query parameter: orderBy.
+            include: Query parameter: include.
+            filter: Query parameter: filter.
+            include_system_reminders: Query parameter: includeSystemReminders.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncMemoryResource.list_thread_messages,
@@ -2340,8 +2746,30 @@ class AsyncMemoryResource:
     ) -> AsyncIterator[_models.MastraDBMessage]:
         """Every item of every page of ``list_thread_messages``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_thread_messages``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_thread_messages``.
+
+        Args:
+            thread_id: Unique identifier for the conversation thread.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            agent_id: Query parameter: agentId.
+            resource_id: Query parameter: resourceId.
+            order_by: Query parameter: orderBy.
+            include: Query parameter: include.
+            filter: Query parameter: filter.
+            include_system_reminders: Query parameter: includeSystemReminders.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "messages")
         while not _pager.done:
@@ -2392,13 +2820,23 @@ class AsyncMemoryResource:
         ``GET /memory/threads``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            metadata: Query parameter: metadata
-            order_by: Query parameter: orderBy
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            agent_id: Query parameter: agentId.
+            resource_id: Query parameter: resourceId.
+            metadata: Query parameter: metadata.
+            order_by: Query parameter: orderBy.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncMemoryResource.list_threads,
@@ -2471,8 +2909,27 @@ class AsyncMemoryResource:
     ) -> AsyncIterator[_models.MemoryThread]:
         """Every item of every page of ``list_threads``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_threads``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_threads``.
+
+        Args:
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            agent_id: Query parameter: agentId.
+            resource_id: Query parameter: resourceId.
+            metadata: Query parameter: metadata.
+            order_by: Query parameter: orderBy.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "threads")
         while not _pager.done:
@@ -2513,12 +2970,28 @@ class AsyncMemoryResource:
     ) -> _models.MemoryObservationalMemoryBufferStatusResponse:
         """Await observational memory buffering completion
 
-        Blocks until any in-flight buffering operations complete for the given thread/resource, then returns the updated record
+        Blocks until any in-flight buffering operations complete for the given thread/resource, then returns the updated
+        record
 
         ``POST /memory/observational-memory/buffer-status``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Field ``agentId`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            resource_id: Field ``resourceId`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncMemoryResource.observational_memory_buffer_status,
@@ -2589,8 +3062,21 @@ class AsyncMemoryResource:
         ``POST /memory/save-messages``
 
         Args:
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter: agentId.
+            messages: Field ``messages`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncMemoryResource.save_messages,
@@ -2664,13 +3150,23 @@ class AsyncMemoryResource:
         ``GET /memory/search``
 
         Args:
-            agent_id: Query parameter: agentId
-            search_query: Query parameter: searchQuery
-            resource_id: Query parameter: resourceId
-            thread_id: Query parameter: threadId
-            limit: Query parameter: limit
-            memory_config: Query parameter: memoryConfig
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter: agentId.
+            search_query: Query parameter: searchQuery.
+            resource_id: Query parameter: resourceId.
+            thread_id: Query parameter: threadId.
+            limit: Query parameter: limit.
+            memory_config: Query parameter: memoryConfig.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncMemoryResource.search,
@@ -2741,14 +3237,28 @@ class AsyncMemoryResource:
     ) -> _models.MemoryThreadTransferResponse:
         """Transfer thread ownership
 
-        Reassigns a thread and all of its messages to a different resource. Requires a privileged (non-resource-scoped) context.
+        Reassigns a thread and all of its messages to a different resource. Requires a privileged (non-resource-scoped)
+        context.
 
         ``POST /memory/threads/{threadId}/transfer``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            resource_id: Field ``resourceId`` of the JSON body.
+            agent_id: Query parameter: agentId.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncMemoryResource.transfer_thread,
@@ -2823,9 +3333,24 @@ class AsyncMemoryResource:
         ``PATCH /memory/threads/{threadId}``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            agent_id: Query parameter: agentId.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            metadata: Field ``metadata`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncMemoryResource.update_thread,
@@ -2902,9 +3427,24 @@ class AsyncMemoryResource:
         ``POST /memory/threads/{threadId}/working-memory``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            agent_id: Query parameter: agentId.
+            working_memory: Field ``workingMemory`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            memory_config: Field ``memoryConfig`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncMemoryResource.update_working_memory,

@@ -51,9 +51,21 @@ class ObservabilityResource:
 
         Args:
             feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
-            interval: Time bucket interval
+            interval: Time bucket interval.
             percentiles: Percentile values (0-1)
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            filters: Field ``filters`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackPercentilesRequest,
@@ -116,9 +128,21 @@ class ObservabilityResource:
         ``POST /observability/metrics/percentiles``
 
         Args:
-            interval: Time bucket interval
-            name: Metric name
+            interval: Time bucket interval.
+            name: Metric name.
             percentiles: Percentile values (0-1)
+            filters: Field ``filters`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityMetricsPercentilesRequest,
@@ -173,6 +197,20 @@ class ObservabilityResource:
         Creates a single score record in the observability store
 
         ``POST /observability/scores``
+
+        Args:
+            score: Field ``score`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityScoresCreateRequest,
@@ -232,10 +270,22 @@ class ObservabilityResource:
         ``POST /observability/scores/percentiles``
 
         Args:
-            interval: Time bucket interval
+            interval: Time bucket interval.
             percentiles: Percentile values (0-1)
             scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
+            filters: Field ``filters`` of the JSON body.
             score_source: How the score was produced (e.g., manual, automated, experiment)
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityScoresPercentilesRequest,
@@ -294,6 +344,23 @@ class ObservabilityResource:
         The canonical and observed fields the advanced trace-query grammar accepts.
 
         ``POST /observability/traces/query/fields``
+
+        Args:
+            predicate_scope: Field ``predicateScope`` of the JSON body.
+            time_range: Field ``timeRange`` of the JSON body.
+            limit: Field ``limit`` of the JSON body.
+            search: Field ``search`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityTracesQueryFieldsRequest,
@@ -355,6 +422,21 @@ class ObservabilityResource:
 
         Args:
             path: The field (a path of the trace-query grammar).
+            predicate_scope: Field ``predicateScope`` of the JSON body.
+            time_range: Field ``timeRange`` of the JSON body.
+            limit: Field ``limit`` of the JSON body.
+            search: Field ``search`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityTracesQueryValuesRequest,
@@ -414,8 +496,17 @@ class ObservabilityResource:
 
         Args:
             feedback_ids: IDs of the feedback events to delete (maximum 1000)
-            organization_id: Restrict deletion to feedback in this organization
-            resource_id: Restrict deletion to feedback for this resource
+            organization_id: Restrict deletion to feedback in this organization.
+            resource_id: Restrict deletion to feedback for this resource.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackDeleteRequest,
@@ -473,8 +564,17 @@ class ObservabilityResource:
 
         Args:
             score_ids: IDs of the score events to delete (maximum 1000)
-            organization_id: Restrict deletion to scores in this organization
-            resource_id: Restrict deletion to scores for this resource
+            organization_id: Restrict deletion to scores in this organization.
+            resource_id: Restrict deletion to scores for this resource.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityScoresDeleteRequest,
@@ -528,6 +628,20 @@ class ObservabilityResource:
         Creates a single feedback record in the observability store
 
         ``POST /observability/feedback``
+
+        Args:
+            feedback: Field ``feedback`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackCreateRequest,
@@ -588,10 +702,22 @@ class ObservabilityResource:
         ``POST /observability/feedback/aggregate``
 
         Args:
-            aggregation: Aggregation function
+            aggregation: Aggregation function.
             feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
-            compare_period: Comparison period for aggregate queries
+            compare_period: Comparison period for aggregate queries.
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            filters: Field ``filters`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackAggregateRequest,
@@ -655,10 +781,22 @@ class ObservabilityResource:
         ``POST /observability/feedback/breakdown``
 
         Args:
-            aggregation: Aggregation function
+            aggregation: Aggregation function.
             feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
-            group_by: Fields to group by
+            group_by: Fields to group by.
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            filters: Field ``filters`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackBreakdownRequest,
@@ -723,11 +861,23 @@ class ObservabilityResource:
         ``POST /observability/feedback/timeseries``
 
         Args:
-            aggregation: Aggregation function
+            aggregation: Aggregation function.
             feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
-            interval: Time bucket interval
+            interval: Time bucket interval.
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
-            group_by: Fields to group by
+            filters: Field ``filters`` of the JSON body.
+            group_by: Fields to group by.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackTimeseriesRequest,
@@ -865,42 +1015,52 @@ class ObservabilityResource:
         ``GET /observability/feedback``
 
         Args:
-            timestamp: Query parameter: timestamp
-            trace_id: Filter by trace ID
-            span_id: Filter by span ID
+            timestamp: Query parameter: timestamp.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
-            entity_name: Name of the entity
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow version)
-            parent_entity_version_id: Version ID of the parent entity that produced this signal
-            root_entity_version_id: Version ID of the root entity that produced this signal
-            user_id: Human end-user who triggered execution
-            organization_id: Multi-tenant organization/account
-            experiment_id: Experiment or eval run identifier
-            service_name: Name of the service
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
+                version)
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
             environment: Environment (e.g., "production" | "staging" | "development")
-            parent_entity_type: Entity type of the parent entity
-            parent_entity_name: Name of the parent entity
-            root_entity_type: Entity type of the root entity
-            root_entity_name: Name of the root entity
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
             resource_id: Broader resource context (Mastra memory compatibility)
-            run_id: Unique execution run identifier
-            session_id: Session identifier for grouping traces
-            thread_id: Conversation thread identifier
-            request_id: HTTP request ID for log correlation
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags
+            tags: Query parameter: tags.
             feedback_type: Filter by feedback type(s)
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
             source: Source of feedback (e.g., 'user', 'system', 'manual')
-            feedback_user_id: User who provided the feedback
-            review_status: Query parameter: reviewStatus
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'timestamp'
-            direction: Sort direction: 'ASC' | 'DESC'
+            feedback_user_id: User who provided the feedback.
+            review_status: Query parameter: reviewStatus.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            field: Field to order by: 'timestamp'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             ObservabilityResource.get_feedback,
@@ -1104,8 +1264,56 @@ class ObservabilityResource:
     ) -> Iterator[_models.ObservabilityFeedbackResponseFeedback]:
         """Every item of every page of ``get_feedback``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``get_feedback``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``get_feedback``.
+
+        Args:
+            timestamp: Query parameter: timestamp.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
+                version)
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development")
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility)
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            tags: Query parameter: tags.
+            feedback_type: Filter by feedback type(s)
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            source: Source of feedback (e.g., 'user', 'system', 'manual')
+            feedback_user_id: User who provided the feedback.
+            review_status: Query parameter: reviewStatus.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            field: Field to order by: 'timestamp'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "feedback")
         while not _pager.done:
@@ -1257,44 +1465,54 @@ class ObservabilityResource:
         ``GET /observability/metrics``
 
         Args:
-            timestamp: Query parameter: timestamp
-            trace_id: Filter by trace ID
-            span_id: Filter by span ID
+            timestamp: Query parameter: timestamp.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
-            entity_name: Name of the entity
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow version)
-            parent_entity_version_id: Version ID of the parent entity that produced this signal
-            root_entity_version_id: Version ID of the root entity that produced this signal
-            user_id: Human end-user who triggered execution
-            organization_id: Multi-tenant organization/account
-            experiment_id: Experiment or eval run identifier
-            service_name: Name of the service
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
+                version)
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
             environment: Environment (e.g., "production" | "staging" | "development")
-            parent_entity_type: Entity type of the parent entity
-            parent_entity_name: Name of the parent entity
-            root_entity_type: Entity type of the root entity
-            root_entity_name: Name of the root entity
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
             resource_id: Broader resource context (Mastra memory compatibility)
-            run_id: Unique execution run identifier
-            session_id: Session identifier for grouping traces
-            thread_id: Conversation thread identifier
-            request_id: HTTP request ID for log correlation
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags
-            trace_ids: Query parameter: traceIds
-            name: Query parameter: name
-            source: Filter by execution source
-            provider: Model provider
-            model: Model
+            tags: Query parameter: tags.
+            trace_ids: Query parameter: traceIds.
+            name: Query parameter: name.
+            source: Filter by execution source.
+            provider: Model provider.
+            model: Model.
             cost_unit: Unit for the estimated cost (e.g., usd)
-            labels: Query parameter: labels
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'timestamp'
-            direction: Sort direction: 'ASC' | 'DESC'
+            labels: Query parameter: labels.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            field: Field to order by: 'timestamp'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             ObservabilityResource.get_metrics,
@@ -1504,8 +1722,58 @@ class ObservabilityResource:
     ) -> Iterator[_models.ObservabilityMetricsResponseMetrics]:
         """Every item of every page of ``get_metrics``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``get_metrics``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``get_metrics``.
+
+        Args:
+            timestamp: Query parameter: timestamp.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
+                version)
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development")
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility)
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            tags: Query parameter: tags.
+            trace_ids: Query parameter: traceIds.
+            name: Query parameter: name.
+            source: Filter by execution source.
+            provider: Model provider.
+            model: Model.
+            cost_unit: Unit for the estimated cost (e.g., usd)
+            labels: Query parameter: labels.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            field: Field to order by: 'timestamp'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "metrics")
         while not _pager.done:
@@ -1577,7 +1845,16 @@ class ObservabilityResource:
         ``GET /observability/scores/{scoreId}``
 
         Args:
-            score_id: The scoreId parameter
+            score_id: The scoreId parameter.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             ObservabilityResource.get_score,
@@ -1630,7 +1907,16 @@ class ObservabilityResource:
         ``GET /observability/traces/{traceId}``
 
         Args:
-            trace_id: Unique trace identifier
+            trace_id: Unique trace identifier.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             ObservabilityResource.get_trace,
@@ -1680,14 +1966,24 @@ class ObservabilityResource:
     ) -> _models.ObservabilityTraceBranch:
         """Get trace branch by span ID
 
-        Returns the subtree of spans rooted at the given span. The optional `depth` query param bounds descendant levels below the anchor (0 = anchor only; omitted = full subtree).
+        Returns the subtree of spans rooted at the given span. The optional `depth` query param bounds descendant levels
+        below the anchor (0 = anchor only; omitted = full subtree).
 
         ``GET /observability/traces/{traceId}/branches/{spanId}``
 
         Args:
-            trace_id: Unique trace identifier
-            span_id: Unique span identifier within a trace
+            trace_id: Unique trace identifier.
+            span_id: Unique span identifier within a trace.
             depth: Maximum descendant levels below the anchor span (omit for full subtree)
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             ObservabilityResource.get_trace_branch,
@@ -1743,12 +2039,22 @@ class ObservabilityResource:
     ) -> _models.ObservabilityTraceLightResponse:
         """Get lightweight AI trace by ID
 
-        Returns a trace with lightweight span data (timeline fields only, excludes input/output/attributes/metadata/tags/links)
+        Returns a trace with lightweight span data (timeline fields only, excludes
+        input/output/attributes/metadata/tags/links)
 
         ``GET /observability/traces/{traceId}/light``
 
         Args:
-            trace_id: Unique trace identifier
+            trace_id: Unique trace identifier.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             ObservabilityResource.get_trace_light,
@@ -1802,8 +2108,17 @@ class ObservabilityResource:
         ``GET /observability/traces/{traceId}/spans/{spanId}``
 
         Args:
-            trace_id: Unique trace identifier
-            span_id: Unique span identifier within a trace
+            trace_id: Unique trace identifier.
+            span_id: Unique span identifier within a trace.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             ObservabilityResource.get_trace_span,
@@ -1857,7 +2172,16 @@ class ObservabilityResource:
         ``GET /observability/traces/{traceId}/trajectory``
 
         Args:
-            trace_id: Unique trace identifier
+            trace_id: Unique trace identifier.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             ObservabilityResource.get_trace_trajectory,
@@ -2032,52 +2356,62 @@ class ObservabilityResource:
     ) -> _models.ObservabilityTracesLightResponse:
         """List lightweight traces
 
-        Returns a paginated list of lightweight traces with optional filtering and sorting. In delta mode, returns only newly listed traces matching the filters.
+        Returns a paginated list of lightweight traces with optional filtering and sorting. In delta mode, returns only
+        newly listed traces matching the filters.
 
         ``GET /observability/traces/light``
 
         Args:
-            started_at: Query parameter: startedAt
-            ended_at: Query parameter: endedAt
+            started_at: Query parameter: startedAt.
+            ended_at: Query parameter: endedAt.
             span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
             trace_id: Filter by trace ID (matches root span)
-            entity_type: Query parameter: entityType
-            entity_id: Query parameter: entityId
-            entity_name: Query parameter: entityName
-            parent_entity_type: Query parameter: parentEntityType
-            parent_entity_id: Query parameter: parentEntityId
-            parent_entity_name: Query parameter: parentEntityName
-            root_entity_type: Query parameter: rootEntityType
-            root_entity_id: Query parameter: rootEntityId
-            root_entity_name: Query parameter: rootEntityName
-            user_id: Query parameter: userId
-            organization_id: Query parameter: organizationId
-            resource_id: Query parameter: resourceId
-            run_id: Query parameter: runId
-            session_id: Query parameter: sessionId
-            thread_id: Query parameter: threadId
-            request_id: Query parameter: requestId
-            environment: Query parameter: environment
-            service_name: Query parameter: serviceName
-            scope: Query parameter: scope
-            entity_version_id: Query parameter: entityVersionId
-            parent_entity_version_id: Query parameter: parentEntityVersionId
-            root_entity_version_id: Query parameter: rootEntityVersionId
-            experiment_id: Query parameter: experimentId
-            source: Query parameter: source
-            metadata: Query parameter: metadata
-            tags: Query parameter: tags
-            status: Current status of the trace
-            has_child_error: True if any span in the trace encountered an error
-            date_range: Query parameter: dateRange
-            name: Query parameter: name
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'startedAt' | 'endedAt'
-            direction: Sort direction: 'ASC' | 'DESC'
+            entity_type: Query parameter: entityType.
+            entity_id: Query parameter: entityId.
+            entity_name: Query parameter: entityName.
+            parent_entity_type: Query parameter: parentEntityType.
+            parent_entity_id: Query parameter: parentEntityId.
+            parent_entity_name: Query parameter: parentEntityName.
+            root_entity_type: Query parameter: rootEntityType.
+            root_entity_id: Query parameter: rootEntityId.
+            root_entity_name: Query parameter: rootEntityName.
+            user_id: Query parameter: userId.
+            organization_id: Query parameter: organizationId.
+            resource_id: Query parameter: resourceId.
+            run_id: Query parameter: runId.
+            session_id: Query parameter: sessionId.
+            thread_id: Query parameter: threadId.
+            request_id: Query parameter: requestId.
+            environment: Query parameter: environment.
+            service_name: Query parameter: serviceName.
+            scope: Query parameter: scope.
+            entity_version_id: Query parameter: entityVersionId.
+            parent_entity_version_id: Query parameter: parentEntityVersionId.
+            root_entity_version_id: Query parameter: rootEntityVersionId.
+            experiment_id: Query parameter: experimentId.
+            source: Query parameter: source.
+            metadata: Query parameter: metadata.
+            tags: Query parameter: tags.
+            status: Current status of the trace.
+            has_child_error: True if any span in the trace encountered an error.
+            date_range: Query parameter: dateRange.
+            name: Query parameter: name.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             ObservabilityResource.get_traces_light,
@@ -2338,8 +2672,60 @@ class ObservabilityResource:
     ) -> Iterator[_models.ObservabilityTraceLightResponseSpan]:
         """Every item of every page of ``get_traces_light``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``get_traces_light``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``get_traces_light``.
+
+        Args:
+            started_at: Query parameter: startedAt.
+            ended_at: Query parameter: endedAt.
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
+            trace_id: Filter by trace ID (matches root span)
+            entity_type: Query parameter: entityType.
+            entity_id: Query parameter: entityId.
+            entity_name: Query parameter: entityName.
+            parent_entity_type: Query parameter: parentEntityType.
+            parent_entity_id: Query parameter: parentEntityId.
+            parent_entity_name: Query parameter: parentEntityName.
+            root_entity_type: Query parameter: rootEntityType.
+            root_entity_id: Query parameter: rootEntityId.
+            root_entity_name: Query parameter: rootEntityName.
+            user_id: Query parameter: userId.
+            organization_id: Query parameter: organizationId.
+            resource_id: Query parameter: resourceId.
+            run_id: Query parameter: runId.
+            session_id: Query parameter: sessionId.
+            thread_id: Query parameter: threadId.
+            request_id: Query parameter: requestId.
+            environment: Query parameter: environment.
+            service_name: Query parameter: serviceName.
+            scope: Query parameter: scope.
+            entity_version_id: Query parameter: entityVersionId.
+            parent_entity_version_id: Query parameter: parentEntityVersionId.
+            root_entity_version_id: Query parameter: rootEntityVersionId.
+            experiment_id: Query parameter: experimentId.
+            source: Query parameter: source.
+            metadata: Query parameter: metadata.
+            tags: Query parameter: tags.
+            status: Current status of the trace.
+            has_child_error: True if any span in the trace encountered an error.
+            date_range: Query parameter: dateRange.
+            name: Query parameter: name.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "spans")
         while not _pager.done:
@@ -2533,49 +2919,60 @@ class ObservabilityResource:
     ) -> _models.ObservabilityBranchesResponse:
         """List trace branches
 
-        Returns a paginated list of branch-anchor spans (e.g., AGENT_RUN, WORKFLOW_RUN, TOOL_CALL) across all traces. Unlike listTraces (one row per root-rooted trace), each row here is a single anchor span -- including ones nested under a different root entity. In delta mode, returns only newly listed branch rows matching the filters.
+        Returns a paginated list of branch-anchor spans (e.g., AGENT_RUN, WORKFLOW_RUN, TOOL_CALL) across all traces.
+        Unlike listTraces (one row per root-rooted trace), each row here is a single anchor span -- including ones
+        nested under a different root entity. In delta mode, returns only newly listed branch rows matching the filters.
 
         ``GET /observability/branches``
 
         Args:
-            started_at: Query parameter: startedAt
-            ended_at: Query parameter: endedAt
+            started_at: Query parameter: startedAt.
+            ended_at: Query parameter: endedAt.
             span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by parent trace ID
-            entity_type: Query parameter: entityType
-            entity_id: Query parameter: entityId
-            entity_name: Query parameter: entityName
-            parent_entity_type: Query parameter: parentEntityType
-            parent_entity_id: Query parameter: parentEntityId
-            parent_entity_name: Query parameter: parentEntityName
-            root_entity_type: Query parameter: rootEntityType
-            root_entity_id: Query parameter: rootEntityId
-            root_entity_name: Query parameter: rootEntityName
-            user_id: Query parameter: userId
-            organization_id: Query parameter: organizationId
-            resource_id: Query parameter: resourceId
-            run_id: Query parameter: runId
-            session_id: Query parameter: sessionId
-            thread_id: Query parameter: threadId
-            request_id: Query parameter: requestId
-            environment: Query parameter: environment
-            service_name: Query parameter: serviceName
-            scope: Query parameter: scope
-            entity_version_id: Query parameter: entityVersionId
-            parent_entity_version_id: Query parameter: parentEntityVersionId
-            root_entity_version_id: Query parameter: rootEntityVersionId
-            experiment_id: Query parameter: experimentId
-            source: Query parameter: source
-            metadata: Query parameter: metadata
-            tags: Query parameter: tags
-            status: Current status of the trace
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'startedAt' | 'endedAt'
-            direction: Sort direction: 'ASC' | 'DESC'
+            trace_id: Filter by parent trace ID.
+            entity_type: Query parameter: entityType.
+            entity_id: Query parameter: entityId.
+            entity_name: Query parameter: entityName.
+            parent_entity_type: Query parameter: parentEntityType.
+            parent_entity_id: Query parameter: parentEntityId.
+            parent_entity_name: Query parameter: parentEntityName.
+            root_entity_type: Query parameter: rootEntityType.
+            root_entity_id: Query parameter: rootEntityId.
+            root_entity_name: Query parameter: rootEntityName.
+            user_id: Query parameter: userId.
+            organization_id: Query parameter: organizationId.
+            resource_id: Query parameter: resourceId.
+            run_id: Query parameter: runId.
+            session_id: Query parameter: sessionId.
+            thread_id: Query parameter: threadId.
+            request_id: Query parameter: requestId.
+            environment: Query parameter: environment.
+            service_name: Query parameter: serviceName.
+            scope: Query parameter: scope.
+            entity_version_id: Query parameter: entityVersionId.
+            parent_entity_version_id: Query parameter: parentEntityVersionId.
+            root_entity_version_id: Query parameter: rootEntityVersionId.
+            experiment_id: Query parameter: experimentId.
+            source: Query parameter: source.
+            metadata: Query parameter: metadata.
+            tags: Query parameter: tags.
+            status: Current status of the trace.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             ObservabilityResource.list_branches,
@@ -2827,8 +3224,57 @@ class ObservabilityResource:
     ) -> Iterator[_models.ObservabilityTracesResponseSpan]:
         """Every item of every page of ``list_branches``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_branches``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_branches``.
+
+        Args:
+            started_at: Query parameter: startedAt.
+            ended_at: Query parameter: endedAt.
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
+            trace_id: Filter by parent trace ID.
+            entity_type: Query parameter: entityType.
+            entity_id: Query parameter: entityId.
+            entity_name: Query parameter: entityName.
+            parent_entity_type: Query parameter: parentEntityType.
+            parent_entity_id: Query parameter: parentEntityId.
+            parent_entity_name: Query parameter: parentEntityName.
+            root_entity_type: Query parameter: rootEntityType.
+            root_entity_id: Query parameter: rootEntityId.
+            root_entity_name: Query parameter: rootEntityName.
+            user_id: Query parameter: userId.
+            organization_id: Query parameter: organizationId.
+            resource_id: Query parameter: resourceId.
+            run_id: Query parameter: runId.
+            session_id: Query parameter: sessionId.
+            thread_id: Query parameter: threadId.
+            request_id: Query parameter: requestId.
+            environment: Query parameter: environment.
+            service_name: Query parameter: serviceName.
+            scope: Query parameter: scope.
+            entity_version_id: Query parameter: entityVersionId.
+            parent_entity_version_id: Query parameter: parentEntityVersionId.
+            root_entity_version_id: Query parameter: rootEntityVersionId.
+            experiment_id: Query parameter: experimentId.
+            source: Query parameter: source.
+            metadata: Query parameter: metadata.
+            tags: Query parameter: tags.
+            status: Current status of the trace.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "branches")
         while not _pager.done:
@@ -2915,7 +3361,16 @@ class ObservabilityResource:
         ``GET /observability/discovery/entity-names``
 
         Args:
-            entity_type: Optional entity type filter
+            entity_type: Optional entity type filter.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             ObservabilityResource.list_discovery_entity_names,
@@ -2971,6 +3426,17 @@ class ObservabilityResource:
         Returns distinct entity types from observability data
 
         ``GET /observability/discovery/entity-types``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -3014,6 +3480,17 @@ class ObservabilityResource:
         Returns distinct environments from observability data
 
         ``GET /observability/discovery/environments``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -3060,7 +3537,16 @@ class ObservabilityResource:
         ``GET /observability/discovery/metric-label-keys``
 
         Args:
-            metric_name: Metric name to get label keys for
+            metric_name: Metric name to get label keys for.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             ObservabilityResource.list_discovery_metric_label_keys,
@@ -3122,10 +3608,19 @@ class ObservabilityResource:
         ``GET /observability/discovery/metric-label-values``
 
         Args:
-            metric_name: Metric name
-            label_key: Label key to get values for
-            prefix: Filter values by prefix
-            limit: Maximum number of values to return
+            metric_name: Metric name.
+            label_key: Label key to get values for.
+            prefix: Filter values by prefix.
+            limit: Maximum number of values to return.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             ObservabilityResource.list_discovery_metric_label_values,
@@ -3191,8 +3686,17 @@ class ObservabilityResource:
         ``GET /observability/discovery/metric-names``
 
         Args:
-            prefix: Filter metric names by prefix
-            limit: Maximum number of names to return
+            prefix: Filter metric names by prefix.
+            limit: Maximum number of names to return.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             ObservabilityResource.list_discovery_metric_names,
@@ -3250,6 +3754,17 @@ class ObservabilityResource:
         Returns distinct service names from observability data
 
         ``GET /observability/discovery/service-names``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -3311,7 +3826,16 @@ class ObservabilityResource:
         ``GET /observability/discovery/tags``
 
         Args:
-            entity_type: Optional entity type filter
+            entity_type: Optional entity type filter.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             ObservabilityResource.list_discovery_tags,
@@ -3449,39 +3973,49 @@ class ObservabilityResource:
         ``GET /observability/logs``
 
         Args:
-            timestamp: Query parameter: timestamp
-            trace_id: Filter by trace ID
-            span_id: Filter by span ID
+            timestamp: Query parameter: timestamp.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
-            entity_name: Name of the entity
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow version)
-            parent_entity_version_id: Version ID of the parent entity that produced this signal
-            root_entity_version_id: Version ID of the root entity that produced this signal
-            user_id: Human end-user who triggered execution
-            organization_id: Multi-tenant organization/account
-            experiment_id: Experiment or eval run identifier
-            service_name: Name of the service
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
+                version)
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
             environment: Environment (e.g., "production" | "staging" | "development")
-            parent_entity_type: Entity type of the parent entity
-            parent_entity_name: Name of the parent entity
-            root_entity_type: Entity type of the root entity
-            root_entity_name: Name of the root entity
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
             resource_id: Broader resource context (Mastra memory compatibility)
-            run_id: Unique execution run identifier
-            session_id: Session identifier for grouping traces
-            thread_id: Conversation thread identifier
-            request_id: HTTP request ID for log correlation
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags
-            source: Filter by execution source
+            tags: Query parameter: tags.
+            source: Filter by execution source.
             level: Filter by log level(s)
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'timestamp'
-            direction: Sort direction: 'ASC' | 'DESC'
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            field: Field to order by: 'timestamp'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             ObservabilityResource.list_logs,
@@ -3678,8 +4212,53 @@ class ObservabilityResource:
     ) -> Iterator[_models.ObservabilityLogsResponseLog]:
         """Every item of every page of ``list_logs``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_logs``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_logs``.
+
+        Args:
+            timestamp: Query parameter: timestamp.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
+                version)
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development")
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility)
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            tags: Query parameter: tags.
+            source: Filter by execution source.
+            level: Filter by log level(s)
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            field: Field to order by: 'timestamp'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "logs")
         while not _pager.done:
@@ -3825,41 +4404,51 @@ class ObservabilityResource:
         ``GET /observability/scores``
 
         Args:
-            timestamp: Query parameter: timestamp
-            trace_id: Filter by trace ID
-            span_id: Filter by span ID
+            timestamp: Query parameter: timestamp.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
-            entity_name: Name of the entity
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow version)
-            parent_entity_version_id: Version ID of the parent entity that produced this signal
-            root_entity_version_id: Version ID of the root entity that produced this signal
-            user_id: Human end-user who triggered execution
-            organization_id: Multi-tenant organization/account
-            experiment_id: Experiment or eval run identifier
-            service_name: Name of the service
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
+                version)
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
             environment: Environment (e.g., "production" | "staging" | "development")
-            parent_entity_type: Entity type of the parent entity
-            parent_entity_name: Name of the parent entity
-            root_entity_type: Entity type of the root entity
-            root_entity_name: Name of the root entity
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
             resource_id: Broader resource context (Mastra memory compatibility)
-            run_id: Unique execution run identifier
-            session_id: Session identifier for grouping traces
-            thread_id: Conversation thread identifier
-            request_id: HTTP request ID for log correlation
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags
+            tags: Query parameter: tags.
             scorer_id: Filter by scorer ID(s)
-            score_source: Filter by how the score was produced
-            metadata: Query parameter: metadata
-            source: Filter by how the score was produced
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'timestamp' | 'score'
-            direction: Sort direction: 'ASC' | 'DESC'
+            score_source: Filter by how the score was produced.
+            metadata: Query parameter: metadata.
+            source: Filter by how the score was produced.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            field: Field to order by: 'timestamp' | 'score'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             ObservabilityResource.list_scores,
@@ -4060,8 +4649,55 @@ class ObservabilityResource:
     ) -> Iterator[_models.ObservabilityScoreScore]:
         """Every item of every page of ``list_scores``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_scores``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_scores``.
+
+        Args:
+            timestamp: Query parameter: timestamp.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
+                version)
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development")
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility)
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            tags: Query parameter: tags.
+            scorer_id: Filter by scorer ID(s)
+            score_source: Filter by how the score was produced.
+            metadata: Query parameter: metadata.
+            source: Filter by how the score was produced.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            field: Field to order by: 'timestamp' | 'score'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "scores")
         while not _pager.done:
@@ -4133,10 +4769,19 @@ class ObservabilityResource:
         ``GET /observability/traces/{traceId}/{spanId}/scores``
 
         Args:
-            trace_id: Unique trace identifier
-            span_id: Unique span identifier within a trace
-            page: Zero-indexed page number
-            per_page: Number of items per page
+            trace_id: Unique trace identifier.
+            span_id: Unique span identifier within a trace.
+            page: Zero-indexed page number.
+            per_page: Number of items per page.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             ObservabilityResource.list_trace_scores,
@@ -4197,8 +4842,23 @@ class ObservabilityResource:
     ) -> Iterator[_models.ObservabilityTraceScoresResponseScore]:
         """Every item of every page of ``list_trace_scores``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_trace_scores``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_trace_scores``.
+
+        Args:
+            trace_id: Unique trace identifier.
+            span_id: Unique span identifier within a trace.
+            page: Zero-indexed page number.
+            per_page: Number of items per page.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "scores")
         while not _pager.done:
@@ -4358,52 +5018,62 @@ class ObservabilityResource:
     ) -> _models.ObservabilityTracesResponse:
         """List traces
 
-        Returns a paginated list of traces with optional filtering and sorting. In delta mode, returns only newly listed traces matching the filters.
+        Returns a paginated list of traces with optional filtering and sorting. In delta mode, returns only newly listed
+        traces matching the filters.
 
         ``GET /observability/traces``
 
         Args:
-            started_at: Query parameter: startedAt
-            ended_at: Query parameter: endedAt
+            started_at: Query parameter: startedAt.
+            ended_at: Query parameter: endedAt.
             span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
             trace_id: Filter by trace ID (matches root span)
-            entity_type: Query parameter: entityType
-            entity_id: Query parameter: entityId
-            entity_name: Query parameter: entityName
-            parent_entity_type: Query parameter: parentEntityType
-            parent_entity_id: Query parameter: parentEntityId
-            parent_entity_name: Query parameter: parentEntityName
-            root_entity_type: Query parameter: rootEntityType
-            root_entity_id: Query parameter: rootEntityId
-            root_entity_name: Query parameter: rootEntityName
-            user_id: Query parameter: userId
-            organization_id: Query parameter: organizationId
-            resource_id: Query parameter: resourceId
-            run_id: Query parameter: runId
-            session_id: Query parameter: sessionId
-            thread_id: Query parameter: threadId
-            request_id: Query parameter: requestId
-            environment: Query parameter: environment
-            service_name: Query parameter: serviceName
-            scope: Query parameter: scope
-            entity_version_id: Query parameter: entityVersionId
-            parent_entity_version_id: Query parameter: parentEntityVersionId
-            root_entity_version_id: Query parameter: rootEntityVersionId
-            experiment_id: Query parameter: experimentId
-            source: Query parameter: source
-            metadata: Query parameter: metadata
-            tags: Query parameter: tags
-            status: Current status of the trace
-            has_child_error: True if any span in the trace encountered an error
-            date_range: Query parameter: dateRange
-            name: Query parameter: name
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'startedAt' | 'endedAt'
-            direction: Sort direction: 'ASC' | 'DESC'
+            entity_type: Query parameter: entityType.
+            entity_id: Query parameter: entityId.
+            entity_name: Query parameter: entityName.
+            parent_entity_type: Query parameter: parentEntityType.
+            parent_entity_id: Query parameter: parentEntityId.
+            parent_entity_name: Query parameter: parentEntityName.
+            root_entity_type: Query parameter: rootEntityType.
+            root_entity_id: Query parameter: rootEntityId.
+            root_entity_name: Query parameter: rootEntityName.
+            user_id: Query parameter: userId.
+            organization_id: Query parameter: organizationId.
+            resource_id: Query parameter: resourceId.
+            run_id: Query parameter: runId.
+            session_id: Query parameter: sessionId.
+            thread_id: Query parameter: threadId.
+            request_id: Query parameter: requestId.
+            environment: Query parameter: environment.
+            service_name: Query parameter: serviceName.
+            scope: Query parameter: scope.
+            entity_version_id: Query parameter: entityVersionId.
+            parent_entity_version_id: Query parameter: parentEntityVersionId.
+            root_entity_version_id: Query parameter: rootEntityVersionId.
+            experiment_id: Query parameter: experimentId.
+            source: Query parameter: source.
+            metadata: Query parameter: metadata.
+            tags: Query parameter: tags.
+            status: Current status of the trace.
+            has_child_error: True if any span in the trace encountered an error.
+            date_range: Query parameter: dateRange.
+            name: Query parameter: name.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             ObservabilityResource.list_traces,
@@ -4664,8 +5334,60 @@ class ObservabilityResource:
     ) -> Iterator[_models.ObservabilityTracesResponseSpan]:
         """Every item of every page of ``list_traces``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_traces``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_traces``.
+
+        Args:
+            started_at: Query parameter: startedAt.
+            ended_at: Query parameter: endedAt.
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
+            trace_id: Filter by trace ID (matches root span)
+            entity_type: Query parameter: entityType.
+            entity_id: Query parameter: entityId.
+            entity_name: Query parameter: entityName.
+            parent_entity_type: Query parameter: parentEntityType.
+            parent_entity_id: Query parameter: parentEntityId.
+            parent_entity_name: Query parameter: parentEntityName.
+            root_entity_type: Query parameter: rootEntityType.
+            root_entity_id: Query parameter: rootEntityId.
+            root_entity_name: Query parameter: rootEntityName.
+            user_id: Query parameter: userId.
+            organization_id: Query parameter: organizationId.
+            resource_id: Query parameter: resourceId.
+            run_id: Query parameter: runId.
+            session_id: Query parameter: sessionId.
+            thread_id: Query parameter: threadId.
+            request_id: Query parameter: requestId.
+            environment: Query parameter: environment.
+            service_name: Query parameter: serviceName.
+            scope: Query parameter: scope.
+            entity_version_id: Query parameter: entityVersionId.
+            parent_entity_version_id: Query parameter: parentEntityVersionId.
+            root_entity_version_id: Query parameter: rootEntityVersionId.
+            experiment_id: Query parameter: experimentId.
+            source: Query parameter: source.
+            metadata: Query parameter: metadata.
+            tags: Query parameter: tags.
+            status: Current status of the trace.
+            has_child_error: True if any span in the trace encountered an error.
+            date_range: Query parameter: dateRange.
+            name: Query parameter: name.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "spans")
         while not _pager.done:
@@ -4764,10 +5486,23 @@ class ObservabilityResource:
         ``POST /observability/metrics/aggregate``
 
         Args:
-            aggregation: Aggregation function
-            name: Metric name(s) to aggregate
-            compare_period: Comparison period for aggregate queries
-            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct'). Restricted to allowlisted metric dimensions.
+            aggregation: Aggregation function.
+            name: Metric name(s) to aggregate.
+            compare_period: Comparison period for aggregate queries.
+            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct').
+                Restricted to allowlisted metric dimensions.
+            filters: Field ``filters`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityMetricsAggregateRequest,
@@ -4849,12 +5584,26 @@ class ObservabilityResource:
         ``POST /observability/metrics/breakdown``
 
         Args:
-            aggregation: Aggregation function
-            group_by: Fields to group by
-            name: Metric name(s) to break down
-            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct'). Restricted to allowlisted metric dimensions.
+            aggregation: Aggregation function.
+            group_by: Fields to group by.
+            name: Metric name(s) to break down.
+            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct').
+                Restricted to allowlisted metric dimensions.
+            filters: Field ``filters`` of the JSON body.
             limit: Maximum number of groups to return (server-side TopK). Required for high-cardinality groupBy.
-            order_direction: Sort direction for the aggregated value (defaults to 'DESC' at the storage layer; pairs with limit for top/bottom-N).
+            order_direction: Sort direction for the aggregated value (defaults to 'DESC' at the storage layer; pairs
+                with limit for top/bottom-N).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityMetricsBreakdownRequest,
@@ -4937,11 +5686,24 @@ class ObservabilityResource:
         ``POST /observability/metrics/timeseries``
 
         Args:
-            aggregation: Aggregation function
-            interval: Time bucket interval
+            aggregation: Aggregation function.
+            interval: Time bucket interval.
             name: Metric name(s)
-            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct'). Restricted to allowlisted metric dimensions.
-            group_by: Fields to group by
+            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct').
+                Restricted to allowlisted metric dimensions.
+            filters: Field ``filters`` of the JSON body.
+            group_by: Fields to group by.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityMetricsTimeseriesRequest,
@@ -5007,10 +5769,22 @@ class ObservabilityResource:
         ``POST /observability/scores/aggregate``
 
         Args:
-            aggregation: Aggregation function
+            aggregation: Aggregation function.
             scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
-            compare_period: Comparison period for aggregate queries
+            compare_period: Comparison period for aggregate queries.
+            filters: Field ``filters`` of the JSON body.
             score_source: How the score was produced (e.g., manual, automated, experiment)
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityScoresAggregateRequest,
@@ -5074,10 +5848,22 @@ class ObservabilityResource:
         ``POST /observability/scores/breakdown``
 
         Args:
-            aggregation: Aggregation function
-            group_by: Fields to group by
+            aggregation: Aggregation function.
+            group_by: Fields to group by.
             scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
+            filters: Field ``filters`` of the JSON body.
             score_source: How the score was produced (e.g., manual, automated, experiment)
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityScoresBreakdownRequest,
@@ -5142,11 +5928,23 @@ class ObservabilityResource:
         ``POST /observability/scores/timeseries``
 
         Args:
-            aggregation: Aggregation function
-            interval: Time bucket interval
+            aggregation: Aggregation function.
+            interval: Time bucket interval.
             scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
-            group_by: Fields to group by
+            filters: Field ``filters`` of the JSON body.
+            group_by: Fields to group by.
             score_source: How the score was produced (e.g., manual, automated, experiment)
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityScoresTimeseriesRequest,
@@ -5210,6 +6008,17 @@ class ObservabilityResource:
             traces: The eligible traces: {timeRange: {from, to}, where?}.
             page: {limit, after}: keyset paging.
             where: Cross-trace predicates on the thread.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityThreadsQueryRequest,
@@ -5260,12 +6069,26 @@ class ObservabilityResource:
     ) -> _models.ObservabilityTracesDeleteResponse:
         """Delete traces
 
-        Deletes traces by ID, cascading to all associated data: spans, trace roots/branches, and signal events (scores, feedback, metrics, logs) that reference the deleted traces. Signals without a trace ID are untouched. Experiment traces are deleted like any other trace. On ClickHouse-backed stores, deletes are lightweight and reads may briefly return deleted rows until the delete is fully applied.
+        Deletes traces by ID, cascading to all associated data: spans, trace roots/branches, and signal events (scores,
+        feedback, metrics, logs) that reference the deleted traces. Signals without a trace ID are untouched. Experiment
+        traces are deleted like any other trace. On ClickHouse-backed stores, deletes are lightweight and reads may
+        briefly return deleted rows until the delete is fully applied.
 
         ``POST /observability/traces/delete``
 
         Args:
             trace_ids: Trace IDs to delete (maximum 1000)
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityTracesDeleteRequest,
@@ -5341,8 +6164,26 @@ class ObservabilityResource:
         ``POST /observability/traces/query``
 
         Args:
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            time_range: Field ``timeRange`` of the JSON body.
+            after: Opaque cursor value for incremental polling.
+            group: Field ``group`` of the JSON body.
+            limit: Maximum number of updates to return in one delta poll.
+            mode: Field ``mode`` of the JSON body.
+            order_by: Field ``orderBy`` of the JSON body.
+            page: Field ``page`` of the JSON body.
+            pagination: Field ``pagination`` of the JSON body.
+            where: Field ``where`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityTracesQueryRequest,
@@ -5406,6 +6247,21 @@ class ObservabilityResource:
         Scores one or more traces using a specified scorer (fire-and-forget)
 
         ``POST /observability/traces/score``
+
+        Args:
+            scorer_name: Field ``scorerName`` of the JSON body.
+            targets: Field ``targets`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityTracesScoreRequest,
@@ -5461,7 +6317,19 @@ class ObservabilityResource:
         ``PATCH /observability/feedback/{feedbackId}/review-status``
 
         Args:
-            feedback_id: The feedbackId parameter
+            feedback_id: The feedbackId parameter.
+            review_status: Field ``reviewStatus`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             ObservabilityResource.update_feedback_review_status,
@@ -5535,9 +6403,21 @@ class AsyncObservabilityResource:
 
         Args:
             feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
-            interval: Time bucket interval
+            interval: Time bucket interval.
             percentiles: Percentile values (0-1)
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            filters: Field ``filters`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackPercentilesRequest,
@@ -5600,9 +6480,21 @@ class AsyncObservabilityResource:
         ``POST /observability/metrics/percentiles``
 
         Args:
-            interval: Time bucket interval
-            name: Metric name
+            interval: Time bucket interval.
+            name: Metric name.
             percentiles: Percentile values (0-1)
+            filters: Field ``filters`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityMetricsPercentilesRequest,
@@ -5657,6 +6549,20 @@ class AsyncObservabilityResource:
         Creates a single score record in the observability store
 
         ``POST /observability/scores``
+
+        Args:
+            score: Field ``score`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityScoresCreateRequest,
@@ -5716,10 +6622,22 @@ class AsyncObservabilityResource:
         ``POST /observability/scores/percentiles``
 
         Args:
-            interval: Time bucket interval
+            interval: Time bucket interval.
             percentiles: Percentile values (0-1)
             scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
+            filters: Field ``filters`` of the JSON body.
             score_source: How the score was produced (e.g., manual, automated, experiment)
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityScoresPercentilesRequest,
@@ -5778,6 +6696,23 @@ class AsyncObservabilityResource:
         The canonical and observed fields the advanced trace-query grammar accepts.
 
         ``POST /observability/traces/query/fields``
+
+        Args:
+            predicate_scope: Field ``predicateScope`` of the JSON body.
+            time_range: Field ``timeRange`` of the JSON body.
+            limit: Field ``limit`` of the JSON body.
+            search: Field ``search`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityTracesQueryFieldsRequest,
@@ -5839,6 +6774,21 @@ class AsyncObservabilityResource:
 
         Args:
             path: The field (a path of the trace-query grammar).
+            predicate_scope: Field ``predicateScope`` of the JSON body.
+            time_range: Field ``timeRange`` of the JSON body.
+            limit: Field ``limit`` of the JSON body.
+            search: Field ``search`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityTracesQueryValuesRequest,
@@ -5898,8 +6848,17 @@ class AsyncObservabilityResource:
 
         Args:
             feedback_ids: IDs of the feedback events to delete (maximum 1000)
-            organization_id: Restrict deletion to feedback in this organization
-            resource_id: Restrict deletion to feedback for this resource
+            organization_id: Restrict deletion to feedback in this organization.
+            resource_id: Restrict deletion to feedback for this resource.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackDeleteRequest,
@@ -5957,8 +6916,17 @@ class AsyncObservabilityResource:
 
         Args:
             score_ids: IDs of the score events to delete (maximum 1000)
-            organization_id: Restrict deletion to scores in this organization
-            resource_id: Restrict deletion to scores for this resource
+            organization_id: Restrict deletion to scores in this organization.
+            resource_id: Restrict deletion to scores for this resource.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityScoresDeleteRequest,
@@ -6012,6 +6980,20 @@ class AsyncObservabilityResource:
         Creates a single feedback record in the observability store
 
         ``POST /observability/feedback``
+
+        Args:
+            feedback: Field ``feedback`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackCreateRequest,
@@ -6072,10 +7054,22 @@ class AsyncObservabilityResource:
         ``POST /observability/feedback/aggregate``
 
         Args:
-            aggregation: Aggregation function
+            aggregation: Aggregation function.
             feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
-            compare_period: Comparison period for aggregate queries
+            compare_period: Comparison period for aggregate queries.
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            filters: Field ``filters`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackAggregateRequest,
@@ -6139,10 +7133,22 @@ class AsyncObservabilityResource:
         ``POST /observability/feedback/breakdown``
 
         Args:
-            aggregation: Aggregation function
+            aggregation: Aggregation function.
             feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
-            group_by: Fields to group by
+            group_by: Fields to group by.
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            filters: Field ``filters`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackBreakdownRequest,
@@ -6207,11 +7213,23 @@ class AsyncObservabilityResource:
         ``POST /observability/feedback/timeseries``
 
         Args:
-            aggregation: Aggregation function
+            aggregation: Aggregation function.
             feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
-            interval: Time bucket interval
+            interval: Time bucket interval.
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
-            group_by: Fields to group by
+            filters: Field ``filters`` of the JSON body.
+            group_by: Fields to group by.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackTimeseriesRequest,
@@ -6349,42 +7367,52 @@ class AsyncObservabilityResource:
         ``GET /observability/feedback``
 
         Args:
-            timestamp: Query parameter: timestamp
-            trace_id: Filter by trace ID
-            span_id: Filter by span ID
+            timestamp: Query parameter: timestamp.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
-            entity_name: Name of the entity
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow version)
-            parent_entity_version_id: Version ID of the parent entity that produced this signal
-            root_entity_version_id: Version ID of the root entity that produced this signal
-            user_id: Human end-user who triggered execution
-            organization_id: Multi-tenant organization/account
-            experiment_id: Experiment or eval run identifier
-            service_name: Name of the service
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
+                version)
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
             environment: Environment (e.g., "production" | "staging" | "development")
-            parent_entity_type: Entity type of the parent entity
-            parent_entity_name: Name of the parent entity
-            root_entity_type: Entity type of the root entity
-            root_entity_name: Name of the root entity
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
             resource_id: Broader resource context (Mastra memory compatibility)
-            run_id: Unique execution run identifier
-            session_id: Session identifier for grouping traces
-            thread_id: Conversation thread identifier
-            request_id: HTTP request ID for log correlation
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags
+            tags: Query parameter: tags.
             feedback_type: Filter by feedback type(s)
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
             source: Source of feedback (e.g., 'user', 'system', 'manual')
-            feedback_user_id: User who provided the feedback
-            review_status: Query parameter: reviewStatus
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'timestamp'
-            direction: Sort direction: 'ASC' | 'DESC'
+            feedback_user_id: User who provided the feedback.
+            review_status: Query parameter: reviewStatus.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            field: Field to order by: 'timestamp'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncObservabilityResource.get_feedback,
@@ -6588,8 +7616,56 @@ class AsyncObservabilityResource:
     ) -> AsyncIterator[_models.ObservabilityFeedbackResponseFeedback]:
         """Every item of every page of ``get_feedback``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``get_feedback``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``get_feedback``.
+
+        Args:
+            timestamp: Query parameter: timestamp.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
+                version)
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development")
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility)
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            tags: Query parameter: tags.
+            feedback_type: Filter by feedback type(s)
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            source: Source of feedback (e.g., 'user', 'system', 'manual')
+            feedback_user_id: User who provided the feedback.
+            review_status: Query parameter: reviewStatus.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            field: Field to order by: 'timestamp'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "feedback")
         while not _pager.done:
@@ -6742,44 +7818,54 @@ class AsyncObservabilityResource:
         ``GET /observability/metrics``
 
         Args:
-            timestamp: Query parameter: timestamp
-            trace_id: Filter by trace ID
-            span_id: Filter by span ID
+            timestamp: Query parameter: timestamp.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
-            entity_name: Name of the entity
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow version)
-            parent_entity_version_id: Version ID of the parent entity that produced this signal
-            root_entity_version_id: Version ID of the root entity that produced this signal
-            user_id: Human end-user who triggered execution
-            organization_id: Multi-tenant organization/account
-            experiment_id: Experiment or eval run identifier
-            service_name: Name of the service
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
+                version)
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
             environment: Environment (e.g., "production" | "staging" | "development")
-            parent_entity_type: Entity type of the parent entity
-            parent_entity_name: Name of the parent entity
-            root_entity_type: Entity type of the root entity
-            root_entity_name: Name of the root entity
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
             resource_id: Broader resource context (Mastra memory compatibility)
-            run_id: Unique execution run identifier
-            session_id: Session identifier for grouping traces
-            thread_id: Conversation thread identifier
-            request_id: HTTP request ID for log correlation
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags
-            trace_ids: Query parameter: traceIds
-            name: Query parameter: name
-            source: Filter by execution source
-            provider: Model provider
-            model: Model
+            tags: Query parameter: tags.
+            trace_ids: Query parameter: traceIds.
+            name: Query parameter: name.
+            source: Filter by execution source.
+            provider: Model provider.
+            model: Model.
             cost_unit: Unit for the estimated cost (e.g., usd)
-            labels: Query parameter: labels
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'timestamp'
-            direction: Sort direction: 'ASC' | 'DESC'
+            labels: Query parameter: labels.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            field: Field to order by: 'timestamp'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncObservabilityResource.get_metrics,
@@ -6989,8 +8075,58 @@ class AsyncObservabilityResource:
     ) -> AsyncIterator[_models.ObservabilityMetricsResponseMetrics]:
         """Every item of every page of ``get_metrics``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``get_metrics``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``get_metrics``.
+
+        Args:
+            timestamp: Query parameter: timestamp.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
+                version)
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development")
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility)
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            tags: Query parameter: tags.
+            trace_ids: Query parameter: traceIds.
+            name: Query parameter: name.
+            source: Filter by execution source.
+            provider: Model provider.
+            model: Model.
+            cost_unit: Unit for the estimated cost (e.g., usd)
+            labels: Query parameter: labels.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            field: Field to order by: 'timestamp'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "metrics")
         while not _pager.done:
@@ -7063,7 +8199,16 @@ class AsyncObservabilityResource:
         ``GET /observability/scores/{scoreId}``
 
         Args:
-            score_id: The scoreId parameter
+            score_id: The scoreId parameter.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncObservabilityResource.get_score,
@@ -7116,7 +8261,16 @@ class AsyncObservabilityResource:
         ``GET /observability/traces/{traceId}``
 
         Args:
-            trace_id: Unique trace identifier
+            trace_id: Unique trace identifier.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncObservabilityResource.get_trace,
@@ -7166,14 +8320,24 @@ class AsyncObservabilityResource:
     ) -> _models.ObservabilityTraceBranch:
         """Get trace branch by span ID
 
-        Returns the subtree of spans rooted at the given span. The optional `depth` query param bounds descendant levels below the anchor (0 = anchor only; omitted = full subtree).
+        Returns the subtree of spans rooted at the given span. The optional `depth` query param bounds descendant levels
+        below the anchor (0 = anchor only; omitted = full subtree).
 
         ``GET /observability/traces/{traceId}/branches/{spanId}``
 
         Args:
-            trace_id: Unique trace identifier
-            span_id: Unique span identifier within a trace
+            trace_id: Unique trace identifier.
+            span_id: Unique span identifier within a trace.
             depth: Maximum descendant levels below the anchor span (omit for full subtree)
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncObservabilityResource.get_trace_branch,
@@ -7229,12 +8393,22 @@ class AsyncObservabilityResource:
     ) -> _models.ObservabilityTraceLightResponse:
         """Get lightweight AI trace by ID
 
-        Returns a trace with lightweight span data (timeline fields only, excludes input/output/attributes/metadata/tags/links)
+        Returns a trace with lightweight span data (timeline fields only, excludes
+        input/output/attributes/metadata/tags/links)
 
         ``GET /observability/traces/{traceId}/light``
 
         Args:
-            trace_id: Unique trace identifier
+            trace_id: Unique trace identifier.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncObservabilityResource.get_trace_light,
@@ -7288,8 +8462,17 @@ class AsyncObservabilityResource:
         ``GET /observability/traces/{traceId}/spans/{spanId}``
 
         Args:
-            trace_id: Unique trace identifier
-            span_id: Unique span identifier within a trace
+            trace_id: Unique trace identifier.
+            span_id: Unique span identifier within a trace.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncObservabilityResource.get_trace_span,
@@ -7343,7 +8526,16 @@ class AsyncObservabilityResource:
         ``GET /observability/traces/{traceId}/trajectory``
 
         Args:
-            trace_id: Unique trace identifier
+            trace_id: Unique trace identifier.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncObservabilityResource.get_trace_trajectory,
@@ -7518,52 +8710,62 @@ class AsyncObservabilityResource:
     ) -> _models.ObservabilityTracesLightResponse:
         """List lightweight traces
 
-        Returns a paginated list of lightweight traces with optional filtering and sorting. In delta mode, returns only newly listed traces matching the filters.
+        Returns a paginated list of lightweight traces with optional filtering and sorting. In delta mode, returns only
+        newly listed traces matching the filters.
 
         ``GET /observability/traces/light``
 
         Args:
-            started_at: Query parameter: startedAt
-            ended_at: Query parameter: endedAt
+            started_at: Query parameter: startedAt.
+            ended_at: Query parameter: endedAt.
             span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
             trace_id: Filter by trace ID (matches root span)
-            entity_type: Query parameter: entityType
-            entity_id: Query parameter: entityId
-            entity_name: Query parameter: entityName
-            parent_entity_type: Query parameter: parentEntityType
-            parent_entity_id: Query parameter: parentEntityId
-            parent_entity_name: Query parameter: parentEntityName
-            root_entity_type: Query parameter: rootEntityType
-            root_entity_id: Query parameter: rootEntityId
-            root_entity_name: Query parameter: rootEntityName
-            user_id: Query parameter: userId
-            organization_id: Query parameter: organizationId
-            resource_id: Query parameter: resourceId
-            run_id: Query parameter: runId
-            session_id: Query parameter: sessionId
-            thread_id: Query parameter: threadId
-            request_id: Query parameter: requestId
-            environment: Query parameter: environment
-            service_name: Query parameter: serviceName
-            scope: Query parameter: scope
-            entity_version_id: Query parameter: entityVersionId
-            parent_entity_version_id: Query parameter: parentEntityVersionId
-            root_entity_version_id: Query parameter: rootEntityVersionId
-            experiment_id: Query parameter: experimentId
-            source: Query parameter: source
-            metadata: Query parameter: metadata
-            tags: Query parameter: tags
-            status: Current status of the trace
-            has_child_error: True if any span in the trace encountered an error
-            date_range: Query parameter: dateRange
-            name: Query parameter: name
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'startedAt' | 'endedAt'
-            direction: Sort direction: 'ASC' | 'DESC'
+            entity_type: Query parameter: entityType.
+            entity_id: Query parameter: entityId.
+            entity_name: Query parameter: entityName.
+            parent_entity_type: Query parameter: parentEntityType.
+            parent_entity_id: Query parameter: parentEntityId.
+            parent_entity_name: Query parameter: parentEntityName.
+            root_entity_type: Query parameter: rootEntityType.
+            root_entity_id: Query parameter: rootEntityId.
+            root_entity_name: Query parameter: rootEntityName.
+            user_id: Query parameter: userId.
+            organization_id: Query parameter: organizationId.
+            resource_id: Query parameter: resourceId.
+            run_id: Query parameter: runId.
+            session_id: Query parameter: sessionId.
+            thread_id: Query parameter: threadId.
+            request_id: Query parameter: requestId.
+            environment: Query parameter: environment.
+            service_name: Query parameter: serviceName.
+            scope: Query parameter: scope.
+            entity_version_id: Query parameter: entityVersionId.
+            parent_entity_version_id: Query parameter: parentEntityVersionId.
+            root_entity_version_id: Query parameter: rootEntityVersionId.
+            experiment_id: Query parameter: experimentId.
+            source: Query parameter: source.
+            metadata: Query parameter: metadata.
+            tags: Query parameter: tags.
+            status: Current status of the trace.
+            has_child_error: True if any span in the trace encountered an error.
+            date_range: Query parameter: dateRange.
+            name: Query parameter: name.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncObservabilityResource.get_traces_light,
@@ -7824,8 +9026,60 @@ class AsyncObservabilityResource:
     ) -> AsyncIterator[_models.ObservabilityTraceLightResponseSpan]:
         """Every item of every page of ``get_traces_light``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``get_traces_light``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``get_traces_light``.
+
+        Args:
+            started_at: Query parameter: startedAt.
+            ended_at: Query parameter: endedAt.
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
+            trace_id: Filter by trace ID (matches root span)
+            entity_type: Query parameter: entityType.
+            entity_id: Query parameter: entityId.
+            entity_name: Query parameter: entityName.
+            parent_entity_type: Query parameter: parentEntityType.
+            parent_entity_id: Query parameter: parentEntityId.
+            parent_entity_name: Query parameter: parentEntityName.
+            root_entity_type: Query parameter: rootEntityType.
+            root_entity_id: Query parameter: rootEntityId.
+            root_entity_name: Query parameter: rootEntityName.
+            user_id: Query parameter: userId.
+            organization_id: Query parameter: organizationId.
+            resource_id: Query parameter: resourceId.
+            run_id: Query parameter: runId.
+            session_id: Query parameter: sessionId.
+            thread_id: Query parameter: threadId.
+            request_id: Query parameter: requestId.
+            environment: Query parameter: environment.
+            service_name: Query parameter: serviceName.
+            scope: Query parameter: scope.
+            entity_version_id: Query parameter: entityVersionId.
+            parent_entity_version_id: Query parameter: parentEntityVersionId.
+            root_entity_version_id: Query parameter: rootEntityVersionId.
+            experiment_id: Query parameter: experimentId.
+            source: Query parameter: source.
+            metadata: Query parameter: metadata.
+            tags: Query parameter: tags.
+            status: Current status of the trace.
+            has_child_error: True if any span in the trace encountered an error.
+            date_range: Query parameter: dateRange.
+            name: Query parameter: name.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "spans")
         while not _pager.done:
@@ -8020,49 +9274,60 @@ class AsyncObservabilityResource:
     ) -> _models.ObservabilityBranchesResponse:
         """List trace branches
 
-        Returns a paginated list of branch-anchor spans (e.g., AGENT_RUN, WORKFLOW_RUN, TOOL_CALL) across all traces. Unlike listTraces (one row per root-rooted trace), each row here is a single anchor span -- including ones nested under a different root entity. In delta mode, returns only newly listed branch rows matching the filters.
+        Returns a paginated list of branch-anchor spans (e.g., AGENT_RUN, WORKFLOW_RUN, TOOL_CALL) across all traces.
+        Unlike listTraces (one row per root-rooted trace), each row here is a single anchor span -- including ones
+        nested under a different root entity. In delta mode, returns only newly listed branch rows matching the filters.
 
         ``GET /observability/branches``
 
         Args:
-            started_at: Query parameter: startedAt
-            ended_at: Query parameter: endedAt
+            started_at: Query parameter: startedAt.
+            ended_at: Query parameter: endedAt.
             span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by parent trace ID
-            entity_type: Query parameter: entityType
-            entity_id: Query parameter: entityId
-            entity_name: Query parameter: entityName
-            parent_entity_type: Query parameter: parentEntityType
-            parent_entity_id: Query parameter: parentEntityId
-            parent_entity_name: Query parameter: parentEntityName
-            root_entity_type: Query parameter: rootEntityType
-            root_entity_id: Query parameter: rootEntityId
-            root_entity_name: Query parameter: rootEntityName
-            user_id: Query parameter: userId
-            organization_id: Query parameter: organizationId
-            resource_id: Query parameter: resourceId
-            run_id: Query parameter: runId
-            session_id: Query parameter: sessionId
-            thread_id: Query parameter: threadId
-            request_id: Query parameter: requestId
-            environment: Query parameter: environment
-            service_name: Query parameter: serviceName
-            scope: Query parameter: scope
-            entity_version_id: Query parameter: entityVersionId
-            parent_entity_version_id: Query parameter: parentEntityVersionId
-            root_entity_version_id: Query parameter: rootEntityVersionId
-            experiment_id: Query parameter: experimentId
-            source: Query parameter: source
-            metadata: Query parameter: metadata
-            tags: Query parameter: tags
-            status: Current status of the trace
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'startedAt' | 'endedAt'
-            direction: Sort direction: 'ASC' | 'DESC'
+            trace_id: Filter by parent trace ID.
+            entity_type: Query parameter: entityType.
+            entity_id: Query parameter: entityId.
+            entity_name: Query parameter: entityName.
+            parent_entity_type: Query parameter: parentEntityType.
+            parent_entity_id: Query parameter: parentEntityId.
+            parent_entity_name: Query parameter: parentEntityName.
+            root_entity_type: Query parameter: rootEntityType.
+            root_entity_id: Query parameter: rootEntityId.
+            root_entity_name: Query parameter: rootEntityName.
+            user_id: Query parameter: userId.
+            organization_id: Query parameter: organizationId.
+            resource_id: Query parameter: resourceId.
+            run_id: Query parameter: runId.
+            session_id: Query parameter: sessionId.
+            thread_id: Query parameter: threadId.
+            request_id: Query parameter: requestId.
+            environment: Query parameter: environment.
+            service_name: Query parameter: serviceName.
+            scope: Query parameter: scope.
+            entity_version_id: Query parameter: entityVersionId.
+            parent_entity_version_id: Query parameter: parentEntityVersionId.
+            root_entity_version_id: Query parameter: rootEntityVersionId.
+            experiment_id: Query parameter: experimentId.
+            source: Query parameter: source.
+            metadata: Query parameter: metadata.
+            tags: Query parameter: tags.
+            status: Current status of the trace.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncObservabilityResource.list_branches,
@@ -8314,8 +9579,57 @@ class AsyncObservabilityResource:
     ) -> AsyncIterator[_models.ObservabilityTracesResponseSpan]:
         """Every item of every page of ``list_branches``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_branches``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_branches``.
+
+        Args:
+            started_at: Query parameter: startedAt.
+            ended_at: Query parameter: endedAt.
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
+            trace_id: Filter by parent trace ID.
+            entity_type: Query parameter: entityType.
+            entity_id: Query parameter: entityId.
+            entity_name: Query parameter: entityName.
+            parent_entity_type: Query parameter: parentEntityType.
+            parent_entity_id: Query parameter: parentEntityId.
+            parent_entity_name: Query parameter: parentEntityName.
+            root_entity_type: Query parameter: rootEntityType.
+            root_entity_id: Query parameter: rootEntityId.
+            root_entity_name: Query parameter: rootEntityName.
+            user_id: Query parameter: userId.
+            organization_id: Query parameter: organizationId.
+            resource_id: Query parameter: resourceId.
+            run_id: Query parameter: runId.
+            session_id: Query parameter: sessionId.
+            thread_id: Query parameter: threadId.
+            request_id: Query parameter: requestId.
+            environment: Query parameter: environment.
+            service_name: Query parameter: serviceName.
+            scope: Query parameter: scope.
+            entity_version_id: Query parameter: entityVersionId.
+            parent_entity_version_id: Query parameter: parentEntityVersionId.
+            root_entity_version_id: Query parameter: rootEntityVersionId.
+            experiment_id: Query parameter: experimentId.
+            source: Query parameter: source.
+            metadata: Query parameter: metadata.
+            tags: Query parameter: tags.
+            status: Current status of the trace.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "branches")
         while not _pager.done:
@@ -8403,7 +9717,16 @@ class AsyncObservabilityResource:
         ``GET /observability/discovery/entity-names``
 
         Args:
-            entity_type: Optional entity type filter
+            entity_type: Optional entity type filter.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncObservabilityResource.list_discovery_entity_names,
@@ -8459,6 +9782,17 @@ class AsyncObservabilityResource:
         Returns distinct entity types from observability data
 
         ``GET /observability/discovery/entity-types``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
@@ -8502,6 +9836,17 @@ class AsyncObservabilityResource:
         Returns distinct environments from observability data
 
         ``GET /observability/discovery/environments``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
@@ -8548,7 +9893,16 @@ class AsyncObservabilityResource:
         ``GET /observability/discovery/metric-label-keys``
 
         Args:
-            metric_name: Metric name to get label keys for
+            metric_name: Metric name to get label keys for.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncObservabilityResource.list_discovery_metric_label_keys,
@@ -8610,10 +9964,19 @@ class AsyncObservabilityResource:
         ``GET /observability/discovery/metric-label-values``
 
         Args:
-            metric_name: Metric name
-            label_key: Label key to get values for
-            prefix: Filter values by prefix
-            limit: Maximum number of values to return
+            metric_name: Metric name.
+            label_key: Label key to get values for.
+            prefix: Filter values by prefix.
+            limit: Maximum number of values to return.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncObservabilityResource.list_discovery_metric_label_values,
@@ -8679,8 +10042,17 @@ class AsyncObservabilityResource:
         ``GET /observability/discovery/metric-names``
 
         Args:
-            prefix: Filter metric names by prefix
-            limit: Maximum number of names to return
+            prefix: Filter metric names by prefix.
+            limit: Maximum number of names to return.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncObservabilityResource.list_discovery_metric_names,
@@ -8738,6 +10110,17 @@ class AsyncObservabilityResource:
         Returns distinct service names from observability data
 
         ``GET /observability/discovery/service-names``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
@@ -8799,7 +10182,16 @@ class AsyncObservabilityResource:
         ``GET /observability/discovery/tags``
 
         Args:
-            entity_type: Optional entity type filter
+            entity_type: Optional entity type filter.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncObservabilityResource.list_discovery_tags,
@@ -8937,39 +10329,49 @@ class AsyncObservabilityResource:
         ``GET /observability/logs``
 
         Args:
-            timestamp: Query parameter: timestamp
-            trace_id: Filter by trace ID
-            span_id: Filter by span ID
+            timestamp: Query parameter: timestamp.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
-            entity_name: Name of the entity
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow version)
-            parent_entity_version_id: Version ID of the parent entity that produced this signal
-            root_entity_version_id: Version ID of the root entity that produced this signal
-            user_id: Human end-user who triggered execution
-            organization_id: Multi-tenant organization/account
-            experiment_id: Experiment or eval run identifier
-            service_name: Name of the service
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
+                version)
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
             environment: Environment (e.g., "production" | "staging" | "development")
-            parent_entity_type: Entity type of the parent entity
-            parent_entity_name: Name of the parent entity
-            root_entity_type: Entity type of the root entity
-            root_entity_name: Name of the root entity
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
             resource_id: Broader resource context (Mastra memory compatibility)
-            run_id: Unique execution run identifier
-            session_id: Session identifier for grouping traces
-            thread_id: Conversation thread identifier
-            request_id: HTTP request ID for log correlation
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags
-            source: Filter by execution source
+            tags: Query parameter: tags.
+            source: Filter by execution source.
             level: Filter by log level(s)
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'timestamp'
-            direction: Sort direction: 'ASC' | 'DESC'
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            field: Field to order by: 'timestamp'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncObservabilityResource.list_logs,
@@ -9166,8 +10568,53 @@ class AsyncObservabilityResource:
     ) -> AsyncIterator[_models.ObservabilityLogsResponseLog]:
         """Every item of every page of ``list_logs``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_logs``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_logs``.
+
+        Args:
+            timestamp: Query parameter: timestamp.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
+                version)
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development")
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility)
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            tags: Query parameter: tags.
+            source: Filter by execution source.
+            level: Filter by log level(s)
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            field: Field to order by: 'timestamp'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "logs")
         while not _pager.done:
@@ -9314,41 +10761,51 @@ class AsyncObservabilityResource:
         ``GET /observability/scores``
 
         Args:
-            timestamp: Query parameter: timestamp
-            trace_id: Filter by trace ID
-            span_id: Filter by span ID
+            timestamp: Query parameter: timestamp.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
-            entity_name: Name of the entity
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow version)
-            parent_entity_version_id: Version ID of the parent entity that produced this signal
-            root_entity_version_id: Version ID of the root entity that produced this signal
-            user_id: Human end-user who triggered execution
-            organization_id: Multi-tenant organization/account
-            experiment_id: Experiment or eval run identifier
-            service_name: Name of the service
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
+                version)
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
             environment: Environment (e.g., "production" | "staging" | "development")
-            parent_entity_type: Entity type of the parent entity
-            parent_entity_name: Name of the parent entity
-            root_entity_type: Entity type of the root entity
-            root_entity_name: Name of the root entity
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
             resource_id: Broader resource context (Mastra memory compatibility)
-            run_id: Unique execution run identifier
-            session_id: Session identifier for grouping traces
-            thread_id: Conversation thread identifier
-            request_id: HTTP request ID for log correlation
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags
+            tags: Query parameter: tags.
             scorer_id: Filter by scorer ID(s)
-            score_source: Filter by how the score was produced
-            metadata: Query parameter: metadata
-            source: Filter by how the score was produced
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'timestamp' | 'score'
-            direction: Sort direction: 'ASC' | 'DESC'
+            score_source: Filter by how the score was produced.
+            metadata: Query parameter: metadata.
+            source: Filter by how the score was produced.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            field: Field to order by: 'timestamp' | 'score'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncObservabilityResource.list_scores,
@@ -9549,8 +11006,55 @@ class AsyncObservabilityResource:
     ) -> AsyncIterator[_models.ObservabilityScoreScore]:
         """Every item of every page of ``list_scores``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_scores``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_scores``.
+
+        Args:
+            timestamp: Query parameter: timestamp.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
+                version)
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development")
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility)
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            tags: Query parameter: tags.
+            scorer_id: Filter by scorer ID(s)
+            score_source: Filter by how the score was produced.
+            metadata: Query parameter: metadata.
+            source: Filter by how the score was produced.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            field: Field to order by: 'timestamp' | 'score'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "scores")
         while not _pager.done:
@@ -9623,10 +11127,19 @@ class AsyncObservabilityResource:
         ``GET /observability/traces/{traceId}/{spanId}/scores``
 
         Args:
-            trace_id: Unique trace identifier
-            span_id: Unique span identifier within a trace
-            page: Zero-indexed page number
-            per_page: Number of items per page
+            trace_id: Unique trace identifier.
+            span_id: Unique span identifier within a trace.
+            page: Zero-indexed page number.
+            per_page: Number of items per page.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncObservabilityResource.list_trace_scores,
@@ -9687,8 +11200,23 @@ class AsyncObservabilityResource:
     ) -> AsyncIterator[_models.ObservabilityTraceScoresResponseScore]:
         """Every item of every page of ``list_trace_scores``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_trace_scores``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_trace_scores``.
+
+        Args:
+            trace_id: Unique trace identifier.
+            span_id: Unique span identifier within a trace.
+            page: Zero-indexed page number.
+            per_page: Number of items per page.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "scores")
         while not _pager.done:
@@ -9849,52 +11377,62 @@ class AsyncObservabilityResource:
     ) -> _models.ObservabilityTracesResponse:
         """List traces
 
-        Returns a paginated list of traces with optional filtering and sorting. In delta mode, returns only newly listed traces matching the filters.
+        Returns a paginated list of traces with optional filtering and sorting. In delta mode, returns only newly listed
+        traces matching the filters.
 
         ``GET /observability/traces``
 
         Args:
-            started_at: Query parameter: startedAt
-            ended_at: Query parameter: endedAt
+            started_at: Query parameter: startedAt.
+            ended_at: Query parameter: endedAt.
             span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
             trace_id: Filter by trace ID (matches root span)
-            entity_type: Query parameter: entityType
-            entity_id: Query parameter: entityId
-            entity_name: Query parameter: entityName
-            parent_entity_type: Query parameter: parentEntityType
-            parent_entity_id: Query parameter: parentEntityId
-            parent_entity_name: Query parameter: parentEntityName
-            root_entity_type: Query parameter: rootEntityType
-            root_entity_id: Query parameter: rootEntityId
-            root_entity_name: Query parameter: rootEntityName
-            user_id: Query parameter: userId
-            organization_id: Query parameter: organizationId
-            resource_id: Query parameter: resourceId
-            run_id: Query parameter: runId
-            session_id: Query parameter: sessionId
-            thread_id: Query parameter: threadId
-            request_id: Query parameter: requestId
-            environment: Query parameter: environment
-            service_name: Query parameter: serviceName
-            scope: Query parameter: scope
-            entity_version_id: Query parameter: entityVersionId
-            parent_entity_version_id: Query parameter: parentEntityVersionId
-            root_entity_version_id: Query parameter: rootEntityVersionId
-            experiment_id: Query parameter: experimentId
-            source: Query parameter: source
-            metadata: Query parameter: metadata
-            tags: Query parameter: tags
-            status: Current status of the trace
-            has_child_error: True if any span in the trace encountered an error
-            date_range: Query parameter: dateRange
-            name: Query parameter: name
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'startedAt' | 'endedAt'
-            direction: Sort direction: 'ASC' | 'DESC'
+            entity_type: Query parameter: entityType.
+            entity_id: Query parameter: entityId.
+            entity_name: Query parameter: entityName.
+            parent_entity_type: Query parameter: parentEntityType.
+            parent_entity_id: Query parameter: parentEntityId.
+            parent_entity_name: Query parameter: parentEntityName.
+            root_entity_type: Query parameter: rootEntityType.
+            root_entity_id: Query parameter: rootEntityId.
+            root_entity_name: Query parameter: rootEntityName.
+            user_id: Query parameter: userId.
+            organization_id: Query parameter: organizationId.
+            resource_id: Query parameter: resourceId.
+            run_id: Query parameter: runId.
+            session_id: Query parameter: sessionId.
+            thread_id: Query parameter: threadId.
+            request_id: Query parameter: requestId.
+            environment: Query parameter: environment.
+            service_name: Query parameter: serviceName.
+            scope: Query parameter: scope.
+            entity_version_id: Query parameter: entityVersionId.
+            parent_entity_version_id: Query parameter: parentEntityVersionId.
+            root_entity_version_id: Query parameter: rootEntityVersionId.
+            experiment_id: Query parameter: experimentId.
+            source: Query parameter: source.
+            metadata: Query parameter: metadata.
+            tags: Query parameter: tags.
+            status: Current status of the trace.
+            has_child_error: True if any span in the trace encountered an error.
+            date_range: Query parameter: dateRange.
+            name: Query parameter: name.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncObservabilityResource.list_traces,
@@ -10155,8 +11693,60 @@ class AsyncObservabilityResource:
     ) -> AsyncIterator[_models.ObservabilityTracesResponseSpan]:
         """Every item of every page of ``list_traces``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_traces``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_traces``.
+
+        Args:
+            started_at: Query parameter: startedAt.
+            ended_at: Query parameter: endedAt.
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
+            trace_id: Filter by trace ID (matches root span)
+            entity_type: Query parameter: entityType.
+            entity_id: Query parameter: entityId.
+            entity_name: Query parameter: entityName.
+            parent_entity_type: Query parameter: parentEntityType.
+            parent_entity_id: Query parameter: parentEntityId.
+            parent_entity_name: Query parameter: parentEntityName.
+            root_entity_type: Query parameter: rootEntityType.
+            root_entity_id: Query parameter: rootEntityId.
+            root_entity_name: Query parameter: rootEntityName.
+            user_id: Query parameter: userId.
+            organization_id: Query parameter: organizationId.
+            resource_id: Query parameter: resourceId.
+            run_id: Query parameter: runId.
+            session_id: Query parameter: sessionId.
+            thread_id: Query parameter: threadId.
+            request_id: Query parameter: requestId.
+            environment: Query parameter: environment.
+            service_name: Query parameter: serviceName.
+            scope: Query parameter: scope.
+            entity_version_id: Query parameter: entityVersionId.
+            parent_entity_version_id: Query parameter: parentEntityVersionId.
+            root_entity_version_id: Query parameter: rootEntityVersionId.
+            experiment_id: Query parameter: experimentId.
+            source: Query parameter: source.
+            metadata: Query parameter: metadata.
+            tags: Query parameter: tags.
+            status: Current status of the trace.
+            has_child_error: True if any span in the trace encountered an error.
+            date_range: Query parameter: dateRange.
+            name: Query parameter: name.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "spans")
         while not _pager.done:
@@ -10256,10 +11846,23 @@ class AsyncObservabilityResource:
         ``POST /observability/metrics/aggregate``
 
         Args:
-            aggregation: Aggregation function
-            name: Metric name(s) to aggregate
-            compare_period: Comparison period for aggregate queries
-            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct'). Restricted to allowlisted metric dimensions.
+            aggregation: Aggregation function.
+            name: Metric name(s) to aggregate.
+            compare_period: Comparison period for aggregate queries.
+            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct').
+                Restricted to allowlisted metric dimensions.
+            filters: Field ``filters`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityMetricsAggregateRequest,
@@ -10341,12 +11944,26 @@ class AsyncObservabilityResource:
         ``POST /observability/metrics/breakdown``
 
         Args:
-            aggregation: Aggregation function
-            group_by: Fields to group by
-            name: Metric name(s) to break down
-            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct'). Restricted to allowlisted metric dimensions.
+            aggregation: Aggregation function.
+            group_by: Fields to group by.
+            name: Metric name(s) to break down.
+            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct').
+                Restricted to allowlisted metric dimensions.
+            filters: Field ``filters`` of the JSON body.
             limit: Maximum number of groups to return (server-side TopK). Required for high-cardinality groupBy.
-            order_direction: Sort direction for the aggregated value (defaults to 'DESC' at the storage layer; pairs with limit for top/bottom-N).
+            order_direction: Sort direction for the aggregated value (defaults to 'DESC' at the storage layer; pairs
+                with limit for top/bottom-N).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityMetricsBreakdownRequest,
@@ -10429,11 +12046,24 @@ class AsyncObservabilityResource:
         ``POST /observability/metrics/timeseries``
 
         Args:
-            aggregation: Aggregation function
-            interval: Time bucket interval
+            aggregation: Aggregation function.
+            interval: Time bucket interval.
             name: Metric name(s)
-            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct'). Restricted to allowlisted metric dimensions.
-            group_by: Fields to group by
+            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct').
+                Restricted to allowlisted metric dimensions.
+            filters: Field ``filters`` of the JSON body.
+            group_by: Fields to group by.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityMetricsTimeseriesRequest,
@@ -10499,10 +12129,22 @@ class AsyncObservabilityResource:
         ``POST /observability/scores/aggregate``
 
         Args:
-            aggregation: Aggregation function
+            aggregation: Aggregation function.
             scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
-            compare_period: Comparison period for aggregate queries
+            compare_period: Comparison period for aggregate queries.
+            filters: Field ``filters`` of the JSON body.
             score_source: How the score was produced (e.g., manual, automated, experiment)
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityScoresAggregateRequest,
@@ -10566,10 +12208,22 @@ class AsyncObservabilityResource:
         ``POST /observability/scores/breakdown``
 
         Args:
-            aggregation: Aggregation function
-            group_by: Fields to group by
+            aggregation: Aggregation function.
+            group_by: Fields to group by.
             scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
+            filters: Field ``filters`` of the JSON body.
             score_source: How the score was produced (e.g., manual, automated, experiment)
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityScoresBreakdownRequest,
@@ -10634,11 +12288,23 @@ class AsyncObservabilityResource:
         ``POST /observability/scores/timeseries``
 
         Args:
-            aggregation: Aggregation function
-            interval: Time bucket interval
+            aggregation: Aggregation function.
+            interval: Time bucket interval.
             scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
-            group_by: Fields to group by
+            filters: Field ``filters`` of the JSON body.
+            group_by: Fields to group by.
             score_source: How the score was produced (e.g., manual, automated, experiment)
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityScoresTimeseriesRequest,
@@ -10702,6 +12368,17 @@ class AsyncObservabilityResource:
             traces: The eligible traces: {timeRange: {from, to}, where?}.
             page: {limit, after}: keyset paging.
             where: Cross-trace predicates on the thread.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityThreadsQueryRequest,
@@ -10752,12 +12429,26 @@ class AsyncObservabilityResource:
     ) -> _models.ObservabilityTracesDeleteResponse:
         """Delete traces
 
-        Deletes traces by ID, cascading to all associated data: spans, trace roots/branches, and signal events (scores, feedback, metrics, logs) that reference the deleted traces. Signals without a trace ID are untouched. Experiment traces are deleted like any other trace. On ClickHouse-backed stores, deletes are lightweight and reads may briefly return deleted rows until the delete is fully applied.
+        Deletes traces by ID, cascading to all associated data: spans, trace roots/branches, and signal events (scores,
+        feedback, metrics, logs) that reference the deleted traces. Signals without a trace ID are untouched. Experiment
+        traces are deleted like any other trace. On ClickHouse-backed stores, deletes are lightweight and reads may
+        briefly return deleted rows until the delete is fully applied.
 
         ``POST /observability/traces/delete``
 
         Args:
             trace_ids: Trace IDs to delete (maximum 1000)
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityTracesDeleteRequest,
@@ -10833,8 +12524,26 @@ class AsyncObservabilityResource:
         ``POST /observability/traces/query``
 
         Args:
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            time_range: Field ``timeRange`` of the JSON body.
+            after: Opaque cursor value for incremental polling.
+            group: Field ``group`` of the JSON body.
+            limit: Maximum number of updates to return in one delta poll.
+            mode: Field ``mode`` of the JSON body.
+            order_by: Field ``orderBy`` of the JSON body.
+            page: Field ``page`` of the JSON body.
+            pagination: Field ``pagination`` of the JSON body.
+            where: Field ``where`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityTracesQueryRequest,
@@ -10898,6 +12607,21 @@ class AsyncObservabilityResource:
         Scores one or more traces using a specified scorer (fire-and-forget)
 
         ``POST /observability/traces/score``
+
+        Args:
+            scorer_name: Field ``scorerName`` of the JSON body.
+            targets: Field ``targets`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.ObservabilityTracesScoreRequest,
@@ -10953,7 +12677,19 @@ class AsyncObservabilityResource:
         ``PATCH /observability/feedback/{feedbackId}/review-status``
 
         Args:
-            feedback_id: The feedbackId parameter
+            feedback_id: The feedbackId parameter.
+            review_status: Field ``reviewStatus`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncObservabilityResource.update_feedback_review_status,

@@ -46,9 +46,21 @@ class PromptBlockVersionsResource:
         ``POST /stored/prompt-blocks/{promptBlockId}/versions``
 
         Args:
-            prompt_block_id: Unique identifier for the stored prompt block
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            change_message: Optional message describing the changes
+            prompt_block_id: Unique identifier for the stored prompt block.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            change_message: Optional message describing the changes.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             PromptBlockVersionsResource.create_stored_prompt_block_version,
@@ -117,9 +129,19 @@ class PromptBlockVersionsResource:
         ``DELETE /stored/prompt-blocks/{promptBlockId}/versions/{versionId}``
 
         Args:
-            prompt_block_id: Unique identifier for the stored prompt block
+            prompt_block_id: Unique identifier for the stored prompt block.
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             PromptBlockVersionsResource.delete_stored_prompt_block_version,
@@ -183,9 +205,19 @@ class PromptBlockVersionsResource:
         ``GET /stored/prompt-blocks/{promptBlockId}/versions/{versionId}``
 
         Args:
-            prompt_block_id: Unique identifier for the stored prompt block
+            prompt_block_id: Unique identifier for the stored prompt block.
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             PromptBlockVersionsResource.get_stored_prompt_block_version,
@@ -250,10 +282,20 @@ class PromptBlockVersionsResource:
         ``GET /stored/prompt-blocks/{promptBlockId}/versions/compare``
 
         Args:
-            prompt_block_id: Unique identifier for the stored prompt block
-            from_: Version ID (UUID) to compare from
-            to: Version ID (UUID) to compare to
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            prompt_block_id: Unique identifier for the stored prompt block.
+            from_: Version ID (UUID) to compare from.
+            to: Version ID (UUID) to compare to.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             PromptBlockVersionsResource.get_stored_prompt_block_versions_compare,
@@ -324,11 +366,21 @@ class PromptBlockVersionsResource:
         ``GET /stored/prompt-blocks/{promptBlockId}/versions``
 
         Args:
-            prompt_block_id: Unique identifier for the stored prompt block
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            prompt_block_id: Unique identifier for the stored prompt block.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            order_by: Query parameter: orderBy.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             PromptBlockVersionsResource.list_stored_prompt_block_versions,
@@ -396,8 +448,25 @@ class PromptBlockVersionsResource:
     ) -> Iterator[_models.StoredPromptBlockVersion]:
         """Every item of every page of ``list_stored_prompt_block_versions``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_stored_prompt_block_versions``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_stored_prompt_block_versions``.
+
+        Args:
+            prompt_block_id: Unique identifier for the stored prompt block.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            order_by: Query parameter: orderBy.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "versions")
         while not _pager.done:
@@ -439,9 +508,21 @@ class PromptBlockVersionsResource:
         ``POST /stored/prompt-blocks/{promptBlockId}/versions/{versionId}/activate``
 
         Args:
-            prompt_block_id: Unique identifier for the stored prompt block
+            prompt_block_id: Unique identifier for the stored prompt block.
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             PromptBlockVersionsResource.stored_prompt_block_version_activate,
@@ -506,9 +587,21 @@ class PromptBlockVersionsResource:
         ``POST /stored/prompt-blocks/{promptBlockId}/versions/{versionId}/restore``
 
         Args:
-            prompt_block_id: Unique identifier for the stored prompt block
+            prompt_block_id: Unique identifier for the stored prompt block.
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             PromptBlockVersionsResource.stored_prompt_block_version_restore,
@@ -580,9 +673,21 @@ class AsyncPromptBlockVersionsResource:
         ``POST /stored/prompt-blocks/{promptBlockId}/versions``
 
         Args:
-            prompt_block_id: Unique identifier for the stored prompt block
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            change_message: Optional message describing the changes
+            prompt_block_id: Unique identifier for the stored prompt block.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            change_message: Optional message describing the changes.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncPromptBlockVersionsResource.create_stored_prompt_block_version,
@@ -651,9 +756,19 @@ class AsyncPromptBlockVersionsResource:
         ``DELETE /stored/prompt-blocks/{promptBlockId}/versions/{versionId}``
 
         Args:
-            prompt_block_id: Unique identifier for the stored prompt block
+            prompt_block_id: Unique identifier for the stored prompt block.
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncPromptBlockVersionsResource.delete_stored_prompt_block_version,
@@ -717,9 +832,19 @@ class AsyncPromptBlockVersionsResource:
         ``GET /stored/prompt-blocks/{promptBlockId}/versions/{versionId}``
 
         Args:
-            prompt_block_id: Unique identifier for the stored prompt block
+            prompt_block_id: Unique identifier for the stored prompt block.
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncPromptBlockVersionsResource.get_stored_prompt_block_version,
@@ -784,10 +909,20 @@ class AsyncPromptBlockVersionsResource:
         ``GET /stored/prompt-blocks/{promptBlockId}/versions/compare``
 
         Args:
-            prompt_block_id: Unique identifier for the stored prompt block
-            from_: Version ID (UUID) to compare from
-            to: Version ID (UUID) to compare to
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            prompt_block_id: Unique identifier for the stored prompt block.
+            from_: Version ID (UUID) to compare from.
+            to: Version ID (UUID) to compare to.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncPromptBlockVersionsResource.get_stored_prompt_block_versions_compare,
@@ -858,11 +993,21 @@ class AsyncPromptBlockVersionsResource:
         ``GET /stored/prompt-blocks/{promptBlockId}/versions``
 
         Args:
-            prompt_block_id: Unique identifier for the stored prompt block
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            prompt_block_id: Unique identifier for the stored prompt block.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            order_by: Query parameter: orderBy.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncPromptBlockVersionsResource.list_stored_prompt_block_versions,
@@ -930,8 +1075,25 @@ class AsyncPromptBlockVersionsResource:
     ) -> AsyncIterator[_models.StoredPromptBlockVersion]:
         """Every item of every page of ``list_stored_prompt_block_versions``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_stored_prompt_block_versions``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_stored_prompt_block_versions``.
+
+        Args:
+            prompt_block_id: Unique identifier for the stored prompt block.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            order_by: Query parameter: orderBy.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "versions")
         while not _pager.done:
@@ -974,9 +1136,21 @@ class AsyncPromptBlockVersionsResource:
         ``POST /stored/prompt-blocks/{promptBlockId}/versions/{versionId}/activate``
 
         Args:
-            prompt_block_id: Unique identifier for the stored prompt block
+            prompt_block_id: Unique identifier for the stored prompt block.
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncPromptBlockVersionsResource.stored_prompt_block_version_activate,
@@ -1041,9 +1215,21 @@ class AsyncPromptBlockVersionsResource:
         ``POST /stored/prompt-blocks/{promptBlockId}/versions/{versionId}/restore``
 
         Args:
-            prompt_block_id: Unique identifier for the stored prompt block
+            prompt_block_id: Unique identifier for the stored prompt block.
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncPromptBlockVersionsResource.stored_prompt_block_version_restore,

@@ -46,9 +46,21 @@ class ScorerVersionsResource:
         ``POST /stored/scorers/{scorerId}/versions``
 
         Args:
-            scorer_id: Unique identifier for the stored scorer definition
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            change_message: Optional message describing the changes
+            scorer_id: Unique identifier for the stored scorer definition.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            change_message: Optional message describing the changes.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             ScorerVersionsResource.create_stored_scorer_version,
@@ -117,9 +129,19 @@ class ScorerVersionsResource:
         ``DELETE /stored/scorers/{scorerId}/versions/{versionId}``
 
         Args:
-            scorer_id: Unique identifier for the stored scorer definition
+            scorer_id: Unique identifier for the stored scorer definition.
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             ScorerVersionsResource.delete_stored_scorer_version,
@@ -183,9 +205,19 @@ class ScorerVersionsResource:
         ``GET /stored/scorers/{scorerId}/versions/{versionId}``
 
         Args:
-            scorer_id: Unique identifier for the stored scorer definition
+            scorer_id: Unique identifier for the stored scorer definition.
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             ScorerVersionsResource.get_stored_scorer_version,
@@ -250,10 +282,20 @@ class ScorerVersionsResource:
         ``GET /stored/scorers/{scorerId}/versions/compare``
 
         Args:
-            scorer_id: Unique identifier for the stored scorer definition
-            from_: Version ID (UUID) to compare from
-            to: Version ID (UUID) to compare to
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            scorer_id: Unique identifier for the stored scorer definition.
+            from_: Version ID (UUID) to compare from.
+            to: Version ID (UUID) to compare to.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             ScorerVersionsResource.get_stored_scorer_versions_compare,
@@ -322,11 +364,21 @@ class ScorerVersionsResource:
         ``GET /stored/scorers/{scorerId}/versions``
 
         Args:
-            scorer_id: Unique identifier for the stored scorer definition
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            scorer_id: Unique identifier for the stored scorer definition.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            order_by: Query parameter: orderBy.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             ScorerVersionsResource.list_stored_scorer_versions,
@@ -392,8 +444,25 @@ class ScorerVersionsResource:
     ) -> Iterator[_models.StoredScorerVersion]:
         """Every item of every page of ``list_stored_scorer_versions``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_stored_scorer_versions``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_stored_scorer_versions``.
+
+        Args:
+            scorer_id: Unique identifier for the stored scorer definition.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            order_by: Query parameter: orderBy.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "versions")
         while not _pager.done:
@@ -435,9 +504,21 @@ class ScorerVersionsResource:
         ``POST /stored/scorers/{scorerId}/versions/{versionId}/activate``
 
         Args:
-            scorer_id: Unique identifier for the stored scorer definition
+            scorer_id: Unique identifier for the stored scorer definition.
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             ScorerVersionsResource.stored_scorer_version_activate,
@@ -502,9 +583,21 @@ class ScorerVersionsResource:
         ``POST /stored/scorers/{scorerId}/versions/{versionId}/restore``
 
         Args:
-            scorer_id: Unique identifier for the stored scorer definition
+            scorer_id: Unique identifier for the stored scorer definition.
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             ScorerVersionsResource.stored_scorer_version_restore,
@@ -576,9 +669,21 @@ class AsyncScorerVersionsResource:
         ``POST /stored/scorers/{scorerId}/versions``
 
         Args:
-            scorer_id: Unique identifier for the stored scorer definition
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            change_message: Optional message describing the changes
+            scorer_id: Unique identifier for the stored scorer definition.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            change_message: Optional message describing the changes.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncScorerVersionsResource.create_stored_scorer_version,
@@ -647,9 +752,19 @@ class AsyncScorerVersionsResource:
         ``DELETE /stored/scorers/{scorerId}/versions/{versionId}``
 
         Args:
-            scorer_id: Unique identifier for the stored scorer definition
+            scorer_id: Unique identifier for the stored scorer definition.
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncScorerVersionsResource.delete_stored_scorer_version,
@@ -713,9 +828,19 @@ class AsyncScorerVersionsResource:
         ``GET /stored/scorers/{scorerId}/versions/{versionId}``
 
         Args:
-            scorer_id: Unique identifier for the stored scorer definition
+            scorer_id: Unique identifier for the stored scorer definition.
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncScorerVersionsResource.get_stored_scorer_version,
@@ -780,10 +905,20 @@ class AsyncScorerVersionsResource:
         ``GET /stored/scorers/{scorerId}/versions/compare``
 
         Args:
-            scorer_id: Unique identifier for the stored scorer definition
-            from_: Version ID (UUID) to compare from
-            to: Version ID (UUID) to compare to
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            scorer_id: Unique identifier for the stored scorer definition.
+            from_: Version ID (UUID) to compare from.
+            to: Version ID (UUID) to compare to.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncScorerVersionsResource.get_stored_scorer_versions_compare,
@@ -852,11 +987,21 @@ class AsyncScorerVersionsResource:
         ``GET /stored/scorers/{scorerId}/versions``
 
         Args:
-            scorer_id: Unique identifier for the stored scorer definition
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            scorer_id: Unique identifier for the stored scorer definition.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            order_by: Query parameter: orderBy.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncScorerVersionsResource.list_stored_scorer_versions,
@@ -922,8 +1067,25 @@ class AsyncScorerVersionsResource:
     ) -> AsyncIterator[_models.StoredScorerVersion]:
         """Every item of every page of ``list_stored_scorer_versions``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_stored_scorer_versions``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_stored_scorer_versions``.
+
+        Args:
+            scorer_id: Unique identifier for the stored scorer definition.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            order_by: Query parameter: orderBy.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "versions")
         while not _pager.done:
@@ -966,9 +1128,21 @@ class AsyncScorerVersionsResource:
         ``POST /stored/scorers/{scorerId}/versions/{versionId}/activate``
 
         Args:
-            scorer_id: Unique identifier for the stored scorer definition
+            scorer_id: Unique identifier for the stored scorer definition.
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncScorerVersionsResource.stored_scorer_version_activate,
@@ -1033,9 +1207,21 @@ class AsyncScorerVersionsResource:
         ``POST /stored/scorers/{scorerId}/versions/{versionId}/restore``
 
         Args:
-            scorer_id: Unique identifier for the stored scorer definition
+            scorer_id: Unique identifier for the stored scorer definition.
             version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncScorerVersionsResource.stored_scorer_version_restore,

@@ -72,15 +72,28 @@ class StoredScorersResource:
         ``POST /stored/scorers``
 
         Args:
-            name: Name of the scorer
-            type: Scorer type: llm-judge for custom, or a preset type name
-            author_id: Author identifier for multi-tenant filtering
-            default_sampling: Default sampling configuration
-            description: Description of the scorer
+            name: Name of the scorer.
+            type: Scorer type: llm-judge for custom, or a preset type name.
+            author_id: Author identifier for multi-tenant filtering.
+            default_sampling: Default sampling configuration.
+            description: Description of the scorer.
             id: Unique identifier. If not provided, derived from name.
             instructions: System instructions for the judge LLM (used when type is llm-judge)
-            metadata: Additional metadata for the scorer
-            preset_config: Serializable config options for preset scorers
+            metadata: Additional metadata for the scorer.
+            model: Field ``model`` of the JSON body.
+            preset_config: Serializable config options for preset scorers.
+            score_range: Field ``scoreRange`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.StoredScorersCreateRequest,
@@ -144,8 +157,18 @@ class StoredScorersResource:
         ``DELETE /stored/scorers/{storedScorerId}``
 
         Args:
-            stored_scorer_id: Unique identifier for the stored scorer definition
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            stored_scorer_id: Unique identifier for the stored scorer definition.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             StoredScorersResource.delete_stored_scorer,
@@ -203,14 +226,25 @@ class StoredScorersResource:
     ) -> _models.StoredScorer:
         """Get stored scorer definition by ID
 
-        Returns a specific scorer definition from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
+        Returns a specific scorer definition from storage by its unique identifier. Use ?status=draft to resolve with
+        the latest (draft) version, or ?status=published (default) for the active published version.
 
         ``GET /stored/scorers/{storedScorerId}``
 
         Args:
-            stored_scorer_id: Unique identifier for the stored scorer definition
+            stored_scorer_id: Unique identifier for the stored scorer definition.
             status: Which version to resolve: published (active version) or draft (latest version)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             StoredScorersResource.get_stored_scorer,
@@ -278,12 +312,21 @@ class StoredScorersResource:
         ``GET /stored/scorers``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            order_by: Query parameter: orderBy.
             status: Filter scorers by status (defaults to published)
-            author_id: Filter scorers by author identifier
-            metadata: Filter scorers by metadata key-value pairs
+            author_id: Filter scorers by author identifier.
+            metadata: Filter scorers by metadata key-value pairs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             StoredScorersResource.list_stored_scorers,
@@ -352,8 +395,25 @@ class StoredScorersResource:
     ) -> Iterator[_models.StoredScorer]:
         """Every item of every page of ``list_stored_scorers``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_stored_scorers``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_stored_scorers``.
+
+        Args:
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            order_by: Query parameter: orderBy.
+            status: Filter scorers by status (defaults to published)
+            author_id: Filter scorers by author identifier.
+            metadata: Filter scorers by metadata key-value pairs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "scorerDefinitions")
         while not _pager.done:
@@ -424,14 +484,30 @@ class StoredScorersResource:
         ``PATCH /stored/scorers/{storedScorerId}``
 
         Args:
-            stored_scorer_id: Unique identifier for the stored scorer definition
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            default_sampling: Default sampling configuration
-            description: Description of the scorer
+            stored_scorer_id: Unique identifier for the stored scorer definition.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            author_id: Field ``authorId`` of the JSON body.
+            default_sampling: Default sampling configuration.
+            description: Description of the scorer.
             instructions: System instructions for the judge LLM (used when type is llm-judge)
-            name: Name of the scorer
-            preset_config: Serializable config options for preset scorers
-            type: Scorer type: llm-judge for custom, or a preset type name
+            metadata: Field ``metadata`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            name: Name of the scorer.
+            preset_config: Serializable config options for preset scorers.
+            score_range: Field ``scoreRange`` of the JSON body.
+            type: Scorer type: llm-judge for custom, or a preset type name.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             StoredScorersResource.update_stored_scorer,
@@ -543,15 +619,28 @@ class AsyncStoredScorersResource:
         ``POST /stored/scorers``
 
         Args:
-            name: Name of the scorer
-            type: Scorer type: llm-judge for custom, or a preset type name
-            author_id: Author identifier for multi-tenant filtering
-            default_sampling: Default sampling configuration
-            description: Description of the scorer
+            name: Name of the scorer.
+            type: Scorer type: llm-judge for custom, or a preset type name.
+            author_id: Author identifier for multi-tenant filtering.
+            default_sampling: Default sampling configuration.
+            description: Description of the scorer.
             id: Unique identifier. If not provided, derived from name.
             instructions: System instructions for the judge LLM (used when type is llm-judge)
-            metadata: Additional metadata for the scorer
-            preset_config: Serializable config options for preset scorers
+            metadata: Additional metadata for the scorer.
+            model: Field ``model`` of the JSON body.
+            preset_config: Serializable config options for preset scorers.
+            score_range: Field ``scoreRange`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.StoredScorersCreateRequest,
@@ -615,8 +704,18 @@ class AsyncStoredScorersResource:
         ``DELETE /stored/scorers/{storedScorerId}``
 
         Args:
-            stored_scorer_id: Unique identifier for the stored scorer definition
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            stored_scorer_id: Unique identifier for the stored scorer definition.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncStoredScorersResource.delete_stored_scorer,
@@ -674,14 +773,25 @@ class AsyncStoredScorersResource:
     ) -> _models.StoredScorer:
         """Get stored scorer definition by ID
 
-        Returns a specific scorer definition from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
+        Returns a specific scorer definition from storage by its unique identifier. Use ?status=draft to resolve with
+        the latest (draft) version, or ?status=published (default) for the active published version.
 
         ``GET /stored/scorers/{storedScorerId}``
 
         Args:
-            stored_scorer_id: Unique identifier for the stored scorer definition
+            stored_scorer_id: Unique identifier for the stored scorer definition.
             status: Which version to resolve: published (active version) or draft (latest version)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncStoredScorersResource.get_stored_scorer,
@@ -749,12 +859,21 @@ class AsyncStoredScorersResource:
         ``GET /stored/scorers``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            order_by: Query parameter: orderBy.
             status: Filter scorers by status (defaults to published)
-            author_id: Filter scorers by author identifier
-            metadata: Filter scorers by metadata key-value pairs
+            author_id: Filter scorers by author identifier.
+            metadata: Filter scorers by metadata key-value pairs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncStoredScorersResource.list_stored_scorers,
@@ -823,8 +942,25 @@ class AsyncStoredScorersResource:
     ) -> AsyncIterator[_models.StoredScorer]:
         """Every item of every page of ``list_stored_scorers``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_stored_scorers``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_stored_scorers``.
+
+        Args:
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            order_by: Query parameter: orderBy.
+            status: Filter scorers by status (defaults to published)
+            author_id: Filter scorers by author identifier.
+            metadata: Filter scorers by metadata key-value pairs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "scorerDefinitions")
         while not _pager.done:
@@ -896,14 +1032,30 @@ class AsyncStoredScorersResource:
         ``PATCH /stored/scorers/{storedScorerId}``
 
         Args:
-            stored_scorer_id: Unique identifier for the stored scorer definition
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            default_sampling: Default sampling configuration
-            description: Description of the scorer
+            stored_scorer_id: Unique identifier for the stored scorer definition.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            author_id: Field ``authorId`` of the JSON body.
+            default_sampling: Default sampling configuration.
+            description: Description of the scorer.
             instructions: System instructions for the judge LLM (used when type is llm-judge)
-            name: Name of the scorer
-            preset_config: Serializable config options for preset scorers
-            type: Scorer type: llm-judge for custom, or a preset type name
+            metadata: Field ``metadata`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            name: Name of the scorer.
+            preset_config: Serializable config options for preset scorers.
+            score_range: Field ``scoreRange`` of the JSON body.
+            type: Scorer type: llm-judge for custom, or a preset type name.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncStoredScorersResource.update_stored_scorer,

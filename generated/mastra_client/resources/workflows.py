@@ -59,8 +59,19 @@ class WorkflowsResource:
         ``POST /workflows/{workflowId}/runs/{runId}/cancel``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the workflow run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the workflow run.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkflowsResource.cancel_run,
@@ -115,7 +126,18 @@ class WorkflowsResource:
         ``POST /workflows/{workflowId}/restart-all-active-workflow-runs``
 
         Args:
-            workflow_id: Unique identifier for the workflow
+            workflow_id: Unique identifier for the workflow.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkflowsResource.create_restart_all_active_workflow_run,
@@ -172,8 +194,21 @@ class WorkflowsResource:
         ``POST /workflows/{workflowId}/create-run``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Query parameter: runId
+            workflow_id: Unique identifier for the workflow.
+            run_id: Query parameter: runId.
+            disable_scorers: Do not run the workflow's scorers on this run.
+            resource_id: The user or entity the run belongs to.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkflowsResource.create_run,
@@ -241,8 +276,17 @@ class WorkflowsResource:
         ``DELETE /workflows/{workflowId}/runs/{runId}``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the workflow run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the workflow run.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkflowsResource.delete_run,
@@ -305,13 +349,37 @@ class WorkflowsResource:
     ) -> Any:
         """Execute a workflow step
 
-        Internal endpoint used by standalone OrchestrationWorker instances to execute workflow steps remotely via HttpRemoteStrategy.
+        Internal endpoint used by standalone OrchestrationWorker instances to execute workflow steps remotely via
+        HttpRemoteStrategy.
 
         ``POST /workflows/{workflowId}/runs/{runId}/steps/execute``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the workflow run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the workflow run.
+            execution_path: Field ``executionPath`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            state: Field ``state`` of the JSON body.
+            step_id: Field ``stepId`` of the JSON body.
+            step_results: Field ``stepResults`` of the JSON body.
+            foreach_idx: Field ``foreachIdx`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            input: Field ``input`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            retry_count: Field ``retryCount`` of the JSON body.
+            validate_inputs: Field ``validateInputs`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkflowsResource.execute_step,
@@ -373,16 +441,32 @@ class WorkflowsResource:
     ) -> _models.WorkflowRun:
         """Get workflow run by ID
 
-        Returns a workflow run with metadata and processed execution state. Use the fields query parameter to reduce payload size by requesting only specific fields (e.g., ?fields=result,steps). Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
+        Returns a workflow run with metadata and processed execution state. Use the fields query parameter to reduce
+        payload size by requesting only specific fields (e.g., ?fields=result,steps). Available fields: result, error,
+        payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId,
+        createdAt, updatedAt) and status are always included.
 
         ``GET /workflows/{workflowId}/runs/{runId}``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the workflow run
-            fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
-            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the workflow run.
+            fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps,
+                activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt,
+                updatedAt) and status are always included.
+            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for
+                better performance.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkflowsResource.get_run,
@@ -449,8 +533,18 @@ class WorkflowsResource:
         ``GET /workflows/{workflowId}``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            workflow_id: Unique identifier for the workflow.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkflowsResource.get_workflow,
@@ -506,12 +600,23 @@ class WorkflowsResource:
     ) -> dict[str, _models.WorkflowsRunCountsResponseValue]:
         """List workflow run counts
 
-        Returns per-workflow counts of currently running and suspended (awaiting resume) runs, keyed by the workflow registry key used in the Mastra config
+        Returns per-workflow counts of currently running and suspended (awaiting resume) runs, keyed by the workflow
+        registry key used in the Mastra config
 
         ``GET /workflows/run-counts``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkflowsResource.list_run_counts,
@@ -593,16 +698,26 @@ class WorkflowsResource:
         ``GET /workflows/{workflowId}/runs``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            offset: Query parameter: offset
-            limit: Query parameter: limit
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            resource_id: Query parameter: resourceId
-            status: Query parameter: status
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            workflow_id: Unique identifier for the workflow.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            offset: Query parameter: offset.
+            limit: Query parameter: limit.
+            from_date: Query parameter: fromDate.
+            to_date: Query parameter: toDate.
+            resource_id: Query parameter: resourceId.
+            status: Query parameter: status.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkflowsResource.list_runs,
@@ -696,8 +811,30 @@ class WorkflowsResource:
     ) -> Iterator[_models.WorkflowRunsResponseRun]:
         """Every item of every page of ``list_runs``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_runs``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_runs``.
+
+        Args:
+            workflow_id: Unique identifier for the workflow.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            offset: Query parameter: offset.
+            limit: Query parameter: limit.
+            from_date: Query parameter: fromDate.
+            to_date: Query parameter: toDate.
+            resource_id: Query parameter: resourceId.
+            status: Query parameter: status.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "runs")
         while not _pager.done:
@@ -742,8 +879,18 @@ class WorkflowsResource:
         ``GET /workflows``
 
         Args:
-            partial: Query parameter: partial
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            partial: Query parameter: partial.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkflowsResource.list_workflows,
@@ -802,14 +949,24 @@ class WorkflowsResource:
     ) -> WorkflowStream[_models.WorkflowEvent]:
         """Observe workflow stream
 
-        Observes and streams updates from an already running workflow execution. Supports position-based resume with offset for efficient reconnection.
+        Observes and streams updates from an already running workflow execution. Supports position-based resume with
+        offset for efficient reconnection.
 
         ``POST /workflows/{workflowId}/observe``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
             offset: Resume from this event index (0-based). If omitted, replays all events.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkflowsResource.observe,
@@ -870,8 +1027,17 @@ class WorkflowsResource:
         ``POST /workflows/{workflowId}/observe-stream-legacy``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkflowsResource.observe_stream_legacy,
@@ -934,8 +1100,21 @@ class WorkflowsResource:
         ``POST /workflows/{workflowId}/restart``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            request_context: Field ``requestContext`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkflowsResource.restart,
@@ -1003,7 +1182,18 @@ class WorkflowsResource:
         ``POST /workflows/{workflowId}/restart-all-active-workflow-runs-async``
 
         Args:
-            workflow_id: Unique identifier for the workflow
+            workflow_id: Unique identifier for the workflow.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkflowsResource.restart_all_active_workflow_runs_async,
@@ -1062,8 +1252,21 @@ class WorkflowsResource:
         ``POST /workflows/{workflowId}/restart-async``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            request_context: Field ``requestContext`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkflowsResource.restart_async,
@@ -1140,8 +1343,25 @@ class WorkflowsResource:
         ``POST /workflows/{workflowId}/resume``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkflowsResource.resume,
@@ -1222,8 +1442,25 @@ class WorkflowsResource:
         ``POST /workflows/{workflowId}/resume-async``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkflowsResource.resume_async,
@@ -1299,13 +1536,31 @@ class WorkflowsResource:
     ) -> _models.WorkflowResumeNoWaitResponse:
         """Resume workflow without waiting
 
-        Resumes a suspended workflow execution without waiting (fire-and-forget) and returns immediately with the runId. The workflow continues executing in the background.
+        Resumes a suspended workflow execution without waiting (fire-and-forget) and returns immediately with the runId.
+        The workflow continues executing in the background.
 
         ``POST /workflows/{workflowId}/resume-no-wait``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            for_each_index: Field ``forEachIndex`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            step: Field ``step`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkflowsResource.resume_no_wait,
@@ -1387,8 +1642,27 @@ class WorkflowsResource:
         ``POST /workflows/{workflowId}/resume-stream``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
+                attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkflowsResource.resume_stream,
@@ -1462,9 +1736,24 @@ class WorkflowsResource:
     ) -> _models.WorkflowsEventsResponse:
         """Receive a workflow event from a push-mode broker
 
-        Push-mode entry point for workflow events. Brokers (GCP Pub/Sub push, SNS, EventBridge) POST each event here; Mastra processes it through the same pipeline as pull-mode workers.
+        Push-mode entry point for workflow events. Brokers (GCP Pub/Sub push, SNS, EventBridge) POST each event here;
+        Mastra processes it through the same pipeline as pull-mode workers.
 
         ``POST /workflows/events``
+
+        Args:
+            event: Field ``event`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.WorkflowsEventsRequest,
@@ -1527,8 +1816,25 @@ class WorkflowsResource:
         ``POST /workflows/{workflowId}/start``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkflowsResource.start,
@@ -1609,8 +1915,25 @@ class WorkflowsResource:
         ``POST /workflows/{workflowId}/start-async``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Query parameter: runId
+            workflow_id: Unique identifier for the workflow.
+            run_id: Query parameter: runId.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkflowsResource.start_async,
@@ -1693,8 +2016,28 @@ class WorkflowsResource:
         ``POST /workflows/{workflowId}/stream``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            close_on_suspend: End the stream when the run suspends (default true); false keeps it open.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
+                attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkflowsResource.stream,
@@ -1784,8 +2127,26 @@ class WorkflowsResource:
         ``POST /workflows/{workflowId}/stream-legacy``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            close_on_suspend: Field ``closeOnSuspend`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkflowsResource.stream_legacy,
@@ -1867,8 +2228,28 @@ class WorkflowsResource:
         ``POST /workflows/{workflowId}/time-travel``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkflowsResource.time_travel,
@@ -1955,8 +2336,28 @@ class WorkflowsResource:
         ``POST /workflows/{workflowId}/time-travel-async``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkflowsResource.time_travel_async,
@@ -2044,8 +2445,30 @@ class WorkflowsResource:
         ``POST /workflows/{workflowId}/time-travel-stream``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
+                attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkflowsResource.time_travel_stream,
@@ -2135,8 +2558,19 @@ class AsyncWorkflowsResource:
         ``POST /workflows/{workflowId}/runs/{runId}/cancel``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the workflow run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the workflow run.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkflowsResource.cancel_run,
@@ -2191,7 +2625,18 @@ class AsyncWorkflowsResource:
         ``POST /workflows/{workflowId}/restart-all-active-workflow-runs``
 
         Args:
-            workflow_id: Unique identifier for the workflow
+            workflow_id: Unique identifier for the workflow.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkflowsResource.create_restart_all_active_workflow_run,
@@ -2248,8 +2693,21 @@ class AsyncWorkflowsResource:
         ``POST /workflows/{workflowId}/create-run``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Query parameter: runId
+            workflow_id: Unique identifier for the workflow.
+            run_id: Query parameter: runId.
+            disable_scorers: Do not run the workflow's scorers on this run.
+            resource_id: The user or entity the run belongs to.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkflowsResource.create_run,
@@ -2317,8 +2775,17 @@ class AsyncWorkflowsResource:
         ``DELETE /workflows/{workflowId}/runs/{runId}``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the workflow run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the workflow run.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkflowsResource.delete_run,
@@ -2381,13 +2848,37 @@ class AsyncWorkflowsResource:
     ) -> Any:
         """Execute a workflow step
 
-        Internal endpoint used by standalone OrchestrationWorker instances to execute workflow steps remotely via HttpRemoteStrategy.
+        Internal endpoint used by standalone OrchestrationWorker instances to execute workflow steps remotely via
+        HttpRemoteStrategy.
 
         ``POST /workflows/{workflowId}/runs/{runId}/steps/execute``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the workflow run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the workflow run.
+            execution_path: Field ``executionPath`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            state: Field ``state`` of the JSON body.
+            step_id: Field ``stepId`` of the JSON body.
+            step_results: Field ``stepResults`` of the JSON body.
+            foreach_idx: Field ``foreachIdx`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            input: Field ``input`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            retry_count: Field ``retryCount`` of the JSON body.
+            validate_inputs: Field ``validateInputs`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkflowsResource.execute_step,
@@ -2449,16 +2940,32 @@ class AsyncWorkflowsResource:
     ) -> _models.WorkflowRun:
         """Get workflow run by ID
 
-        Returns a workflow run with metadata and processed execution state. Use the fields query parameter to reduce payload size by requesting only specific fields (e.g., ?fields=result,steps). Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
+        Returns a workflow run with metadata and processed execution state. Use the fields query parameter to reduce
+        payload size by requesting only specific fields (e.g., ?fields=result,steps). Available fields: result, error,
+        payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId,
+        createdAt, updatedAt) and status are always included.
 
         ``GET /workflows/{workflowId}/runs/{runId}``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the workflow run
-            fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
-            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the workflow run.
+            fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps,
+                activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt,
+                updatedAt) and status are always included.
+            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for
+                better performance.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkflowsResource.get_run,
@@ -2525,8 +3032,18 @@ class AsyncWorkflowsResource:
         ``GET /workflows/{workflowId}``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            workflow_id: Unique identifier for the workflow.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkflowsResource.get_workflow,
@@ -2582,12 +3099,23 @@ class AsyncWorkflowsResource:
     ) -> dict[str, _models.WorkflowsRunCountsResponseValue]:
         """List workflow run counts
 
-        Returns per-workflow counts of currently running and suspended (awaiting resume) runs, keyed by the workflow registry key used in the Mastra config
+        Returns per-workflow counts of currently running and suspended (awaiting resume) runs, keyed by the workflow
+        registry key used in the Mastra config
 
         ``GET /workflows/run-counts``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkflowsResource.list_run_counts,
@@ -2669,16 +3197,26 @@ class AsyncWorkflowsResource:
         ``GET /workflows/{workflowId}/runs``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            offset: Query parameter: offset
-            limit: Query parameter: limit
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            resource_id: Query parameter: resourceId
-            status: Query parameter: status
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            workflow_id: Unique identifier for the workflow.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            offset: Query parameter: offset.
+            limit: Query parameter: limit.
+            from_date: Query parameter: fromDate.
+            to_date: Query parameter: toDate.
+            resource_id: Query parameter: resourceId.
+            status: Query parameter: status.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkflowsResource.list_runs,
@@ -2772,8 +3310,30 @@ class AsyncWorkflowsResource:
     ) -> AsyncIterator[_models.WorkflowRunsResponseRun]:
         """Every item of every page of ``list_runs``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_runs``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
+        ``list_runs``.
+
+        Args:
+            workflow_id: Unique identifier for the workflow.
+            page: Query parameter: page.
+            per_page: Query parameter: perPage.
+            offset: Query parameter: offset.
+            limit: Query parameter: limit.
+            from_date: Query parameter: fromDate.
+            to_date: Query parameter: toDate.
+            resource_id: Query parameter: resourceId.
+            status: Query parameter: status.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("page", page, 0, per_page, "runs")
         while not _pager.done:
@@ -2819,8 +3379,18 @@ class AsyncWorkflowsResource:
         ``GET /workflows``
 
         Args:
-            partial: Query parameter: partial
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            partial: Query parameter: partial.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
+                JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkflowsResource.list_workflows,
@@ -2879,14 +3449,24 @@ class AsyncWorkflowsResource:
     ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Observe workflow stream
 
-        Observes and streams updates from an already running workflow execution. Supports position-based resume with offset for efficient reconnection.
+        Observes and streams updates from an already running workflow execution. Supports position-based resume with
+        offset for efficient reconnection.
 
         ``POST /workflows/{workflowId}/observe``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
             offset: Resume from this event index (0-based). If omitted, replays all events.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkflowsResource.observe,
@@ -2947,8 +3527,17 @@ class AsyncWorkflowsResource:
         ``POST /workflows/{workflowId}/observe-stream-legacy``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkflowsResource.observe_stream_legacy,
@@ -3011,8 +3600,21 @@ class AsyncWorkflowsResource:
         ``POST /workflows/{workflowId}/restart``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            request_context: Field ``requestContext`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkflowsResource.restart,
@@ -3080,7 +3682,18 @@ class AsyncWorkflowsResource:
         ``POST /workflows/{workflowId}/restart-all-active-workflow-runs-async``
 
         Args:
-            workflow_id: Unique identifier for the workflow
+            workflow_id: Unique identifier for the workflow.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkflowsResource.restart_all_active_workflow_runs_async,
@@ -3139,8 +3752,21 @@ class AsyncWorkflowsResource:
         ``POST /workflows/{workflowId}/restart-async``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            request_context: Field ``requestContext`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkflowsResource.restart_async,
@@ -3217,8 +3843,25 @@ class AsyncWorkflowsResource:
         ``POST /workflows/{workflowId}/resume``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkflowsResource.resume,
@@ -3299,8 +3942,25 @@ class AsyncWorkflowsResource:
         ``POST /workflows/{workflowId}/resume-async``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkflowsResource.resume_async,
@@ -3376,13 +4036,31 @@ class AsyncWorkflowsResource:
     ) -> _models.WorkflowResumeNoWaitResponse:
         """Resume workflow without waiting
 
-        Resumes a suspended workflow execution without waiting (fire-and-forget) and returns immediately with the runId. The workflow continues executing in the background.
+        Resumes a suspended workflow execution without waiting (fire-and-forget) and returns immediately with the runId.
+        The workflow continues executing in the background.
 
         ``POST /workflows/{workflowId}/resume-no-wait``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            for_each_index: Field ``forEachIndex`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            step: Field ``step`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkflowsResource.resume_no_wait,
@@ -3464,8 +4142,27 @@ class AsyncWorkflowsResource:
         ``POST /workflows/{workflowId}/resume-stream``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
+                attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkflowsResource.resume_stream,
@@ -3539,9 +4236,24 @@ class AsyncWorkflowsResource:
     ) -> _models.WorkflowsEventsResponse:
         """Receive a workflow event from a push-mode broker
 
-        Push-mode entry point for workflow events. Brokers (GCP Pub/Sub push, SNS, EventBridge) POST each event here; Mastra processes it through the same pipeline as pull-mode workers.
+        Push-mode entry point for workflow events. Brokers (GCP Pub/Sub push, SNS, EventBridge) POST each event here;
+        Mastra processes it through the same pipeline as pull-mode workers.
 
         ``POST /workflows/events``
+
+        Args:
+            event: Field ``event`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = build_body(
             _models.WorkflowsEventsRequest,
@@ -3604,8 +4316,25 @@ class AsyncWorkflowsResource:
         ``POST /workflows/{workflowId}/start``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkflowsResource.start,
@@ -3686,8 +4415,25 @@ class AsyncWorkflowsResource:
         ``POST /workflows/{workflowId}/start-async``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Query parameter: runId
+            workflow_id: Unique identifier for the workflow.
+            run_id: Query parameter: runId.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkflowsResource.start_async,
@@ -3770,8 +4516,28 @@ class AsyncWorkflowsResource:
         ``POST /workflows/{workflowId}/stream``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            close_on_suspend: End the stream when the run suspends (default true); false keeps it open.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
+                attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkflowsResource.stream,
@@ -3861,8 +4627,26 @@ class AsyncWorkflowsResource:
         ``POST /workflows/{workflowId}/stream-legacy``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            close_on_suspend: Field ``closeOnSuspend`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkflowsResource.stream_legacy,
@@ -3944,8 +4728,28 @@ class AsyncWorkflowsResource:
         ``POST /workflows/{workflowId}/time-travel``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkflowsResource.time_travel,
@@ -4032,8 +4836,28 @@ class AsyncWorkflowsResource:
         ``POST /workflows/{workflowId}/time-travel-async``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkflowsResource.time_travel_async,
@@ -4121,8 +4945,30 @@ class AsyncWorkflowsResource:
         ``POST /workflows/{workflowId}/time-travel-stream``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
+                ``None``: no limit. Default: the client's (none for a subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
+                attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkflowsResource.time_travel_stream,

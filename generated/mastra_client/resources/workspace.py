@@ -46,10 +46,19 @@ class WorkspaceResource:
         ``DELETE /workspaces/{workspaceId}/fs/delete``
 
         Args:
-            workspace_id: Workspace ID
-            path: Path to delete
-            recursive: Delete directories recursively
-            force: Don't error if path doesn't exist
+            workspace_id: Workspace ID.
+            path: Path to delete.
+            recursive: Delete directories recursively.
+            force: Don't error if path doesn't exist.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkspaceResource.delete_fs_delete,
@@ -116,9 +125,20 @@ class WorkspaceResource:
         ``POST /workspaces/{workspaceId}/fs/mkdir``
 
         Args:
-            workspace_id: Workspace ID
-            path: Directory path to create
-            recursive: Create parent directories if needed
+            workspace_id: Workspace ID.
+            path: Directory path to create.
+            recursive: Create parent directories if needed.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkspaceResource.fs_mkdir,
@@ -183,11 +203,22 @@ class WorkspaceResource:
         ``POST /workspaces/{workspaceId}/fs/write``
 
         Args:
-            workspace_id: Workspace ID
+            workspace_id: Workspace ID.
             content: Content to write (text or base64-encoded binary)
-            path: Path to write to
-            encoding: Content encoding
-            recursive: Create parent directories if needed
+            path: Path to write to.
+            encoding: Content encoding.
+            recursive: Create parent directories if needed.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkspaceResource.fs_write,
@@ -251,9 +282,18 @@ class WorkspaceResource:
         ``GET /workspaces/{workspaceId}/fs/list``
 
         Args:
-            workspace_id: Workspace ID
-            path: Path to the directory to list
-            recursive: Include subdirectories
+            workspace_id: Workspace ID.
+            path: Path to the directory to list.
+            recursive: Include subdirectories.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkspaceResource.get_fs_list,
@@ -317,9 +357,18 @@ class WorkspaceResource:
         ``GET /workspaces/{workspaceId}/fs/read``
 
         Args:
-            workspace_id: Workspace ID
-            path: Path to the file to read
+            workspace_id: Workspace ID.
+            path: Path to the file to read.
             encoding: Encoding for text files (default: utf-8)
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkspaceResource.get_fs_read,
@@ -382,8 +431,17 @@ class WorkspaceResource:
         ``GET /workspaces/{workspaceId}/fs/stat``
 
         Args:
-            workspace_id: Workspace ID
-            path: Path to get info about
+            workspace_id: Workspace ID.
+            path: Path to get info about.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkspaceResource.get_fs_stat,
@@ -447,11 +505,20 @@ class WorkspaceResource:
         ``GET /workspaces/{workspaceId}/search``
 
         Args:
-            workspace_id: Workspace ID
-            query: Search query text
-            top_k: Maximum number of results
-            mode: Search mode
-            min_score: Minimum relevance score threshold
+            workspace_id: Workspace ID.
+            query: Search query text.
+            top_k: Maximum number of results.
+            mode: Search mode.
+            min_score: Minimum relevance score threshold.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkspaceResource.get_search,
@@ -519,9 +586,18 @@ class WorkspaceResource:
         ``GET /workspaces/{workspaceId}/skills/{skillName}``
 
         Args:
-            workspace_id: Workspace ID
-            skill_name: Skill name identifier
-            path: Skill path for disambiguation when multiple skills share the same name
+            workspace_id: Workspace ID.
+            skill_name: Skill name identifier.
+            path: Skill path for disambiguation when multiple skills share the same name.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkspaceResource.get_skill,
@@ -585,10 +661,19 @@ class WorkspaceResource:
         ``GET /workspaces/{workspaceId}/skills/{skillName}/references/{referencePath}``
 
         Args:
-            workspace_id: Workspace ID
-            skill_name: Skill name identifier
+            workspace_id: Workspace ID.
+            skill_name: Skill name identifier.
             reference_path: Reference file path (URL encoded)
-            path: Skill path for disambiguation when multiple skills share the same name
+            path: Skill path for disambiguation when multiple skills share the same name.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkspaceResource.get_skill_reference,
@@ -655,12 +740,21 @@ class WorkspaceResource:
         ``GET /workspaces/{workspaceId}/skills/search``
 
         Args:
-            workspace_id: Workspace ID
-            query: Search query text
-            top_k: Maximum number of results
-            min_score: Minimum relevance score threshold
-            skill_names: Comma-separated list of skill names to search within
-            include_references: Include reference files in search
+            workspace_id: Workspace ID.
+            query: Search query text.
+            top_k: Maximum number of results.
+            min_score: Minimum relevance score threshold.
+            skill_names: Comma-separated list of skill names to search within.
+            include_references: Include reference files in search.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkspaceResource.get_skills_search,
@@ -730,9 +824,18 @@ class WorkspaceResource:
         ``GET /workspaces/{workspaceId}/skills-sh/popular``
 
         Args:
-            workspace_id: Workspace ID
-            limit: Maximum number of results
-            offset: Offset for pagination
+            workspace_id: Workspace ID.
+            limit: Maximum number of results.
+            offset: Offset for pagination.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkspaceResource.get_skills_sh_popular,
@@ -791,8 +894,22 @@ class WorkspaceResource:
     ) -> Iterator[_models.WorkspaceSkillsShSearchResponseSkill]:
         """Every item of every page of ``get_skills_sh_popular``, fetched a page at a time as the loop goes.
 
-        ``offset`` is where to start (default 0) and
-        ``limit`` the page size; the other arguments are those of ``get_skills_sh_popular``.
+        ``offset`` is where to start (default 0) and ``limit`` the page size; the other arguments are those of
+        ``get_skills_sh_popular``.
+
+        Args:
+            workspace_id: Workspace ID.
+            limit: Maximum number of results.
+            offset: Offset for pagination.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("offset", offset, 0, limit, "skills")
         while not _pager.done:
@@ -832,10 +949,19 @@ class WorkspaceResource:
         ``GET /workspaces/{workspaceId}/skills-sh/preview``
 
         Args:
-            workspace_id: Workspace ID
-            owner: GitHub repository owner
-            repo: GitHub repository name
-            path: Path to skill within repo
+            workspace_id: Workspace ID.
+            owner: GitHub repository owner.
+            repo: GitHub repository name.
+            path: Path to skill within repo.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkspaceResource.get_skills_sh_preview,
@@ -901,9 +1027,18 @@ class WorkspaceResource:
         ``GET /workspaces/{workspaceId}/skills-sh/search``
 
         Args:
-            workspace_id: Workspace ID
-            q: Search query
-            limit: Maximum number of results
+            workspace_id: Workspace ID.
+            q: Search query.
+            limit: Maximum number of results.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkspaceResource.get_skills_sh_search,
@@ -965,7 +1100,16 @@ class WorkspaceResource:
         ``GET /workspaces/{workspaceId}``
 
         Args:
-            workspace_id: Workspace ID
+            workspace_id: Workspace ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkspaceResource.get_workspace,
@@ -1022,10 +1166,21 @@ class WorkspaceResource:
         ``POST /workspaces/{workspaceId}/index``
 
         Args:
-            workspace_id: Workspace ID
-            content: Content to index
-            path: Path to use as document ID
-            metadata: Optional metadata
+            workspace_id: Workspace ID.
+            content: Content to index.
+            path: Path to use as document ID.
+            metadata: Optional metadata.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkspaceResource.index,
@@ -1088,9 +1243,18 @@ class WorkspaceResource:
         ``GET /workspaces/{workspaceId}/skills/{skillName}/references``
 
         Args:
-            workspace_id: Workspace ID
-            skill_name: Skill name identifier
-            path: Skill path for disambiguation when multiple skills share the same name
+            workspace_id: Workspace ID.
+            skill_name: Skill name identifier.
+            path: Skill path for disambiguation when multiple skills share the same name.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkspaceResource.list_skill_references,
@@ -1151,7 +1315,16 @@ class WorkspaceResource:
         ``GET /workspaces/{workspaceId}/skills``
 
         Args:
-            workspace_id: Workspace ID
+            workspace_id: Workspace ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkspaceResource.list_skills,
@@ -1201,6 +1374,17 @@ class WorkspaceResource:
         Returns all workspaces from both Mastra instance and agents
 
         ``GET /workspaces``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -1252,11 +1436,22 @@ class WorkspaceResource:
         ``POST /workspaces/{workspaceId}/skills-sh/install``
 
         Args:
-            workspace_id: Workspace ID
-            owner: GitHub repository owner
-            repo: GitHub repository name
-            skill_name: Skill name from skills.sh
+            workspace_id: Workspace ID.
+            owner: GitHub repository owner.
+            repo: GitHub repository name.
+            skill_name: Skill name from skills.sh.
             mount: Mount path to install into (for CompositeFilesystem)
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkspaceResource.skills_sh_install,
@@ -1320,8 +1515,19 @@ class WorkspaceResource:
         ``POST /workspaces/{workspaceId}/skills-sh/remove``
 
         Args:
-            workspace_id: Workspace ID
-            skill_name: Name of the installed skill to remove
+            workspace_id: Workspace ID.
+            skill_name: Name of the installed skill to remove.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkspaceResource.skills_sh_remove,
@@ -1382,8 +1588,19 @@ class WorkspaceResource:
         ``POST /workspaces/{workspaceId}/skills-sh/update``
 
         Args:
-            workspace_id: Workspace ID
-            skill_name: Specific skill to update, or omit to update all
+            workspace_id: Workspace ID.
+            skill_name: Specific skill to update, or omit to update all.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             WorkspaceResource.skills_sh_update,
@@ -1452,10 +1669,19 @@ class AsyncWorkspaceResource:
         ``DELETE /workspaces/{workspaceId}/fs/delete``
 
         Args:
-            workspace_id: Workspace ID
-            path: Path to delete
-            recursive: Delete directories recursively
-            force: Don't error if path doesn't exist
+            workspace_id: Workspace ID.
+            path: Path to delete.
+            recursive: Delete directories recursively.
+            force: Don't error if path doesn't exist.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkspaceResource.delete_fs_delete,
@@ -1522,9 +1748,20 @@ class AsyncWorkspaceResource:
         ``POST /workspaces/{workspaceId}/fs/mkdir``
 
         Args:
-            workspace_id: Workspace ID
-            path: Directory path to create
-            recursive: Create parent directories if needed
+            workspace_id: Workspace ID.
+            path: Directory path to create.
+            recursive: Create parent directories if needed.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkspaceResource.fs_mkdir,
@@ -1589,11 +1826,22 @@ class AsyncWorkspaceResource:
         ``POST /workspaces/{workspaceId}/fs/write``
 
         Args:
-            workspace_id: Workspace ID
+            workspace_id: Workspace ID.
             content: Content to write (text or base64-encoded binary)
-            path: Path to write to
-            encoding: Content encoding
-            recursive: Create parent directories if needed
+            path: Path to write to.
+            encoding: Content encoding.
+            recursive: Create parent directories if needed.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkspaceResource.fs_write,
@@ -1657,9 +1905,18 @@ class AsyncWorkspaceResource:
         ``GET /workspaces/{workspaceId}/fs/list``
 
         Args:
-            workspace_id: Workspace ID
-            path: Path to the directory to list
-            recursive: Include subdirectories
+            workspace_id: Workspace ID.
+            path: Path to the directory to list.
+            recursive: Include subdirectories.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkspaceResource.get_fs_list,
@@ -1723,9 +1980,18 @@ class AsyncWorkspaceResource:
         ``GET /workspaces/{workspaceId}/fs/read``
 
         Args:
-            workspace_id: Workspace ID
-            path: Path to the file to read
+            workspace_id: Workspace ID.
+            path: Path to the file to read.
             encoding: Encoding for text files (default: utf-8)
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkspaceResource.get_fs_read,
@@ -1788,8 +2054,17 @@ class AsyncWorkspaceResource:
         ``GET /workspaces/{workspaceId}/fs/stat``
 
         Args:
-            workspace_id: Workspace ID
-            path: Path to get info about
+            workspace_id: Workspace ID.
+            path: Path to get info about.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkspaceResource.get_fs_stat,
@@ -1853,11 +2128,20 @@ class AsyncWorkspaceResource:
         ``GET /workspaces/{workspaceId}/search``
 
         Args:
-            workspace_id: Workspace ID
-            query: Search query text
-            top_k: Maximum number of results
-            mode: Search mode
-            min_score: Minimum relevance score threshold
+            workspace_id: Workspace ID.
+            query: Search query text.
+            top_k: Maximum number of results.
+            mode: Search mode.
+            min_score: Minimum relevance score threshold.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkspaceResource.get_search,
@@ -1925,9 +2209,18 @@ class AsyncWorkspaceResource:
         ``GET /workspaces/{workspaceId}/skills/{skillName}``
 
         Args:
-            workspace_id: Workspace ID
-            skill_name: Skill name identifier
-            path: Skill path for disambiguation when multiple skills share the same name
+            workspace_id: Workspace ID.
+            skill_name: Skill name identifier.
+            path: Skill path for disambiguation when multiple skills share the same name.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkspaceResource.get_skill,
@@ -1991,10 +2284,19 @@ class AsyncWorkspaceResource:
         ``GET /workspaces/{workspaceId}/skills/{skillName}/references/{referencePath}``
 
         Args:
-            workspace_id: Workspace ID
-            skill_name: Skill name identifier
+            workspace_id: Workspace ID.
+            skill_name: Skill name identifier.
             reference_path: Reference file path (URL encoded)
-            path: Skill path for disambiguation when multiple skills share the same name
+            path: Skill path for disambiguation when multiple skills share the same name.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkspaceResource.get_skill_reference,
@@ -2061,12 +2363,21 @@ class AsyncWorkspaceResource:
         ``GET /workspaces/{workspaceId}/skills/search``
 
         Args:
-            workspace_id: Workspace ID
-            query: Search query text
-            top_k: Maximum number of results
-            min_score: Minimum relevance score threshold
-            skill_names: Comma-separated list of skill names to search within
-            include_references: Include reference files in search
+            workspace_id: Workspace ID.
+            query: Search query text.
+            top_k: Maximum number of results.
+            min_score: Minimum relevance score threshold.
+            skill_names: Comma-separated list of skill names to search within.
+            include_references: Include reference files in search.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkspaceResource.get_skills_search,
@@ -2136,9 +2447,18 @@ class AsyncWorkspaceResource:
         ``GET /workspaces/{workspaceId}/skills-sh/popular``
 
         Args:
-            workspace_id: Workspace ID
-            limit: Maximum number of results
-            offset: Offset for pagination
+            workspace_id: Workspace ID.
+            limit: Maximum number of results.
+            offset: Offset for pagination.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkspaceResource.get_skills_sh_popular,
@@ -2197,8 +2517,22 @@ class AsyncWorkspaceResource:
     ) -> AsyncIterator[_models.WorkspaceSkillsShSearchResponseSkill]:
         """Every item of every page of ``get_skills_sh_popular``, fetched a page at a time as the loop goes.
 
-        ``offset`` is where to start (default 0) and
-        ``limit`` the page size; the other arguments are those of ``get_skills_sh_popular``.
+        ``offset`` is where to start (default 0) and ``limit`` the page size; the other arguments are those of
+        ``get_skills_sh_popular``.
+
+        Args:
+            workspace_id: Workspace ID.
+            limit: Maximum number of results.
+            offset: Offset for pagination.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _pager = Pager("offset", offset, 0, limit, "skills")
         while not _pager.done:
@@ -2239,10 +2573,19 @@ class AsyncWorkspaceResource:
         ``GET /workspaces/{workspaceId}/skills-sh/preview``
 
         Args:
-            workspace_id: Workspace ID
-            owner: GitHub repository owner
-            repo: GitHub repository name
-            path: Path to skill within repo
+            workspace_id: Workspace ID.
+            owner: GitHub repository owner.
+            repo: GitHub repository name.
+            path: Path to skill within repo.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkspaceResource.get_skills_sh_preview,
@@ -2308,9 +2651,18 @@ class AsyncWorkspaceResource:
         ``GET /workspaces/{workspaceId}/skills-sh/search``
 
         Args:
-            workspace_id: Workspace ID
-            q: Search query
-            limit: Maximum number of results
+            workspace_id: Workspace ID.
+            q: Search query.
+            limit: Maximum number of results.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkspaceResource.get_skills_sh_search,
@@ -2372,7 +2724,16 @@ class AsyncWorkspaceResource:
         ``GET /workspaces/{workspaceId}``
 
         Args:
-            workspace_id: Workspace ID
+            workspace_id: Workspace ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkspaceResource.get_workspace,
@@ -2429,10 +2790,21 @@ class AsyncWorkspaceResource:
         ``POST /workspaces/{workspaceId}/index``
 
         Args:
-            workspace_id: Workspace ID
-            content: Content to index
-            path: Path to use as document ID
-            metadata: Optional metadata
+            workspace_id: Workspace ID.
+            content: Content to index.
+            path: Path to use as document ID.
+            metadata: Optional metadata.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkspaceResource.index,
@@ -2495,9 +2867,18 @@ class AsyncWorkspaceResource:
         ``GET /workspaces/{workspaceId}/skills/{skillName}/references``
 
         Args:
-            workspace_id: Workspace ID
-            skill_name: Skill name identifier
-            path: Skill path for disambiguation when multiple skills share the same name
+            workspace_id: Workspace ID.
+            skill_name: Skill name identifier.
+            path: Skill path for disambiguation when multiple skills share the same name.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkspaceResource.list_skill_references,
@@ -2558,7 +2939,16 @@ class AsyncWorkspaceResource:
         ``GET /workspaces/{workspaceId}/skills``
 
         Args:
-            workspace_id: Workspace ID
+            workspace_id: Workspace ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkspaceResource.list_skills,
@@ -2608,6 +2998,17 @@ class AsyncWorkspaceResource:
         Returns all workspaces from both Mastra instance and agents
 
         ``GET /workspaces``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
@@ -2659,11 +3060,22 @@ class AsyncWorkspaceResource:
         ``POST /workspaces/{workspaceId}/skills-sh/install``
 
         Args:
-            workspace_id: Workspace ID
-            owner: GitHub repository owner
-            repo: GitHub repository name
-            skill_name: Skill name from skills.sh
+            workspace_id: Workspace ID.
+            owner: GitHub repository owner.
+            repo: GitHub repository name.
+            skill_name: Skill name from skills.sh.
             mount: Mount path to install into (for CompositeFilesystem)
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkspaceResource.skills_sh_install,
@@ -2727,8 +3139,19 @@ class AsyncWorkspaceResource:
         ``POST /workspaces/{workspaceId}/skills-sh/remove``
 
         Args:
-            workspace_id: Workspace ID
-            skill_name: Name of the installed skill to remove
+            workspace_id: Workspace ID.
+            skill_name: Name of the installed skill to remove.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkspaceResource.skills_sh_remove,
@@ -2789,8 +3212,19 @@ class AsyncWorkspaceResource:
         ``POST /workspaces/{workspaceId}/skills-sh/update``
 
         Args:
-            workspace_id: Workspace ID
-            skill_name: Specific skill to update, or omit to update all
+            workspace_id: Workspace ID.
+            skill_name: Specific skill to update, or omit to update all.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
+                (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
+                model; ``False``: keep it leniently. Default: the client's setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
+                client's.
         """
         check_params(
             AsyncWorkspaceResource.skills_sh_update,
