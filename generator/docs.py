@@ -7,6 +7,7 @@ method takes (``extra_headers``, ``timeout``...) share one description each, def
 
 from __future__ import annotations
 
+import ast
 import re
 import textwrap
 from collections.abc import Sequence
@@ -209,3 +210,53 @@ def accessor_docstring(accessor: ResourceAccessor, indent: int = METHOD_INDENT) 
     entries += [(a[0], f"The ``{a[0]}`` of the {accessor.resource}.") for a in accessor.params[len(entries) :]]
     pad = " " * indent
     return doc + "\n\n" + pad + args_section(entries, indent) + "\n" + pad
+
+
+def rewrap_docstrings(source: str, width: int = LINE_LENGTH) -> str:
+    """``source`` with every docstring line longer than ``width`` wrapped at its spaces (another tool's
+    output: datamodel-code-generator writes a schema's description on one line).
+
+    Only whitespace inside the docstrings changes. A line with a backslash is left alone (a break
+    after one would join lines).
+    """
+    lines = source.split("\n")
+    if all(len(line) <= width for line in lines):
+        return source
+    changed: dict[int, list[str]] = {}
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) or not node.body:
+            continue
+        first = node.body[0]
+        if not (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)):
+            continue
+        if not isinstance(first.value.value, str):
+            continue
+        for index in range(first.lineno - 1, first.end_lineno or first.lineno):
+            line = lines[index]
+            if len(line) <= width or "\\" in line:
+                continue
+            lead = len(line) - len(line.lstrip())
+            pieces = textwrap.wrap(
+                line.strip(),
+                width=width,
+                initial_indent=" " * lead,
+                subsequent_indent=" " * lead,
+                break_long_words=False,
+                break_on_hyphens=False,
+                replace_whitespace=False,
+                expand_tabs=False,
+            )
+            changed[index] = pieces or [line]
+    return "\n".join(piece for index, line in enumerate(lines) for piece in changed.get(index, [line]))
+
+
+def paragraphs(texts: Sequence[str], indent: int) -> str:
+    """The inside of a class's or property's docstring: each non-empty text a wrapped paragraph.
+
+    More than one line ends with a line break, so the closing quotes stand on their own line.
+    """
+    pad = " " * indent
+    kept = [text for text in texts if text]
+    parts = [wrap(text, indent, first=indent + 3 if number == 0 else indent) for number, text in enumerate(kept)]
+    body = ("\n\n" + pad).join(parts)
+    return body + "\n" + pad if "\n" in body else body

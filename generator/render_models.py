@@ -19,6 +19,7 @@ from typing import Any
 
 import pydantic
 
+from .docs import rewrap_docstrings
 from .errors import CodegenError
 from .ir import ModelModule
 from .naming import snake
@@ -79,7 +80,7 @@ def run_datamodel_codegen(schemas: Mapping[str, Any]) -> ModelSource:
             raise CodegenError("components", f"datamodel-code-generator failed: {exc}") from None
     if not isinstance(output, str):
         raise CodegenError("components", "datamodel-code-generator returned no single module")
-    return _fix_fields(output)
+    return _fix_fields(rewrap_docstrings(output))  # a description is one line there
 
 
 # Field names pydantic warns about (its protected namespaces).

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 class Channels(ChannelsResource):
     """Messaging-platform channels of agents (/channels): client.channels.
+
     Also every operation of ``client.channels`` (Channels) under its generated name.
     """
 
@@ -42,6 +43,7 @@ class Channels(ChannelsResource):
 
 class Responses(ResponsesResource):
     """The OpenAI-compatible Responses API (/v1/responses): client.responses.
+
     Also every operation of ``client.responses`` (Responses) under its generated name.
     """
 
@@ -330,6 +332,7 @@ class Responses(ResponsesResource):
 
 class AsyncChannels(AsyncChannelsResource):
     """Messaging-platform channels of agents (/channels): client.channels.
+
     Also every operation of ``client.channels`` (Channels) under its generated name.
     """
 
@@ -343,6 +346,7 @@ class AsyncChannels(AsyncChannelsResource):
 
 class AsyncResponses(AsyncResponsesResource):
     """The OpenAI-compatible Responses API (/v1/responses): client.responses.
+
     Also every operation of ``client.responses`` (Responses) under its generated name.
     """
 

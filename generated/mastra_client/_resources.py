@@ -5541,7 +5541,8 @@ class AgentBuilder:
 
 class AgentController:
     """An agent controller hosted on the server (client-js AgentController); its sessions are reached with
-    session(resource_id, scope=None)."""
+    session(resource_id, scope=None).
+    """
 
     def __init__(self, client: MastraClient, controller_id: str) -> None:
         self._client = client
@@ -5724,7 +5725,8 @@ class AgentController:
 class AgentControllerSession:
     """A session of an agent controller bound to a resource id (client-js AgentControllerSession). Sessions are
     get-or-create on the server; a scope addresses an independent session over the same resource id and travels on every
-    request as sessionScope. Replies arrive on subscribe(), not on send_message()."""
+    request as sessionScope. Replies arrive on subscribe(), not on send_message().
+    """
 
     def __init__(
         self, client: MastraClient, controller_id: str, resource_id: str, scope: str | None = None
@@ -7711,7 +7713,8 @@ class Conversations:
 
 class DynamicWorkflow:
     """A dynamic workflow definition stored on the server (run it like any workflow:
-    client.get_workflow(id).create_run())."""
+    client.get_workflow(id).create_run()).
+    """
 
     def __init__(self, client: MastraClient, dynamic_workflow_id: str) -> None:
         self._client = client
@@ -21577,7 +21580,8 @@ class AsyncAgentBuilder:
 
 class AsyncAgentController:
     """An agent controller hosted on the server (client-js AgentController); its sessions are reached with
-    session(resource_id, scope=None)."""
+    session(resource_id, scope=None).
+    """
 
     def __init__(self, client: AsyncMastraClient, controller_id: str) -> None:
         self._client = client
@@ -21760,7 +21764,8 @@ class AsyncAgentController:
 class AsyncAgentControllerSession:
     """A session of an agent controller bound to a resource id (client-js AgentControllerSession). Sessions are
     get-or-create on the server; a scope addresses an independent session over the same resource id and travels on every
-    request as sessionScope. Replies arrive on subscribe(), not on send_message()."""
+    request as sessionScope. Replies arrive on subscribe(), not on send_message().
+    """
 
     def __init__(
         self,
@@ -23751,7 +23756,8 @@ class AsyncConversations:
 
 class AsyncDynamicWorkflow:
     """A dynamic workflow definition stored on the server (run it like any workflow:
-    client.get_workflow(id).create_run())."""
+    client.get_workflow(id).create_run()).
+    """
 
     def __init__(self, client: AsyncMastraClient, dynamic_workflow_id: str) -> None:
         self._client = client
