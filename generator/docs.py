@@ -8,6 +8,7 @@ method takes (``extra_headers``, ``timeout``...) share one description each, def
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import textwrap
 from collections.abc import Sequence
@@ -73,7 +74,8 @@ def call_options(op: Operation) -> tuple[str, ...]:
 
 def param_text(param: Param, op: Operation) -> str:
     """What a parameter is: its description, else where it goes on the wire; plus what the client adds."""
-    text = param.description or _wire_sentence(param, op)
+    said = param.description and not _only_names(param.description, param)
+    text = param.description if said else _wire_sentence(param, op)
     notes: list[str] = []
     if param.py_name == op.client_tools:
         notes.append(_CLIENT_TOOLS)
@@ -82,6 +84,15 @@ def param_text(param: Param, op: Operation) -> str:
     if param.coerce in _COERCIONS:
         notes.append(_COERCIONS[param.coerce])
     return " ".join([_sentence(text), *notes])
+
+
+_FILLER = frozenset({"the", "a", "an", "query", "path", "header", "cookie", "body", "parameter", "param", "field"})
+
+
+def _only_names(description: str, param: Param) -> bool:
+    """A description that only names the parameter (``Query parameter: page``, ``The runId parameter``)."""
+    words = re.findall(r"[A-Za-z0-9_-]+", description.lower())
+    return all(word in _FILLER or word in (param.name.lower(), param.py_name.lower()) for word in words)
 
 
 def _wire_sentence(param: Param, op: Operation) -> str:
@@ -112,6 +123,7 @@ def _sentence(text: str) -> str:
 _BULLET = re.compile(r"\s*([-*+]|\d+[.)])\s+")
 
 
+@functools.lru_cache(maxsize=16384)  # per-call options and sync/async twins repeat the same texts
 def wrap(text: str, indent: int, first: int = 0, width: int = LINE_LENGTH) -> str:
     """Docstring text (escaped here) wrapped to ``width``, later lines indented by ``indent`` spaces.
 
@@ -120,8 +132,15 @@ def wrap(text: str, indent: int, first: int = 0, width: int = LINE_LENGTH) -> st
     Each line of the text is wrapped alone (paragraphs and lists keep their breaks; a list
     item's lines hang under its text); a word longer than a line (a URL) stays whole.
     """
+    escaped = docstring_body(text)
+    if first + len(escaped) <= width and "\n" not in escaped:
+        return escaped.strip()  # most texts: one short line
+    return _wrap_lines(escaped, indent, first, width)
+
+
+def _wrap_lines(escaped: str, indent: int, first: int, width: int) -> str:
     out: list[str] = []
-    for number, line in enumerate(docstring_body(text).split("\n")):
+    for number, line in enumerate(escaped.split("\n")):
         stripped = line.rstrip()
         if not stripped:
             out.append("")
@@ -212,42 +231,37 @@ def accessor_docstring(accessor: ResourceAccessor, indent: int = METHOD_INDENT) 
     return doc + "\n\n" + pad + args_section(entries, indent) + "\n" + pad
 
 
-def rewrap_docstrings(source: str, width: int = LINE_LENGTH) -> str:
-    """``source`` with every docstring line longer than ``width`` wrapped at its spaces (another tool's
-    output: datamodel-code-generator writes a schema's description on one line).
+def rewrap_docstring(lines: list[str], node: ast.AST, offset: int = 0, width: int = LINE_LENGTH) -> list[str]:
+    """``lines`` (the source of ``node``, which starts at line ``offset + 1``) with each line of the
+    node's docstring that is longer than ``width`` wrapped at its spaces.
 
-    Only whitespace inside the docstrings changes. A line with a backslash is left alone (a break
+    For another tool's output: datamodel-code-generator writes a schema's description on one line.
+    Only whitespace inside the docstring changes; a line with a backslash is left alone (a break
     after one would join lines).
     """
-    lines = source.split("\n")
-    if all(len(line) <= width for line in lines):
-        return source
-    changed: dict[int, list[str]] = {}
-    for node in ast.walk(ast.parse(source)):
-        if not isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) or not node.body:
+    body = getattr(node, "body", None)
+    first = body[0] if body else None
+    if not (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)):
+        return lines
+    if not isinstance(first.value.value, str):
+        return lines
+    out = list(lines[: first.lineno - 1 - offset])
+    for line in lines[first.lineno - 1 - offset : (first.end_lineno or first.lineno) - offset]:
+        if len(line) <= width or "\\" in line:
+            out.append(line)
             continue
-        first = node.body[0]
-        if not (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)):
-            continue
-        if not isinstance(first.value.value, str):
-            continue
-        for index in range(first.lineno - 1, first.end_lineno or first.lineno):
-            line = lines[index]
-            if len(line) <= width or "\\" in line:
-                continue
-            lead = len(line) - len(line.lstrip())
-            pieces = textwrap.wrap(
-                line.strip(),
-                width=width,
-                initial_indent=" " * lead,
-                subsequent_indent=" " * lead,
-                break_long_words=False,
-                break_on_hyphens=False,
-                replace_whitespace=False,
-                expand_tabs=False,
-            )
-            changed[index] = pieces or [line]
-    return "\n".join(piece for index, line in enumerate(lines) for piece in changed.get(index, [line]))
+        lead = " " * (len(line) - len(line.lstrip()))
+        out += textwrap.wrap(
+            line.strip(),
+            width=width,
+            initial_indent=lead,
+            subsequent_indent=lead,
+            break_long_words=False,
+            break_on_hyphens=False,
+            replace_whitespace=False,
+            expand_tabs=False,
+        ) or [line]
+    return out + list(lines[(first.end_lineno or first.lineno) - offset :])
 
 
 def paragraphs(texts: Sequence[str], indent: int) -> str:

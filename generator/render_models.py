@@ -19,7 +19,7 @@ from typing import Any
 
 import pydantic
 
-from .docs import rewrap_docstrings
+from .docs import rewrap_docstring
 from .errors import CodegenError
 from .ir import ModelModule
 from .naming import snake
@@ -80,7 +80,7 @@ def run_datamodel_codegen(schemas: Mapping[str, Any]) -> ModelSource:
             raise CodegenError("components", f"datamodel-code-generator failed: {exc}") from None
     if not isinstance(output, str):
         raise CodegenError("components", "datamodel-code-generator returned no single module")
-    return _fix_fields(rewrap_docstrings(output))  # a description is one line there
+    return _fix_fields(output)
 
 
 # Field names pydantic warns about (its protected namespaces).
@@ -291,7 +291,10 @@ def split_models(
         start = node.lineno - 1
         if isinstance(node, ast.ClassDef) and node.decorator_list:
             start = node.decorator_list[0].lineno - 1
-        return "\n".join(lines_of[start : node.end_lineno])
+        lines = lines_of[start : node.end_lineno]
+        if isinstance(node, ast.ClassDef):  # a schema's description is one line there
+            lines = rewrap_docstring(lines, node, start)
+        return "\n".join(lines)
 
     imports: list[str] = []
     classes: dict[str, ast.stmt] = {}

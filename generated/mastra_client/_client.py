@@ -1224,7 +1224,7 @@ class MastraClient(SyncAPIClient):
         ``POST /memory/threads``
 
         Args:
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             resource_id: Field ``resourceId`` of the JSON body.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
@@ -2161,7 +2161,7 @@ class MastraClient(SyncAPIClient):
         ``DELETE /schedules/{scheduleId}``
 
         Args:
-            schedule_id: The scheduleId parameter.
+            schedule_id: Path parameter ``scheduleId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -2253,8 +2253,8 @@ class MastraClient(SyncAPIClient):
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -2495,7 +2495,7 @@ class MastraClient(SyncAPIClient):
         ``GET /background-tasks/{backgroundTaskId}``
 
         Args:
-            background_task_id: The backgroundTaskId parameter.
+            background_task_id: Path parameter ``backgroundTaskId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -3485,13 +3485,13 @@ class MastraClient(SyncAPIClient):
 
         Args:
             run_id: Unique identifier for the run.
-            transport_id: Query parameter: transportId.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            log_level: Query parameter: logLevel.
-            filters: Query parameter: filters.
+            transport_id: Query parameter ``transportId``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            log_level: Query parameter ``logLevel``.
+            filters: Query parameter ``filters``, sent as JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -3546,13 +3546,13 @@ class MastraClient(SyncAPIClient):
 
         Args:
             run_id: Unique identifier for the run.
-            transport_id: Query parameter: transportId.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            log_level: Query parameter: logLevel.
-            filters: Query parameter: filters.
+            transport_id: Query parameter ``transportId``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            log_level: Query parameter ``logLevel``.
+            filters: Query parameter ``filters``, sent as JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -3602,7 +3602,7 @@ class MastraClient(SyncAPIClient):
 
         Args:
             id: MCP server ID.
-            version: Query parameter: version.
+            version: Query parameter ``version``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -3729,10 +3729,10 @@ class MastraClient(SyncAPIClient):
         ``GET /mcp/v0/servers``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            offset: Query parameter: offset.
-            limit: Query parameter: limit.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -3778,10 +3778,10 @@ class MastraClient(SyncAPIClient):
         ``get_mcp_servers``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            offset: Query parameter: offset.
-            limit: Query parameter: limit.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -3826,7 +3826,7 @@ class MastraClient(SyncAPIClient):
         ``GET /memory/config``
 
         Args:
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -3873,9 +3873,9 @@ class MastraClient(SyncAPIClient):
         ``GET /memory/status``
 
         Args:
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            thread_id: Query parameter: threadId.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            thread_id: Query parameter ``threadId``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -4358,13 +4358,13 @@ class MastraClient(SyncAPIClient):
         ``GET /memory/observational-memory``
 
         Args:
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            thread_id: Query parameter: threadId.
-            from_: Query parameter: from.
-            to: Query parameter: to.
-            offset: Query parameter: offset.
-            limit: Query parameter: limit.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            thread_id: Query parameter ``threadId``.
+            from_: Query parameter ``from``.
+            to: Query parameter ``to``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -4420,13 +4420,13 @@ class MastraClient(SyncAPIClient):
         ``get_observational_memory``.
 
         Args:
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            thread_id: Query parameter: threadId.
-            from_: Query parameter: from.
-            to: Query parameter: to.
-            offset: Query parameter: offset.
-            limit: Query parameter: limit.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            thread_id: Query parameter ``threadId``.
+            from_: Query parameter ``from``.
+            to: Query parameter ``to``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -4553,7 +4553,7 @@ class MastraClient(SyncAPIClient):
         ``GET /schedules/{scheduleId}``
 
         Args:
-            schedule_id: The scheduleId parameter.
+            schedule_id: Path parameter ``scheduleId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -5455,42 +5455,42 @@ class MastraClient(SyncAPIClient):
         ``GET /observability/traces``
 
         Args:
-            started_at: Query parameter: startedAt.
-            ended_at: Query parameter: endedAt.
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
             span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
             trace_id: Filter by trace ID (matches root span)
-            entity_type: Query parameter: entityType.
-            entity_id: Query parameter: entityId.
-            entity_name: Query parameter: entityName.
-            parent_entity_type: Query parameter: parentEntityType.
-            parent_entity_id: Query parameter: parentEntityId.
-            parent_entity_name: Query parameter: parentEntityName.
-            root_entity_type: Query parameter: rootEntityType.
-            root_entity_id: Query parameter: rootEntityId.
-            root_entity_name: Query parameter: rootEntityName.
-            user_id: Query parameter: userId.
-            organization_id: Query parameter: organizationId.
-            resource_id: Query parameter: resourceId.
-            run_id: Query parameter: runId.
-            session_id: Query parameter: sessionId.
-            thread_id: Query parameter: threadId.
-            request_id: Query parameter: requestId.
-            environment: Query parameter: environment.
-            service_name: Query parameter: serviceName.
-            scope: Query parameter: scope.
-            entity_version_id: Query parameter: entityVersionId.
-            parent_entity_version_id: Query parameter: parentEntityVersionId.
-            root_entity_version_id: Query parameter: rootEntityVersionId.
-            experiment_id: Query parameter: experimentId.
-            source: Query parameter: source.
-            metadata: Query parameter: metadata.
-            tags: Query parameter: tags.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
             status: Current status of the trace.
             has_child_error: True if any span in the trace encountered an error.
-            date_range: Query parameter: dateRange.
-            name: Query parameter: name.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'startedAt' | 'endedAt'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -5702,42 +5702,42 @@ class MastraClient(SyncAPIClient):
         ``get_traces``.
 
         Args:
-            started_at: Query parameter: startedAt.
-            ended_at: Query parameter: endedAt.
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
             span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
             trace_id: Filter by trace ID (matches root span)
-            entity_type: Query parameter: entityType.
-            entity_id: Query parameter: entityId.
-            entity_name: Query parameter: entityName.
-            parent_entity_type: Query parameter: parentEntityType.
-            parent_entity_id: Query parameter: parentEntityId.
-            parent_entity_name: Query parameter: parentEntityName.
-            root_entity_type: Query parameter: rootEntityType.
-            root_entity_id: Query parameter: rootEntityId.
-            root_entity_name: Query parameter: rootEntityName.
-            user_id: Query parameter: userId.
-            organization_id: Query parameter: organizationId.
-            resource_id: Query parameter: resourceId.
-            run_id: Query parameter: runId.
-            session_id: Query parameter: sessionId.
-            thread_id: Query parameter: threadId.
-            request_id: Query parameter: requestId.
-            environment: Query parameter: environment.
-            service_name: Query parameter: serviceName.
-            scope: Query parameter: scope.
-            entity_version_id: Query parameter: entityVersionId.
-            parent_entity_version_id: Query parameter: parentEntityVersionId.
-            root_entity_version_id: Query parameter: rootEntityVersionId.
-            experiment_id: Query parameter: experimentId.
-            source: Query parameter: source.
-            metadata: Query parameter: metadata.
-            tags: Query parameter: tags.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
             status: Current status of the trace.
             has_child_error: True if any span in the trace encountered an error.
-            date_range: Query parameter: dateRange.
-            name: Query parameter: name.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'startedAt' | 'endedAt'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -5866,9 +5866,9 @@ class MastraClient(SyncAPIClient):
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            memory_config: Query parameter: memoryConfig.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            memory_config: Query parameter ``memoryConfig``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -6011,7 +6011,7 @@ class MastraClient(SyncAPIClient):
         ``GET /agents``
 
         Args:
-            partial: Query parameter: partial.
+            partial: Query parameter ``partial``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -6111,20 +6111,20 @@ class MastraClient(SyncAPIClient):
         ``GET /background-tasks``
 
         Args:
-            agent_id: Query parameter: agentId.
-            status: Query parameter: status.
-            run_id: Query parameter: runId.
-            thread_id: Query parameter: threadId.
-            resource_id: Query parameter: resourceId.
-            tool_name: Query parameter: toolName.
-            tool_call_id: Query parameter: toolCallId.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            date_filter_by: Query parameter: dateFilterBy.
-            order_by: Query parameter: orderBy.
-            order_direction: Query parameter: orderDirection.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            agent_id: Query parameter ``agentId``.
+            status: Query parameter ``status``.
+            run_id: Query parameter ``runId``.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            tool_name: Query parameter ``toolName``.
+            tool_call_id: Query parameter ``toolCallId``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            date_filter_by: Query parameter ``dateFilterBy``.
+            order_by: Query parameter ``orderBy``.
+            order_direction: Query parameter ``orderDirection``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -6195,20 +6195,20 @@ class MastraClient(SyncAPIClient):
         ``list_background_tasks``.
 
         Args:
-            agent_id: Query parameter: agentId.
-            status: Query parameter: status.
-            run_id: Query parameter: runId.
-            thread_id: Query parameter: threadId.
-            resource_id: Query parameter: resourceId.
-            tool_name: Query parameter: toolName.
-            tool_call_id: Query parameter: toolCallId.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            date_filter_by: Query parameter: dateFilterBy.
-            order_by: Query parameter: orderBy.
-            order_direction: Query parameter: orderDirection.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            agent_id: Query parameter ``agentId``.
+            status: Query parameter ``status``.
+            run_id: Query parameter ``runId``.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            tool_name: Query parameter ``toolName``.
+            tool_call_id: Query parameter ``toolCallId``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            date_filter_by: Query parameter ``dateFilterBy``.
+            order_by: Query parameter ``orderBy``.
+            order_direction: Query parameter ``orderDirection``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -6388,39 +6388,39 @@ class MastraClient(SyncAPIClient):
         ``GET /observability/branches``
 
         Args:
-            started_at: Query parameter: startedAt.
-            ended_at: Query parameter: endedAt.
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
             span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
             trace_id: Filter by parent trace ID.
-            entity_type: Query parameter: entityType.
-            entity_id: Query parameter: entityId.
-            entity_name: Query parameter: entityName.
-            parent_entity_type: Query parameter: parentEntityType.
-            parent_entity_id: Query parameter: parentEntityId.
-            parent_entity_name: Query parameter: parentEntityName.
-            root_entity_type: Query parameter: rootEntityType.
-            root_entity_id: Query parameter: rootEntityId.
-            root_entity_name: Query parameter: rootEntityName.
-            user_id: Query parameter: userId.
-            organization_id: Query parameter: organizationId.
-            resource_id: Query parameter: resourceId.
-            run_id: Query parameter: runId.
-            session_id: Query parameter: sessionId.
-            thread_id: Query parameter: threadId.
-            request_id: Query parameter: requestId.
-            environment: Query parameter: environment.
-            service_name: Query parameter: serviceName.
-            scope: Query parameter: scope.
-            entity_version_id: Query parameter: entityVersionId.
-            parent_entity_version_id: Query parameter: parentEntityVersionId.
-            root_entity_version_id: Query parameter: rootEntityVersionId.
-            experiment_id: Query parameter: experimentId.
-            source: Query parameter: source.
-            metadata: Query parameter: metadata.
-            tags: Query parameter: tags.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
             status: Current status of the trace.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'startedAt' | 'endedAt'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -6626,39 +6626,39 @@ class MastraClient(SyncAPIClient):
         ``list_branches``.
 
         Args:
-            started_at: Query parameter: startedAt.
-            ended_at: Query parameter: endedAt.
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
             span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
             trace_id: Filter by parent trace ID.
-            entity_type: Query parameter: entityType.
-            entity_id: Query parameter: entityId.
-            entity_name: Query parameter: entityName.
-            parent_entity_type: Query parameter: parentEntityType.
-            parent_entity_id: Query parameter: parentEntityId.
-            parent_entity_name: Query parameter: parentEntityName.
-            root_entity_type: Query parameter: rootEntityType.
-            root_entity_id: Query parameter: rootEntityId.
-            root_entity_name: Query parameter: rootEntityName.
-            user_id: Query parameter: userId.
-            organization_id: Query parameter: organizationId.
-            resource_id: Query parameter: resourceId.
-            run_id: Query parameter: runId.
-            session_id: Query parameter: sessionId.
-            thread_id: Query parameter: threadId.
-            request_id: Query parameter: requestId.
-            environment: Query parameter: environment.
-            service_name: Query parameter: serviceName.
-            scope: Query parameter: scope.
-            entity_version_id: Query parameter: entityVersionId.
-            parent_entity_version_id: Query parameter: parentEntityVersionId.
-            root_entity_version_id: Query parameter: rootEntityVersionId.
-            experiment_id: Query parameter: experimentId.
-            source: Query parameter: source.
-            metadata: Query parameter: metadata.
-            tags: Query parameter: tags.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
             status: Current status of the trace.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'startedAt' | 'endedAt'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -6785,8 +6785,8 @@ class MastraClient(SyncAPIClient):
         Args:
             dataset_id: Unique identifier for the dataset.
             experiment_id: Unique identifier for the experiment.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             tags: Only return results that have all of these tags.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
@@ -6837,8 +6837,8 @@ class MastraClient(SyncAPIClient):
         Args:
             dataset_id: Unique identifier for the dataset.
             experiment_id: Unique identifier for the experiment.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             tags: Only return results that have all of these tags.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
@@ -6893,12 +6893,12 @@ class MastraClient(SyncAPIClient):
 
         Args:
             dataset_id: Unique identifier for the dataset.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            experiment_set_id: Query parameter: experimentSetId.
-            comparison_id: Query parameter: comparisonId.
-            variant_id: Query parameter: variantId.
-            trial_index: Query parameter: trialIndex.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            experiment_set_id: Query parameter ``experimentSetId``.
+            comparison_id: Query parameter ``comparisonId``.
+            variant_id: Query parameter ``variantId``.
+            trial_index: Query parameter ``trialIndex``.
             target_type: Only return records attached to targets of this type.
             target_id: Only return experiments run against this target ID.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -6957,12 +6957,12 @@ class MastraClient(SyncAPIClient):
 
         Args:
             dataset_id: Unique identifier for the dataset.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            experiment_set_id: Query parameter: experimentSetId.
-            comparison_id: Query parameter: comparisonId.
-            variant_id: Query parameter: variantId.
-            trial_index: Query parameter: trialIndex.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            experiment_set_id: Query parameter ``experimentSetId``.
+            comparison_id: Query parameter ``comparisonId``.
+            variant_id: Query parameter ``variantId``.
+            trial_index: Query parameter ``trialIndex``.
             target_type: Only return records attached to targets of this type.
             target_id: Only return experiments run against this target ID.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -7018,10 +7018,10 @@ class MastraClient(SyncAPIClient):
 
         Args:
             dataset_id: Unique identifier for the dataset.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            version: Query parameter: version.
-            search: Query parameter: search.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            version: Query parameter ``version``.
+            search: Query parameter ``search``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -7070,10 +7070,10 @@ class MastraClient(SyncAPIClient):
 
         Args:
             dataset_id: Unique identifier for the dataset.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            version: Query parameter: version.
-            search: Query parameter: search.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            version: Query parameter ``version``.
+            search: Query parameter ``search``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -7121,8 +7121,8 @@ class MastraClient(SyncAPIClient):
 
         Args:
             dataset_id: Unique identifier for the dataset.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -7167,8 +7167,8 @@ class MastraClient(SyncAPIClient):
 
         Args:
             dataset_id: Unique identifier for the dataset.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -7215,8 +7215,8 @@ class MastraClient(SyncAPIClient):
         ``GET /datasets``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             target_type: Only return records attached to targets of this type.
             target_ids: Only return datasets attached to at least one of these target IDs.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -7264,8 +7264,8 @@ class MastraClient(SyncAPIClient):
         ``list_datasets``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             target_type: Only return records attached to targets of this type.
             target_ids: Only return datasets attached to at least one of these target IDs.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -7400,12 +7400,12 @@ class MastraClient(SyncAPIClient):
         ``GET /experiments``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            experiment_set_id: Query parameter: experimentSetId.
-            comparison_id: Query parameter: comparisonId.
-            variant_id: Query parameter: variantId.
-            trial_index: Query parameter: trialIndex.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            experiment_set_id: Query parameter ``experimentSetId``.
+            comparison_id: Query parameter ``comparisonId``.
+            variant_id: Query parameter ``variantId``.
+            trial_index: Query parameter ``trialIndex``.
             target_type: Only return records attached to targets of this type.
             target_id: Only return experiments run against this target ID.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -7461,12 +7461,12 @@ class MastraClient(SyncAPIClient):
         ``list_experiments``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            experiment_set_id: Query parameter: experimentSetId.
-            comparison_id: Query parameter: comparisonId.
-            variant_id: Query parameter: variantId.
-            trial_index: Query parameter: trialIndex.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            experiment_set_id: Query parameter ``experimentSetId``.
+            comparison_id: Query parameter ``comparisonId``.
+            variant_id: Query parameter ``variantId``.
+            trial_index: Query parameter ``trialIndex``.
             target_type: Only return records attached to targets of this type.
             target_id: Only return experiments run against this target ID.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -7596,7 +7596,7 @@ class MastraClient(SyncAPIClient):
         ``GET /observability/feedback``
 
         Args:
-            timestamp: Query parameter: timestamp.
+            timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
@@ -7620,14 +7620,14 @@ class MastraClient(SyncAPIClient):
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags.
+            tags: Query parameter ``tags``, sent as JSON.
             feedback_type: Filter by feedback type(s)
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
             source: Source of feedback (e.g., 'user', 'system', 'manual')
             feedback_user_id: User who provided the feedback.
-            review_status: Query parameter: reviewStatus.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            review_status: Query parameter ``reviewStatus``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -7787,7 +7787,7 @@ class MastraClient(SyncAPIClient):
         ``list_feedback``.
 
         Args:
-            timestamp: Query parameter: timestamp.
+            timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
@@ -7811,14 +7811,14 @@ class MastraClient(SyncAPIClient):
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags.
+            tags: Query parameter ``tags``, sent as JSON.
             feedback_type: Filter by feedback type(s)
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
             source: Source of feedback (e.g., 'user', 'system', 'manual')
             feedback_user_id: User who provided the feedback.
-            review_status: Query parameter: reviewStatus.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            review_status: Query parameter ``reviewStatus``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -7943,13 +7943,13 @@ class MastraClient(SyncAPIClient):
         ``GET /logs``
 
         Args:
-            transport_id: Query parameter: transportId.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            log_level: Query parameter: logLevel.
-            filters: Query parameter: filters.
+            transport_id: Query parameter ``transportId``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            log_level: Query parameter ``logLevel``.
+            filters: Query parameter ``filters``, sent as JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -8001,13 +8001,13 @@ class MastraClient(SyncAPIClient):
         ``list_logs``.
 
         Args:
-            transport_id: Query parameter: transportId.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            log_level: Query parameter: logLevel.
-            filters: Query parameter: filters.
+            transport_id: Query parameter ``transportId``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            log_level: Query parameter ``logLevel``.
+            filters: Query parameter ``filters``, sent as JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -8133,7 +8133,7 @@ class MastraClient(SyncAPIClient):
         ``GET /observability/logs``
 
         Args:
-            timestamp: Query parameter: timestamp.
+            timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
@@ -8157,11 +8157,11 @@ class MastraClient(SyncAPIClient):
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags.
+            tags: Query parameter ``tags``, sent as JSON.
             source: Filter by execution source.
             level: Filter by log level(s)
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -8317,7 +8317,7 @@ class MastraClient(SyncAPIClient):
         ``list_logs_vnext``.
 
         Args:
-            timestamp: Query parameter: timestamp.
+            timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
@@ -8341,11 +8341,11 @@ class MastraClient(SyncAPIClient):
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags.
+            tags: Query parameter ``tags``, sent as JSON.
             source: Filter by execution source.
             level: Filter by log level(s)
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -8429,12 +8429,12 @@ class MastraClient(SyncAPIClient):
         ``GET /memory/threads``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            metadata: Query parameter: metadata.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            metadata: Query parameter ``metadata``, sent as JSON.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -8488,12 +8488,12 @@ class MastraClient(SyncAPIClient):
         ``list_memory_threads``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            metadata: Query parameter: metadata.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            metadata: Query parameter ``metadata``, sent as JSON.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -8587,10 +8587,10 @@ class MastraClient(SyncAPIClient):
         ``GET /schedules/{scheduleId}/triggers``
 
         Args:
-            schedule_id: The scheduleId parameter.
-            limit: Query parameter: limit.
-            from_actual_fire_at: Query parameter: fromActualFireAt.
-            to_actual_fire_at: Query parameter: toActualFireAt.
+            schedule_id: Path parameter ``scheduleId``.
+            limit: Query parameter ``limit``.
+            from_actual_fire_at: Query parameter ``fromActualFireAt``.
+            to_actual_fire_at: Query parameter ``toActualFireAt``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -8640,12 +8640,12 @@ class MastraClient(SyncAPIClient):
         ``GET /schedules``
 
         Args:
-            agent_id: Query parameter: agentId.
-            workflow_id: Query parameter: workflowId.
-            status: Query parameter: status.
-            thread_id: Query parameter: threadId.
-            resource_id: Query parameter: resourceId.
-            name: Query parameter: name.
+            agent_id: Query parameter ``agentId``.
+            workflow_id: Query parameter ``workflowId``.
+            status: Query parameter ``status``.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            name: Query parameter ``name``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -8812,7 +8812,7 @@ class MastraClient(SyncAPIClient):
         ``GET /observability/scores``
 
         Args:
-            timestamp: Query parameter: timestamp.
+            timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
@@ -8836,13 +8836,13 @@ class MastraClient(SyncAPIClient):
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags.
+            tags: Query parameter ``tags``, sent as JSON.
             scorer_id: Filter by scorer ID(s)
             score_source: Filter by how the score was produced.
-            metadata: Query parameter: metadata.
+            metadata: Query parameter ``metadata``.
             source: Filter by how the score was produced.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp' | 'score'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -9000,7 +9000,7 @@ class MastraClient(SyncAPIClient):
         ``list_scores``.
 
         Args:
-            timestamp: Query parameter: timestamp.
+            timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
@@ -9024,13 +9024,13 @@ class MastraClient(SyncAPIClient):
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags.
+            tags: Query parameter ``tags``, sent as JSON.
             scorer_id: Filter by scorer ID(s)
             score_source: Filter by how the score was produced.
-            metadata: Query parameter: metadata.
+            metadata: Query parameter ``metadata``.
             source: Filter by how the score was produced.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp' | 'score'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -9115,8 +9115,8 @@ class MastraClient(SyncAPIClient):
         Args:
             entity_type: Type of the entity (AGENT or WORKFLOW)
             entity_id: Unique identifier for the entity.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -9164,8 +9164,8 @@ class MastraClient(SyncAPIClient):
         Args:
             entity_type: Type of the entity (AGENT or WORKFLOW)
             entity_id: Unique identifier for the entity.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -9212,8 +9212,8 @@ class MastraClient(SyncAPIClient):
 
         Args:
             run_id: Unique identifier for the run.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -9258,8 +9258,8 @@ class MastraClient(SyncAPIClient):
 
         Args:
             run_id: Unique identifier for the run.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -9307,10 +9307,10 @@ class MastraClient(SyncAPIClient):
 
         Args:
             scorer_id: Unique identifier for the scorer.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            entity_id: Query parameter: entityId.
-            entity_type: Query parameter: entityType.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            entity_id: Query parameter ``entityId``.
+            entity_type: Query parameter ``entityType``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -9359,10 +9359,10 @@ class MastraClient(SyncAPIClient):
 
         Args:
             scorer_id: Unique identifier for the scorer.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            entity_id: Query parameter: entityId.
-            entity_type: Query parameter: entityType.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            entity_id: Query parameter ``entityId``.
+            entity_type: Query parameter ``entityType``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -9514,9 +9514,9 @@ class MastraClient(SyncAPIClient):
         ``GET /stored/agents``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter agents by status (defaults to published)
             author_id: Filter agents by author identifier.
             visibility: Filter to only public agents.
@@ -9579,9 +9579,9 @@ class MastraClient(SyncAPIClient):
         ``list_stored_agents``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter agents by status (defaults to published)
             author_id: Filter agents by author identifier.
             visibility: Filter to only public agents.
@@ -9642,9 +9642,9 @@ class MastraClient(SyncAPIClient):
         ``GET /stored/mcp-clients``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter MCP clients by status (defaults to published)
             author_id: Filter MCP clients by author identifier.
             metadata: Filter MCP clients by metadata key-value pairs.
@@ -9697,9 +9697,9 @@ class MastraClient(SyncAPIClient):
         ``list_stored_mcp_clients``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter MCP clients by status (defaults to published)
             author_id: Filter MCP clients by author identifier.
             metadata: Filter MCP clients by metadata key-value pairs.
@@ -9753,9 +9753,9 @@ class MastraClient(SyncAPIClient):
         ``GET /stored/prompt-blocks``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter prompt blocks by status. When omitted, returns all prompt blocks regardless of status.
             author_id: Filter prompt blocks by author identifier.
             metadata: Filter prompt blocks by metadata key-value pairs.
@@ -9808,9 +9808,9 @@ class MastraClient(SyncAPIClient):
         ``list_stored_prompt_blocks``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter prompt blocks by status. When omitted, returns all prompt blocks regardless of status.
             author_id: Filter prompt blocks by author identifier.
             metadata: Filter prompt blocks by metadata key-value pairs.
@@ -9864,9 +9864,9 @@ class MastraClient(SyncAPIClient):
         ``GET /stored/scorers``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter scorers by status (defaults to published)
             author_id: Filter scorers by author identifier.
             metadata: Filter scorers by metadata key-value pairs.
@@ -9919,9 +9919,9 @@ class MastraClient(SyncAPIClient):
         ``list_stored_scorers``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter scorers by status (defaults to published)
             author_id: Filter scorers by author identifier.
             metadata: Filter scorers by metadata key-value pairs.
@@ -9978,9 +9978,9 @@ class MastraClient(SyncAPIClient):
         ``GET /stored/skills``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter skills by status.
             author_id: Filter skills by author identifier.
             visibility: Filter to only public skills.
@@ -10043,9 +10043,9 @@ class MastraClient(SyncAPIClient):
         ``list_stored_skills``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter skills by status.
             author_id: Filter skills by author identifier.
             visibility: Filter to only public skills.
@@ -10105,9 +10105,9 @@ class MastraClient(SyncAPIClient):
         ``GET /stored/workspaces``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             author_id: Filter workspaces by author identifier.
             metadata: Filter workspaces by metadata key-value pairs.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -10157,9 +10157,9 @@ class MastraClient(SyncAPIClient):
         ``list_stored_workspaces``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             author_id: Filter workspaces by author identifier.
             metadata: Filter workspaces by metadata key-value pairs.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -10217,14 +10217,14 @@ class MastraClient(SyncAPIClient):
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            order_by: Query parameter: orderBy.
-            include: Query parameter: include.
-            filter: Query parameter: filter.
-            include_system_reminders: Query parameter: includeSystemReminders.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
+            include_system_reminders: Query parameter ``includeSystemReminders``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -10286,14 +10286,14 @@ class MastraClient(SyncAPIClient):
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            order_by: Query parameter: orderBy.
-            include: Query parameter: include.
-            filter: Query parameter: filter.
-            include_system_reminders: Query parameter: includeSystemReminders.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
+            include_system_reminders: Query parameter ``includeSystemReminders``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -10553,42 +10553,42 @@ class MastraClient(SyncAPIClient):
         ``GET /observability/traces``
 
         Args:
-            started_at: Query parameter: startedAt.
-            ended_at: Query parameter: endedAt.
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
             span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
             trace_id: Filter by trace ID (matches root span)
-            entity_type: Query parameter: entityType.
-            entity_id: Query parameter: entityId.
-            entity_name: Query parameter: entityName.
-            parent_entity_type: Query parameter: parentEntityType.
-            parent_entity_id: Query parameter: parentEntityId.
-            parent_entity_name: Query parameter: parentEntityName.
-            root_entity_type: Query parameter: rootEntityType.
-            root_entity_id: Query parameter: rootEntityId.
-            root_entity_name: Query parameter: rootEntityName.
-            user_id: Query parameter: userId.
-            organization_id: Query parameter: organizationId.
-            resource_id: Query parameter: resourceId.
-            run_id: Query parameter: runId.
-            session_id: Query parameter: sessionId.
-            thread_id: Query parameter: threadId.
-            request_id: Query parameter: requestId.
-            environment: Query parameter: environment.
-            service_name: Query parameter: serviceName.
-            scope: Query parameter: scope.
-            entity_version_id: Query parameter: entityVersionId.
-            parent_entity_version_id: Query parameter: parentEntityVersionId.
-            root_entity_version_id: Query parameter: rootEntityVersionId.
-            experiment_id: Query parameter: experimentId.
-            source: Query parameter: source.
-            metadata: Query parameter: metadata.
-            tags: Query parameter: tags.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
             status: Current status of the trace.
             has_child_error: True if any span in the trace encountered an error.
-            date_range: Query parameter: dateRange.
-            name: Query parameter: name.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'startedAt' | 'endedAt'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -10802,42 +10802,42 @@ class MastraClient(SyncAPIClient):
         ``GET /observability/traces/light``
 
         Args:
-            started_at: Query parameter: startedAt.
-            ended_at: Query parameter: endedAt.
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
             span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
             trace_id: Filter by trace ID (matches root span)
-            entity_type: Query parameter: entityType.
-            entity_id: Query parameter: entityId.
-            entity_name: Query parameter: entityName.
-            parent_entity_type: Query parameter: parentEntityType.
-            parent_entity_id: Query parameter: parentEntityId.
-            parent_entity_name: Query parameter: parentEntityName.
-            root_entity_type: Query parameter: rootEntityType.
-            root_entity_id: Query parameter: rootEntityId.
-            root_entity_name: Query parameter: rootEntityName.
-            user_id: Query parameter: userId.
-            organization_id: Query parameter: organizationId.
-            resource_id: Query parameter: resourceId.
-            run_id: Query parameter: runId.
-            session_id: Query parameter: sessionId.
-            thread_id: Query parameter: threadId.
-            request_id: Query parameter: requestId.
-            environment: Query parameter: environment.
-            service_name: Query parameter: serviceName.
-            scope: Query parameter: scope.
-            entity_version_id: Query parameter: entityVersionId.
-            parent_entity_version_id: Query parameter: parentEntityVersionId.
-            root_entity_version_id: Query parameter: rootEntityVersionId.
-            experiment_id: Query parameter: experimentId.
-            source: Query parameter: source.
-            metadata: Query parameter: metadata.
-            tags: Query parameter: tags.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
             status: Current status of the trace.
             has_child_error: True if any span in the trace encountered an error.
-            date_range: Query parameter: dateRange.
-            name: Query parameter: name.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'startedAt' | 'endedAt'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -11049,42 +11049,42 @@ class MastraClient(SyncAPIClient):
         ``list_traces_light``.
 
         Args:
-            started_at: Query parameter: startedAt.
-            ended_at: Query parameter: endedAt.
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
             span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
             trace_id: Filter by trace ID (matches root span)
-            entity_type: Query parameter: entityType.
-            entity_id: Query parameter: entityId.
-            entity_name: Query parameter: entityName.
-            parent_entity_type: Query parameter: parentEntityType.
-            parent_entity_id: Query parameter: parentEntityId.
-            parent_entity_name: Query parameter: parentEntityName.
-            root_entity_type: Query parameter: rootEntityType.
-            root_entity_id: Query parameter: rootEntityId.
-            root_entity_name: Query parameter: rootEntityName.
-            user_id: Query parameter: userId.
-            organization_id: Query parameter: organizationId.
-            resource_id: Query parameter: resourceId.
-            run_id: Query parameter: runId.
-            session_id: Query parameter: sessionId.
-            thread_id: Query parameter: threadId.
-            request_id: Query parameter: requestId.
-            environment: Query parameter: environment.
-            service_name: Query parameter: serviceName.
-            scope: Query parameter: scope.
-            entity_version_id: Query parameter: entityVersionId.
-            parent_entity_version_id: Query parameter: parentEntityVersionId.
-            root_entity_version_id: Query parameter: rootEntityVersionId.
-            experiment_id: Query parameter: experimentId.
-            source: Query parameter: source.
-            metadata: Query parameter: metadata.
-            tags: Query parameter: tags.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
             status: Current status of the trace.
             has_child_error: True if any span in the trace encountered an error.
-            date_range: Query parameter: dateRange.
-            name: Query parameter: name.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'startedAt' | 'endedAt'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -11252,7 +11252,7 @@ class MastraClient(SyncAPIClient):
         ``GET /workflows``
 
         Args:
-            partial: Query parameter: partial.
+            partial: Query parameter ``partial``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -11336,7 +11336,7 @@ class MastraClient(SyncAPIClient):
         ``POST /schedules/{scheduleId}/pause``
 
         Args:
-            schedule_id: The scheduleId parameter.
+            schedule_id: Path parameter ``scheduleId``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -11614,7 +11614,7 @@ class MastraClient(SyncAPIClient):
         ``POST /schedules/{scheduleId}/resume``
 
         Args:
-            schedule_id: The scheduleId parameter.
+            schedule_id: Path parameter ``scheduleId``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -11719,7 +11719,7 @@ class MastraClient(SyncAPIClient):
         ``POST /schedules/{scheduleId}/run``
 
         Args:
-            schedule_id: The scheduleId parameter.
+            schedule_id: Path parameter ``scheduleId``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -11766,7 +11766,7 @@ class MastraClient(SyncAPIClient):
         ``POST /memory/save-messages``
 
         Args:
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             messages: Field ``messages`` of the JSON body.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
@@ -11961,12 +11961,12 @@ class MastraClient(SyncAPIClient):
         ``GET /memory/search``
 
         Args:
-            agent_id: Query parameter: agentId.
-            search_query: Query parameter: searchQuery.
-            resource_id: Query parameter: resourceId.
-            thread_id: Query parameter: threadId.
-            limit: Query parameter: limit.
-            memory_config: Query parameter: memoryConfig.
+            agent_id: Query parameter ``agentId``.
+            search_query: Query parameter ``searchQuery``.
+            resource_id: Query parameter ``resourceId``.
+            thread_id: Query parameter ``threadId``.
+            limit: Query parameter ``limit``.
+            memory_config: Query parameter ``memoryConfig``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -12020,11 +12020,11 @@ class MastraClient(SyncAPIClient):
         ``GET /background-tasks/stream``
 
         Args:
-            agent_id: Query parameter: agentId.
-            run_id: Query parameter: runId.
-            thread_id: Query parameter: threadId.
-            resource_id: Query parameter: resourceId.
-            task_id: Query parameter: taskId.
+            agent_id: Query parameter ``agentId``.
+            run_id: Query parameter ``runId``.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            task_id: Query parameter ``taskId``.
             idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
                 ``None``: no limit. Default: the client's (none for a subscription).
             reconnect: Open the subscription again when it drops or the server ends it: ``True`` (every time) or the
@@ -12595,7 +12595,7 @@ class MastraClient(SyncAPIClient):
         ``PATCH /observability/feedback/{feedbackId}/review-status``
 
         Args:
-            feedback_id: The feedbackId parameter.
+            feedback_id: Path parameter ``feedbackId``.
             review_status: Field ``reviewStatus`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -12662,7 +12662,7 @@ class MastraClient(SyncAPIClient):
         ``PATCH /schedules/{scheduleId}``
 
         Args:
-            schedule_id: The scheduleId parameter.
+            schedule_id: Path parameter ``scheduleId``.
             attributes: Field ``attributes`` of the JSON body.
             cron: Field ``cron`` of the JSON body.
             if_active: Field ``ifActive`` of the JSON body.
@@ -12743,7 +12743,7 @@ class MastraClient(SyncAPIClient):
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             working_memory: Field ``workingMemory`` of the JSON body.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
@@ -13957,7 +13957,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /memory/threads``
 
         Args:
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             resource_id: Field ``resourceId`` of the JSON body.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
@@ -14894,7 +14894,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``DELETE /schedules/{scheduleId}``
 
         Args:
-            schedule_id: The scheduleId parameter.
+            schedule_id: Path parameter ``scheduleId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -14986,8 +14986,8 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -15228,7 +15228,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /background-tasks/{backgroundTaskId}``
 
         Args:
-            background_task_id: The backgroundTaskId parameter.
+            background_task_id: Path parameter ``backgroundTaskId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -16218,13 +16218,13 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             run_id: Unique identifier for the run.
-            transport_id: Query parameter: transportId.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            log_level: Query parameter: logLevel.
-            filters: Query parameter: filters.
+            transport_id: Query parameter ``transportId``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            log_level: Query parameter ``logLevel``.
+            filters: Query parameter ``filters``, sent as JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -16279,13 +16279,13 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             run_id: Unique identifier for the run.
-            transport_id: Query parameter: transportId.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            log_level: Query parameter: logLevel.
-            filters: Query parameter: filters.
+            transport_id: Query parameter ``transportId``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            log_level: Query parameter ``logLevel``.
+            filters: Query parameter ``filters``, sent as JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -16335,7 +16335,7 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             id: MCP server ID.
-            version: Query parameter: version.
+            version: Query parameter ``version``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -16462,10 +16462,10 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /mcp/v0/servers``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            offset: Query parameter: offset.
-            limit: Query parameter: limit.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -16511,10 +16511,10 @@ class AsyncMastraClient(AsyncAPIClient):
         ``get_mcp_servers``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            offset: Query parameter: offset.
-            limit: Query parameter: limit.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -16559,7 +16559,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /memory/config``
 
         Args:
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -16606,9 +16606,9 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /memory/status``
 
         Args:
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            thread_id: Query parameter: threadId.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            thread_id: Query parameter ``threadId``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -17091,13 +17091,13 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /memory/observational-memory``
 
         Args:
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            thread_id: Query parameter: threadId.
-            from_: Query parameter: from.
-            to: Query parameter: to.
-            offset: Query parameter: offset.
-            limit: Query parameter: limit.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            thread_id: Query parameter ``threadId``.
+            from_: Query parameter ``from``.
+            to: Query parameter ``to``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -17153,13 +17153,13 @@ class AsyncMastraClient(AsyncAPIClient):
         ``get_observational_memory``.
 
         Args:
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            thread_id: Query parameter: threadId.
-            from_: Query parameter: from.
-            to: Query parameter: to.
-            offset: Query parameter: offset.
-            limit: Query parameter: limit.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            thread_id: Query parameter ``threadId``.
+            from_: Query parameter ``from``.
+            to: Query parameter ``to``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -17286,7 +17286,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /schedules/{scheduleId}``
 
         Args:
-            schedule_id: The scheduleId parameter.
+            schedule_id: Path parameter ``scheduleId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -18188,42 +18188,42 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /observability/traces``
 
         Args:
-            started_at: Query parameter: startedAt.
-            ended_at: Query parameter: endedAt.
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
             span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
             trace_id: Filter by trace ID (matches root span)
-            entity_type: Query parameter: entityType.
-            entity_id: Query parameter: entityId.
-            entity_name: Query parameter: entityName.
-            parent_entity_type: Query parameter: parentEntityType.
-            parent_entity_id: Query parameter: parentEntityId.
-            parent_entity_name: Query parameter: parentEntityName.
-            root_entity_type: Query parameter: rootEntityType.
-            root_entity_id: Query parameter: rootEntityId.
-            root_entity_name: Query parameter: rootEntityName.
-            user_id: Query parameter: userId.
-            organization_id: Query parameter: organizationId.
-            resource_id: Query parameter: resourceId.
-            run_id: Query parameter: runId.
-            session_id: Query parameter: sessionId.
-            thread_id: Query parameter: threadId.
-            request_id: Query parameter: requestId.
-            environment: Query parameter: environment.
-            service_name: Query parameter: serviceName.
-            scope: Query parameter: scope.
-            entity_version_id: Query parameter: entityVersionId.
-            parent_entity_version_id: Query parameter: parentEntityVersionId.
-            root_entity_version_id: Query parameter: rootEntityVersionId.
-            experiment_id: Query parameter: experimentId.
-            source: Query parameter: source.
-            metadata: Query parameter: metadata.
-            tags: Query parameter: tags.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
             status: Current status of the trace.
             has_child_error: True if any span in the trace encountered an error.
-            date_range: Query parameter: dateRange.
-            name: Query parameter: name.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'startedAt' | 'endedAt'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -18435,42 +18435,42 @@ class AsyncMastraClient(AsyncAPIClient):
         ``get_traces``.
 
         Args:
-            started_at: Query parameter: startedAt.
-            ended_at: Query parameter: endedAt.
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
             span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
             trace_id: Filter by trace ID (matches root span)
-            entity_type: Query parameter: entityType.
-            entity_id: Query parameter: entityId.
-            entity_name: Query parameter: entityName.
-            parent_entity_type: Query parameter: parentEntityType.
-            parent_entity_id: Query parameter: parentEntityId.
-            parent_entity_name: Query parameter: parentEntityName.
-            root_entity_type: Query parameter: rootEntityType.
-            root_entity_id: Query parameter: rootEntityId.
-            root_entity_name: Query parameter: rootEntityName.
-            user_id: Query parameter: userId.
-            organization_id: Query parameter: organizationId.
-            resource_id: Query parameter: resourceId.
-            run_id: Query parameter: runId.
-            session_id: Query parameter: sessionId.
-            thread_id: Query parameter: threadId.
-            request_id: Query parameter: requestId.
-            environment: Query parameter: environment.
-            service_name: Query parameter: serviceName.
-            scope: Query parameter: scope.
-            entity_version_id: Query parameter: entityVersionId.
-            parent_entity_version_id: Query parameter: parentEntityVersionId.
-            root_entity_version_id: Query parameter: rootEntityVersionId.
-            experiment_id: Query parameter: experimentId.
-            source: Query parameter: source.
-            metadata: Query parameter: metadata.
-            tags: Query parameter: tags.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
             status: Current status of the trace.
             has_child_error: True if any span in the trace encountered an error.
-            date_range: Query parameter: dateRange.
-            name: Query parameter: name.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'startedAt' | 'endedAt'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -18599,9 +18599,9 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            memory_config: Query parameter: memoryConfig.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            memory_config: Query parameter ``memoryConfig``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -18744,7 +18744,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /agents``
 
         Args:
-            partial: Query parameter: partial.
+            partial: Query parameter ``partial``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -18844,20 +18844,20 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /background-tasks``
 
         Args:
-            agent_id: Query parameter: agentId.
-            status: Query parameter: status.
-            run_id: Query parameter: runId.
-            thread_id: Query parameter: threadId.
-            resource_id: Query parameter: resourceId.
-            tool_name: Query parameter: toolName.
-            tool_call_id: Query parameter: toolCallId.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            date_filter_by: Query parameter: dateFilterBy.
-            order_by: Query parameter: orderBy.
-            order_direction: Query parameter: orderDirection.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            agent_id: Query parameter ``agentId``.
+            status: Query parameter ``status``.
+            run_id: Query parameter ``runId``.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            tool_name: Query parameter ``toolName``.
+            tool_call_id: Query parameter ``toolCallId``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            date_filter_by: Query parameter ``dateFilterBy``.
+            order_by: Query parameter ``orderBy``.
+            order_direction: Query parameter ``orderDirection``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -18928,20 +18928,20 @@ class AsyncMastraClient(AsyncAPIClient):
         ``list_background_tasks``.
 
         Args:
-            agent_id: Query parameter: agentId.
-            status: Query parameter: status.
-            run_id: Query parameter: runId.
-            thread_id: Query parameter: threadId.
-            resource_id: Query parameter: resourceId.
-            tool_name: Query parameter: toolName.
-            tool_call_id: Query parameter: toolCallId.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            date_filter_by: Query parameter: dateFilterBy.
-            order_by: Query parameter: orderBy.
-            order_direction: Query parameter: orderDirection.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            agent_id: Query parameter ``agentId``.
+            status: Query parameter ``status``.
+            run_id: Query parameter ``runId``.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            tool_name: Query parameter ``toolName``.
+            tool_call_id: Query parameter ``toolCallId``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            date_filter_by: Query parameter ``dateFilterBy``.
+            order_by: Query parameter ``orderBy``.
+            order_direction: Query parameter ``orderDirection``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -19121,39 +19121,39 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /observability/branches``
 
         Args:
-            started_at: Query parameter: startedAt.
-            ended_at: Query parameter: endedAt.
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
             span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
             trace_id: Filter by parent trace ID.
-            entity_type: Query parameter: entityType.
-            entity_id: Query parameter: entityId.
-            entity_name: Query parameter: entityName.
-            parent_entity_type: Query parameter: parentEntityType.
-            parent_entity_id: Query parameter: parentEntityId.
-            parent_entity_name: Query parameter: parentEntityName.
-            root_entity_type: Query parameter: rootEntityType.
-            root_entity_id: Query parameter: rootEntityId.
-            root_entity_name: Query parameter: rootEntityName.
-            user_id: Query parameter: userId.
-            organization_id: Query parameter: organizationId.
-            resource_id: Query parameter: resourceId.
-            run_id: Query parameter: runId.
-            session_id: Query parameter: sessionId.
-            thread_id: Query parameter: threadId.
-            request_id: Query parameter: requestId.
-            environment: Query parameter: environment.
-            service_name: Query parameter: serviceName.
-            scope: Query parameter: scope.
-            entity_version_id: Query parameter: entityVersionId.
-            parent_entity_version_id: Query parameter: parentEntityVersionId.
-            root_entity_version_id: Query parameter: rootEntityVersionId.
-            experiment_id: Query parameter: experimentId.
-            source: Query parameter: source.
-            metadata: Query parameter: metadata.
-            tags: Query parameter: tags.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
             status: Current status of the trace.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'startedAt' | 'endedAt'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -19359,39 +19359,39 @@ class AsyncMastraClient(AsyncAPIClient):
         ``list_branches``.
 
         Args:
-            started_at: Query parameter: startedAt.
-            ended_at: Query parameter: endedAt.
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
             span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
             trace_id: Filter by parent trace ID.
-            entity_type: Query parameter: entityType.
-            entity_id: Query parameter: entityId.
-            entity_name: Query parameter: entityName.
-            parent_entity_type: Query parameter: parentEntityType.
-            parent_entity_id: Query parameter: parentEntityId.
-            parent_entity_name: Query parameter: parentEntityName.
-            root_entity_type: Query parameter: rootEntityType.
-            root_entity_id: Query parameter: rootEntityId.
-            root_entity_name: Query parameter: rootEntityName.
-            user_id: Query parameter: userId.
-            organization_id: Query parameter: organizationId.
-            resource_id: Query parameter: resourceId.
-            run_id: Query parameter: runId.
-            session_id: Query parameter: sessionId.
-            thread_id: Query parameter: threadId.
-            request_id: Query parameter: requestId.
-            environment: Query parameter: environment.
-            service_name: Query parameter: serviceName.
-            scope: Query parameter: scope.
-            entity_version_id: Query parameter: entityVersionId.
-            parent_entity_version_id: Query parameter: parentEntityVersionId.
-            root_entity_version_id: Query parameter: rootEntityVersionId.
-            experiment_id: Query parameter: experimentId.
-            source: Query parameter: source.
-            metadata: Query parameter: metadata.
-            tags: Query parameter: tags.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
             status: Current status of the trace.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'startedAt' | 'endedAt'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -19518,8 +19518,8 @@ class AsyncMastraClient(AsyncAPIClient):
         Args:
             dataset_id: Unique identifier for the dataset.
             experiment_id: Unique identifier for the experiment.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             tags: Only return results that have all of these tags.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
@@ -19570,8 +19570,8 @@ class AsyncMastraClient(AsyncAPIClient):
         Args:
             dataset_id: Unique identifier for the dataset.
             experiment_id: Unique identifier for the experiment.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             tags: Only return results that have all of these tags.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
@@ -19626,12 +19626,12 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             dataset_id: Unique identifier for the dataset.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            experiment_set_id: Query parameter: experimentSetId.
-            comparison_id: Query parameter: comparisonId.
-            variant_id: Query parameter: variantId.
-            trial_index: Query parameter: trialIndex.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            experiment_set_id: Query parameter ``experimentSetId``.
+            comparison_id: Query parameter ``comparisonId``.
+            variant_id: Query parameter ``variantId``.
+            trial_index: Query parameter ``trialIndex``.
             target_type: Only return records attached to targets of this type.
             target_id: Only return experiments run against this target ID.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -19690,12 +19690,12 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             dataset_id: Unique identifier for the dataset.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            experiment_set_id: Query parameter: experimentSetId.
-            comparison_id: Query parameter: comparisonId.
-            variant_id: Query parameter: variantId.
-            trial_index: Query parameter: trialIndex.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            experiment_set_id: Query parameter ``experimentSetId``.
+            comparison_id: Query parameter ``comparisonId``.
+            variant_id: Query parameter ``variantId``.
+            trial_index: Query parameter ``trialIndex``.
             target_type: Only return records attached to targets of this type.
             target_id: Only return experiments run against this target ID.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -19751,10 +19751,10 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             dataset_id: Unique identifier for the dataset.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            version: Query parameter: version.
-            search: Query parameter: search.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            version: Query parameter ``version``.
+            search: Query parameter ``search``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -19803,10 +19803,10 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             dataset_id: Unique identifier for the dataset.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            version: Query parameter: version.
-            search: Query parameter: search.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            version: Query parameter ``version``.
+            search: Query parameter ``search``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -19854,8 +19854,8 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             dataset_id: Unique identifier for the dataset.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -19900,8 +19900,8 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             dataset_id: Unique identifier for the dataset.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -19948,8 +19948,8 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /datasets``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             target_type: Only return records attached to targets of this type.
             target_ids: Only return datasets attached to at least one of these target IDs.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -19997,8 +19997,8 @@ class AsyncMastraClient(AsyncAPIClient):
         ``list_datasets``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             target_type: Only return records attached to targets of this type.
             target_ids: Only return datasets attached to at least one of these target IDs.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -20133,12 +20133,12 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /experiments``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            experiment_set_id: Query parameter: experimentSetId.
-            comparison_id: Query parameter: comparisonId.
-            variant_id: Query parameter: variantId.
-            trial_index: Query parameter: trialIndex.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            experiment_set_id: Query parameter ``experimentSetId``.
+            comparison_id: Query parameter ``comparisonId``.
+            variant_id: Query parameter ``variantId``.
+            trial_index: Query parameter ``trialIndex``.
             target_type: Only return records attached to targets of this type.
             target_id: Only return experiments run against this target ID.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -20194,12 +20194,12 @@ class AsyncMastraClient(AsyncAPIClient):
         ``list_experiments``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            experiment_set_id: Query parameter: experimentSetId.
-            comparison_id: Query parameter: comparisonId.
-            variant_id: Query parameter: variantId.
-            trial_index: Query parameter: trialIndex.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            experiment_set_id: Query parameter ``experimentSetId``.
+            comparison_id: Query parameter ``comparisonId``.
+            variant_id: Query parameter ``variantId``.
+            trial_index: Query parameter ``trialIndex``.
             target_type: Only return records attached to targets of this type.
             target_id: Only return experiments run against this target ID.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -20329,7 +20329,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /observability/feedback``
 
         Args:
-            timestamp: Query parameter: timestamp.
+            timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
@@ -20353,14 +20353,14 @@ class AsyncMastraClient(AsyncAPIClient):
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags.
+            tags: Query parameter ``tags``, sent as JSON.
             feedback_type: Filter by feedback type(s)
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
             source: Source of feedback (e.g., 'user', 'system', 'manual')
             feedback_user_id: User who provided the feedback.
-            review_status: Query parameter: reviewStatus.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            review_status: Query parameter ``reviewStatus``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -20520,7 +20520,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``list_feedback``.
 
         Args:
-            timestamp: Query parameter: timestamp.
+            timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
@@ -20544,14 +20544,14 @@ class AsyncMastraClient(AsyncAPIClient):
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags.
+            tags: Query parameter ``tags``, sent as JSON.
             feedback_type: Filter by feedback type(s)
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
             source: Source of feedback (e.g., 'user', 'system', 'manual')
             feedback_user_id: User who provided the feedback.
-            review_status: Query parameter: reviewStatus.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            review_status: Query parameter ``reviewStatus``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -20676,13 +20676,13 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /logs``
 
         Args:
-            transport_id: Query parameter: transportId.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            log_level: Query parameter: logLevel.
-            filters: Query parameter: filters.
+            transport_id: Query parameter ``transportId``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            log_level: Query parameter ``logLevel``.
+            filters: Query parameter ``filters``, sent as JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -20734,13 +20734,13 @@ class AsyncMastraClient(AsyncAPIClient):
         ``list_logs``.
 
         Args:
-            transport_id: Query parameter: transportId.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            log_level: Query parameter: logLevel.
-            filters: Query parameter: filters.
+            transport_id: Query parameter ``transportId``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            log_level: Query parameter ``logLevel``.
+            filters: Query parameter ``filters``, sent as JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -20866,7 +20866,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /observability/logs``
 
         Args:
-            timestamp: Query parameter: timestamp.
+            timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
@@ -20890,11 +20890,11 @@ class AsyncMastraClient(AsyncAPIClient):
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags.
+            tags: Query parameter ``tags``, sent as JSON.
             source: Filter by execution source.
             level: Filter by log level(s)
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -21050,7 +21050,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``list_logs_vnext``.
 
         Args:
-            timestamp: Query parameter: timestamp.
+            timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
@@ -21074,11 +21074,11 @@ class AsyncMastraClient(AsyncAPIClient):
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags.
+            tags: Query parameter ``tags``, sent as JSON.
             source: Filter by execution source.
             level: Filter by log level(s)
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -21162,12 +21162,12 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /memory/threads``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            metadata: Query parameter: metadata.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            metadata: Query parameter ``metadata``, sent as JSON.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -21221,12 +21221,12 @@ class AsyncMastraClient(AsyncAPIClient):
         ``list_memory_threads``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            metadata: Query parameter: metadata.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            metadata: Query parameter ``metadata``, sent as JSON.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -21320,10 +21320,10 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /schedules/{scheduleId}/triggers``
 
         Args:
-            schedule_id: The scheduleId parameter.
-            limit: Query parameter: limit.
-            from_actual_fire_at: Query parameter: fromActualFireAt.
-            to_actual_fire_at: Query parameter: toActualFireAt.
+            schedule_id: Path parameter ``scheduleId``.
+            limit: Query parameter ``limit``.
+            from_actual_fire_at: Query parameter ``fromActualFireAt``.
+            to_actual_fire_at: Query parameter ``toActualFireAt``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -21373,12 +21373,12 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /schedules``
 
         Args:
-            agent_id: Query parameter: agentId.
-            workflow_id: Query parameter: workflowId.
-            status: Query parameter: status.
-            thread_id: Query parameter: threadId.
-            resource_id: Query parameter: resourceId.
-            name: Query parameter: name.
+            agent_id: Query parameter ``agentId``.
+            workflow_id: Query parameter ``workflowId``.
+            status: Query parameter ``status``.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            name: Query parameter ``name``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -21545,7 +21545,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /observability/scores``
 
         Args:
-            timestamp: Query parameter: timestamp.
+            timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
@@ -21569,13 +21569,13 @@ class AsyncMastraClient(AsyncAPIClient):
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags.
+            tags: Query parameter ``tags``, sent as JSON.
             scorer_id: Filter by scorer ID(s)
             score_source: Filter by how the score was produced.
-            metadata: Query parameter: metadata.
+            metadata: Query parameter ``metadata``.
             source: Filter by how the score was produced.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp' | 'score'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -21733,7 +21733,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``list_scores``.
 
         Args:
-            timestamp: Query parameter: timestamp.
+            timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
@@ -21757,13 +21757,13 @@ class AsyncMastraClient(AsyncAPIClient):
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags.
+            tags: Query parameter ``tags``, sent as JSON.
             scorer_id: Filter by scorer ID(s)
             score_source: Filter by how the score was produced.
-            metadata: Query parameter: metadata.
+            metadata: Query parameter ``metadata``.
             source: Filter by how the score was produced.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp' | 'score'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -21848,8 +21848,8 @@ class AsyncMastraClient(AsyncAPIClient):
         Args:
             entity_type: Type of the entity (AGENT or WORKFLOW)
             entity_id: Unique identifier for the entity.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -21897,8 +21897,8 @@ class AsyncMastraClient(AsyncAPIClient):
         Args:
             entity_type: Type of the entity (AGENT or WORKFLOW)
             entity_id: Unique identifier for the entity.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -21945,8 +21945,8 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             run_id: Unique identifier for the run.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -21991,8 +21991,8 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             run_id: Unique identifier for the run.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -22040,10 +22040,10 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             scorer_id: Unique identifier for the scorer.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            entity_id: Query parameter: entityId.
-            entity_type: Query parameter: entityType.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            entity_id: Query parameter ``entityId``.
+            entity_type: Query parameter ``entityType``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -22092,10 +22092,10 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             scorer_id: Unique identifier for the scorer.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            entity_id: Query parameter: entityId.
-            entity_type: Query parameter: entityType.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            entity_id: Query parameter ``entityId``.
+            entity_type: Query parameter ``entityType``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -22247,9 +22247,9 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /stored/agents``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter agents by status (defaults to published)
             author_id: Filter agents by author identifier.
             visibility: Filter to only public agents.
@@ -22312,9 +22312,9 @@ class AsyncMastraClient(AsyncAPIClient):
         ``list_stored_agents``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter agents by status (defaults to published)
             author_id: Filter agents by author identifier.
             visibility: Filter to only public agents.
@@ -22375,9 +22375,9 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /stored/mcp-clients``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter MCP clients by status (defaults to published)
             author_id: Filter MCP clients by author identifier.
             metadata: Filter MCP clients by metadata key-value pairs.
@@ -22430,9 +22430,9 @@ class AsyncMastraClient(AsyncAPIClient):
         ``list_stored_mcp_clients``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter MCP clients by status (defaults to published)
             author_id: Filter MCP clients by author identifier.
             metadata: Filter MCP clients by metadata key-value pairs.
@@ -22486,9 +22486,9 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /stored/prompt-blocks``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter prompt blocks by status. When omitted, returns all prompt blocks regardless of status.
             author_id: Filter prompt blocks by author identifier.
             metadata: Filter prompt blocks by metadata key-value pairs.
@@ -22541,9 +22541,9 @@ class AsyncMastraClient(AsyncAPIClient):
         ``list_stored_prompt_blocks``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter prompt blocks by status. When omitted, returns all prompt blocks regardless of status.
             author_id: Filter prompt blocks by author identifier.
             metadata: Filter prompt blocks by metadata key-value pairs.
@@ -22597,9 +22597,9 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /stored/scorers``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter scorers by status (defaults to published)
             author_id: Filter scorers by author identifier.
             metadata: Filter scorers by metadata key-value pairs.
@@ -22652,9 +22652,9 @@ class AsyncMastraClient(AsyncAPIClient):
         ``list_stored_scorers``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter scorers by status (defaults to published)
             author_id: Filter scorers by author identifier.
             metadata: Filter scorers by metadata key-value pairs.
@@ -22711,9 +22711,9 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /stored/skills``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter skills by status.
             author_id: Filter skills by author identifier.
             visibility: Filter to only public skills.
@@ -22776,9 +22776,9 @@ class AsyncMastraClient(AsyncAPIClient):
         ``list_stored_skills``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter skills by status.
             author_id: Filter skills by author identifier.
             visibility: Filter to only public skills.
@@ -22838,9 +22838,9 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /stored/workspaces``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             author_id: Filter workspaces by author identifier.
             metadata: Filter workspaces by metadata key-value pairs.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -22890,9 +22890,9 @@ class AsyncMastraClient(AsyncAPIClient):
         ``list_stored_workspaces``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             author_id: Filter workspaces by author identifier.
             metadata: Filter workspaces by metadata key-value pairs.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -22950,14 +22950,14 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            order_by: Query parameter: orderBy.
-            include: Query parameter: include.
-            filter: Query parameter: filter.
-            include_system_reminders: Query parameter: includeSystemReminders.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
+            include_system_reminders: Query parameter ``includeSystemReminders``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -23019,14 +23019,14 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            order_by: Query parameter: orderBy.
-            include: Query parameter: include.
-            filter: Query parameter: filter.
-            include_system_reminders: Query parameter: includeSystemReminders.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
+            include_system_reminders: Query parameter ``includeSystemReminders``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -23286,42 +23286,42 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /observability/traces``
 
         Args:
-            started_at: Query parameter: startedAt.
-            ended_at: Query parameter: endedAt.
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
             span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
             trace_id: Filter by trace ID (matches root span)
-            entity_type: Query parameter: entityType.
-            entity_id: Query parameter: entityId.
-            entity_name: Query parameter: entityName.
-            parent_entity_type: Query parameter: parentEntityType.
-            parent_entity_id: Query parameter: parentEntityId.
-            parent_entity_name: Query parameter: parentEntityName.
-            root_entity_type: Query parameter: rootEntityType.
-            root_entity_id: Query parameter: rootEntityId.
-            root_entity_name: Query parameter: rootEntityName.
-            user_id: Query parameter: userId.
-            organization_id: Query parameter: organizationId.
-            resource_id: Query parameter: resourceId.
-            run_id: Query parameter: runId.
-            session_id: Query parameter: sessionId.
-            thread_id: Query parameter: threadId.
-            request_id: Query parameter: requestId.
-            environment: Query parameter: environment.
-            service_name: Query parameter: serviceName.
-            scope: Query parameter: scope.
-            entity_version_id: Query parameter: entityVersionId.
-            parent_entity_version_id: Query parameter: parentEntityVersionId.
-            root_entity_version_id: Query parameter: rootEntityVersionId.
-            experiment_id: Query parameter: experimentId.
-            source: Query parameter: source.
-            metadata: Query parameter: metadata.
-            tags: Query parameter: tags.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
             status: Current status of the trace.
             has_child_error: True if any span in the trace encountered an error.
-            date_range: Query parameter: dateRange.
-            name: Query parameter: name.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'startedAt' | 'endedAt'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -23535,42 +23535,42 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /observability/traces/light``
 
         Args:
-            started_at: Query parameter: startedAt.
-            ended_at: Query parameter: endedAt.
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
             span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
             trace_id: Filter by trace ID (matches root span)
-            entity_type: Query parameter: entityType.
-            entity_id: Query parameter: entityId.
-            entity_name: Query parameter: entityName.
-            parent_entity_type: Query parameter: parentEntityType.
-            parent_entity_id: Query parameter: parentEntityId.
-            parent_entity_name: Query parameter: parentEntityName.
-            root_entity_type: Query parameter: rootEntityType.
-            root_entity_id: Query parameter: rootEntityId.
-            root_entity_name: Query parameter: rootEntityName.
-            user_id: Query parameter: userId.
-            organization_id: Query parameter: organizationId.
-            resource_id: Query parameter: resourceId.
-            run_id: Query parameter: runId.
-            session_id: Query parameter: sessionId.
-            thread_id: Query parameter: threadId.
-            request_id: Query parameter: requestId.
-            environment: Query parameter: environment.
-            service_name: Query parameter: serviceName.
-            scope: Query parameter: scope.
-            entity_version_id: Query parameter: entityVersionId.
-            parent_entity_version_id: Query parameter: parentEntityVersionId.
-            root_entity_version_id: Query parameter: rootEntityVersionId.
-            experiment_id: Query parameter: experimentId.
-            source: Query parameter: source.
-            metadata: Query parameter: metadata.
-            tags: Query parameter: tags.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
             status: Current status of the trace.
             has_child_error: True if any span in the trace encountered an error.
-            date_range: Query parameter: dateRange.
-            name: Query parameter: name.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'startedAt' | 'endedAt'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -23782,42 +23782,42 @@ class AsyncMastraClient(AsyncAPIClient):
         ``list_traces_light``.
 
         Args:
-            started_at: Query parameter: startedAt.
-            ended_at: Query parameter: endedAt.
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
             span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
             trace_id: Filter by trace ID (matches root span)
-            entity_type: Query parameter: entityType.
-            entity_id: Query parameter: entityId.
-            entity_name: Query parameter: entityName.
-            parent_entity_type: Query parameter: parentEntityType.
-            parent_entity_id: Query parameter: parentEntityId.
-            parent_entity_name: Query parameter: parentEntityName.
-            root_entity_type: Query parameter: rootEntityType.
-            root_entity_id: Query parameter: rootEntityId.
-            root_entity_name: Query parameter: rootEntityName.
-            user_id: Query parameter: userId.
-            organization_id: Query parameter: organizationId.
-            resource_id: Query parameter: resourceId.
-            run_id: Query parameter: runId.
-            session_id: Query parameter: sessionId.
-            thread_id: Query parameter: threadId.
-            request_id: Query parameter: requestId.
-            environment: Query parameter: environment.
-            service_name: Query parameter: serviceName.
-            scope: Query parameter: scope.
-            entity_version_id: Query parameter: entityVersionId.
-            parent_entity_version_id: Query parameter: parentEntityVersionId.
-            root_entity_version_id: Query parameter: rootEntityVersionId.
-            experiment_id: Query parameter: experimentId.
-            source: Query parameter: source.
-            metadata: Query parameter: metadata.
-            tags: Query parameter: tags.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
             status: Current status of the trace.
             has_child_error: True if any span in the trace encountered an error.
-            date_range: Query parameter: dateRange.
-            name: Query parameter: name.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'startedAt' | 'endedAt'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -23985,7 +23985,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /workflows``
 
         Args:
-            partial: Query parameter: partial.
+            partial: Query parameter ``partial``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -24069,7 +24069,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /schedules/{scheduleId}/pause``
 
         Args:
-            schedule_id: The scheduleId parameter.
+            schedule_id: Path parameter ``scheduleId``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -24347,7 +24347,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /schedules/{scheduleId}/resume``
 
         Args:
-            schedule_id: The scheduleId parameter.
+            schedule_id: Path parameter ``scheduleId``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -24452,7 +24452,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /schedules/{scheduleId}/run``
 
         Args:
-            schedule_id: The scheduleId parameter.
+            schedule_id: Path parameter ``scheduleId``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -24499,7 +24499,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /memory/save-messages``
 
         Args:
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             messages: Field ``messages`` of the JSON body.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
@@ -24694,12 +24694,12 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /memory/search``
 
         Args:
-            agent_id: Query parameter: agentId.
-            search_query: Query parameter: searchQuery.
-            resource_id: Query parameter: resourceId.
-            thread_id: Query parameter: threadId.
-            limit: Query parameter: limit.
-            memory_config: Query parameter: memoryConfig.
+            agent_id: Query parameter ``agentId``.
+            search_query: Query parameter ``searchQuery``.
+            resource_id: Query parameter ``resourceId``.
+            thread_id: Query parameter ``threadId``.
+            limit: Query parameter ``limit``.
+            memory_config: Query parameter ``memoryConfig``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -24753,11 +24753,11 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /background-tasks/stream``
 
         Args:
-            agent_id: Query parameter: agentId.
-            run_id: Query parameter: runId.
-            thread_id: Query parameter: threadId.
-            resource_id: Query parameter: resourceId.
-            task_id: Query parameter: taskId.
+            agent_id: Query parameter ``agentId``.
+            run_id: Query parameter ``runId``.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            task_id: Query parameter ``taskId``.
             idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
                 ``None``: no limit. Default: the client's (none for a subscription).
             reconnect: Open the subscription again when it drops or the server ends it: ``True`` (every time) or the
@@ -25328,7 +25328,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``PATCH /observability/feedback/{feedbackId}/review-status``
 
         Args:
-            feedback_id: The feedbackId parameter.
+            feedback_id: Path parameter ``feedbackId``.
             review_status: Field ``reviewStatus`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -25395,7 +25395,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``PATCH /schedules/{scheduleId}``
 
         Args:
-            schedule_id: The scheduleId parameter.
+            schedule_id: Path parameter ``scheduleId``.
             attributes: Field ``attributes`` of the JSON body.
             cron: Field ``cron`` of the JSON body.
             if_active: Field ``ifActive`` of the JSON body.
@@ -25476,7 +25476,7 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             working_memory: Field ``workingMemory`` of the JSON body.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.

@@ -2856,9 +2856,9 @@ class Agent:
         ``GET /stored/agents/{agentId}/versions``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -2908,9 +2908,9 @@ class Agent:
         ``list_versions``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -3812,12 +3812,12 @@ class Agent:
         ``GET /agents/{agentId}/suspended-runs``
 
         Args:
-            thread_id: Query parameter: threadId.
-            resource_id: Query parameter: resourceId.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            per_page: Query parameter: perPage.
-            page: Query parameter: page.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            per_page: Query parameter ``perPage``.
+            page: Query parameter ``page``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -3873,12 +3873,12 @@ class Agent:
         ``list_suspended_runs``.
 
         Args:
-            thread_id: Query parameter: threadId.
-            resource_id: Query parameter: resourceId.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            per_page: Query parameter: perPage.
-            page: Query parameter: page.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            per_page: Query parameter ``perPage``.
+            page: Query parameter ``page``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -4774,7 +4774,7 @@ class AgentBuilder:
         ``POST /agent-builder/{actionId}/create-run``
 
         Args:
-            run_id: Query parameter: runId.
+            run_id: Query parameter ``runId``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -4828,7 +4828,7 @@ class AgentBuilder:
         ``POST /agent-builder/{actionId}/start-async``
 
         Args:
-            run_id: Query parameter: runId.
+            run_id: Query parameter ``runId``.
             initial_state: The workflow state the run starts with.
             input_data: The workflow's input, checked against its input schema.
             per_step: Run one step, then stop (the run can go on with another call).
@@ -5286,14 +5286,14 @@ class AgentBuilder:
         ``GET /agent-builder/{actionId}/runs``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            offset: Query parameter: offset.
-            limit: Query parameter: limit.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            resource_id: Query parameter: resourceId.
-            status: Query parameter: status.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            resource_id: Query parameter ``resourceId``.
+            status: Query parameter ``status``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -5361,14 +5361,14 @@ class AgentBuilder:
         ``runs``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            offset: Query parameter: offset.
-            limit: Query parameter: limit.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            resource_id: Query parameter: resourceId.
-            status: Query parameter: status.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            resource_id: Query parameter ``resourceId``.
+            status: Query parameter ``status``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -6114,7 +6114,7 @@ class AgentControllerSession:
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}``
 
         Args:
-            thread_id: Query parameter: threadId.
+            thread_id: Query parameter ``threadId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -6307,8 +6307,8 @@ class AgentControllerSession:
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/threads``
 
         Args:
-            limit: Query parameter: limit.
-            tags: Query parameter: tags.
+            limit: Query parameter ``limit``.
+            tags: Query parameter ``tags``, sent as JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -6449,7 +6449,7 @@ class AgentControllerSession:
         ``DELETE /agent-controller/{controllerId}/sessions/{resourceId}/threads/{threadId}``
 
         Args:
-            thread_id: The threadId parameter.
+            thread_id: Path parameter ``threadId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -6494,7 +6494,7 @@ class AgentControllerSession:
         ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/threads/{threadId}``
 
         Args:
-            thread_id: The threadId parameter.
+            thread_id: Path parameter ``threadId``.
             title: Field ``title`` of the JSON body.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
@@ -6603,13 +6603,13 @@ class AgentControllerSession:
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/threads/{threadId}/messages``
 
         Args:
-            thread_id: The threadId parameter.
-            limit: Query parameter: limit.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
-            include: Query parameter: include.
-            filter: Query parameter: filter.
+            thread_id: Path parameter ``threadId``.
+            limit: Query parameter ``limit``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -6669,13 +6669,13 @@ class AgentControllerSession:
         ``list_messages``.
 
         Args:
-            thread_id: The threadId parameter.
-            limit: Query parameter: limit.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
-            include: Query parameter: include.
-            filter: Query parameter: filter.
+            thread_id: Path parameter ``threadId``.
+            limit: Query parameter ``limit``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -8174,7 +8174,7 @@ class MemoryThread:
         ``GET /memory/threads/{threadId}``
 
         Args:
-            resource_id: Query parameter: resourceId.
+            resource_id: Query parameter ``resourceId``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -8278,7 +8278,7 @@ class MemoryThread:
         ``DELETE /memory/threads/{threadId}``
 
         Args:
-            resource_id: Query parameter: resourceId.
+            resource_id: Query parameter ``resourceId``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -8332,13 +8332,13 @@ class MemoryThread:
         ``GET /memory/threads/{threadId}/messages``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            resource_id: Query parameter: resourceId.
-            order_by: Query parameter: orderBy.
-            include: Query parameter: include.
-            filter: Query parameter: filter.
-            include_system_reminders: Query parameter: includeSystemReminders.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            resource_id: Query parameter ``resourceId``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
+            include_system_reminders: Query parameter ``includeSystemReminders``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -8397,13 +8397,13 @@ class MemoryThread:
         ``list_messages``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            resource_id: Query parameter: resourceId.
-            order_by: Query parameter: orderBy.
-            include: Query parameter: include.
-            filter: Query parameter: filter.
-            include_system_reminders: Query parameter: includeSystemReminders.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            resource_id: Query parameter ``resourceId``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
+            include_system_reminders: Query parameter ``includeSystemReminders``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -8463,7 +8463,7 @@ class MemoryThread:
 
         Args:
             message_ids: Field ``messageIds`` of the JSON body.
-            resource_id: Query parameter: resourceId.
+            resource_id: Query parameter ``resourceId``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -8629,8 +8629,8 @@ class MemoryThread:
         ``GET /memory/threads/{threadId}/working-memory``
 
         Args:
-            resource_id: Query parameter: resourceId.
-            memory_config: Query parameter: memoryConfig.
+            resource_id: Query parameter ``resourceId``.
+            memory_config: Query parameter ``memoryConfig``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -9487,9 +9487,9 @@ class StoredAgent:
         ``GET /stored/agents/{agentId}/versions``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -9538,9 +9538,9 @@ class StoredAgent:
         ``list_versions``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -10397,9 +10397,9 @@ class StoredPromptBlock:
         ``GET /stored/prompt-blocks/{promptBlockId}/versions``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -10450,9 +10450,9 @@ class StoredPromptBlock:
         ``list_versions``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -10990,9 +10990,9 @@ class StoredScorer:
         ``GET /stored/scorers/{scorerId}/versions``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -11041,9 +11041,9 @@ class StoredScorer:
         ``list_versions``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -11713,7 +11713,7 @@ class Tool:
 
         Args:
             data: Field ``data`` of the JSON body.
-            run_id: Query parameter: runId.
+            run_id: Query parameter ``runId``.
             request_context: Field ``requestContext`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -12820,14 +12820,14 @@ class Workflow:
         ``GET /workflows/{workflowId}/runs``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            offset: Query parameter: offset.
-            limit: Query parameter: limit.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            resource_id: Query parameter: resourceId.
-            status: Query parameter: status.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            resource_id: Query parameter ``resourceId``.
+            status: Query parameter ``status``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -12899,14 +12899,14 @@ class Workflow:
         ``runs``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            offset: Query parameter: offset.
-            limit: Query parameter: limit.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            resource_id: Query parameter: resourceId.
-            status: Query parameter: status.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            resource_id: Query parameter ``resourceId``.
+            status: Query parameter ``status``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -13061,7 +13061,7 @@ class Workflow:
         ``POST /workflows/{workflowId}/create-run``
 
         Args:
-            run_id: Query parameter: runId.
+            run_id: Query parameter ``runId``.
             disable_scorers: Do not run the workflow's scorers on this run.
             resource_id: The user or entity the run belongs to.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -13190,7 +13190,7 @@ class Workflow:
         ``POST /workflows/{workflowId}/start-async``
 
         Args:
-            run_id: Query parameter: runId.
+            run_id: Query parameter ``runId``.
             initial_state: The workflow state the run starts with.
             input_data: The workflow's input, checked against its input schema.
             per_step: Run one step, then stop (the run can go on with another call).
@@ -18895,9 +18895,9 @@ class AsyncAgent:
         ``GET /stored/agents/{agentId}/versions``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -18947,9 +18947,9 @@ class AsyncAgent:
         ``list_versions``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -19851,12 +19851,12 @@ class AsyncAgent:
         ``GET /agents/{agentId}/suspended-runs``
 
         Args:
-            thread_id: Query parameter: threadId.
-            resource_id: Query parameter: resourceId.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            per_page: Query parameter: perPage.
-            page: Query parameter: page.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            per_page: Query parameter ``perPage``.
+            page: Query parameter ``page``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -19912,12 +19912,12 @@ class AsyncAgent:
         ``list_suspended_runs``.
 
         Args:
-            thread_id: Query parameter: threadId.
-            resource_id: Query parameter: resourceId.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            per_page: Query parameter: perPage.
-            page: Query parameter: page.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            per_page: Query parameter ``perPage``.
+            page: Query parameter ``page``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -20813,7 +20813,7 @@ class AsyncAgentBuilder:
         ``POST /agent-builder/{actionId}/create-run``
 
         Args:
-            run_id: Query parameter: runId.
+            run_id: Query parameter ``runId``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -20867,7 +20867,7 @@ class AsyncAgentBuilder:
         ``POST /agent-builder/{actionId}/start-async``
 
         Args:
-            run_id: Query parameter: runId.
+            run_id: Query parameter ``runId``.
             initial_state: The workflow state the run starts with.
             input_data: The workflow's input, checked against its input schema.
             per_step: Run one step, then stop (the run can go on with another call).
@@ -21325,14 +21325,14 @@ class AsyncAgentBuilder:
         ``GET /agent-builder/{actionId}/runs``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            offset: Query parameter: offset.
-            limit: Query parameter: limit.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            resource_id: Query parameter: resourceId.
-            status: Query parameter: status.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            resource_id: Query parameter ``resourceId``.
+            status: Query parameter ``status``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -21400,14 +21400,14 @@ class AsyncAgentBuilder:
         ``runs``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            offset: Query parameter: offset.
-            limit: Query parameter: limit.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            resource_id: Query parameter: resourceId.
-            status: Query parameter: status.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            resource_id: Query parameter ``resourceId``.
+            status: Query parameter ``status``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -22157,7 +22157,7 @@ class AsyncAgentControllerSession:
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}``
 
         Args:
-            thread_id: Query parameter: threadId.
+            thread_id: Query parameter ``threadId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -22350,8 +22350,8 @@ class AsyncAgentControllerSession:
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/threads``
 
         Args:
-            limit: Query parameter: limit.
-            tags: Query parameter: tags.
+            limit: Query parameter ``limit``.
+            tags: Query parameter ``tags``, sent as JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -22492,7 +22492,7 @@ class AsyncAgentControllerSession:
         ``DELETE /agent-controller/{controllerId}/sessions/{resourceId}/threads/{threadId}``
 
         Args:
-            thread_id: The threadId parameter.
+            thread_id: Path parameter ``threadId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -22537,7 +22537,7 @@ class AsyncAgentControllerSession:
         ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/threads/{threadId}``
 
         Args:
-            thread_id: The threadId parameter.
+            thread_id: Path parameter ``threadId``.
             title: Field ``title`` of the JSON body.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
@@ -22646,13 +22646,13 @@ class AsyncAgentControllerSession:
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/threads/{threadId}/messages``
 
         Args:
-            thread_id: The threadId parameter.
-            limit: Query parameter: limit.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
-            include: Query parameter: include.
-            filter: Query parameter: filter.
+            thread_id: Path parameter ``threadId``.
+            limit: Query parameter ``limit``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -22712,13 +22712,13 @@ class AsyncAgentControllerSession:
         ``list_messages``.
 
         Args:
-            thread_id: The threadId parameter.
-            limit: Query parameter: limit.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
-            include: Query parameter: include.
-            filter: Query parameter: filter.
+            thread_id: Path parameter ``threadId``.
+            limit: Query parameter ``limit``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -24219,7 +24219,7 @@ class AsyncMemoryThread:
         ``GET /memory/threads/{threadId}``
 
         Args:
-            resource_id: Query parameter: resourceId.
+            resource_id: Query parameter ``resourceId``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -24323,7 +24323,7 @@ class AsyncMemoryThread:
         ``DELETE /memory/threads/{threadId}``
 
         Args:
-            resource_id: Query parameter: resourceId.
+            resource_id: Query parameter ``resourceId``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -24377,13 +24377,13 @@ class AsyncMemoryThread:
         ``GET /memory/threads/{threadId}/messages``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            resource_id: Query parameter: resourceId.
-            order_by: Query parameter: orderBy.
-            include: Query parameter: include.
-            filter: Query parameter: filter.
-            include_system_reminders: Query parameter: includeSystemReminders.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            resource_id: Query parameter ``resourceId``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
+            include_system_reminders: Query parameter ``includeSystemReminders``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -24442,13 +24442,13 @@ class AsyncMemoryThread:
         ``list_messages``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            resource_id: Query parameter: resourceId.
-            order_by: Query parameter: orderBy.
-            include: Query parameter: include.
-            filter: Query parameter: filter.
-            include_system_reminders: Query parameter: includeSystemReminders.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            resource_id: Query parameter ``resourceId``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
+            include_system_reminders: Query parameter ``includeSystemReminders``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -24508,7 +24508,7 @@ class AsyncMemoryThread:
 
         Args:
             message_ids: Field ``messageIds`` of the JSON body.
-            resource_id: Query parameter: resourceId.
+            resource_id: Query parameter ``resourceId``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -24674,8 +24674,8 @@ class AsyncMemoryThread:
         ``GET /memory/threads/{threadId}/working-memory``
 
         Args:
-            resource_id: Query parameter: resourceId.
-            memory_config: Query parameter: memoryConfig.
+            resource_id: Query parameter ``resourceId``.
+            memory_config: Query parameter ``memoryConfig``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -25532,9 +25532,9 @@ class AsyncStoredAgent:
         ``GET /stored/agents/{agentId}/versions``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -25583,9 +25583,9 @@ class AsyncStoredAgent:
         ``list_versions``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -26442,9 +26442,9 @@ class AsyncStoredPromptBlock:
         ``GET /stored/prompt-blocks/{promptBlockId}/versions``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -26495,9 +26495,9 @@ class AsyncStoredPromptBlock:
         ``list_versions``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -27035,9 +27035,9 @@ class AsyncStoredScorer:
         ``GET /stored/scorers/{scorerId}/versions``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -27086,9 +27086,9 @@ class AsyncStoredScorer:
         ``list_versions``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -27758,7 +27758,7 @@ class AsyncTool:
 
         Args:
             data: Field ``data`` of the JSON body.
-            run_id: Query parameter: runId.
+            run_id: Query parameter ``runId``.
             request_context: Field ``requestContext`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -28865,14 +28865,14 @@ class AsyncWorkflow:
         ``GET /workflows/{workflowId}/runs``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            offset: Query parameter: offset.
-            limit: Query parameter: limit.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            resource_id: Query parameter: resourceId.
-            status: Query parameter: status.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            resource_id: Query parameter ``resourceId``.
+            status: Query parameter ``status``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -28944,14 +28944,14 @@ class AsyncWorkflow:
         ``runs``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            offset: Query parameter: offset.
-            limit: Query parameter: limit.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            resource_id: Query parameter: resourceId.
-            status: Query parameter: status.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            resource_id: Query parameter ``resourceId``.
+            status: Query parameter ``status``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -29106,7 +29106,7 @@ class AsyncWorkflow:
         ``POST /workflows/{workflowId}/create-run``
 
         Args:
-            run_id: Query parameter: runId.
+            run_id: Query parameter ``runId``.
             disable_scorers: Do not run the workflow's scorers on this run.
             resource_id: The user or entity the run belongs to.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -29235,7 +29235,7 @@ class AsyncWorkflow:
         ``POST /workflows/{workflowId}/start-async``
 
         Args:
-            run_id: Query parameter: runId.
+            run_id: Query parameter ``runId``.
             initial_state: The workflow state the run starts with.
             input_data: The workflow's input, checked against its input schema.
             per_step: Run one step, then stop (the run can go on with another call).

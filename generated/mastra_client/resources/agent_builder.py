@@ -127,7 +127,7 @@ class AgentBuilderResource:
 
         Args:
             action_id: Unique identifier for the agent-builder action.
-            run_id: Query parameter: runId.
+            run_id: Query parameter ``runId``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -418,14 +418,14 @@ class AgentBuilderResource:
 
         Args:
             action_id: Unique identifier for the agent-builder action.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            offset: Query parameter: offset.
-            limit: Query parameter: limit.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            resource_id: Query parameter: resourceId.
-            status: Query parameter: status.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            resource_id: Query parameter ``resourceId``.
+            status: Query parameter ``status``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -529,14 +529,14 @@ class AgentBuilderResource:
 
         Args:
             action_id: Unique identifier for the agent-builder action.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            offset: Query parameter: offset.
-            limit: Query parameter: limit.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            resource_id: Query parameter: resourceId.
-            status: Query parameter: status.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            resource_id: Query parameter ``resourceId``.
+            status: Query parameter ``status``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1230,7 +1230,7 @@ class AgentBuilderResource:
 
         Args:
             action_id: Unique identifier for the agent-builder action.
-            run_id: Query parameter: runId.
+            run_id: Query parameter ``runId``.
             initial_state: The workflow state the run starts with.
             input_data: The workflow's input, checked against its input schema.
             per_step: Run one step, then stop (the run can go on with another call).
@@ -1587,7 +1587,7 @@ class AsyncAgentBuilderResource:
 
         Args:
             action_id: Unique identifier for the agent-builder action.
-            run_id: Query parameter: runId.
+            run_id: Query parameter ``runId``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1878,14 +1878,14 @@ class AsyncAgentBuilderResource:
 
         Args:
             action_id: Unique identifier for the agent-builder action.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            offset: Query parameter: offset.
-            limit: Query parameter: limit.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            resource_id: Query parameter: resourceId.
-            status: Query parameter: status.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            resource_id: Query parameter ``resourceId``.
+            status: Query parameter ``status``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1989,14 +1989,14 @@ class AsyncAgentBuilderResource:
 
         Args:
             action_id: Unique identifier for the agent-builder action.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            offset: Query parameter: offset.
-            limit: Query parameter: limit.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            resource_id: Query parameter: resourceId.
-            status: Query parameter: status.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            resource_id: Query parameter ``resourceId``.
+            status: Query parameter ``status``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -2691,7 +2691,7 @@ class AsyncAgentBuilderResource:
 
         Args:
             action_id: Unique identifier for the agent-builder action.
-            run_id: Query parameter: runId.
+            run_id: Query parameter ``runId``.
             initial_state: The workflow state the run starts with.
             input_data: The workflow's input, checked against its input schema.
             per_step: Run one step, then stop (the run can go on with another call).

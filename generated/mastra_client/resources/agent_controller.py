@@ -59,7 +59,7 @@ class AgentControllerResource:
         ``POST /agent-controller/{controllerId}/sessions``
 
         Args:
-            controller_id: The controllerId parameter.
+            controller_id: Path parameter ``controllerId``.
             resource_id: Field ``resourceId`` of the JSON body.
             session_scope: Field ``sessionScope`` of the JSON body.
             tags: Field ``tags`` of the JSON body.
@@ -143,10 +143,10 @@ class AgentControllerResource:
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/messages``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
             message: Field ``message`` of the JSON body.
-            session_scope: Query parameter: sessionScope.
+            session_scope: Query parameter ``sessionScope``.
             files: Field ``files`` of the JSON body.
             request_context: Field ``requestContext`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -242,12 +242,12 @@ class AgentControllerResource:
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/notifications``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
             kind: Field ``kind`` of the JSON body.
             source: Field ``source`` of the JSON body.
             summary: Field ``summary`` of the JSON body.
-            session_scope: Query parameter: sessionScope.
+            session_scope: Query parameter ``sessionScope``.
             attributes: Field ``attributes`` of the JSON body.
             coalesce_key: Field ``coalesceKey`` of the JSON body.
             dedupe_key: Field ``dedupeKey`` of the JSON body.
@@ -345,9 +345,9 @@ class AgentControllerResource:
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/threads``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
-            session_scope: Query parameter: sessionScope.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
+            session_scope: Query parameter ``sessionScope``.
             title: Field ``title`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -428,9 +428,9 @@ class AgentControllerResource:
         ``DELETE /agent-controller/{controllerId}/sessions/{resourceId}/goal``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
-            session_scope: Query parameter: sessionScope.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
+            session_scope: Query parameter ``sessionScope``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -503,10 +503,10 @@ class AgentControllerResource:
         ``DELETE /agent-controller/{controllerId}/sessions/{resourceId}/threads/{threadId}``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
-            thread_id: The threadId parameter.
-            session_scope: Query parameter: sessionScope.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
+            thread_id: Path parameter ``threadId``.
+            session_scope: Query parameter ``sessionScope``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -634,10 +634,10 @@ class AgentControllerResource:
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
-            session_scope: Query parameter: sessionScope.
-            thread_id: Query parameter: threadId.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
+            session_scope: Query parameter ``sessionScope``.
+            thread_id: Query parameter ``threadId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -711,9 +711,9 @@ class AgentControllerResource:
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/goal``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
-            session_scope: Query parameter: sessionScope.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
+            session_scope: Query parameter ``sessionScope``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -785,9 +785,9 @@ class AgentControllerResource:
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/om``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
-            session_scope: Query parameter: sessionScope.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
+            session_scope: Query parameter ``sessionScope``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -860,9 +860,9 @@ class AgentControllerResource:
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/stream``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
-            session_scope: Query parameter: sessionScope.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
+            session_scope: Query parameter ``sessionScope``.
             idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
                 ``None``: no limit. Default: the client's (none for a subscription).
             reconnect: Open the subscription again when it drops or the server ends it: ``True`` (every time) or the
@@ -932,7 +932,7 @@ class AgentControllerResource:
         ``GET /agent-controller/{controllerId}/workspace``
 
         Args:
-            controller_id: The controllerId parameter.
+            controller_id: Path parameter ``controllerId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -994,7 +994,7 @@ class AgentControllerResource:
         ``GET /agent-controller/{controllerId}/active-runs``
 
         Args:
-            controller_id: The controllerId parameter.
+            controller_id: Path parameter ``controllerId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1056,7 +1056,7 @@ class AgentControllerResource:
         ``GET /agent-controller/{controllerId}/models``
 
         Args:
-            controller_id: The controllerId parameter.
+            controller_id: Path parameter ``controllerId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1118,7 +1118,7 @@ class AgentControllerResource:
         ``GET /agent-controller/{controllerId}/modes``
 
         Args:
-            controller_id: The controllerId parameter.
+            controller_id: Path parameter ``controllerId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1182,9 +1182,9 @@ class AgentControllerResource:
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/permissions``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
-            session_scope: Query parameter: sessionScope.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
+            session_scope: Query parameter ``sessionScope``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1256,9 +1256,9 @@ class AgentControllerResource:
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/resources``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
-            session_scope: Query parameter: sessionScope.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
+            session_scope: Query parameter ``sessionScope``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1343,16 +1343,16 @@ class AgentControllerResource:
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/threads/{threadId}/messages``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
-            thread_id: The threadId parameter.
-            limit: Query parameter: limit.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
-            include: Query parameter: include.
-            filter: Query parameter: filter.
-            session_scope: Query parameter: sessionScope.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
+            thread_id: Path parameter ``threadId``.
+            limit: Query parameter ``limit``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
+            session_scope: Query parameter ``sessionScope``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1448,16 +1448,16 @@ class AgentControllerResource:
         ``list_session_thread_messages``.
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
-            thread_id: The threadId parameter.
-            limit: Query parameter: limit.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
-            include: Query parameter: include.
-            filter: Query parameter: filter.
-            session_scope: Query parameter: sessionScope.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
+            thread_id: Path parameter ``threadId``.
+            limit: Query parameter ``limit``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
+            session_scope: Query parameter ``sessionScope``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1516,11 +1516,11 @@ class AgentControllerResource:
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/threads``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
-            limit: Query parameter: limit.
-            session_scope: Query parameter: sessionScope.
-            tags: Query parameter: tags.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
+            limit: Query parameter ``limit``.
+            session_scope: Query parameter ``sessionScope``.
+            tags: Query parameter ``tags``, sent as JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1599,9 +1599,9 @@ class AgentControllerResource:
         ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/goal``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
-            session_scope: Query parameter: sessionScope.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
+            session_scope: Query parameter ``sessionScope``.
             judge_model_id: Field ``judgeModelId`` of the JSON body.
             max_runs: Field ``maxRuns`` of the JSON body.
             status: Field ``status`` of the JSON body.
@@ -1686,11 +1686,11 @@ class AgentControllerResource:
         ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/permissions/category``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
             category: Field ``category`` of the JSON body.
             policy: Field ``policy`` of the JSON body.
-            session_scope: Query parameter: sessionScope.
+            session_scope: Query parameter ``sessionScope``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1772,11 +1772,11 @@ class AgentControllerResource:
         ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/permissions/tool``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
             policy: Field ``policy`` of the JSON body.
             tool_name: Field ``toolName`` of the JSON body.
-            session_scope: Query parameter: sessionScope.
+            session_scope: Query parameter ``sessionScope``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1856,10 +1856,10 @@ class AgentControllerResource:
         ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/state``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
             state: Field ``state`` of the JSON body.
-            session_scope: Query parameter: sessionScope.
+            session_scope: Query parameter ``sessionScope``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1939,11 +1939,11 @@ class AgentControllerResource:
         ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/threads/{threadId}``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
-            thread_id: The threadId parameter.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
+            thread_id: Path parameter ``threadId``.
             title: Field ``title`` of the JSON body.
-            session_scope: Query parameter: sessionScope.
+            session_scope: Query parameter ``sessionScope``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -2023,9 +2023,9 @@ class AgentControllerResource:
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/abort``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
-            session_scope: Query parameter: sessionScope.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
+            session_scope: Query parameter ``sessionScope``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -2103,10 +2103,10 @@ class AgentControllerResource:
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/follow-up``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
             message: Field ``message`` of the JSON body.
-            session_scope: Query parameter: sessionScope.
+            session_scope: Query parameter ``sessionScope``.
             request_context: Field ``requestContext`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -2193,10 +2193,10 @@ class AgentControllerResource:
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/goal``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
             objective: Field ``objective`` of the JSON body.
-            session_scope: Query parameter: sessionScope.
+            session_scope: Query parameter ``sessionScope``.
             judge_model_id: Field ``judgeModelId`` of the JSON body.
             max_runs: Field ``maxRuns`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -2282,10 +2282,10 @@ class AgentControllerResource:
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/mode``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
             mode_id: Field ``modeId`` of the JSON body.
-            session_scope: Query parameter: sessionScope.
+            session_scope: Query parameter ``sessionScope``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -2369,10 +2369,10 @@ class AgentControllerResource:
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/model``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
             model_id: Field ``modelId`` of the JSON body.
-            session_scope: Query parameter: sessionScope.
+            session_scope: Query parameter ``sessionScope``.
             mode_id: Field ``modeId`` of the JSON body.
             scope: Field ``scope`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -2458,10 +2458,10 @@ class AgentControllerResource:
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/resource``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
             new_resource_id: Field ``newResourceId`` of the JSON body.
-            session_scope: Query parameter: sessionScope.
+            session_scope: Query parameter ``sessionScope``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -2544,10 +2544,10 @@ class AgentControllerResource:
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/steer``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
             message: Field ``message`` of the JSON body.
-            session_scope: Query parameter: sessionScope.
+            session_scope: Query parameter ``sessionScope``.
             request_context: Field ``requestContext`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -2631,10 +2631,10 @@ class AgentControllerResource:
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/thread``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
             thread_id: Field ``threadId`` of the JSON body.
-            session_scope: Query parameter: sessionScope.
+            session_scope: Query parameter ``sessionScope``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -2717,9 +2717,9 @@ class AgentControllerResource:
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/threads/clone``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
-            session_scope: Query parameter: sessionScope.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
+            session_scope: Query parameter ``sessionScope``.
             source_thread_id: Field ``sourceThreadId`` of the JSON body.
             title: Field ``title`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -2806,11 +2806,11 @@ class AgentControllerResource:
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/tool-approval``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
             approved: Field ``approved`` of the JSON body.
             tool_call_id: Field ``toolCallId`` of the JSON body.
-            session_scope: Query parameter: sessionScope.
+            session_scope: Query parameter ``sessionScope``.
             request_context: Field ``requestContext`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -2897,11 +2897,11 @@ class AgentControllerResource:
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/tool-suspension``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
             resume_data: Field ``resumeData`` of the JSON body.
             tool_call_id: Field ``toolCallId`` of the JSON body.
-            session_scope: Query parameter: sessionScope.
+            session_scope: Query parameter ``sessionScope``.
             request_context: Field ``requestContext`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -2995,7 +2995,7 @@ class AsyncAgentControllerResource:
         ``POST /agent-controller/{controllerId}/sessions``
 
         Args:
-            controller_id: The controllerId parameter.
+            controller_id: Path parameter ``controllerId``.
             resource_id: Field ``resourceId`` of the JSON body.
             session_scope: Field ``sessionScope`` of the JSON body.
             tags: Field ``tags`` of the JSON body.
@@ -3079,10 +3079,10 @@ class AsyncAgentControllerResource:
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/messages``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
             message: Field ``message`` of the JSON body.
-            session_scope: Query parameter: sessionScope.
+            session_scope: Query parameter ``sessionScope``.
             files: Field ``files`` of the JSON body.
             request_context: Field ``requestContext`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -3178,12 +3178,12 @@ class AsyncAgentControllerResource:
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/notifications``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
             kind: Field ``kind`` of the JSON body.
             source: Field ``source`` of the JSON body.
             summary: Field ``summary`` of the JSON body.
-            session_scope: Query parameter: sessionScope.
+            session_scope: Query parameter ``sessionScope``.
             attributes: Field ``attributes`` of the JSON body.
             coalesce_key: Field ``coalesceKey`` of the JSON body.
             dedupe_key: Field ``dedupeKey`` of the JSON body.
@@ -3281,9 +3281,9 @@ class AsyncAgentControllerResource:
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/threads``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
-            session_scope: Query parameter: sessionScope.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
+            session_scope: Query parameter ``sessionScope``.
             title: Field ``title`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -3364,9 +3364,9 @@ class AsyncAgentControllerResource:
         ``DELETE /agent-controller/{controllerId}/sessions/{resourceId}/goal``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
-            session_scope: Query parameter: sessionScope.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
+            session_scope: Query parameter ``sessionScope``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -3439,10 +3439,10 @@ class AsyncAgentControllerResource:
         ``DELETE /agent-controller/{controllerId}/sessions/{resourceId}/threads/{threadId}``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
-            thread_id: The threadId parameter.
-            session_scope: Query parameter: sessionScope.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
+            thread_id: Path parameter ``threadId``.
+            session_scope: Query parameter ``sessionScope``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -3570,10 +3570,10 @@ class AsyncAgentControllerResource:
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
-            session_scope: Query parameter: sessionScope.
-            thread_id: Query parameter: threadId.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
+            session_scope: Query parameter ``sessionScope``.
+            thread_id: Query parameter ``threadId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -3647,9 +3647,9 @@ class AsyncAgentControllerResource:
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/goal``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
-            session_scope: Query parameter: sessionScope.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
+            session_scope: Query parameter ``sessionScope``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -3721,9 +3721,9 @@ class AsyncAgentControllerResource:
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/om``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
-            session_scope: Query parameter: sessionScope.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
+            session_scope: Query parameter ``sessionScope``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -3796,9 +3796,9 @@ class AsyncAgentControllerResource:
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/stream``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
-            session_scope: Query parameter: sessionScope.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
+            session_scope: Query parameter ``sessionScope``.
             idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
                 ``None``: no limit. Default: the client's (none for a subscription).
             reconnect: Open the subscription again when it drops or the server ends it: ``True`` (every time) or the
@@ -3868,7 +3868,7 @@ class AsyncAgentControllerResource:
         ``GET /agent-controller/{controllerId}/workspace``
 
         Args:
-            controller_id: The controllerId parameter.
+            controller_id: Path parameter ``controllerId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -3930,7 +3930,7 @@ class AsyncAgentControllerResource:
         ``GET /agent-controller/{controllerId}/active-runs``
 
         Args:
-            controller_id: The controllerId parameter.
+            controller_id: Path parameter ``controllerId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -3992,7 +3992,7 @@ class AsyncAgentControllerResource:
         ``GET /agent-controller/{controllerId}/models``
 
         Args:
-            controller_id: The controllerId parameter.
+            controller_id: Path parameter ``controllerId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -4054,7 +4054,7 @@ class AsyncAgentControllerResource:
         ``GET /agent-controller/{controllerId}/modes``
 
         Args:
-            controller_id: The controllerId parameter.
+            controller_id: Path parameter ``controllerId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -4118,9 +4118,9 @@ class AsyncAgentControllerResource:
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/permissions``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
-            session_scope: Query parameter: sessionScope.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
+            session_scope: Query parameter ``sessionScope``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -4192,9 +4192,9 @@ class AsyncAgentControllerResource:
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/resources``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
-            session_scope: Query parameter: sessionScope.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
+            session_scope: Query parameter ``sessionScope``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -4279,16 +4279,16 @@ class AsyncAgentControllerResource:
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/threads/{threadId}/messages``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
-            thread_id: The threadId parameter.
-            limit: Query parameter: limit.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
-            include: Query parameter: include.
-            filter: Query parameter: filter.
-            session_scope: Query parameter: sessionScope.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
+            thread_id: Path parameter ``threadId``.
+            limit: Query parameter ``limit``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
+            session_scope: Query parameter ``sessionScope``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -4384,16 +4384,16 @@ class AsyncAgentControllerResource:
         ``list_session_thread_messages``.
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
-            thread_id: The threadId parameter.
-            limit: Query parameter: limit.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
-            include: Query parameter: include.
-            filter: Query parameter: filter.
-            session_scope: Query parameter: sessionScope.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
+            thread_id: Path parameter ``threadId``.
+            limit: Query parameter ``limit``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
+            session_scope: Query parameter ``sessionScope``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -4453,11 +4453,11 @@ class AsyncAgentControllerResource:
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/threads``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
-            limit: Query parameter: limit.
-            session_scope: Query parameter: sessionScope.
-            tags: Query parameter: tags.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
+            limit: Query parameter ``limit``.
+            session_scope: Query parameter ``sessionScope``.
+            tags: Query parameter ``tags``, sent as JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -4536,9 +4536,9 @@ class AsyncAgentControllerResource:
         ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/goal``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
-            session_scope: Query parameter: sessionScope.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
+            session_scope: Query parameter ``sessionScope``.
             judge_model_id: Field ``judgeModelId`` of the JSON body.
             max_runs: Field ``maxRuns`` of the JSON body.
             status: Field ``status`` of the JSON body.
@@ -4623,11 +4623,11 @@ class AsyncAgentControllerResource:
         ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/permissions/category``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
             category: Field ``category`` of the JSON body.
             policy: Field ``policy`` of the JSON body.
-            session_scope: Query parameter: sessionScope.
+            session_scope: Query parameter ``sessionScope``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -4709,11 +4709,11 @@ class AsyncAgentControllerResource:
         ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/permissions/tool``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
             policy: Field ``policy`` of the JSON body.
             tool_name: Field ``toolName`` of the JSON body.
-            session_scope: Query parameter: sessionScope.
+            session_scope: Query parameter ``sessionScope``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -4793,10 +4793,10 @@ class AsyncAgentControllerResource:
         ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/state``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
             state: Field ``state`` of the JSON body.
-            session_scope: Query parameter: sessionScope.
+            session_scope: Query parameter ``sessionScope``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -4876,11 +4876,11 @@ class AsyncAgentControllerResource:
         ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/threads/{threadId}``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
-            thread_id: The threadId parameter.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
+            thread_id: Path parameter ``threadId``.
             title: Field ``title`` of the JSON body.
-            session_scope: Query parameter: sessionScope.
+            session_scope: Query parameter ``sessionScope``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -4960,9 +4960,9 @@ class AsyncAgentControllerResource:
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/abort``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
-            session_scope: Query parameter: sessionScope.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
+            session_scope: Query parameter ``sessionScope``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -5040,10 +5040,10 @@ class AsyncAgentControllerResource:
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/follow-up``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
             message: Field ``message`` of the JSON body.
-            session_scope: Query parameter: sessionScope.
+            session_scope: Query parameter ``sessionScope``.
             request_context: Field ``requestContext`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -5130,10 +5130,10 @@ class AsyncAgentControllerResource:
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/goal``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
             objective: Field ``objective`` of the JSON body.
-            session_scope: Query parameter: sessionScope.
+            session_scope: Query parameter ``sessionScope``.
             judge_model_id: Field ``judgeModelId`` of the JSON body.
             max_runs: Field ``maxRuns`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -5219,10 +5219,10 @@ class AsyncAgentControllerResource:
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/mode``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
             mode_id: Field ``modeId`` of the JSON body.
-            session_scope: Query parameter: sessionScope.
+            session_scope: Query parameter ``sessionScope``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -5306,10 +5306,10 @@ class AsyncAgentControllerResource:
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/model``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
             model_id: Field ``modelId`` of the JSON body.
-            session_scope: Query parameter: sessionScope.
+            session_scope: Query parameter ``sessionScope``.
             mode_id: Field ``modeId`` of the JSON body.
             scope: Field ``scope`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -5395,10 +5395,10 @@ class AsyncAgentControllerResource:
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/resource``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
             new_resource_id: Field ``newResourceId`` of the JSON body.
-            session_scope: Query parameter: sessionScope.
+            session_scope: Query parameter ``sessionScope``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -5481,10 +5481,10 @@ class AsyncAgentControllerResource:
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/steer``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
             message: Field ``message`` of the JSON body.
-            session_scope: Query parameter: sessionScope.
+            session_scope: Query parameter ``sessionScope``.
             request_context: Field ``requestContext`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -5568,10 +5568,10 @@ class AsyncAgentControllerResource:
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/thread``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
             thread_id: Field ``threadId`` of the JSON body.
-            session_scope: Query parameter: sessionScope.
+            session_scope: Query parameter ``sessionScope``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -5654,9 +5654,9 @@ class AsyncAgentControllerResource:
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/threads/clone``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
-            session_scope: Query parameter: sessionScope.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
+            session_scope: Query parameter ``sessionScope``.
             source_thread_id: Field ``sourceThreadId`` of the JSON body.
             title: Field ``title`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -5743,11 +5743,11 @@ class AsyncAgentControllerResource:
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/tool-approval``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
             approved: Field ``approved`` of the JSON body.
             tool_call_id: Field ``toolCallId`` of the JSON body.
-            session_scope: Query parameter: sessionScope.
+            session_scope: Query parameter ``sessionScope``.
             request_context: Field ``requestContext`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -5834,11 +5834,11 @@ class AsyncAgentControllerResource:
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/tool-suspension``
 
         Args:
-            controller_id: The controllerId parameter.
-            resource_id: The resourceId parameter.
+            controller_id: Path parameter ``controllerId``.
+            resource_id: Path parameter ``resourceId``.
             resume_data: Field ``resumeData`` of the JSON body.
             tool_call_id: Field ``toolCallId`` of the JSON body.
-            session_scope: Query parameter: sessionScope.
+            session_scope: Query parameter ``sessionScope``.
             request_context: Field ``requestContext`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.

@@ -444,9 +444,9 @@ class AgentVersionsResource:
 
         Args:
             agent_id: Unique identifier for the stored agent.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -528,9 +528,9 @@ class AgentVersionsResource:
 
         Args:
             agent_id: Unique identifier for the stored agent.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1067,9 +1067,9 @@ class AsyncAgentVersionsResource:
 
         Args:
             agent_id: Unique identifier for the stored agent.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1151,9 +1151,9 @@ class AsyncAgentVersionsResource:
 
         Args:
             agent_id: Unique identifier for the stored agent.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its

@@ -1865,7 +1865,7 @@ class AgentsResource:
         ``GET /agents``
 
         Args:
-            partial: Query parameter: partial.
+            partial: Query parameter ``partial``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -2068,12 +2068,12 @@ class AgentsResource:
 
         Args:
             agent_id: Unique identifier for the agent.
-            thread_id: Query parameter: threadId.
-            resource_id: Query parameter: resourceId.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            per_page: Query parameter: perPage.
-            page: Query parameter: page.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            per_page: Query parameter ``perPage``.
+            page: Query parameter ``page``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -2164,12 +2164,12 @@ class AgentsResource:
 
         Args:
             agent_id: Unique identifier for the agent.
-            thread_id: Query parameter: threadId.
-            resource_id: Query parameter: resourceId.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            per_page: Query parameter: perPage.
-            page: Query parameter: page.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            per_page: Query parameter ``perPage``.
+            page: Query parameter ``page``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -7212,7 +7212,7 @@ class AsyncAgentsResource:
         ``GET /agents``
 
         Args:
-            partial: Query parameter: partial.
+            partial: Query parameter ``partial``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -7415,12 +7415,12 @@ class AsyncAgentsResource:
 
         Args:
             agent_id: Unique identifier for the agent.
-            thread_id: Query parameter: threadId.
-            resource_id: Query parameter: resourceId.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            per_page: Query parameter: perPage.
-            page: Query parameter: page.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            per_page: Query parameter ``perPage``.
+            page: Query parameter ``page``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -7511,12 +7511,12 @@ class AsyncAgentsResource:
 
         Args:
             agent_id: Unique identifier for the agent.
-            thread_id: Query parameter: threadId.
-            resource_id: Query parameter: resourceId.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            per_page: Query parameter: perPage.
-            page: Query parameter: page.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            per_page: Query parameter ``perPage``.
+            page: Query parameter ``page``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its

@@ -220,8 +220,8 @@ class AuthResource:
         ``GET /auth/sso/callback``
 
         Args:
-            code: Query parameter: code.
-            state: Query parameter: state.
+            code: Query parameter ``code``.
+            state: Query parameter ``state``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -283,7 +283,7 @@ class AuthResource:
         ``GET /auth/sso/login``
 
         Args:
-            redirect_uri: Query parameter: redirect_uri.
+            redirect_uri: Query parameter ``redirect_uri``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -455,7 +455,7 @@ class AuthResource:
         ``GET /auth/roles/{roleId}/permissions``
 
         Args:
-            role_id: The roleId parameter.
+            role_id: Path parameter ``roleId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -808,8 +808,8 @@ class AsyncAuthResource:
         ``GET /auth/sso/callback``
 
         Args:
-            code: Query parameter: code.
-            state: Query parameter: state.
+            code: Query parameter ``code``.
+            state: Query parameter ``state``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -871,7 +871,7 @@ class AsyncAuthResource:
         ``GET /auth/sso/login``
 
         Args:
-            redirect_uri: Query parameter: redirect_uri.
+            redirect_uri: Query parameter ``redirect_uri``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1043,7 +1043,7 @@ class AsyncAuthResource:
         ``GET /auth/roles/{roleId}/permissions``
 
         Args:
-            role_id: The roleId parameter.
+            role_id: Path parameter ``roleId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.

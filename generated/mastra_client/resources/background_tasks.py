@@ -53,7 +53,7 @@ class BackgroundTasksResource:
         ``GET /background-tasks/{backgroundTaskId}``
 
         Args:
-            background_task_id: The backgroundTaskId parameter.
+            background_task_id: Path parameter ``backgroundTaskId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -120,11 +120,11 @@ class BackgroundTasksResource:
         ``GET /background-tasks/stream``
 
         Args:
-            agent_id: Query parameter: agentId.
-            run_id: Query parameter: runId.
-            thread_id: Query parameter: threadId.
-            resource_id: Query parameter: resourceId.
-            task_id: Query parameter: taskId.
+            agent_id: Query parameter ``agentId``.
+            run_id: Query parameter ``runId``.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            task_id: Query parameter ``taskId``.
             idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
                 ``None``: no limit. Default: the client's (none for a subscription).
             reconnect: Open the subscription again when it drops or the server ends it: ``True`` (every time) or the
@@ -218,20 +218,20 @@ class BackgroundTasksResource:
         ``GET /background-tasks``
 
         Args:
-            agent_id: Query parameter: agentId.
-            status: Query parameter: status.
-            run_id: Query parameter: runId.
-            thread_id: Query parameter: threadId.
-            resource_id: Query parameter: resourceId.
-            tool_name: Query parameter: toolName.
-            tool_call_id: Query parameter: toolCallId.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            date_filter_by: Query parameter: dateFilterBy.
-            order_by: Query parameter: orderBy.
-            order_direction: Query parameter: orderDirection.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            agent_id: Query parameter ``agentId``.
+            status: Query parameter ``status``.
+            run_id: Query parameter ``runId``.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            tool_name: Query parameter ``toolName``.
+            tool_call_id: Query parameter ``toolCallId``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            date_filter_by: Query parameter ``dateFilterBy``.
+            order_by: Query parameter ``orderBy``.
+            order_direction: Query parameter ``orderDirection``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -342,20 +342,20 @@ class BackgroundTasksResource:
         ``list_background_tasks``.
 
         Args:
-            agent_id: Query parameter: agentId.
-            status: Query parameter: status.
-            run_id: Query parameter: runId.
-            thread_id: Query parameter: threadId.
-            resource_id: Query parameter: resourceId.
-            tool_name: Query parameter: toolName.
-            tool_call_id: Query parameter: toolCallId.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            date_filter_by: Query parameter: dateFilterBy.
-            order_by: Query parameter: orderBy.
-            order_direction: Query parameter: orderDirection.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            agent_id: Query parameter ``agentId``.
+            status: Query parameter ``status``.
+            run_id: Query parameter ``runId``.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            tool_name: Query parameter ``toolName``.
+            tool_call_id: Query parameter ``toolCallId``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            date_filter_by: Query parameter ``dateFilterBy``.
+            order_by: Query parameter ``orderBy``.
+            order_direction: Query parameter ``orderDirection``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -419,7 +419,7 @@ class AsyncBackgroundTasksResource:
         ``GET /background-tasks/{backgroundTaskId}``
 
         Args:
-            background_task_id: The backgroundTaskId parameter.
+            background_task_id: Path parameter ``backgroundTaskId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -486,11 +486,11 @@ class AsyncBackgroundTasksResource:
         ``GET /background-tasks/stream``
 
         Args:
-            agent_id: Query parameter: agentId.
-            run_id: Query parameter: runId.
-            thread_id: Query parameter: threadId.
-            resource_id: Query parameter: resourceId.
-            task_id: Query parameter: taskId.
+            agent_id: Query parameter ``agentId``.
+            run_id: Query parameter ``runId``.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            task_id: Query parameter ``taskId``.
             idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
                 ``None``: no limit. Default: the client's (none for a subscription).
             reconnect: Open the subscription again when it drops or the server ends it: ``True`` (every time) or the
@@ -584,20 +584,20 @@ class AsyncBackgroundTasksResource:
         ``GET /background-tasks``
 
         Args:
-            agent_id: Query parameter: agentId.
-            status: Query parameter: status.
-            run_id: Query parameter: runId.
-            thread_id: Query parameter: threadId.
-            resource_id: Query parameter: resourceId.
-            tool_name: Query parameter: toolName.
-            tool_call_id: Query parameter: toolCallId.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            date_filter_by: Query parameter: dateFilterBy.
-            order_by: Query parameter: orderBy.
-            order_direction: Query parameter: orderDirection.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            agent_id: Query parameter ``agentId``.
+            status: Query parameter ``status``.
+            run_id: Query parameter ``runId``.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            tool_name: Query parameter ``toolName``.
+            tool_call_id: Query parameter ``toolCallId``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            date_filter_by: Query parameter ``dateFilterBy``.
+            order_by: Query parameter ``orderBy``.
+            order_direction: Query parameter ``orderDirection``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -708,20 +708,20 @@ class AsyncBackgroundTasksResource:
         ``list_background_tasks``.
 
         Args:
-            agent_id: Query parameter: agentId.
-            status: Query parameter: status.
-            run_id: Query parameter: runId.
-            thread_id: Query parameter: threadId.
-            resource_id: Query parameter: resourceId.
-            tool_name: Query parameter: toolName.
-            tool_call_id: Query parameter: toolCallId.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            date_filter_by: Query parameter: dateFilterBy.
-            order_by: Query parameter: orderBy.
-            order_direction: Query parameter: orderDirection.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            agent_id: Query parameter ``agentId``.
+            status: Query parameter ``status``.
+            run_id: Query parameter ``runId``.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            tool_name: Query parameter ``toolName``.
+            tool_call_id: Query parameter ``toolCallId``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            date_filter_by: Query parameter ``dateFilterBy``.
+            order_by: Query parameter ``orderBy``.
+            order_direction: Query parameter ``orderDirection``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.

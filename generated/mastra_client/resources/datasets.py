@@ -1641,8 +1641,8 @@ class DatasetsResource:
         ``GET /datasets``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             target_type: Only return records attached to targets of this type.
             target_ids: Only return datasets attached to at least one of these target IDs.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1723,8 +1723,8 @@ class DatasetsResource:
         ``list_datasets``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             target_type: Only return records attached to targets of this type.
             target_ids: Only return datasets attached to at least one of these target IDs.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1779,8 +1779,8 @@ class DatasetsResource:
         Args:
             dataset_id: Unique identifier for the dataset.
             experiment_id: Unique identifier for the experiment.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             tags: Only return results that have all of these tags.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
@@ -1863,8 +1863,8 @@ class DatasetsResource:
         Args:
             dataset_id: Unique identifier for the dataset.
             experiment_id: Unique identifier for the experiment.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             tags: Only return results that have all of these tags.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
@@ -1922,12 +1922,12 @@ class DatasetsResource:
 
         Args:
             dataset_id: Unique identifier for the dataset.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            experiment_set_id: Query parameter: experimentSetId.
-            comparison_id: Query parameter: comparisonId.
-            variant_id: Query parameter: variantId.
-            trial_index: Query parameter: trialIndex.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            experiment_set_id: Query parameter ``experimentSetId``.
+            comparison_id: Query parameter ``comparisonId``.
+            variant_id: Query parameter ``variantId``.
+            trial_index: Query parameter ``trialIndex``.
             target_type: Only return records attached to targets of this type.
             target_id: Only return experiments run against this target ID.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -2020,12 +2020,12 @@ class DatasetsResource:
 
         Args:
             dataset_id: Unique identifier for the dataset.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            experiment_set_id: Query parameter: experimentSetId.
-            comparison_id: Query parameter: comparisonId.
-            variant_id: Query parameter: variantId.
-            trial_index: Query parameter: trialIndex.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            experiment_set_id: Query parameter ``experimentSetId``.
+            comparison_id: Query parameter ``comparisonId``.
+            variant_id: Query parameter ``variantId``.
+            trial_index: Query parameter ``trialIndex``.
             target_type: Only return records attached to targets of this type.
             target_id: Only return experiments run against this target ID.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -2084,10 +2084,10 @@ class DatasetsResource:
 
         Args:
             dataset_id: Unique identifier for the dataset.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            version: Query parameter: version.
-            search: Query parameter: search.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            version: Query parameter ``version``.
+            search: Query parameter ``search``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -2166,10 +2166,10 @@ class DatasetsResource:
 
         Args:
             dataset_id: Unique identifier for the dataset.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            version: Query parameter: version.
-            search: Query parameter: search.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            version: Query parameter ``version``.
+            search: Query parameter ``search``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -2220,8 +2220,8 @@ class DatasetsResource:
 
         Args:
             dataset_id: Unique identifier for the dataset.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -2294,8 +2294,8 @@ class DatasetsResource:
 
         Args:
             dataset_id: Unique identifier for the dataset.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -4331,8 +4331,8 @@ class AsyncDatasetsResource:
         ``GET /datasets``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             target_type: Only return records attached to targets of this type.
             target_ids: Only return datasets attached to at least one of these target IDs.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -4413,8 +4413,8 @@ class AsyncDatasetsResource:
         ``list_datasets``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             target_type: Only return records attached to targets of this type.
             target_ids: Only return datasets attached to at least one of these target IDs.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -4470,8 +4470,8 @@ class AsyncDatasetsResource:
         Args:
             dataset_id: Unique identifier for the dataset.
             experiment_id: Unique identifier for the experiment.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             tags: Only return results that have all of these tags.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
@@ -4554,8 +4554,8 @@ class AsyncDatasetsResource:
         Args:
             dataset_id: Unique identifier for the dataset.
             experiment_id: Unique identifier for the experiment.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             tags: Only return results that have all of these tags.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
@@ -4614,12 +4614,12 @@ class AsyncDatasetsResource:
 
         Args:
             dataset_id: Unique identifier for the dataset.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            experiment_set_id: Query parameter: experimentSetId.
-            comparison_id: Query parameter: comparisonId.
-            variant_id: Query parameter: variantId.
-            trial_index: Query parameter: trialIndex.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            experiment_set_id: Query parameter ``experimentSetId``.
+            comparison_id: Query parameter ``comparisonId``.
+            variant_id: Query parameter ``variantId``.
+            trial_index: Query parameter ``trialIndex``.
             target_type: Only return records attached to targets of this type.
             target_id: Only return experiments run against this target ID.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -4712,12 +4712,12 @@ class AsyncDatasetsResource:
 
         Args:
             dataset_id: Unique identifier for the dataset.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            experiment_set_id: Query parameter: experimentSetId.
-            comparison_id: Query parameter: comparisonId.
-            variant_id: Query parameter: variantId.
-            trial_index: Query parameter: trialIndex.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            experiment_set_id: Query parameter ``experimentSetId``.
+            comparison_id: Query parameter ``comparisonId``.
+            variant_id: Query parameter ``variantId``.
+            trial_index: Query parameter ``trialIndex``.
             target_type: Only return records attached to targets of this type.
             target_id: Only return experiments run against this target ID.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -4777,10 +4777,10 @@ class AsyncDatasetsResource:
 
         Args:
             dataset_id: Unique identifier for the dataset.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            version: Query parameter: version.
-            search: Query parameter: search.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            version: Query parameter ``version``.
+            search: Query parameter ``search``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -4859,10 +4859,10 @@ class AsyncDatasetsResource:
 
         Args:
             dataset_id: Unique identifier for the dataset.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            version: Query parameter: version.
-            search: Query parameter: search.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            version: Query parameter ``version``.
+            search: Query parameter ``search``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -4914,8 +4914,8 @@ class AsyncDatasetsResource:
 
         Args:
             dataset_id: Unique identifier for the dataset.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -4988,8 +4988,8 @@ class AsyncDatasetsResource:
 
         Args:
             dataset_id: Unique identifier for the dataset.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.

@@ -181,12 +181,12 @@ class ExperimentsResource:
         ``GET /experiments``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            experiment_set_id: Query parameter: experimentSetId.
-            comparison_id: Query parameter: comparisonId.
-            variant_id: Query parameter: variantId.
-            trial_index: Query parameter: trialIndex.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            experiment_set_id: Query parameter ``experimentSetId``.
+            comparison_id: Query parameter ``comparisonId``.
+            variant_id: Query parameter ``variantId``.
+            trial_index: Query parameter ``trialIndex``.
             target_type: Only return records attached to targets of this type.
             target_id: Only return experiments run against this target ID.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -276,12 +276,12 @@ class ExperimentsResource:
         ``list_experiments``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            experiment_set_id: Query parameter: experimentSetId.
-            comparison_id: Query parameter: comparisonId.
-            variant_id: Query parameter: variantId.
-            trial_index: Query parameter: trialIndex.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            experiment_set_id: Query parameter ``experimentSetId``.
+            comparison_id: Query parameter ``comparisonId``.
+            variant_id: Query parameter ``variantId``.
+            trial_index: Query parameter ``trialIndex``.
             target_type: Only return records attached to targets of this type.
             target_id: Only return experiments run against this target ID.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -479,12 +479,12 @@ class AsyncExperimentsResource:
         ``GET /experiments``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            experiment_set_id: Query parameter: experimentSetId.
-            comparison_id: Query parameter: comparisonId.
-            variant_id: Query parameter: variantId.
-            trial_index: Query parameter: trialIndex.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            experiment_set_id: Query parameter ``experimentSetId``.
+            comparison_id: Query parameter ``comparisonId``.
+            variant_id: Query parameter ``variantId``.
+            trial_index: Query parameter ``trialIndex``.
             target_type: Only return records attached to targets of this type.
             target_id: Only return experiments run against this target ID.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -574,12 +574,12 @@ class AsyncExperimentsResource:
         ``list_experiments``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            experiment_set_id: Query parameter: experimentSetId.
-            comparison_id: Query parameter: comparisonId.
-            variant_id: Query parameter: variantId.
-            trial_index: Query parameter: trialIndex.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            experiment_set_id: Query parameter ``experimentSetId``.
+            comparison_id: Query parameter ``comparisonId``.
+            variant_id: Query parameter ``variantId``.
+            trial_index: Query parameter ``trialIndex``.
             target_type: Only return records attached to targets of this type.
             target_id: Only return experiments run against this target ID.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its

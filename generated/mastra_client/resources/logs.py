@@ -51,13 +51,13 @@ class LogsResource:
 
         Args:
             run_id: Unique identifier for the run.
-            transport_id: Query parameter: transportId.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            log_level: Query parameter: logLevel.
-            filters: Query parameter: filters.
+            transport_id: Query parameter ``transportId``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            log_level: Query parameter ``logLevel``.
+            filters: Query parameter ``filters``, sent as JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -142,13 +142,13 @@ class LogsResource:
 
         Args:
             run_id: Unique identifier for the run.
-            transport_id: Query parameter: transportId.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            log_level: Query parameter: logLevel.
-            filters: Query parameter: filters.
+            transport_id: Query parameter ``transportId``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            log_level: Query parameter ``logLevel``.
+            filters: Query parameter ``filters``, sent as JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -205,13 +205,13 @@ class LogsResource:
         ``GET /logs``
 
         Args:
-            transport_id: Query parameter: transportId.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            log_level: Query parameter: logLevel.
-            filters: Query parameter: filters.
+            transport_id: Query parameter ``transportId``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            log_level: Query parameter ``logLevel``.
+            filters: Query parameter ``filters``, sent as JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -296,13 +296,13 @@ class LogsResource:
         ``list_logs``.
 
         Args:
-            transport_id: Query parameter: transportId.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            log_level: Query parameter: logLevel.
-            filters: Query parameter: filters.
+            transport_id: Query parameter ``transportId``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            log_level: Query parameter ``logLevel``.
+            filters: Query parameter ``filters``, sent as JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -421,13 +421,13 @@ class AsyncLogsResource:
 
         Args:
             run_id: Unique identifier for the run.
-            transport_id: Query parameter: transportId.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            log_level: Query parameter: logLevel.
-            filters: Query parameter: filters.
+            transport_id: Query parameter ``transportId``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            log_level: Query parameter ``logLevel``.
+            filters: Query parameter ``filters``, sent as JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -512,13 +512,13 @@ class AsyncLogsResource:
 
         Args:
             run_id: Unique identifier for the run.
-            transport_id: Query parameter: transportId.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            log_level: Query parameter: logLevel.
-            filters: Query parameter: filters.
+            transport_id: Query parameter ``transportId``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            log_level: Query parameter ``logLevel``.
+            filters: Query parameter ``filters``, sent as JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -576,13 +576,13 @@ class AsyncLogsResource:
         ``GET /logs``
 
         Args:
-            transport_id: Query parameter: transportId.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            log_level: Query parameter: logLevel.
-            filters: Query parameter: filters.
+            transport_id: Query parameter ``transportId``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            log_level: Query parameter ``logLevel``.
+            filters: Query parameter ``filters``, sent as JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -667,13 +667,13 @@ class AsyncLogsResource:
         ``list_logs``.
 
         Args:
-            transport_id: Query parameter: transportId.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            log_level: Query parameter: logLevel.
-            filters: Query parameter: filters.
+            transport_id: Query parameter ``transportId``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            log_level: Query parameter ``logLevel``.
+            filters: Query parameter ``filters``, sent as JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.

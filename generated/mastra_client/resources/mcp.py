@@ -189,7 +189,7 @@ class McpResource:
 
         Args:
             id: MCP server ID.
-            version: Query parameter: version.
+            version: Query parameter ``version``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -399,10 +399,10 @@ class McpResource:
         ``GET /mcp/v0/servers``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            offset: Query parameter: offset.
-            limit: Query parameter: limit.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -478,10 +478,10 @@ class McpResource:
         ``list_servers``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            offset: Query parameter: offset.
-            limit: Query parameter: limit.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -816,7 +816,7 @@ class AsyncMcpResource:
 
         Args:
             id: MCP server ID.
-            version: Query parameter: version.
+            version: Query parameter ``version``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1026,10 +1026,10 @@ class AsyncMcpResource:
         ``GET /mcp/v0/servers``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            offset: Query parameter: offset.
-            limit: Query parameter: limit.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1105,10 +1105,10 @@ class AsyncMcpResource:
         ``list_servers``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            offset: Query parameter: offset.
-            limit: Query parameter: limit.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.

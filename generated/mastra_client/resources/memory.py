@@ -52,7 +52,7 @@ class MemoryResource:
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             metadata: Field ``metadata`` of the JSON body.
@@ -149,7 +149,7 @@ class MemoryResource:
         ``POST /memory/threads``
 
         Args:
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             resource_id: Field ``resourceId`` of the JSON body.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
@@ -245,9 +245,9 @@ class MemoryResource:
         ``POST /memory/messages/delete``
 
         Args:
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             message_ids: Field ``messageIds`` of the JSON body.
-            resource_id: Query parameter: resourceId.
+            resource_id: Query parameter ``resourceId``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -334,8 +334,8 @@ class MemoryResource:
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -412,7 +412,7 @@ class MemoryResource:
         ``GET /memory/config``
 
         Args:
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -492,13 +492,13 @@ class MemoryResource:
         ``GET /memory/observational-memory``
 
         Args:
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            thread_id: Query parameter: threadId.
-            from_: Query parameter: from.
-            to: Query parameter: to.
-            offset: Query parameter: offset.
-            limit: Query parameter: limit.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            thread_id: Query parameter ``threadId``.
+            from_: Query parameter ``from``.
+            to: Query parameter ``to``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -589,13 +589,13 @@ class MemoryResource:
         ``get_observational_memory``.
 
         Args:
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            thread_id: Query parameter: threadId.
-            from_: Query parameter: from.
-            to: Query parameter: to.
-            offset: Query parameter: offset.
-            limit: Query parameter: limit.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            thread_id: Query parameter ``threadId``.
+            from_: Query parameter ``from``.
+            to: Query parameter ``to``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -651,9 +651,9 @@ class MemoryResource:
         ``GET /memory/status``
 
         Args:
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            thread_id: Query parameter: threadId.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            thread_id: Query parameter ``threadId``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -734,8 +734,8 @@ class MemoryResource:
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -816,9 +816,9 @@ class MemoryResource:
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            memory_config: Query parameter: memoryConfig.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            memory_config: Query parameter ``memoryConfig``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -907,14 +907,14 @@ class MemoryResource:
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            order_by: Query parameter: orderBy.
-            include: Query parameter: include.
-            filter: Query parameter: filter.
-            include_system_reminders: Query parameter: includeSystemReminders.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
+            include_system_reminders: Query parameter ``includeSystemReminders``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1012,14 +1012,14 @@ class MemoryResource:
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            order_by: Query parameter: orderBy.
-            include: Query parameter: include.
-            filter: Query parameter: filter.
-            include_system_reminders: Query parameter: includeSystemReminders.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
+            include_system_reminders: Query parameter ``includeSystemReminders``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1080,12 +1080,12 @@ class MemoryResource:
         ``GET /memory/threads``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            metadata: Query parameter: metadata.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            metadata: Query parameter ``metadata``, sent as JSON.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1173,12 +1173,12 @@ class MemoryResource:
         ``list_threads``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            metadata: Query parameter: metadata.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            metadata: Query parameter ``metadata``, sent as JSON.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1321,7 +1321,7 @@ class MemoryResource:
         ``POST /memory/save-messages``
 
         Args:
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             messages: Field ``messages`` of the JSON body.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
@@ -1409,12 +1409,12 @@ class MemoryResource:
         ``GET /memory/search``
 
         Args:
-            agent_id: Query parameter: agentId.
-            search_query: Query parameter: searchQuery.
-            resource_id: Query parameter: resourceId.
-            thread_id: Query parameter: threadId.
-            limit: Query parameter: limit.
-            memory_config: Query parameter: memoryConfig.
+            agent_id: Query parameter ``agentId``.
+            search_query: Query parameter ``searchQuery``.
+            resource_id: Query parameter ``resourceId``.
+            thread_id: Query parameter ``threadId``.
+            limit: Query parameter ``limit``.
+            memory_config: Query parameter ``memoryConfig``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1504,7 +1504,7 @@ class MemoryResource:
         Args:
             thread_id: Unique identifier for the conversation thread.
             resource_id: Field ``resourceId`` of the JSON body.
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -1593,7 +1593,7 @@ class MemoryResource:
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             metadata: Field ``metadata`` of the JSON body.
@@ -1687,7 +1687,7 @@ class MemoryResource:
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             working_memory: Field ``workingMemory`` of the JSON body.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
@@ -1790,7 +1790,7 @@ class AsyncMemoryResource:
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             metadata: Field ``metadata`` of the JSON body.
@@ -1887,7 +1887,7 @@ class AsyncMemoryResource:
         ``POST /memory/threads``
 
         Args:
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             resource_id: Field ``resourceId`` of the JSON body.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
@@ -1983,9 +1983,9 @@ class AsyncMemoryResource:
         ``POST /memory/messages/delete``
 
         Args:
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             message_ids: Field ``messageIds`` of the JSON body.
-            resource_id: Query parameter: resourceId.
+            resource_id: Query parameter ``resourceId``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -2072,8 +2072,8 @@ class AsyncMemoryResource:
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -2150,7 +2150,7 @@ class AsyncMemoryResource:
         ``GET /memory/config``
 
         Args:
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -2230,13 +2230,13 @@ class AsyncMemoryResource:
         ``GET /memory/observational-memory``
 
         Args:
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            thread_id: Query parameter: threadId.
-            from_: Query parameter: from.
-            to: Query parameter: to.
-            offset: Query parameter: offset.
-            limit: Query parameter: limit.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            thread_id: Query parameter ``threadId``.
+            from_: Query parameter ``from``.
+            to: Query parameter ``to``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -2327,13 +2327,13 @@ class AsyncMemoryResource:
         ``get_observational_memory``.
 
         Args:
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            thread_id: Query parameter: threadId.
-            from_: Query parameter: from.
-            to: Query parameter: to.
-            offset: Query parameter: offset.
-            limit: Query parameter: limit.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            thread_id: Query parameter ``threadId``.
+            from_: Query parameter ``from``.
+            to: Query parameter ``to``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -2390,9 +2390,9 @@ class AsyncMemoryResource:
         ``GET /memory/status``
 
         Args:
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            thread_id: Query parameter: threadId.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            thread_id: Query parameter ``threadId``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -2473,8 +2473,8 @@ class AsyncMemoryResource:
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -2555,9 +2555,9 @@ class AsyncMemoryResource:
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            memory_config: Query parameter: memoryConfig.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            memory_config: Query parameter ``memoryConfig``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -2646,14 +2646,14 @@ class AsyncMemoryResource:
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            order_by: Query parameter: orderBy.
-            include: Query parameter: include.
-            filter: Query parameter: filter.
-            include_system_reminders: Query parameter: includeSystemReminders.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
+            include_system_reminders: Query parameter ``includeSystemReminders``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -2751,14 +2751,14 @@ class AsyncMemoryResource:
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            order_by: Query parameter: orderBy.
-            include: Query parameter: include.
-            filter: Query parameter: filter.
-            include_system_reminders: Query parameter: includeSystemReminders.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
+            include_system_reminders: Query parameter ``includeSystemReminders``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -2820,12 +2820,12 @@ class AsyncMemoryResource:
         ``GET /memory/threads``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            metadata: Query parameter: metadata.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            metadata: Query parameter ``metadata``, sent as JSON.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -2913,12 +2913,12 @@ class AsyncMemoryResource:
         ``list_threads``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            metadata: Query parameter: metadata.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            metadata: Query parameter ``metadata``, sent as JSON.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -3062,7 +3062,7 @@ class AsyncMemoryResource:
         ``POST /memory/save-messages``
 
         Args:
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             messages: Field ``messages`` of the JSON body.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
@@ -3150,12 +3150,12 @@ class AsyncMemoryResource:
         ``GET /memory/search``
 
         Args:
-            agent_id: Query parameter: agentId.
-            search_query: Query parameter: searchQuery.
-            resource_id: Query parameter: resourceId.
-            thread_id: Query parameter: threadId.
-            limit: Query parameter: limit.
-            memory_config: Query parameter: memoryConfig.
+            agent_id: Query parameter ``agentId``.
+            search_query: Query parameter ``searchQuery``.
+            resource_id: Query parameter ``resourceId``.
+            thread_id: Query parameter ``threadId``.
+            limit: Query parameter ``limit``.
+            memory_config: Query parameter ``memoryConfig``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -3245,7 +3245,7 @@ class AsyncMemoryResource:
         Args:
             thread_id: Unique identifier for the conversation thread.
             resource_id: Field ``resourceId`` of the JSON body.
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -3334,7 +3334,7 @@ class AsyncMemoryResource:
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             metadata: Field ``metadata`` of the JSON body.
@@ -3428,7 +3428,7 @@ class AsyncMemoryResource:
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             working_memory: Field ``workingMemory`` of the JSON body.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.

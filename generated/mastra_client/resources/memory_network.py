@@ -45,7 +45,7 @@ class MemoryNetworkResource:
         ``POST /memory/network/save-messages``
 
         Args:
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             messages: Field ``messages`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -127,7 +127,7 @@ class MemoryNetworkResource:
         ``POST /memory/network/threads``
 
         Args:
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             resource_id: Field ``resourceId`` of the JSON body.
             metadata: Field ``metadata`` of the JSON body.
             thread_id: Field ``threadId`` of the JSON body.
@@ -213,8 +213,8 @@ class MemoryNetworkResource:
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -285,7 +285,7 @@ class MemoryNetworkResource:
         ``GET /memory/network/status``
 
         Args:
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -356,8 +356,8 @@ class MemoryNetworkResource:
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -441,13 +441,13 @@ class MemoryNetworkResource:
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            order_by: Query parameter: orderBy.
-            include: Query parameter: include.
-            filter: Query parameter: filter.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -540,13 +540,13 @@ class MemoryNetworkResource:
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            order_by: Query parameter: orderBy.
-            include: Query parameter: include.
-            filter: Query parameter: filter.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -602,12 +602,12 @@ class MemoryNetworkResource:
         ``GET /memory/network/threads``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            metadata: Query parameter: metadata.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            metadata: Query parameter ``metadata``, sent as JSON.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -689,12 +689,12 @@ class MemoryNetworkResource:
         ``list_threads``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            metadata: Query parameter: metadata.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            metadata: Query parameter ``metadata``, sent as JSON.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -750,9 +750,9 @@ class MemoryNetworkResource:
         ``POST /memory/network/messages/delete``
 
         Args:
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             message_ids: Field ``messageIds`` of the JSON body.
-            resource_id: Query parameter: resourceId.
+            resource_id: Query parameter ``resourceId``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -836,7 +836,7 @@ class MemoryNetworkResource:
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             metadata: Field ``metadata`` of the JSON body.
             resource_id: Field ``resourceId`` of the JSON body.
             title: Field ``title`` of the JSON body.
@@ -927,7 +927,7 @@ class AsyncMemoryNetworkResource:
         ``POST /memory/network/save-messages``
 
         Args:
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             messages: Field ``messages`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -1009,7 +1009,7 @@ class AsyncMemoryNetworkResource:
         ``POST /memory/network/threads``
 
         Args:
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             resource_id: Field ``resourceId`` of the JSON body.
             metadata: Field ``metadata`` of the JSON body.
             thread_id: Field ``threadId`` of the JSON body.
@@ -1095,8 +1095,8 @@ class AsyncMemoryNetworkResource:
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1167,7 +1167,7 @@ class AsyncMemoryNetworkResource:
         ``GET /memory/network/status``
 
         Args:
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1238,8 +1238,8 @@ class AsyncMemoryNetworkResource:
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1323,13 +1323,13 @@ class AsyncMemoryNetworkResource:
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            order_by: Query parameter: orderBy.
-            include: Query parameter: include.
-            filter: Query parameter: filter.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1422,13 +1422,13 @@ class AsyncMemoryNetworkResource:
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            order_by: Query parameter: orderBy.
-            include: Query parameter: include.
-            filter: Query parameter: filter.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1485,12 +1485,12 @@ class AsyncMemoryNetworkResource:
         ``GET /memory/network/threads``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            metadata: Query parameter: metadata.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            metadata: Query parameter ``metadata``, sent as JSON.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1572,12 +1572,12 @@ class AsyncMemoryNetworkResource:
         ``list_threads``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            agent_id: Query parameter: agentId.
-            resource_id: Query parameter: resourceId.
-            metadata: Query parameter: metadata.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            metadata: Query parameter ``metadata``, sent as JSON.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1634,9 +1634,9 @@ class AsyncMemoryNetworkResource:
         ``POST /memory/network/messages/delete``
 
         Args:
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             message_ids: Field ``messageIds`` of the JSON body.
-            resource_id: Query parameter: resourceId.
+            resource_id: Query parameter ``resourceId``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1720,7 +1720,7 @@ class AsyncMemoryNetworkResource:
 
         Args:
             thread_id: Unique identifier for the conversation thread.
-            agent_id: Query parameter: agentId.
+            agent_id: Query parameter ``agentId``.
             metadata: Field ``metadata`` of the JSON body.
             resource_id: Field ``resourceId`` of the JSON body.
             title: Field ``title`` of the JSON body.

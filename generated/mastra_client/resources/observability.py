@@ -1015,7 +1015,7 @@ class ObservabilityResource:
         ``GET /observability/feedback``
 
         Args:
-            timestamp: Query parameter: timestamp.
+            timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
@@ -1039,14 +1039,14 @@ class ObservabilityResource:
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags.
+            tags: Query parameter ``tags``, sent as JSON.
             feedback_type: Filter by feedback type(s)
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
             source: Source of feedback (e.g., 'user', 'system', 'manual')
             feedback_user_id: User who provided the feedback.
-            review_status: Query parameter: reviewStatus.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            review_status: Query parameter ``reviewStatus``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -1268,7 +1268,7 @@ class ObservabilityResource:
         ``get_feedback``.
 
         Args:
-            timestamp: Query parameter: timestamp.
+            timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
@@ -1292,14 +1292,14 @@ class ObservabilityResource:
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags.
+            tags: Query parameter ``tags``, sent as JSON.
             feedback_type: Filter by feedback type(s)
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
             source: Source of feedback (e.g., 'user', 'system', 'manual')
             feedback_user_id: User who provided the feedback.
-            review_status: Query parameter: reviewStatus.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            review_status: Query parameter ``reviewStatus``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -1465,7 +1465,7 @@ class ObservabilityResource:
         ``GET /observability/metrics``
 
         Args:
-            timestamp: Query parameter: timestamp.
+            timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
@@ -1489,16 +1489,16 @@ class ObservabilityResource:
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags.
-            trace_ids: Query parameter: traceIds.
-            name: Query parameter: name.
+            tags: Query parameter ``tags``, sent as JSON.
+            trace_ids: Query parameter ``traceIds``, sent as JSON.
+            name: Query parameter ``name``, sent as JSON.
             source: Filter by execution source.
             provider: Model provider.
-            model: Model.
+            model: Query parameter ``model``.
             cost_unit: Unit for the estimated cost (e.g., usd)
-            labels: Query parameter: labels.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            labels: Query parameter ``labels``, sent as JSON.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -1726,7 +1726,7 @@ class ObservabilityResource:
         ``get_metrics``.
 
         Args:
-            timestamp: Query parameter: timestamp.
+            timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
@@ -1750,16 +1750,16 @@ class ObservabilityResource:
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags.
-            trace_ids: Query parameter: traceIds.
-            name: Query parameter: name.
+            tags: Query parameter ``tags``, sent as JSON.
+            trace_ids: Query parameter ``traceIds``, sent as JSON.
+            name: Query parameter ``name``, sent as JSON.
             source: Filter by execution source.
             provider: Model provider.
-            model: Model.
+            model: Query parameter ``model``.
             cost_unit: Unit for the estimated cost (e.g., usd)
-            labels: Query parameter: labels.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            labels: Query parameter ``labels``, sent as JSON.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -1845,7 +1845,7 @@ class ObservabilityResource:
         ``GET /observability/scores/{scoreId}``
 
         Args:
-            score_id: The scoreId parameter.
+            score_id: Path parameter ``scoreId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -2362,42 +2362,42 @@ class ObservabilityResource:
         ``GET /observability/traces/light``
 
         Args:
-            started_at: Query parameter: startedAt.
-            ended_at: Query parameter: endedAt.
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
             span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
             trace_id: Filter by trace ID (matches root span)
-            entity_type: Query parameter: entityType.
-            entity_id: Query parameter: entityId.
-            entity_name: Query parameter: entityName.
-            parent_entity_type: Query parameter: parentEntityType.
-            parent_entity_id: Query parameter: parentEntityId.
-            parent_entity_name: Query parameter: parentEntityName.
-            root_entity_type: Query parameter: rootEntityType.
-            root_entity_id: Query parameter: rootEntityId.
-            root_entity_name: Query parameter: rootEntityName.
-            user_id: Query parameter: userId.
-            organization_id: Query parameter: organizationId.
-            resource_id: Query parameter: resourceId.
-            run_id: Query parameter: runId.
-            session_id: Query parameter: sessionId.
-            thread_id: Query parameter: threadId.
-            request_id: Query parameter: requestId.
-            environment: Query parameter: environment.
-            service_name: Query parameter: serviceName.
-            scope: Query parameter: scope.
-            entity_version_id: Query parameter: entityVersionId.
-            parent_entity_version_id: Query parameter: parentEntityVersionId.
-            root_entity_version_id: Query parameter: rootEntityVersionId.
-            experiment_id: Query parameter: experimentId.
-            source: Query parameter: source.
-            metadata: Query parameter: metadata.
-            tags: Query parameter: tags.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
             status: Current status of the trace.
             has_child_error: True if any span in the trace encountered an error.
-            date_range: Query parameter: dateRange.
-            name: Query parameter: name.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'startedAt' | 'endedAt'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -2676,42 +2676,42 @@ class ObservabilityResource:
         ``get_traces_light``.
 
         Args:
-            started_at: Query parameter: startedAt.
-            ended_at: Query parameter: endedAt.
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
             span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
             trace_id: Filter by trace ID (matches root span)
-            entity_type: Query parameter: entityType.
-            entity_id: Query parameter: entityId.
-            entity_name: Query parameter: entityName.
-            parent_entity_type: Query parameter: parentEntityType.
-            parent_entity_id: Query parameter: parentEntityId.
-            parent_entity_name: Query parameter: parentEntityName.
-            root_entity_type: Query parameter: rootEntityType.
-            root_entity_id: Query parameter: rootEntityId.
-            root_entity_name: Query parameter: rootEntityName.
-            user_id: Query parameter: userId.
-            organization_id: Query parameter: organizationId.
-            resource_id: Query parameter: resourceId.
-            run_id: Query parameter: runId.
-            session_id: Query parameter: sessionId.
-            thread_id: Query parameter: threadId.
-            request_id: Query parameter: requestId.
-            environment: Query parameter: environment.
-            service_name: Query parameter: serviceName.
-            scope: Query parameter: scope.
-            entity_version_id: Query parameter: entityVersionId.
-            parent_entity_version_id: Query parameter: parentEntityVersionId.
-            root_entity_version_id: Query parameter: rootEntityVersionId.
-            experiment_id: Query parameter: experimentId.
-            source: Query parameter: source.
-            metadata: Query parameter: metadata.
-            tags: Query parameter: tags.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
             status: Current status of the trace.
             has_child_error: True if any span in the trace encountered an error.
-            date_range: Query parameter: dateRange.
-            name: Query parameter: name.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'startedAt' | 'endedAt'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -2926,39 +2926,39 @@ class ObservabilityResource:
         ``GET /observability/branches``
 
         Args:
-            started_at: Query parameter: startedAt.
-            ended_at: Query parameter: endedAt.
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
             span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
             trace_id: Filter by parent trace ID.
-            entity_type: Query parameter: entityType.
-            entity_id: Query parameter: entityId.
-            entity_name: Query parameter: entityName.
-            parent_entity_type: Query parameter: parentEntityType.
-            parent_entity_id: Query parameter: parentEntityId.
-            parent_entity_name: Query parameter: parentEntityName.
-            root_entity_type: Query parameter: rootEntityType.
-            root_entity_id: Query parameter: rootEntityId.
-            root_entity_name: Query parameter: rootEntityName.
-            user_id: Query parameter: userId.
-            organization_id: Query parameter: organizationId.
-            resource_id: Query parameter: resourceId.
-            run_id: Query parameter: runId.
-            session_id: Query parameter: sessionId.
-            thread_id: Query parameter: threadId.
-            request_id: Query parameter: requestId.
-            environment: Query parameter: environment.
-            service_name: Query parameter: serviceName.
-            scope: Query parameter: scope.
-            entity_version_id: Query parameter: entityVersionId.
-            parent_entity_version_id: Query parameter: parentEntityVersionId.
-            root_entity_version_id: Query parameter: rootEntityVersionId.
-            experiment_id: Query parameter: experimentId.
-            source: Query parameter: source.
-            metadata: Query parameter: metadata.
-            tags: Query parameter: tags.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
             status: Current status of the trace.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'startedAt' | 'endedAt'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -3228,39 +3228,39 @@ class ObservabilityResource:
         ``list_branches``.
 
         Args:
-            started_at: Query parameter: startedAt.
-            ended_at: Query parameter: endedAt.
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
             span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
             trace_id: Filter by parent trace ID.
-            entity_type: Query parameter: entityType.
-            entity_id: Query parameter: entityId.
-            entity_name: Query parameter: entityName.
-            parent_entity_type: Query parameter: parentEntityType.
-            parent_entity_id: Query parameter: parentEntityId.
-            parent_entity_name: Query parameter: parentEntityName.
-            root_entity_type: Query parameter: rootEntityType.
-            root_entity_id: Query parameter: rootEntityId.
-            root_entity_name: Query parameter: rootEntityName.
-            user_id: Query parameter: userId.
-            organization_id: Query parameter: organizationId.
-            resource_id: Query parameter: resourceId.
-            run_id: Query parameter: runId.
-            session_id: Query parameter: sessionId.
-            thread_id: Query parameter: threadId.
-            request_id: Query parameter: requestId.
-            environment: Query parameter: environment.
-            service_name: Query parameter: serviceName.
-            scope: Query parameter: scope.
-            entity_version_id: Query parameter: entityVersionId.
-            parent_entity_version_id: Query parameter: parentEntityVersionId.
-            root_entity_version_id: Query parameter: rootEntityVersionId.
-            experiment_id: Query parameter: experimentId.
-            source: Query parameter: source.
-            metadata: Query parameter: metadata.
-            tags: Query parameter: tags.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
             status: Current status of the trace.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'startedAt' | 'endedAt'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -3973,7 +3973,7 @@ class ObservabilityResource:
         ``GET /observability/logs``
 
         Args:
-            timestamp: Query parameter: timestamp.
+            timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
@@ -3997,11 +3997,11 @@ class ObservabilityResource:
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags.
+            tags: Query parameter ``tags``, sent as JSON.
             source: Filter by execution source.
             level: Filter by log level(s)
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -4216,7 +4216,7 @@ class ObservabilityResource:
         ``list_logs``.
 
         Args:
-            timestamp: Query parameter: timestamp.
+            timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
@@ -4240,11 +4240,11 @@ class ObservabilityResource:
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags.
+            tags: Query parameter ``tags``, sent as JSON.
             source: Filter by execution source.
             level: Filter by log level(s)
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -4404,7 +4404,7 @@ class ObservabilityResource:
         ``GET /observability/scores``
 
         Args:
-            timestamp: Query parameter: timestamp.
+            timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
@@ -4428,13 +4428,13 @@ class ObservabilityResource:
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags.
+            tags: Query parameter ``tags``, sent as JSON.
             scorer_id: Filter by scorer ID(s)
             score_source: Filter by how the score was produced.
-            metadata: Query parameter: metadata.
+            metadata: Query parameter ``metadata``.
             source: Filter by how the score was produced.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp' | 'score'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -4653,7 +4653,7 @@ class ObservabilityResource:
         ``list_scores``.
 
         Args:
-            timestamp: Query parameter: timestamp.
+            timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
@@ -4677,13 +4677,13 @@ class ObservabilityResource:
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags.
+            tags: Query parameter ``tags``, sent as JSON.
             scorer_id: Filter by scorer ID(s)
             score_source: Filter by how the score was produced.
-            metadata: Query parameter: metadata.
+            metadata: Query parameter ``metadata``.
             source: Filter by how the score was produced.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp' | 'score'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -5024,42 +5024,42 @@ class ObservabilityResource:
         ``GET /observability/traces``
 
         Args:
-            started_at: Query parameter: startedAt.
-            ended_at: Query parameter: endedAt.
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
             span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
             trace_id: Filter by trace ID (matches root span)
-            entity_type: Query parameter: entityType.
-            entity_id: Query parameter: entityId.
-            entity_name: Query parameter: entityName.
-            parent_entity_type: Query parameter: parentEntityType.
-            parent_entity_id: Query parameter: parentEntityId.
-            parent_entity_name: Query parameter: parentEntityName.
-            root_entity_type: Query parameter: rootEntityType.
-            root_entity_id: Query parameter: rootEntityId.
-            root_entity_name: Query parameter: rootEntityName.
-            user_id: Query parameter: userId.
-            organization_id: Query parameter: organizationId.
-            resource_id: Query parameter: resourceId.
-            run_id: Query parameter: runId.
-            session_id: Query parameter: sessionId.
-            thread_id: Query parameter: threadId.
-            request_id: Query parameter: requestId.
-            environment: Query parameter: environment.
-            service_name: Query parameter: serviceName.
-            scope: Query parameter: scope.
-            entity_version_id: Query parameter: entityVersionId.
-            parent_entity_version_id: Query parameter: parentEntityVersionId.
-            root_entity_version_id: Query parameter: rootEntityVersionId.
-            experiment_id: Query parameter: experimentId.
-            source: Query parameter: source.
-            metadata: Query parameter: metadata.
-            tags: Query parameter: tags.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
             status: Current status of the trace.
             has_child_error: True if any span in the trace encountered an error.
-            date_range: Query parameter: dateRange.
-            name: Query parameter: name.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'startedAt' | 'endedAt'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -5338,42 +5338,42 @@ class ObservabilityResource:
         ``list_traces``.
 
         Args:
-            started_at: Query parameter: startedAt.
-            ended_at: Query parameter: endedAt.
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
             span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
             trace_id: Filter by trace ID (matches root span)
-            entity_type: Query parameter: entityType.
-            entity_id: Query parameter: entityId.
-            entity_name: Query parameter: entityName.
-            parent_entity_type: Query parameter: parentEntityType.
-            parent_entity_id: Query parameter: parentEntityId.
-            parent_entity_name: Query parameter: parentEntityName.
-            root_entity_type: Query parameter: rootEntityType.
-            root_entity_id: Query parameter: rootEntityId.
-            root_entity_name: Query parameter: rootEntityName.
-            user_id: Query parameter: userId.
-            organization_id: Query parameter: organizationId.
-            resource_id: Query parameter: resourceId.
-            run_id: Query parameter: runId.
-            session_id: Query parameter: sessionId.
-            thread_id: Query parameter: threadId.
-            request_id: Query parameter: requestId.
-            environment: Query parameter: environment.
-            service_name: Query parameter: serviceName.
-            scope: Query parameter: scope.
-            entity_version_id: Query parameter: entityVersionId.
-            parent_entity_version_id: Query parameter: parentEntityVersionId.
-            root_entity_version_id: Query parameter: rootEntityVersionId.
-            experiment_id: Query parameter: experimentId.
-            source: Query parameter: source.
-            metadata: Query parameter: metadata.
-            tags: Query parameter: tags.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
             status: Current status of the trace.
             has_child_error: True if any span in the trace encountered an error.
-            date_range: Query parameter: dateRange.
-            name: Query parameter: name.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'startedAt' | 'endedAt'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -6317,7 +6317,7 @@ class ObservabilityResource:
         ``PATCH /observability/feedback/{feedbackId}/review-status``
 
         Args:
-            feedback_id: The feedbackId parameter.
+            feedback_id: Path parameter ``feedbackId``.
             review_status: Field ``reviewStatus`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -7367,7 +7367,7 @@ class AsyncObservabilityResource:
         ``GET /observability/feedback``
 
         Args:
-            timestamp: Query parameter: timestamp.
+            timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
@@ -7391,14 +7391,14 @@ class AsyncObservabilityResource:
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags.
+            tags: Query parameter ``tags``, sent as JSON.
             feedback_type: Filter by feedback type(s)
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
             source: Source of feedback (e.g., 'user', 'system', 'manual')
             feedback_user_id: User who provided the feedback.
-            review_status: Query parameter: reviewStatus.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            review_status: Query parameter ``reviewStatus``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -7620,7 +7620,7 @@ class AsyncObservabilityResource:
         ``get_feedback``.
 
         Args:
-            timestamp: Query parameter: timestamp.
+            timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
@@ -7644,14 +7644,14 @@ class AsyncObservabilityResource:
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags.
+            tags: Query parameter ``tags``, sent as JSON.
             feedback_type: Filter by feedback type(s)
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
             source: Source of feedback (e.g., 'user', 'system', 'manual')
             feedback_user_id: User who provided the feedback.
-            review_status: Query parameter: reviewStatus.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            review_status: Query parameter ``reviewStatus``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -7818,7 +7818,7 @@ class AsyncObservabilityResource:
         ``GET /observability/metrics``
 
         Args:
-            timestamp: Query parameter: timestamp.
+            timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
@@ -7842,16 +7842,16 @@ class AsyncObservabilityResource:
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags.
-            trace_ids: Query parameter: traceIds.
-            name: Query parameter: name.
+            tags: Query parameter ``tags``, sent as JSON.
+            trace_ids: Query parameter ``traceIds``, sent as JSON.
+            name: Query parameter ``name``, sent as JSON.
             source: Filter by execution source.
             provider: Model provider.
-            model: Model.
+            model: Query parameter ``model``.
             cost_unit: Unit for the estimated cost (e.g., usd)
-            labels: Query parameter: labels.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            labels: Query parameter ``labels``, sent as JSON.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -8079,7 +8079,7 @@ class AsyncObservabilityResource:
         ``get_metrics``.
 
         Args:
-            timestamp: Query parameter: timestamp.
+            timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
@@ -8103,16 +8103,16 @@ class AsyncObservabilityResource:
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags.
-            trace_ids: Query parameter: traceIds.
-            name: Query parameter: name.
+            tags: Query parameter ``tags``, sent as JSON.
+            trace_ids: Query parameter ``traceIds``, sent as JSON.
+            name: Query parameter ``name``, sent as JSON.
             source: Filter by execution source.
             provider: Model provider.
-            model: Model.
+            model: Query parameter ``model``.
             cost_unit: Unit for the estimated cost (e.g., usd)
-            labels: Query parameter: labels.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            labels: Query parameter ``labels``, sent as JSON.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -8199,7 +8199,7 @@ class AsyncObservabilityResource:
         ``GET /observability/scores/{scoreId}``
 
         Args:
-            score_id: The scoreId parameter.
+            score_id: Path parameter ``scoreId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -8716,42 +8716,42 @@ class AsyncObservabilityResource:
         ``GET /observability/traces/light``
 
         Args:
-            started_at: Query parameter: startedAt.
-            ended_at: Query parameter: endedAt.
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
             span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
             trace_id: Filter by trace ID (matches root span)
-            entity_type: Query parameter: entityType.
-            entity_id: Query parameter: entityId.
-            entity_name: Query parameter: entityName.
-            parent_entity_type: Query parameter: parentEntityType.
-            parent_entity_id: Query parameter: parentEntityId.
-            parent_entity_name: Query parameter: parentEntityName.
-            root_entity_type: Query parameter: rootEntityType.
-            root_entity_id: Query parameter: rootEntityId.
-            root_entity_name: Query parameter: rootEntityName.
-            user_id: Query parameter: userId.
-            organization_id: Query parameter: organizationId.
-            resource_id: Query parameter: resourceId.
-            run_id: Query parameter: runId.
-            session_id: Query parameter: sessionId.
-            thread_id: Query parameter: threadId.
-            request_id: Query parameter: requestId.
-            environment: Query parameter: environment.
-            service_name: Query parameter: serviceName.
-            scope: Query parameter: scope.
-            entity_version_id: Query parameter: entityVersionId.
-            parent_entity_version_id: Query parameter: parentEntityVersionId.
-            root_entity_version_id: Query parameter: rootEntityVersionId.
-            experiment_id: Query parameter: experimentId.
-            source: Query parameter: source.
-            metadata: Query parameter: metadata.
-            tags: Query parameter: tags.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
             status: Current status of the trace.
             has_child_error: True if any span in the trace encountered an error.
-            date_range: Query parameter: dateRange.
-            name: Query parameter: name.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'startedAt' | 'endedAt'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -9030,42 +9030,42 @@ class AsyncObservabilityResource:
         ``get_traces_light``.
 
         Args:
-            started_at: Query parameter: startedAt.
-            ended_at: Query parameter: endedAt.
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
             span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
             trace_id: Filter by trace ID (matches root span)
-            entity_type: Query parameter: entityType.
-            entity_id: Query parameter: entityId.
-            entity_name: Query parameter: entityName.
-            parent_entity_type: Query parameter: parentEntityType.
-            parent_entity_id: Query parameter: parentEntityId.
-            parent_entity_name: Query parameter: parentEntityName.
-            root_entity_type: Query parameter: rootEntityType.
-            root_entity_id: Query parameter: rootEntityId.
-            root_entity_name: Query parameter: rootEntityName.
-            user_id: Query parameter: userId.
-            organization_id: Query parameter: organizationId.
-            resource_id: Query parameter: resourceId.
-            run_id: Query parameter: runId.
-            session_id: Query parameter: sessionId.
-            thread_id: Query parameter: threadId.
-            request_id: Query parameter: requestId.
-            environment: Query parameter: environment.
-            service_name: Query parameter: serviceName.
-            scope: Query parameter: scope.
-            entity_version_id: Query parameter: entityVersionId.
-            parent_entity_version_id: Query parameter: parentEntityVersionId.
-            root_entity_version_id: Query parameter: rootEntityVersionId.
-            experiment_id: Query parameter: experimentId.
-            source: Query parameter: source.
-            metadata: Query parameter: metadata.
-            tags: Query parameter: tags.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
             status: Current status of the trace.
             has_child_error: True if any span in the trace encountered an error.
-            date_range: Query parameter: dateRange.
-            name: Query parameter: name.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'startedAt' | 'endedAt'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -9281,39 +9281,39 @@ class AsyncObservabilityResource:
         ``GET /observability/branches``
 
         Args:
-            started_at: Query parameter: startedAt.
-            ended_at: Query parameter: endedAt.
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
             span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
             trace_id: Filter by parent trace ID.
-            entity_type: Query parameter: entityType.
-            entity_id: Query parameter: entityId.
-            entity_name: Query parameter: entityName.
-            parent_entity_type: Query parameter: parentEntityType.
-            parent_entity_id: Query parameter: parentEntityId.
-            parent_entity_name: Query parameter: parentEntityName.
-            root_entity_type: Query parameter: rootEntityType.
-            root_entity_id: Query parameter: rootEntityId.
-            root_entity_name: Query parameter: rootEntityName.
-            user_id: Query parameter: userId.
-            organization_id: Query parameter: organizationId.
-            resource_id: Query parameter: resourceId.
-            run_id: Query parameter: runId.
-            session_id: Query parameter: sessionId.
-            thread_id: Query parameter: threadId.
-            request_id: Query parameter: requestId.
-            environment: Query parameter: environment.
-            service_name: Query parameter: serviceName.
-            scope: Query parameter: scope.
-            entity_version_id: Query parameter: entityVersionId.
-            parent_entity_version_id: Query parameter: parentEntityVersionId.
-            root_entity_version_id: Query parameter: rootEntityVersionId.
-            experiment_id: Query parameter: experimentId.
-            source: Query parameter: source.
-            metadata: Query parameter: metadata.
-            tags: Query parameter: tags.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
             status: Current status of the trace.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'startedAt' | 'endedAt'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -9583,39 +9583,39 @@ class AsyncObservabilityResource:
         ``list_branches``.
 
         Args:
-            started_at: Query parameter: startedAt.
-            ended_at: Query parameter: endedAt.
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
             span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
             trace_id: Filter by parent trace ID.
-            entity_type: Query parameter: entityType.
-            entity_id: Query parameter: entityId.
-            entity_name: Query parameter: entityName.
-            parent_entity_type: Query parameter: parentEntityType.
-            parent_entity_id: Query parameter: parentEntityId.
-            parent_entity_name: Query parameter: parentEntityName.
-            root_entity_type: Query parameter: rootEntityType.
-            root_entity_id: Query parameter: rootEntityId.
-            root_entity_name: Query parameter: rootEntityName.
-            user_id: Query parameter: userId.
-            organization_id: Query parameter: organizationId.
-            resource_id: Query parameter: resourceId.
-            run_id: Query parameter: runId.
-            session_id: Query parameter: sessionId.
-            thread_id: Query parameter: threadId.
-            request_id: Query parameter: requestId.
-            environment: Query parameter: environment.
-            service_name: Query parameter: serviceName.
-            scope: Query parameter: scope.
-            entity_version_id: Query parameter: entityVersionId.
-            parent_entity_version_id: Query parameter: parentEntityVersionId.
-            root_entity_version_id: Query parameter: rootEntityVersionId.
-            experiment_id: Query parameter: experimentId.
-            source: Query parameter: source.
-            metadata: Query parameter: metadata.
-            tags: Query parameter: tags.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
             status: Current status of the trace.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'startedAt' | 'endedAt'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -10329,7 +10329,7 @@ class AsyncObservabilityResource:
         ``GET /observability/logs``
 
         Args:
-            timestamp: Query parameter: timestamp.
+            timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
@@ -10353,11 +10353,11 @@ class AsyncObservabilityResource:
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags.
+            tags: Query parameter ``tags``, sent as JSON.
             source: Filter by execution source.
             level: Filter by log level(s)
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -10572,7 +10572,7 @@ class AsyncObservabilityResource:
         ``list_logs``.
 
         Args:
-            timestamp: Query parameter: timestamp.
+            timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
@@ -10596,11 +10596,11 @@ class AsyncObservabilityResource:
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags.
+            tags: Query parameter ``tags``, sent as JSON.
             source: Filter by execution source.
             level: Filter by log level(s)
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -10761,7 +10761,7 @@ class AsyncObservabilityResource:
         ``GET /observability/scores``
 
         Args:
-            timestamp: Query parameter: timestamp.
+            timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
@@ -10785,13 +10785,13 @@ class AsyncObservabilityResource:
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags.
+            tags: Query parameter ``tags``, sent as JSON.
             scorer_id: Filter by scorer ID(s)
             score_source: Filter by how the score was produced.
-            metadata: Query parameter: metadata.
+            metadata: Query parameter ``metadata``.
             source: Filter by how the score was produced.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp' | 'score'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -11010,7 +11010,7 @@ class AsyncObservabilityResource:
         ``list_scores``.
 
         Args:
-            timestamp: Query parameter: timestamp.
+            timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
@@ -11034,13 +11034,13 @@ class AsyncObservabilityResource:
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
             execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags.
+            tags: Query parameter ``tags``, sent as JSON.
             scorer_id: Filter by scorer ID(s)
             score_source: Filter by how the score was produced.
-            metadata: Query parameter: metadata.
+            metadata: Query parameter ``metadata``.
             source: Filter by how the score was produced.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp' | 'score'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -11383,42 +11383,42 @@ class AsyncObservabilityResource:
         ``GET /observability/traces``
 
         Args:
-            started_at: Query parameter: startedAt.
-            ended_at: Query parameter: endedAt.
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
             span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
             trace_id: Filter by trace ID (matches root span)
-            entity_type: Query parameter: entityType.
-            entity_id: Query parameter: entityId.
-            entity_name: Query parameter: entityName.
-            parent_entity_type: Query parameter: parentEntityType.
-            parent_entity_id: Query parameter: parentEntityId.
-            parent_entity_name: Query parameter: parentEntityName.
-            root_entity_type: Query parameter: rootEntityType.
-            root_entity_id: Query parameter: rootEntityId.
-            root_entity_name: Query parameter: rootEntityName.
-            user_id: Query parameter: userId.
-            organization_id: Query parameter: organizationId.
-            resource_id: Query parameter: resourceId.
-            run_id: Query parameter: runId.
-            session_id: Query parameter: sessionId.
-            thread_id: Query parameter: threadId.
-            request_id: Query parameter: requestId.
-            environment: Query parameter: environment.
-            service_name: Query parameter: serviceName.
-            scope: Query parameter: scope.
-            entity_version_id: Query parameter: entityVersionId.
-            parent_entity_version_id: Query parameter: parentEntityVersionId.
-            root_entity_version_id: Query parameter: rootEntityVersionId.
-            experiment_id: Query parameter: experimentId.
-            source: Query parameter: source.
-            metadata: Query parameter: metadata.
-            tags: Query parameter: tags.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
             status: Current status of the trace.
             has_child_error: True if any span in the trace encountered an error.
-            date_range: Query parameter: dateRange.
-            name: Query parameter: name.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'startedAt' | 'endedAt'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -11697,42 +11697,42 @@ class AsyncObservabilityResource:
         ``list_traces``.
 
         Args:
-            started_at: Query parameter: startedAt.
-            ended_at: Query parameter: endedAt.
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
             span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
             trace_id: Filter by trace ID (matches root span)
-            entity_type: Query parameter: entityType.
-            entity_id: Query parameter: entityId.
-            entity_name: Query parameter: entityName.
-            parent_entity_type: Query parameter: parentEntityType.
-            parent_entity_id: Query parameter: parentEntityId.
-            parent_entity_name: Query parameter: parentEntityName.
-            root_entity_type: Query parameter: rootEntityType.
-            root_entity_id: Query parameter: rootEntityId.
-            root_entity_name: Query parameter: rootEntityName.
-            user_id: Query parameter: userId.
-            organization_id: Query parameter: organizationId.
-            resource_id: Query parameter: resourceId.
-            run_id: Query parameter: runId.
-            session_id: Query parameter: sessionId.
-            thread_id: Query parameter: threadId.
-            request_id: Query parameter: requestId.
-            environment: Query parameter: environment.
-            service_name: Query parameter: serviceName.
-            scope: Query parameter: scope.
-            entity_version_id: Query parameter: entityVersionId.
-            parent_entity_version_id: Query parameter: parentEntityVersionId.
-            root_entity_version_id: Query parameter: rootEntityVersionId.
-            experiment_id: Query parameter: experimentId.
-            source: Query parameter: source.
-            metadata: Query parameter: metadata.
-            tags: Query parameter: tags.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
             status: Current status of the trace.
             has_child_error: True if any span in the trace encountered an error.
-            date_range: Query parameter: dateRange.
-            name: Query parameter: name.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             field: Field to order by: 'startedAt' | 'endedAt'.
             direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
@@ -12677,7 +12677,7 @@ class AsyncObservabilityResource:
         ``PATCH /observability/feedback/{feedbackId}/review-status``
 
         Args:
-            feedback_id: The feedbackId parameter.
+            feedback_id: Path parameter ``feedbackId``.
             review_status: Field ``reviewStatus`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.

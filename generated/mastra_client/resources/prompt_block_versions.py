@@ -367,9 +367,9 @@ class PromptBlockVersionsResource:
 
         Args:
             prompt_block_id: Unique identifier for the stored prompt block.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -453,9 +453,9 @@ class PromptBlockVersionsResource:
 
         Args:
             prompt_block_id: Unique identifier for the stored prompt block.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -994,9 +994,9 @@ class AsyncPromptBlockVersionsResource:
 
         Args:
             prompt_block_id: Unique identifier for the stored prompt block.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1080,9 +1080,9 @@ class AsyncPromptBlockVersionsResource:
 
         Args:
             prompt_block_id: Unique identifier for the stored prompt block.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its

@@ -167,7 +167,7 @@ class SchedulesResource:
         ``DELETE /schedules/{scheduleId}``
 
         Args:
-            schedule_id: The scheduleId parameter.
+            schedule_id: Path parameter ``scheduleId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -229,7 +229,7 @@ class SchedulesResource:
         ``GET /schedules/{scheduleId}``
 
         Args:
-            schedule_id: The scheduleId parameter.
+            schedule_id: Path parameter ``scheduleId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -297,12 +297,12 @@ class SchedulesResource:
         ``GET /schedules``
 
         Args:
-            agent_id: Query parameter: agentId.
-            workflow_id: Query parameter: workflowId.
-            status: Query parameter: status.
-            thread_id: Query parameter: threadId.
-            resource_id: Query parameter: resourceId.
-            name: Query parameter: name.
+            agent_id: Query parameter ``agentId``.
+            workflow_id: Query parameter ``workflowId``.
+            status: Query parameter ``status``.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            name: Query parameter ``name``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -383,10 +383,10 @@ class SchedulesResource:
         ``GET /schedules/{scheduleId}/triggers``
 
         Args:
-            schedule_id: The scheduleId parameter.
-            limit: Query parameter: limit.
-            from_actual_fire_at: Query parameter: fromActualFireAt.
-            to_actual_fire_at: Query parameter: toActualFireAt.
+            schedule_id: Path parameter ``scheduleId``.
+            limit: Query parameter ``limit``.
+            from_actual_fire_at: Query parameter ``fromActualFireAt``.
+            to_actual_fire_at: Query parameter ``toActualFireAt``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -461,7 +461,7 @@ class SchedulesResource:
         ``POST /schedules/{scheduleId}/pause``
 
         Args:
-            schedule_id: The scheduleId parameter.
+            schedule_id: Path parameter ``scheduleId``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -527,7 +527,7 @@ class SchedulesResource:
         ``POST /schedules/{scheduleId}/resume``
 
         Args:
-            schedule_id: The scheduleId parameter.
+            schedule_id: Path parameter ``scheduleId``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -593,7 +593,7 @@ class SchedulesResource:
         ``POST /schedules/{scheduleId}/run``
 
         Args:
-            schedule_id: The scheduleId parameter.
+            schedule_id: Path parameter ``scheduleId``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -678,7 +678,7 @@ class SchedulesResource:
         ``PATCH /schedules/{scheduleId}``
 
         Args:
-            schedule_id: The scheduleId parameter.
+            schedule_id: Path parameter ``scheduleId``.
             attributes: Field ``attributes`` of the JSON body.
             cron: Field ``cron`` of the JSON body.
             if_active: Field ``ifActive`` of the JSON body.
@@ -909,7 +909,7 @@ class AsyncSchedulesResource:
         ``DELETE /schedules/{scheduleId}``
 
         Args:
-            schedule_id: The scheduleId parameter.
+            schedule_id: Path parameter ``scheduleId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -971,7 +971,7 @@ class AsyncSchedulesResource:
         ``GET /schedules/{scheduleId}``
 
         Args:
-            schedule_id: The scheduleId parameter.
+            schedule_id: Path parameter ``scheduleId``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1039,12 +1039,12 @@ class AsyncSchedulesResource:
         ``GET /schedules``
 
         Args:
-            agent_id: Query parameter: agentId.
-            workflow_id: Query parameter: workflowId.
-            status: Query parameter: status.
-            thread_id: Query parameter: threadId.
-            resource_id: Query parameter: resourceId.
-            name: Query parameter: name.
+            agent_id: Query parameter ``agentId``.
+            workflow_id: Query parameter ``workflowId``.
+            status: Query parameter ``status``.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            name: Query parameter ``name``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1125,10 +1125,10 @@ class AsyncSchedulesResource:
         ``GET /schedules/{scheduleId}/triggers``
 
         Args:
-            schedule_id: The scheduleId parameter.
-            limit: Query parameter: limit.
-            from_actual_fire_at: Query parameter: fromActualFireAt.
-            to_actual_fire_at: Query parameter: toActualFireAt.
+            schedule_id: Path parameter ``scheduleId``.
+            limit: Query parameter ``limit``.
+            from_actual_fire_at: Query parameter ``fromActualFireAt``.
+            to_actual_fire_at: Query parameter ``toActualFireAt``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1203,7 +1203,7 @@ class AsyncSchedulesResource:
         ``POST /schedules/{scheduleId}/pause``
 
         Args:
-            schedule_id: The scheduleId parameter.
+            schedule_id: Path parameter ``scheduleId``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1269,7 +1269,7 @@ class AsyncSchedulesResource:
         ``POST /schedules/{scheduleId}/resume``
 
         Args:
-            schedule_id: The scheduleId parameter.
+            schedule_id: Path parameter ``scheduleId``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1335,7 +1335,7 @@ class AsyncSchedulesResource:
         ``POST /schedules/{scheduleId}/run``
 
         Args:
-            schedule_id: The scheduleId parameter.
+            schedule_id: Path parameter ``scheduleId``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1420,7 +1420,7 @@ class AsyncSchedulesResource:
         ``PATCH /schedules/{scheduleId}``
 
         Args:
-            schedule_id: The scheduleId parameter.
+            schedule_id: Path parameter ``scheduleId``.
             attributes: Field ``attributes`` of the JSON body.
             cron: Field ``cron`` of the JSON body.
             if_active: Field ``ifActive`` of the JSON body.

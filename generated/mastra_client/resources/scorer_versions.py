@@ -365,9 +365,9 @@ class ScorerVersionsResource:
 
         Args:
             scorer_id: Unique identifier for the stored scorer definition.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -449,9 +449,9 @@ class ScorerVersionsResource:
 
         Args:
             scorer_id: Unique identifier for the stored scorer definition.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -988,9 +988,9 @@ class AsyncScorerVersionsResource:
 
         Args:
             scorer_id: Unique identifier for the stored scorer definition.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1072,9 +1072,9 @@ class AsyncScorerVersionsResource:
 
         Args:
             scorer_id: Unique identifier for the stored scorer definition.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its

@@ -180,8 +180,8 @@ class ScoresResource:
         Args:
             entity_type: Type of the entity (AGENT or WORKFLOW)
             entity_id: Unique identifier for the entity.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -257,8 +257,8 @@ class ScoresResource:
         Args:
             entity_type: Type of the entity (AGENT or WORKFLOW)
             entity_id: Unique identifier for the entity.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -308,8 +308,8 @@ class ScoresResource:
 
         Args:
             run_id: Unique identifier for the run.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -382,8 +382,8 @@ class ScoresResource:
 
         Args:
             run_id: Unique identifier for the run.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -434,10 +434,10 @@ class ScoresResource:
 
         Args:
             scorer_id: Unique identifier for the scorer.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            entity_id: Query parameter: entityId.
-            entity_type: Query parameter: entityType.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            entity_id: Query parameter ``entityId``.
+            entity_type: Query parameter ``entityType``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -516,10 +516,10 @@ class ScoresResource:
 
         Args:
             scorer_id: Unique identifier for the scorer.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            entity_id: Query parameter: entityId.
-            entity_type: Query parameter: entityType.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            entity_id: Query parameter ``entityId``.
+            entity_type: Query parameter ``entityType``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -776,8 +776,8 @@ class AsyncScoresResource:
         Args:
             entity_type: Type of the entity (AGENT or WORKFLOW)
             entity_id: Unique identifier for the entity.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -853,8 +853,8 @@ class AsyncScoresResource:
         Args:
             entity_type: Type of the entity (AGENT or WORKFLOW)
             entity_id: Unique identifier for the entity.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -905,8 +905,8 @@ class AsyncScoresResource:
 
         Args:
             run_id: Unique identifier for the run.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -979,8 +979,8 @@ class AsyncScoresResource:
 
         Args:
             run_id: Unique identifier for the run.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1032,10 +1032,10 @@ class AsyncScoresResource:
 
         Args:
             scorer_id: Unique identifier for the scorer.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            entity_id: Query parameter: entityId.
-            entity_type: Query parameter: entityType.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            entity_id: Query parameter ``entityId``.
+            entity_type: Query parameter ``entityType``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1114,10 +1114,10 @@ class AsyncScoresResource:
 
         Args:
             scorer_id: Unique identifier for the scorer.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            entity_id: Query parameter: entityId.
-            entity_type: Query parameter: entityType.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            entity_id: Query parameter ``entityId``.
+            entity_type: Query parameter ``entityType``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.

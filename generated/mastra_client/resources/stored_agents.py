@@ -1029,9 +1029,9 @@ class StoredAgentsResource:
         ``GET /stored/agents``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter agents by status (defaults to published)
             author_id: Filter agents by author identifier.
             visibility: Filter to only public agents.
@@ -1129,9 +1129,9 @@ class StoredAgentsResource:
         ``list_stored_agents``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter agents by status (defaults to published)
             author_id: Filter agents by author identifier.
             visibility: Filter to only public agents.
@@ -2478,9 +2478,9 @@ class AsyncStoredAgentsResource:
         ``GET /stored/agents``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter agents by status (defaults to published)
             author_id: Filter agents by author identifier.
             visibility: Filter to only public agents.
@@ -2578,9 +2578,9 @@ class AsyncStoredAgentsResource:
         ``list_stored_agents``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter agents by status (defaults to published)
             author_id: Filter agents by author identifier.
             visibility: Filter to only public agents.

@@ -279,9 +279,9 @@ class StoredMcpClientsResource:
         ``GET /stored/mcp-clients``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter MCP clients by status (defaults to published)
             author_id: Filter MCP clients by author identifier.
             metadata: Filter MCP clients by metadata key-value pairs.
@@ -366,9 +366,9 @@ class StoredMcpClientsResource:
         ``list_stored_mcp_clients``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter MCP clients by status (defaults to published)
             author_id: Filter MCP clients by author identifier.
             metadata: Filter MCP clients by metadata key-value pairs.
@@ -760,9 +760,9 @@ class AsyncStoredMcpClientsResource:
         ``GET /stored/mcp-clients``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter MCP clients by status (defaults to published)
             author_id: Filter MCP clients by author identifier.
             metadata: Filter MCP clients by metadata key-value pairs.
@@ -847,9 +847,9 @@ class AsyncStoredMcpClientsResource:
         ``list_stored_mcp_clients``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter MCP clients by status (defaults to published)
             author_id: Filter MCP clients by author identifier.
             metadata: Filter MCP clients by metadata key-value pairs.

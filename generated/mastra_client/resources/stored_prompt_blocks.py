@@ -288,9 +288,9 @@ class StoredPromptBlocksResource:
         ``GET /stored/prompt-blocks``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter prompt blocks by status. When omitted, returns all prompt blocks regardless of status.
             author_id: Filter prompt blocks by author identifier.
             metadata: Filter prompt blocks by metadata key-value pairs.
@@ -375,9 +375,9 @@ class StoredPromptBlocksResource:
         ``list_stored_prompt_blocks``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter prompt blocks by status. When omitted, returns all prompt blocks regardless of status.
             author_id: Filter prompt blocks by author identifier.
             metadata: Filter prompt blocks by metadata key-value pairs.
@@ -786,9 +786,9 @@ class AsyncStoredPromptBlocksResource:
         ``GET /stored/prompt-blocks``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter prompt blocks by status. When omitted, returns all prompt blocks regardless of status.
             author_id: Filter prompt blocks by author identifier.
             metadata: Filter prompt blocks by metadata key-value pairs.
@@ -873,9 +873,9 @@ class AsyncStoredPromptBlocksResource:
         ``list_stored_prompt_blocks``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter prompt blocks by status. When omitted, returns all prompt blocks regardless of status.
             author_id: Filter prompt blocks by author identifier.
             metadata: Filter prompt blocks by metadata key-value pairs.

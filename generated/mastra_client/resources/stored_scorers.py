@@ -312,9 +312,9 @@ class StoredScorersResource:
         ``GET /stored/scorers``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter scorers by status (defaults to published)
             author_id: Filter scorers by author identifier.
             metadata: Filter scorers by metadata key-value pairs.
@@ -399,9 +399,9 @@ class StoredScorersResource:
         ``list_stored_scorers``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter scorers by status (defaults to published)
             author_id: Filter scorers by author identifier.
             metadata: Filter scorers by metadata key-value pairs.
@@ -859,9 +859,9 @@ class AsyncStoredScorersResource:
         ``GET /stored/scorers``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter scorers by status (defaults to published)
             author_id: Filter scorers by author identifier.
             metadata: Filter scorers by metadata key-value pairs.
@@ -946,9 +946,9 @@ class AsyncStoredScorersResource:
         ``list_stored_scorers``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter scorers by status (defaults to published)
             author_id: Filter scorers by author identifier.
             metadata: Filter scorers by metadata key-value pairs.

@@ -379,9 +379,9 @@ class StoredSkillsResource:
         ``GET /stored/skills``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter skills by status.
             author_id: Filter skills by author identifier.
             visibility: Filter to only public skills.
@@ -479,9 +479,9 @@ class StoredSkillsResource:
         ``list_stored_skills``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter skills by status.
             author_id: Filter skills by author identifier.
             visibility: Filter to only public skills.
@@ -1155,9 +1155,9 @@ class AsyncStoredSkillsResource:
         ``GET /stored/skills``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter skills by status.
             author_id: Filter skills by author identifier.
             visibility: Filter to only public skills.
@@ -1255,9 +1255,9 @@ class AsyncStoredSkillsResource:
         ``list_stored_skills``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             status: Filter skills by status.
             author_id: Filter skills by author identifier.
             visibility: Filter to only public skills.

@@ -279,9 +279,9 @@ class StoredWorkspacesResource:
         ``GET /stored/workspaces``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             author_id: Filter workspaces by author identifier.
             metadata: Filter workspaces by metadata key-value pairs.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -362,9 +362,9 @@ class StoredWorkspacesResource:
         ``list_stored_workspaces``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             author_id: Filter workspaces by author identifier.
             metadata: Filter workspaces by metadata key-value pairs.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -767,9 +767,9 @@ class AsyncStoredWorkspacesResource:
         ``GET /stored/workspaces``
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             author_id: Filter workspaces by author identifier.
             metadata: Filter workspaces by metadata key-value pairs.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -850,9 +850,9 @@ class AsyncStoredWorkspacesResource:
         ``list_stored_workspaces``.
 
         Args:
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            order_by: Query parameter: orderBy.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
             author_id: Filter workspaces by author identifier.
             metadata: Filter workspaces by metadata key-value pairs.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its

@@ -49,7 +49,7 @@ class ToolsResource:
         Args:
             tool_id: Unique identifier for the tool.
             data: Field ``data`` of the JSON body.
-            run_id: Query parameter: runId.
+            run_id: Query parameter ``runId``.
             request_context: Field ``requestContext`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -274,7 +274,7 @@ class AsyncToolsResource:
         Args:
             tool_id: Unique identifier for the tool.
             data: Field ``data`` of the JSON body.
-            run_id: Query parameter: runId.
+            run_id: Query parameter ``runId``.
             request_context: Field ``requestContext`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.

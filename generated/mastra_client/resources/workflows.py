@@ -195,7 +195,7 @@ class WorkflowsResource:
 
         Args:
             workflow_id: Unique identifier for the workflow.
-            run_id: Query parameter: runId.
+            run_id: Query parameter ``runId``.
             disable_scorers: Do not run the workflow's scorers on this run.
             resource_id: The user or entity the run belongs to.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -699,14 +699,14 @@ class WorkflowsResource:
 
         Args:
             workflow_id: Unique identifier for the workflow.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            offset: Query parameter: offset.
-            limit: Query parameter: limit.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            resource_id: Query parameter: resourceId.
-            status: Query parameter: status.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            resource_id: Query parameter ``resourceId``.
+            status: Query parameter ``status``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -816,14 +816,14 @@ class WorkflowsResource:
 
         Args:
             workflow_id: Unique identifier for the workflow.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            offset: Query parameter: offset.
-            limit: Query parameter: limit.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            resource_id: Query parameter: resourceId.
-            status: Query parameter: status.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            resource_id: Query parameter ``resourceId``.
+            status: Query parameter ``status``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -879,7 +879,7 @@ class WorkflowsResource:
         ``GET /workflows``
 
         Args:
-            partial: Query parameter: partial.
+            partial: Query parameter ``partial``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1916,7 +1916,7 @@ class WorkflowsResource:
 
         Args:
             workflow_id: Unique identifier for the workflow.
-            run_id: Query parameter: runId.
+            run_id: Query parameter ``runId``.
             initial_state: The workflow state the run starts with.
             input_data: The workflow's input, checked against its input schema.
             per_step: Run one step, then stop (the run can go on with another call).
@@ -2694,7 +2694,7 @@ class AsyncWorkflowsResource:
 
         Args:
             workflow_id: Unique identifier for the workflow.
-            run_id: Query parameter: runId.
+            run_id: Query parameter ``runId``.
             disable_scorers: Do not run the workflow's scorers on this run.
             resource_id: The user or entity the run belongs to.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -3198,14 +3198,14 @@ class AsyncWorkflowsResource:
 
         Args:
             workflow_id: Unique identifier for the workflow.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            offset: Query parameter: offset.
-            limit: Query parameter: limit.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            resource_id: Query parameter: resourceId.
-            status: Query parameter: status.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            resource_id: Query parameter ``resourceId``.
+            status: Query parameter ``status``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -3315,14 +3315,14 @@ class AsyncWorkflowsResource:
 
         Args:
             workflow_id: Unique identifier for the workflow.
-            page: Query parameter: page.
-            per_page: Query parameter: perPage.
-            offset: Query parameter: offset.
-            limit: Query parameter: limit.
-            from_date: Query parameter: fromDate.
-            to_date: Query parameter: toDate.
-            resource_id: Query parameter: resourceId.
-            status: Query parameter: status.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            resource_id: Query parameter ``resourceId``.
+            status: Query parameter ``status``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -3379,7 +3379,7 @@ class AsyncWorkflowsResource:
         ``GET /workflows``
 
         Args:
-            partial: Query parameter: partial.
+            partial: Query parameter ``partial``.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -4416,7 +4416,7 @@ class AsyncWorkflowsResource:
 
         Args:
             workflow_id: Unique identifier for the workflow.
-            run_id: Query parameter: runId.
+            run_id: Query parameter ``runId``.
             initial_state: The workflow state the run starts with.
             input_data: The workflow's input, checked against its input schema.
             per_step: Run one step, then stop (the run can go on with another call).
