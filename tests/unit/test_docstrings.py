@@ -7,6 +7,7 @@ clients, areas and facades, each parameter looked up in its docstring's ``Args:`
 
 from __future__ import annotations
 
+import ast
 import inspect
 import json
 import sys
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mastra_codegen.docs import CALL_OPTIONS, LINE_LENGTH, rewrap_docstrings, wrap
+from mastra_codegen.docs import CALL_OPTIONS, LINE_LENGTH, rewrap_docstring, wrap
 from mastra_codegen.errors import CodegenError
 from mastra_codegen.pipeline import generate, prepare
 
@@ -219,10 +220,14 @@ def test_args_sections_are_read_as_google_style() -> None:
     assert documented_args(doc) == {"a", "c_d"}
 
 
-def test_rewrap_docstrings_only_touches_long_docstring_lines() -> None:
-    code = 'x = "' + "a " * 80 + '"\n\n\nclass A:\n    """\n    ' + "word " * 40 + '\n    """\n'
-    out = rewrap_docstrings(code, width=60)
-    assert out.splitlines()[0] == code.splitlines()[0]  # code is not docstring
-    body = [line for line in out.splitlines()[4:] if "word" in line]
+def test_rewrap_docstring_only_touches_long_docstring_lines() -> None:
+    """As for datamodel-code-generator's classes: a schema's description is one long line there."""
+    code = 'x = 1\n\n\nclass A:\n    """\n    ' + "word " * 40 + '\n    """\n\n    y: str = "' + "a " * 80 + '"\n'
+    lines = code.splitlines()
+    node = ast.parse(code).body[1]
+    out = rewrap_docstring(lines[3:], node, offset=3, width=60)
+    assert out[-1] == lines[-1]  # code is not docstring
+    body = [line for line in out if "word" in line]
     assert len(body) > 1 and all(len(line) <= 60 for line in body)
-    compile(out, "<test>", "exec")
+    assert " ".join(" ".join(out).split()) == " ".join(" ".join(lines[3:]).split())
+    compile("\n".join(out), "<test>", "exec")
