@@ -152,7 +152,8 @@ def _operation_params(tmp_path: Path, overrides: str = "") -> dict[str, str]:
 
 
 def test_describe_fills_what_the_document_leaves_out(tmp_path: Path) -> None:
-    mine = "version: 1\noperations:\n  POST /things/{thingId}:\n    describe:\n      size: How big.\n      name: Not used.\n"
+    mine = "version: 1\noperations:\n  POST /things/{thingId}:\n    describe:\n"
+    mine += "      size: How big.\n      name: Not used.\n"
     params = _operation_params(tmp_path, mine)
     assert params["size"] == "How big."
     assert params["name"] == "The document's own text."  # the document's text comes first
