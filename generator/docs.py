@@ -26,7 +26,7 @@ CALL_OPTIONS: dict[str, str] = {
     "(the server may then act twice). Default ``False``.",
     "strict_response_validation": "``True``: raise ``APIResponseValidationError`` when the answer does not fit its "
     "model; ``False``: keep it leniently. Default: the client's setting.",
-    "idle_timeout": "Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``; "
+    "idle_timeout": "Seconds the stream may go without an event before it raises ``APITimeoutError``; "
     "``None``: no limit. Default: the client's (none for a subscription).",
     "resumable": "Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5 "
     "attempts in a row) or the number of attempts. Default ``False``.",
@@ -117,7 +117,7 @@ def _wire_sentence(param: Param, op: Operation) -> str:
 
 def _sentence(text: str) -> str:
     text = text.strip()
-    return text if not text or text[-1] in ".!?:)`" else text + "."
+    return text if not text or text[-1] in ".!?:" else text + "."
 
 
 _BULLET = re.compile(r"\s*([-*+]|\d+[.)])\s+")

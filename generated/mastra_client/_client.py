@@ -906,10 +906,10 @@ class MastraClient(SyncAPIClient):
 
         Args:
             items: Failure items to cluster.
-            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o")
+            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o").
             available_tags: Existing tag vocabulary from the dataset. The LLM should prefer reusing these tags when
                 applicable.
-            prompt: Optional user instructions to guide the analysis (e.g., "focus on tool usage failures")
+            prompt: Optional user instructions to guide the analysis (e.g., "focus on tool usage failures").
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1024,7 +1024,7 @@ class MastraClient(SyncAPIClient):
             request_context_schema: JSON Schema describing expected request context shape.
             scorer_ids: IDs of scorers attached to this dataset.
             target_ids: IDs of target entities this dataset is attached to.
-            target_type: Target entity type (e.g. agent, workflow, scorer)
+            target_type: Target entity type (e.g. agent, workflow, scorer).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1513,14 +1513,14 @@ class MastraClient(SyncAPIClient):
         ``POST /stored/agents``
 
         Args:
-            instructions: System instructions for the agent (string or array of instruction blocks)
+            instructions: System instructions for the agent (string or array of instruction blocks).
             name: Name of the agent.
             agents: Agent keys with optional per-agent config — static or conditional.
             author_id: Author identifier for multi-tenant filtering.
             auto_publish: Publish the initial version so the agent resolves at status="published". Defaults to true when
                 omitted. Pass false to stage the agent as an unpublished draft — useful when overriding a code-defined
                 agent, whose code definition keeps serving traffic until the override is published.
-            browser: Browser configuration — object config, true (apply default), false/null (disable)
+            browser: Browser configuration — object config, true (apply default), false/null (disable).
             default_options: Default options for generate/stream calls — static or conditional.
             description: Description of the agent.
             durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the
@@ -1542,7 +1542,7 @@ class MastraClient(SyncAPIClient):
             tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the
                 deprecated `integrationTools` field.
             tools: Tool keys mapped to per-tool config — static or conditional.
-            visibility: Agent visibility: private (owner/admin only) or public (any reader)
+            visibility: Agent visibility: private (owner/admin only) or public (any reader).
             workflows: Workflow keys with optional per-workflow config — static or conditional.
             workspace: Workspace reference (stored ID or inline config) — static or conditional.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -1776,7 +1776,7 @@ class MastraClient(SyncAPIClient):
             default_sampling: Default sampling configuration.
             description: Description of the scorer.
             id: Unique identifier. If not provided, derived from name.
-            instructions: System instructions for the judge LLM (used when type is llm-judge)
+            instructions: System instructions for the judge LLM (used when type is llm-judge).
             metadata: Additional metadata for the scorer.
             model: Field ``model`` of the JSON body.
             preset_config: Serializable config options for preset scorers.
@@ -1866,7 +1866,7 @@ class MastraClient(SyncAPIClient):
             references: List of reference file paths.
             scripts: List of script file paths.
             source: Source location of the skill.
-            visibility: Skill visibility: private (owner/admin only) or public (any reader)
+            visibility: Skill visibility: private (owner/admin only) or public (any reader).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -2116,7 +2116,7 @@ class MastraClient(SyncAPIClient):
         ``DELETE /observability/feedback``
 
         Args:
-            feedback_ids: IDs of the feedback events to delete (maximum 1000)
+            feedback_ids: IDs of the feedback events to delete (maximum 1000).
             organization_id: Restrict deletion to feedback in this organization.
             resource_id: Restrict deletion to feedback for this resource.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -2204,7 +2204,7 @@ class MastraClient(SyncAPIClient):
         ``DELETE /observability/scores``
 
         Args:
-            score_ids: IDs of the score events to delete (maximum 1000)
+            score_ids: IDs of the score events to delete (maximum 1000).
             organization_id: Restrict deletion to scores in this organization.
             resource_id: Restrict deletion to scores for this resource.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -2304,7 +2304,7 @@ class MastraClient(SyncAPIClient):
         ``POST /observability/traces/delete``
 
         Args:
-            trace_ids: Trace IDs to delete (maximum 1000)
+            trace_ids: Trace IDs to delete (maximum 1000).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -2406,7 +2406,7 @@ class MastraClient(SyncAPIClient):
 
         Args:
             dataset_id: Unique identifier for the dataset.
-            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o")
+            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o").
             prompt: Description of the kind of test data to generate.
             count: Number of items to generate.
             agent_context: Field ``agentContext`` of the JSON body.
@@ -2541,7 +2541,7 @@ class MastraClient(SyncAPIClient):
         Args:
             trace_id: Unique trace identifier.
             span_id: Unique span identifier within a trace.
-            depth: Maximum descendant levels below the anchor span (omit for full subtree)
+            depth: Maximum descendant levels below the anchor span (omit for full subtree).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -2624,9 +2624,9 @@ class MastraClient(SyncAPIClient):
         ``GET /editor/builder/registries/{registryId}/popular``
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
-            limit: Maximum number of results (1-100)
-            offset: Offset for pagination (must be a multiple of `limit`)
+            registry_id: Registry identifier (e.g. "skills-sh").
+            limit: Maximum number of results (1-100).
+            offset: Offset for pagination (must be a multiple of `limit`).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -2670,9 +2670,9 @@ class MastraClient(SyncAPIClient):
         ``get_builder_registry_popular``.
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
-            limit: Maximum number of results (1-100)
-            offset: Offset for pagination (must be a multiple of `limit`)
+            registry_id: Registry identifier (e.g. "skills-sh").
+            limit: Maximum number of results (1-100).
+            offset: Offset for pagination (must be a multiple of `limit`).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -2718,7 +2718,7 @@ class MastraClient(SyncAPIClient):
         ``GET /editor/builder/registries/{registryId}/preview``
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
+            registry_id: Registry identifier (e.g. "skills-sh").
             owner: GitHub repository owner.
             repo: GitHub repository name.
             path: Skill name within repo.
@@ -3164,9 +3164,9 @@ class MastraClient(SyncAPIClient):
 
         Args:
             aggregation: Aggregation function.
-            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction').
             compare_period: Comparison period for aggregate queries.
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
             filters: Field ``filters`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -3223,9 +3223,9 @@ class MastraClient(SyncAPIClient):
 
         Args:
             aggregation: Aggregation function.
-            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction').
             group_by: Fields to group by.
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
             filters: Field ``filters`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -3281,10 +3281,10 @@ class MastraClient(SyncAPIClient):
         ``POST /observability/feedback/percentiles``
 
         Args:
-            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction').
             interval: Time bucket interval.
-            percentiles: Percentile values (0-1)
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            percentiles: Percentile values (0-1).
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
             filters: Field ``filters`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -3342,9 +3342,9 @@ class MastraClient(SyncAPIClient):
 
         Args:
             aggregation: Aggregation function.
-            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction').
             interval: Time bucket interval.
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
             filters: Field ``filters`` of the JSON body.
             group_by: Fields to group by.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -4224,7 +4224,7 @@ class MastraClient(SyncAPIClient):
         Args:
             interval: Time bucket interval.
             name: Metric name.
-            percentiles: Percentile values (0-1)
+            percentiles: Percentile values (0-1).
             filters: Field ``filters`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -4298,7 +4298,7 @@ class MastraClient(SyncAPIClient):
         Args:
             aggregation: Aggregation function.
             interval: Time bucket interval.
-            name: Metric name(s)
+            name: Metric name(s).
             distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct').
                 Restricted to allowlisted metric dimensions.
             filters: Field ``filters`` of the JSON body.
@@ -4603,10 +4603,10 @@ class MastraClient(SyncAPIClient):
 
         Args:
             aggregation: Aggregation function.
-            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
             compare_period: Comparison period for aggregate queries.
             filters: Field ``filters`` of the JSON body.
-            score_source: How the score was produced (e.g., manual, automated, experiment)
+            score_source: How the score was produced (e.g., manual, automated, experiment).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -4663,9 +4663,9 @@ class MastraClient(SyncAPIClient):
         Args:
             aggregation: Aggregation function.
             group_by: Fields to group by.
-            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
             filters: Field ``filters`` of the JSON body.
-            score_source: How the score was produced (e.g., manual, automated, experiment)
+            score_source: How the score was produced (e.g., manual, automated, experiment).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -4721,10 +4721,10 @@ class MastraClient(SyncAPIClient):
 
         Args:
             interval: Time bucket interval.
-            percentiles: Percentile values (0-1)
-            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
+            percentiles: Percentile values (0-1).
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
             filters: Field ``filters`` of the JSON body.
-            score_source: How the score was produced (e.g., manual, automated, experiment)
+            score_source: How the score was produced (e.g., manual, automated, experiment).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -4782,10 +4782,10 @@ class MastraClient(SyncAPIClient):
         Args:
             aggregation: Aggregation function.
             interval: Time bucket interval.
-            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
             filters: Field ``filters`` of the JSON body.
             group_by: Fields to group by.
-            score_source: How the score was produced (e.g., manual, automated, experiment)
+            score_source: How the score was produced (e.g., manual, automated, experiment).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -5457,8 +5457,8 @@ class MastraClient(SyncAPIClient):
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
             ended_at: Query parameter ``endedAt``, sent as JSON.
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by trace ID (matches root span)
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
             entity_type: Query parameter ``entityType``.
             entity_id: Query parameter ``entityId``.
             entity_name: Query parameter ``entityName``.
@@ -5704,8 +5704,8 @@ class MastraClient(SyncAPIClient):
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
             ended_at: Query parameter ``endedAt``, sent as JSON.
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by trace ID (matches root span)
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
             entity_type: Query parameter ``entityType``.
             entity_id: Query parameter ``entityId``.
             entity_name: Query parameter ``entityName``.
@@ -5920,7 +5920,7 @@ class MastraClient(SyncAPIClient):
         ``POST /editor/builder/registries/{registryId}/install``
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
+            registry_id: Registry identifier (e.g. "skills-sh").
             owner: GitHub repository owner.
             repo: GitHub repository name.
             skill_name: Skill name from the registry.
@@ -6390,7 +6390,7 @@ class MastraClient(SyncAPIClient):
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
             ended_at: Query parameter ``endedAt``, sent as JSON.
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
             trace_id: Filter by parent trace ID.
             entity_type: Query parameter ``entityType``.
             entity_id: Query parameter ``entityId``.
@@ -6628,7 +6628,7 @@ class MastraClient(SyncAPIClient):
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
             ended_at: Query parameter ``endedAt``, sent as JSON.
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
             trace_id: Filter by parent trace ID.
             entity_type: Query parameter ``entityType``.
             entity_id: Query parameter ``entityId``.
@@ -7312,7 +7312,7 @@ class MastraClient(SyncAPIClient):
         ``GET /stored/workflows``
 
         Args:
-            status: Filter dynamic workflows by status (defaults to active when omitted by the handler)
+            status: Filter dynamic workflows by status (defaults to active when omitted by the handler).
             author_id: Filter dynamic workflows by author identifier.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
@@ -7599,31 +7599,31 @@ class MastraClient(SyncAPIClient):
             timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
             entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version)
+                version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
             organization_id: Multi-tenant organization/account.
             experiment_id: Experiment or eval run identifier.
             service_name: Name of the service.
-            environment: Environment (e.g., "production" | "staging" | "development")
+            environment: Environment (e.g., "production" | "staging" | "development").
             parent_entity_type: Entity type of the parent entity.
             parent_entity_name: Name of the parent entity.
             root_entity_type: Entity type of the root entity.
             root_entity_name: Name of the root entity.
-            resource_id: Broader resource context (Mastra memory compatibility)
+            resource_id: Broader resource context (Mastra memory compatibility).
             run_id: Unique execution run identifier.
             session_id: Session identifier for grouping traces.
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
             tags: Query parameter ``tags``, sent as JSON.
-            feedback_type: Filter by feedback type(s)
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
-            source: Source of feedback (e.g., 'user', 'system', 'manual')
+            feedback_type: Filter by feedback type(s).
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
+            source: Source of feedback (e.g., 'user', 'system', 'manual').
             feedback_user_id: User who provided the feedback.
             review_status: Query parameter ``reviewStatus``.
             page: Query parameter ``page``.
@@ -7790,31 +7790,31 @@ class MastraClient(SyncAPIClient):
             timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
             entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version)
+                version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
             organization_id: Multi-tenant organization/account.
             experiment_id: Experiment or eval run identifier.
             service_name: Name of the service.
-            environment: Environment (e.g., "production" | "staging" | "development")
+            environment: Environment (e.g., "production" | "staging" | "development").
             parent_entity_type: Entity type of the parent entity.
             parent_entity_name: Name of the parent entity.
             root_entity_type: Entity type of the root entity.
             root_entity_name: Name of the root entity.
-            resource_id: Broader resource context (Mastra memory compatibility)
+            resource_id: Broader resource context (Mastra memory compatibility).
             run_id: Unique execution run identifier.
             session_id: Session identifier for grouping traces.
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
             tags: Query parameter ``tags``, sent as JSON.
-            feedback_type: Filter by feedback type(s)
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
-            source: Source of feedback (e.g., 'user', 'system', 'manual')
+            feedback_type: Filter by feedback type(s).
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
+            source: Source of feedback (e.g., 'user', 'system', 'manual').
             feedback_user_id: User who provided the feedback.
             review_status: Query parameter ``reviewStatus``.
             page: Query parameter ``page``.
@@ -8136,30 +8136,30 @@ class MastraClient(SyncAPIClient):
             timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
             entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version)
+                version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
             organization_id: Multi-tenant organization/account.
             experiment_id: Experiment or eval run identifier.
             service_name: Name of the service.
-            environment: Environment (e.g., "production" | "staging" | "development")
+            environment: Environment (e.g., "production" | "staging" | "development").
             parent_entity_type: Entity type of the parent entity.
             parent_entity_name: Name of the parent entity.
             root_entity_type: Entity type of the root entity.
             root_entity_name: Name of the root entity.
-            resource_id: Broader resource context (Mastra memory compatibility)
+            resource_id: Broader resource context (Mastra memory compatibility).
             run_id: Unique execution run identifier.
             session_id: Session identifier for grouping traces.
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
             tags: Query parameter ``tags``, sent as JSON.
             source: Filter by execution source.
-            level: Filter by log level(s)
+            level: Filter by log level(s).
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp'.
@@ -8320,30 +8320,30 @@ class MastraClient(SyncAPIClient):
             timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
             entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version)
+                version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
             organization_id: Multi-tenant organization/account.
             experiment_id: Experiment or eval run identifier.
             service_name: Name of the service.
-            environment: Environment (e.g., "production" | "staging" | "development")
+            environment: Environment (e.g., "production" | "staging" | "development").
             parent_entity_type: Entity type of the parent entity.
             parent_entity_name: Name of the parent entity.
             root_entity_type: Entity type of the root entity.
             root_entity_name: Name of the root entity.
-            resource_id: Broader resource context (Mastra memory compatibility)
+            resource_id: Broader resource context (Mastra memory compatibility).
             run_id: Unique execution run identifier.
             session_id: Session identifier for grouping traces.
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
             tags: Query parameter ``tags``, sent as JSON.
             source: Filter by execution source.
-            level: Filter by log level(s)
+            level: Filter by log level(s).
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp'.
@@ -8815,29 +8815,29 @@ class MastraClient(SyncAPIClient):
             timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
             entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version)
+                version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
             organization_id: Multi-tenant organization/account.
             experiment_id: Experiment or eval run identifier.
             service_name: Name of the service.
-            environment: Environment (e.g., "production" | "staging" | "development")
+            environment: Environment (e.g., "production" | "staging" | "development").
             parent_entity_type: Entity type of the parent entity.
             parent_entity_name: Name of the parent entity.
             root_entity_type: Entity type of the root entity.
             root_entity_name: Name of the root entity.
-            resource_id: Broader resource context (Mastra memory compatibility)
+            resource_id: Broader resource context (Mastra memory compatibility).
             run_id: Unique execution run identifier.
             session_id: Session identifier for grouping traces.
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
             tags: Query parameter ``tags``, sent as JSON.
-            scorer_id: Filter by scorer ID(s)
+            scorer_id: Filter by scorer ID(s).
             score_source: Filter by how the score was produced.
             metadata: Query parameter ``metadata``.
             source: Filter by how the score was produced.
@@ -9003,29 +9003,29 @@ class MastraClient(SyncAPIClient):
             timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
             entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version)
+                version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
             organization_id: Multi-tenant organization/account.
             experiment_id: Experiment or eval run identifier.
             service_name: Name of the service.
-            environment: Environment (e.g., "production" | "staging" | "development")
+            environment: Environment (e.g., "production" | "staging" | "development").
             parent_entity_type: Entity type of the parent entity.
             parent_entity_name: Name of the parent entity.
             root_entity_type: Entity type of the root entity.
             root_entity_name: Name of the root entity.
-            resource_id: Broader resource context (Mastra memory compatibility)
+            resource_id: Broader resource context (Mastra memory compatibility).
             run_id: Unique execution run identifier.
             session_id: Session identifier for grouping traces.
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
             tags: Query parameter ``tags``, sent as JSON.
-            scorer_id: Filter by scorer ID(s)
+            scorer_id: Filter by scorer ID(s).
             score_source: Filter by how the score was produced.
             metadata: Query parameter ``metadata``.
             source: Filter by how the score was produced.
@@ -9113,7 +9113,7 @@ class MastraClient(SyncAPIClient):
         ``GET /scores/entity/{entityType}/{entityId}``
 
         Args:
-            entity_type: Type of the entity (AGENT or WORKFLOW)
+            entity_type: Type of the entity (AGENT or WORKFLOW).
             entity_id: Unique identifier for the entity.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
@@ -9162,7 +9162,7 @@ class MastraClient(SyncAPIClient):
         ``list_scores_by_entity_id``.
 
         Args:
-            entity_type: Type of the entity (AGENT or WORKFLOW)
+            entity_type: Type of the entity (AGENT or WORKFLOW).
             entity_id: Unique identifier for the entity.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
@@ -9517,11 +9517,11 @@ class MastraClient(SyncAPIClient):
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            status: Filter agents by status (defaults to published)
+            status: Filter agents by status (defaults to published).
             author_id: Filter agents by author identifier.
             visibility: Filter to only public agents.
             metadata: Filter agents by metadata key-value pairs.
-            favorited_only: When true, return only agents favorited by the caller (requires the `favorites` EE feature)
+            favorited_only: When true, return only agents favorited by the caller (requires the `favorites` EE feature).
             pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for
                 `favoritedOnly` instead of the caller.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -9582,11 +9582,11 @@ class MastraClient(SyncAPIClient):
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            status: Filter agents by status (defaults to published)
+            status: Filter agents by status (defaults to published).
             author_id: Filter agents by author identifier.
             visibility: Filter to only public agents.
             metadata: Filter agents by metadata key-value pairs.
-            favorited_only: When true, return only agents favorited by the caller (requires the `favorites` EE feature)
+            favorited_only: When true, return only agents favorited by the caller (requires the `favorites` EE feature).
             pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for
                 `favoritedOnly` instead of the caller.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -9645,7 +9645,7 @@ class MastraClient(SyncAPIClient):
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            status: Filter MCP clients by status (defaults to published)
+            status: Filter MCP clients by status (defaults to published).
             author_id: Filter MCP clients by author identifier.
             metadata: Filter MCP clients by metadata key-value pairs.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -9700,7 +9700,7 @@ class MastraClient(SyncAPIClient):
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            status: Filter MCP clients by status (defaults to published)
+            status: Filter MCP clients by status (defaults to published).
             author_id: Filter MCP clients by author identifier.
             metadata: Filter MCP clients by metadata key-value pairs.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -9867,7 +9867,7 @@ class MastraClient(SyncAPIClient):
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            status: Filter scorers by status (defaults to published)
+            status: Filter scorers by status (defaults to published).
             author_id: Filter scorers by author identifier.
             metadata: Filter scorers by metadata key-value pairs.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -9922,7 +9922,7 @@ class MastraClient(SyncAPIClient):
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            status: Filter scorers by status (defaults to published)
+            status: Filter scorers by status (defaults to published).
             author_id: Filter scorers by author identifier.
             metadata: Filter scorers by metadata key-value pairs.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -9985,7 +9985,7 @@ class MastraClient(SyncAPIClient):
             author_id: Filter skills by author identifier.
             visibility: Filter to only public skills.
             metadata: Filter skills by metadata key-value pairs.
-            favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature)
+            favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature).
             pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for
                 `favoritedOnly` instead of the caller.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -10050,7 +10050,7 @@ class MastraClient(SyncAPIClient):
             author_id: Filter skills by author identifier.
             visibility: Filter to only public skills.
             metadata: Filter skills by metadata key-value pairs.
-            favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature)
+            favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature).
             pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for
                 `favoritedOnly` instead of the caller.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -10555,8 +10555,8 @@ class MastraClient(SyncAPIClient):
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
             ended_at: Query parameter ``endedAt``, sent as JSON.
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by trace ID (matches root span)
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
             entity_type: Query parameter ``entityType``.
             entity_id: Query parameter ``entityId``.
             entity_name: Query parameter ``entityName``.
@@ -10804,8 +10804,8 @@ class MastraClient(SyncAPIClient):
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
             ended_at: Query parameter ``endedAt``, sent as JSON.
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by trace ID (matches root span)
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
             entity_type: Query parameter ``entityType``.
             entity_id: Query parameter ``entityId``.
             entity_name: Query parameter ``entityName``.
@@ -11051,8 +11051,8 @@ class MastraClient(SyncAPIClient):
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
             ended_at: Query parameter ``endedAt``, sent as JSON.
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by trace ID (matches root span)
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
             entity_type: Query parameter ``entityType``.
             entity_id: Query parameter ``entityId``.
             entity_name: Query parameter ``entityName``.
@@ -11669,7 +11669,7 @@ class MastraClient(SyncAPIClient):
             experiment_id: Unique identifier for the experiment.
             item_id: Unique identifier for the dataset item.
             attempt: Zero-based repetition index. Defaults to 0.
-            request_context: Request context merged with the item's own request context (item wins)
+            request_context: Request context merged with the item's own request context (item wins).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -11910,9 +11910,9 @@ class MastraClient(SyncAPIClient):
         ``GET /editor/builder/registries/{registryId}/search``
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
+            registry_id: Registry identifier (e.g. "skills-sh").
             q: Search query.
-            limit: Maximum number of results (1-100)
+            limit: Maximum number of results (1-100).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -12025,8 +12025,8 @@ class MastraClient(SyncAPIClient):
             thread_id: Query parameter ``threadId``.
             resource_id: Query parameter ``resourceId``.
             task_id: Query parameter ``taskId``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             reconnect: Open the subscription again when it drops or the server ends it: ``True`` (every time) or the
                 number of times. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -12280,7 +12280,7 @@ class MastraClient(SyncAPIClient):
             scorer_ids: IDs of scorers attached to this dataset.
             tags: Tag definitions for categorizing experiment results.
             target_ids: IDs of target entities this dataset is attached to.
-            target_type: Target entity type (e.g. agent, workflow, scorer)
+            target_type: Target entity type (e.g. agent, workflow, scorer).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -13639,10 +13639,10 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             items: Failure items to cluster.
-            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o")
+            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o").
             available_tags: Existing tag vocabulary from the dataset. The LLM should prefer reusing these tags when
                 applicable.
-            prompt: Optional user instructions to guide the analysis (e.g., "focus on tool usage failures")
+            prompt: Optional user instructions to guide the analysis (e.g., "focus on tool usage failures").
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -13757,7 +13757,7 @@ class AsyncMastraClient(AsyncAPIClient):
             request_context_schema: JSON Schema describing expected request context shape.
             scorer_ids: IDs of scorers attached to this dataset.
             target_ids: IDs of target entities this dataset is attached to.
-            target_type: Target entity type (e.g. agent, workflow, scorer)
+            target_type: Target entity type (e.g. agent, workflow, scorer).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -14246,14 +14246,14 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /stored/agents``
 
         Args:
-            instructions: System instructions for the agent (string or array of instruction blocks)
+            instructions: System instructions for the agent (string or array of instruction blocks).
             name: Name of the agent.
             agents: Agent keys with optional per-agent config — static or conditional.
             author_id: Author identifier for multi-tenant filtering.
             auto_publish: Publish the initial version so the agent resolves at status="published". Defaults to true when
                 omitted. Pass false to stage the agent as an unpublished draft — useful when overriding a code-defined
                 agent, whose code definition keeps serving traffic until the override is published.
-            browser: Browser configuration — object config, true (apply default), false/null (disable)
+            browser: Browser configuration — object config, true (apply default), false/null (disable).
             default_options: Default options for generate/stream calls — static or conditional.
             description: Description of the agent.
             durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the
@@ -14275,7 +14275,7 @@ class AsyncMastraClient(AsyncAPIClient):
             tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the
                 deprecated `integrationTools` field.
             tools: Tool keys mapped to per-tool config — static or conditional.
-            visibility: Agent visibility: private (owner/admin only) or public (any reader)
+            visibility: Agent visibility: private (owner/admin only) or public (any reader).
             workflows: Workflow keys with optional per-workflow config — static or conditional.
             workspace: Workspace reference (stored ID or inline config) — static or conditional.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -14509,7 +14509,7 @@ class AsyncMastraClient(AsyncAPIClient):
             default_sampling: Default sampling configuration.
             description: Description of the scorer.
             id: Unique identifier. If not provided, derived from name.
-            instructions: System instructions for the judge LLM (used when type is llm-judge)
+            instructions: System instructions for the judge LLM (used when type is llm-judge).
             metadata: Additional metadata for the scorer.
             model: Field ``model`` of the JSON body.
             preset_config: Serializable config options for preset scorers.
@@ -14599,7 +14599,7 @@ class AsyncMastraClient(AsyncAPIClient):
             references: List of reference file paths.
             scripts: List of script file paths.
             source: Source location of the skill.
-            visibility: Skill visibility: private (owner/admin only) or public (any reader)
+            visibility: Skill visibility: private (owner/admin only) or public (any reader).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -14849,7 +14849,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``DELETE /observability/feedback``
 
         Args:
-            feedback_ids: IDs of the feedback events to delete (maximum 1000)
+            feedback_ids: IDs of the feedback events to delete (maximum 1000).
             organization_id: Restrict deletion to feedback in this organization.
             resource_id: Restrict deletion to feedback for this resource.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -14937,7 +14937,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``DELETE /observability/scores``
 
         Args:
-            score_ids: IDs of the score events to delete (maximum 1000)
+            score_ids: IDs of the score events to delete (maximum 1000).
             organization_id: Restrict deletion to scores in this organization.
             resource_id: Restrict deletion to scores for this resource.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -15037,7 +15037,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /observability/traces/delete``
 
         Args:
-            trace_ids: Trace IDs to delete (maximum 1000)
+            trace_ids: Trace IDs to delete (maximum 1000).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -15139,7 +15139,7 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             dataset_id: Unique identifier for the dataset.
-            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o")
+            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o").
             prompt: Description of the kind of test data to generate.
             count: Number of items to generate.
             agent_context: Field ``agentContext`` of the JSON body.
@@ -15274,7 +15274,7 @@ class AsyncMastraClient(AsyncAPIClient):
         Args:
             trace_id: Unique trace identifier.
             span_id: Unique span identifier within a trace.
-            depth: Maximum descendant levels below the anchor span (omit for full subtree)
+            depth: Maximum descendant levels below the anchor span (omit for full subtree).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -15357,9 +15357,9 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /editor/builder/registries/{registryId}/popular``
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
-            limit: Maximum number of results (1-100)
-            offset: Offset for pagination (must be a multiple of `limit`)
+            registry_id: Registry identifier (e.g. "skills-sh").
+            limit: Maximum number of results (1-100).
+            offset: Offset for pagination (must be a multiple of `limit`).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -15403,9 +15403,9 @@ class AsyncMastraClient(AsyncAPIClient):
         ``get_builder_registry_popular``.
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
-            limit: Maximum number of results (1-100)
-            offset: Offset for pagination (must be a multiple of `limit`)
+            registry_id: Registry identifier (e.g. "skills-sh").
+            limit: Maximum number of results (1-100).
+            offset: Offset for pagination (must be a multiple of `limit`).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -15451,7 +15451,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /editor/builder/registries/{registryId}/preview``
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
+            registry_id: Registry identifier (e.g. "skills-sh").
             owner: GitHub repository owner.
             repo: GitHub repository name.
             path: Skill name within repo.
@@ -15897,9 +15897,9 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             aggregation: Aggregation function.
-            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction').
             compare_period: Comparison period for aggregate queries.
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
             filters: Field ``filters`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -15956,9 +15956,9 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             aggregation: Aggregation function.
-            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction').
             group_by: Fields to group by.
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
             filters: Field ``filters`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -16014,10 +16014,10 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /observability/feedback/percentiles``
 
         Args:
-            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction').
             interval: Time bucket interval.
-            percentiles: Percentile values (0-1)
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            percentiles: Percentile values (0-1).
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
             filters: Field ``filters`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -16075,9 +16075,9 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             aggregation: Aggregation function.
-            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction').
             interval: Time bucket interval.
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
             filters: Field ``filters`` of the JSON body.
             group_by: Fields to group by.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -16957,7 +16957,7 @@ class AsyncMastraClient(AsyncAPIClient):
         Args:
             interval: Time bucket interval.
             name: Metric name.
-            percentiles: Percentile values (0-1)
+            percentiles: Percentile values (0-1).
             filters: Field ``filters`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -17031,7 +17031,7 @@ class AsyncMastraClient(AsyncAPIClient):
         Args:
             aggregation: Aggregation function.
             interval: Time bucket interval.
-            name: Metric name(s)
+            name: Metric name(s).
             distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct').
                 Restricted to allowlisted metric dimensions.
             filters: Field ``filters`` of the JSON body.
@@ -17336,10 +17336,10 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             aggregation: Aggregation function.
-            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
             compare_period: Comparison period for aggregate queries.
             filters: Field ``filters`` of the JSON body.
-            score_source: How the score was produced (e.g., manual, automated, experiment)
+            score_source: How the score was produced (e.g., manual, automated, experiment).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -17396,9 +17396,9 @@ class AsyncMastraClient(AsyncAPIClient):
         Args:
             aggregation: Aggregation function.
             group_by: Fields to group by.
-            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
             filters: Field ``filters`` of the JSON body.
-            score_source: How the score was produced (e.g., manual, automated, experiment)
+            score_source: How the score was produced (e.g., manual, automated, experiment).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -17454,10 +17454,10 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             interval: Time bucket interval.
-            percentiles: Percentile values (0-1)
-            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
+            percentiles: Percentile values (0-1).
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
             filters: Field ``filters`` of the JSON body.
-            score_source: How the score was produced (e.g., manual, automated, experiment)
+            score_source: How the score was produced (e.g., manual, automated, experiment).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -17515,10 +17515,10 @@ class AsyncMastraClient(AsyncAPIClient):
         Args:
             aggregation: Aggregation function.
             interval: Time bucket interval.
-            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
             filters: Field ``filters`` of the JSON body.
             group_by: Fields to group by.
-            score_source: How the score was produced (e.g., manual, automated, experiment)
+            score_source: How the score was produced (e.g., manual, automated, experiment).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -18190,8 +18190,8 @@ class AsyncMastraClient(AsyncAPIClient):
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
             ended_at: Query parameter ``endedAt``, sent as JSON.
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by trace ID (matches root span)
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
             entity_type: Query parameter ``entityType``.
             entity_id: Query parameter ``entityId``.
             entity_name: Query parameter ``entityName``.
@@ -18437,8 +18437,8 @@ class AsyncMastraClient(AsyncAPIClient):
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
             ended_at: Query parameter ``endedAt``, sent as JSON.
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by trace ID (matches root span)
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
             entity_type: Query parameter ``entityType``.
             entity_id: Query parameter ``entityId``.
             entity_name: Query parameter ``entityName``.
@@ -18653,7 +18653,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /editor/builder/registries/{registryId}/install``
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
+            registry_id: Registry identifier (e.g. "skills-sh").
             owner: GitHub repository owner.
             repo: GitHub repository name.
             skill_name: Skill name from the registry.
@@ -19123,7 +19123,7 @@ class AsyncMastraClient(AsyncAPIClient):
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
             ended_at: Query parameter ``endedAt``, sent as JSON.
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
             trace_id: Filter by parent trace ID.
             entity_type: Query parameter ``entityType``.
             entity_id: Query parameter ``entityId``.
@@ -19361,7 +19361,7 @@ class AsyncMastraClient(AsyncAPIClient):
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
             ended_at: Query parameter ``endedAt``, sent as JSON.
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
             trace_id: Filter by parent trace ID.
             entity_type: Query parameter ``entityType``.
             entity_id: Query parameter ``entityId``.
@@ -20045,7 +20045,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /stored/workflows``
 
         Args:
-            status: Filter dynamic workflows by status (defaults to active when omitted by the handler)
+            status: Filter dynamic workflows by status (defaults to active when omitted by the handler).
             author_id: Filter dynamic workflows by author identifier.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
@@ -20332,31 +20332,31 @@ class AsyncMastraClient(AsyncAPIClient):
             timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
             entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version)
+                version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
             organization_id: Multi-tenant organization/account.
             experiment_id: Experiment or eval run identifier.
             service_name: Name of the service.
-            environment: Environment (e.g., "production" | "staging" | "development")
+            environment: Environment (e.g., "production" | "staging" | "development").
             parent_entity_type: Entity type of the parent entity.
             parent_entity_name: Name of the parent entity.
             root_entity_type: Entity type of the root entity.
             root_entity_name: Name of the root entity.
-            resource_id: Broader resource context (Mastra memory compatibility)
+            resource_id: Broader resource context (Mastra memory compatibility).
             run_id: Unique execution run identifier.
             session_id: Session identifier for grouping traces.
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
             tags: Query parameter ``tags``, sent as JSON.
-            feedback_type: Filter by feedback type(s)
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
-            source: Source of feedback (e.g., 'user', 'system', 'manual')
+            feedback_type: Filter by feedback type(s).
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
+            source: Source of feedback (e.g., 'user', 'system', 'manual').
             feedback_user_id: User who provided the feedback.
             review_status: Query parameter ``reviewStatus``.
             page: Query parameter ``page``.
@@ -20523,31 +20523,31 @@ class AsyncMastraClient(AsyncAPIClient):
             timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
             entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version)
+                version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
             organization_id: Multi-tenant organization/account.
             experiment_id: Experiment or eval run identifier.
             service_name: Name of the service.
-            environment: Environment (e.g., "production" | "staging" | "development")
+            environment: Environment (e.g., "production" | "staging" | "development").
             parent_entity_type: Entity type of the parent entity.
             parent_entity_name: Name of the parent entity.
             root_entity_type: Entity type of the root entity.
             root_entity_name: Name of the root entity.
-            resource_id: Broader resource context (Mastra memory compatibility)
+            resource_id: Broader resource context (Mastra memory compatibility).
             run_id: Unique execution run identifier.
             session_id: Session identifier for grouping traces.
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
             tags: Query parameter ``tags``, sent as JSON.
-            feedback_type: Filter by feedback type(s)
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
-            source: Source of feedback (e.g., 'user', 'system', 'manual')
+            feedback_type: Filter by feedback type(s).
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
+            source: Source of feedback (e.g., 'user', 'system', 'manual').
             feedback_user_id: User who provided the feedback.
             review_status: Query parameter ``reviewStatus``.
             page: Query parameter ``page``.
@@ -20869,30 +20869,30 @@ class AsyncMastraClient(AsyncAPIClient):
             timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
             entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version)
+                version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
             organization_id: Multi-tenant organization/account.
             experiment_id: Experiment or eval run identifier.
             service_name: Name of the service.
-            environment: Environment (e.g., "production" | "staging" | "development")
+            environment: Environment (e.g., "production" | "staging" | "development").
             parent_entity_type: Entity type of the parent entity.
             parent_entity_name: Name of the parent entity.
             root_entity_type: Entity type of the root entity.
             root_entity_name: Name of the root entity.
-            resource_id: Broader resource context (Mastra memory compatibility)
+            resource_id: Broader resource context (Mastra memory compatibility).
             run_id: Unique execution run identifier.
             session_id: Session identifier for grouping traces.
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
             tags: Query parameter ``tags``, sent as JSON.
             source: Filter by execution source.
-            level: Filter by log level(s)
+            level: Filter by log level(s).
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp'.
@@ -21053,30 +21053,30 @@ class AsyncMastraClient(AsyncAPIClient):
             timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
             entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version)
+                version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
             organization_id: Multi-tenant organization/account.
             experiment_id: Experiment or eval run identifier.
             service_name: Name of the service.
-            environment: Environment (e.g., "production" | "staging" | "development")
+            environment: Environment (e.g., "production" | "staging" | "development").
             parent_entity_type: Entity type of the parent entity.
             parent_entity_name: Name of the parent entity.
             root_entity_type: Entity type of the root entity.
             root_entity_name: Name of the root entity.
-            resource_id: Broader resource context (Mastra memory compatibility)
+            resource_id: Broader resource context (Mastra memory compatibility).
             run_id: Unique execution run identifier.
             session_id: Session identifier for grouping traces.
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
             tags: Query parameter ``tags``, sent as JSON.
             source: Filter by execution source.
-            level: Filter by log level(s)
+            level: Filter by log level(s).
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp'.
@@ -21548,29 +21548,29 @@ class AsyncMastraClient(AsyncAPIClient):
             timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
             entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version)
+                version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
             organization_id: Multi-tenant organization/account.
             experiment_id: Experiment or eval run identifier.
             service_name: Name of the service.
-            environment: Environment (e.g., "production" | "staging" | "development")
+            environment: Environment (e.g., "production" | "staging" | "development").
             parent_entity_type: Entity type of the parent entity.
             parent_entity_name: Name of the parent entity.
             root_entity_type: Entity type of the root entity.
             root_entity_name: Name of the root entity.
-            resource_id: Broader resource context (Mastra memory compatibility)
+            resource_id: Broader resource context (Mastra memory compatibility).
             run_id: Unique execution run identifier.
             session_id: Session identifier for grouping traces.
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
             tags: Query parameter ``tags``, sent as JSON.
-            scorer_id: Filter by scorer ID(s)
+            scorer_id: Filter by scorer ID(s).
             score_source: Filter by how the score was produced.
             metadata: Query parameter ``metadata``.
             source: Filter by how the score was produced.
@@ -21736,29 +21736,29 @@ class AsyncMastraClient(AsyncAPIClient):
             timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
             entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version)
+                version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
             organization_id: Multi-tenant organization/account.
             experiment_id: Experiment or eval run identifier.
             service_name: Name of the service.
-            environment: Environment (e.g., "production" | "staging" | "development")
+            environment: Environment (e.g., "production" | "staging" | "development").
             parent_entity_type: Entity type of the parent entity.
             parent_entity_name: Name of the parent entity.
             root_entity_type: Entity type of the root entity.
             root_entity_name: Name of the root entity.
-            resource_id: Broader resource context (Mastra memory compatibility)
+            resource_id: Broader resource context (Mastra memory compatibility).
             run_id: Unique execution run identifier.
             session_id: Session identifier for grouping traces.
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
             tags: Query parameter ``tags``, sent as JSON.
-            scorer_id: Filter by scorer ID(s)
+            scorer_id: Filter by scorer ID(s).
             score_source: Filter by how the score was produced.
             metadata: Query parameter ``metadata``.
             source: Filter by how the score was produced.
@@ -21846,7 +21846,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /scores/entity/{entityType}/{entityId}``
 
         Args:
-            entity_type: Type of the entity (AGENT or WORKFLOW)
+            entity_type: Type of the entity (AGENT or WORKFLOW).
             entity_id: Unique identifier for the entity.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
@@ -21895,7 +21895,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``list_scores_by_entity_id``.
 
         Args:
-            entity_type: Type of the entity (AGENT or WORKFLOW)
+            entity_type: Type of the entity (AGENT or WORKFLOW).
             entity_id: Unique identifier for the entity.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
@@ -22250,11 +22250,11 @@ class AsyncMastraClient(AsyncAPIClient):
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            status: Filter agents by status (defaults to published)
+            status: Filter agents by status (defaults to published).
             author_id: Filter agents by author identifier.
             visibility: Filter to only public agents.
             metadata: Filter agents by metadata key-value pairs.
-            favorited_only: When true, return only agents favorited by the caller (requires the `favorites` EE feature)
+            favorited_only: When true, return only agents favorited by the caller (requires the `favorites` EE feature).
             pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for
                 `favoritedOnly` instead of the caller.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -22315,11 +22315,11 @@ class AsyncMastraClient(AsyncAPIClient):
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            status: Filter agents by status (defaults to published)
+            status: Filter agents by status (defaults to published).
             author_id: Filter agents by author identifier.
             visibility: Filter to only public agents.
             metadata: Filter agents by metadata key-value pairs.
-            favorited_only: When true, return only agents favorited by the caller (requires the `favorites` EE feature)
+            favorited_only: When true, return only agents favorited by the caller (requires the `favorites` EE feature).
             pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for
                 `favoritedOnly` instead of the caller.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -22378,7 +22378,7 @@ class AsyncMastraClient(AsyncAPIClient):
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            status: Filter MCP clients by status (defaults to published)
+            status: Filter MCP clients by status (defaults to published).
             author_id: Filter MCP clients by author identifier.
             metadata: Filter MCP clients by metadata key-value pairs.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -22433,7 +22433,7 @@ class AsyncMastraClient(AsyncAPIClient):
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            status: Filter MCP clients by status (defaults to published)
+            status: Filter MCP clients by status (defaults to published).
             author_id: Filter MCP clients by author identifier.
             metadata: Filter MCP clients by metadata key-value pairs.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -22600,7 +22600,7 @@ class AsyncMastraClient(AsyncAPIClient):
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            status: Filter scorers by status (defaults to published)
+            status: Filter scorers by status (defaults to published).
             author_id: Filter scorers by author identifier.
             metadata: Filter scorers by metadata key-value pairs.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -22655,7 +22655,7 @@ class AsyncMastraClient(AsyncAPIClient):
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            status: Filter scorers by status (defaults to published)
+            status: Filter scorers by status (defaults to published).
             author_id: Filter scorers by author identifier.
             metadata: Filter scorers by metadata key-value pairs.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -22718,7 +22718,7 @@ class AsyncMastraClient(AsyncAPIClient):
             author_id: Filter skills by author identifier.
             visibility: Filter to only public skills.
             metadata: Filter skills by metadata key-value pairs.
-            favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature)
+            favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature).
             pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for
                 `favoritedOnly` instead of the caller.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -22783,7 +22783,7 @@ class AsyncMastraClient(AsyncAPIClient):
             author_id: Filter skills by author identifier.
             visibility: Filter to only public skills.
             metadata: Filter skills by metadata key-value pairs.
-            favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature)
+            favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature).
             pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for
                 `favoritedOnly` instead of the caller.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -23288,8 +23288,8 @@ class AsyncMastraClient(AsyncAPIClient):
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
             ended_at: Query parameter ``endedAt``, sent as JSON.
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by trace ID (matches root span)
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
             entity_type: Query parameter ``entityType``.
             entity_id: Query parameter ``entityId``.
             entity_name: Query parameter ``entityName``.
@@ -23537,8 +23537,8 @@ class AsyncMastraClient(AsyncAPIClient):
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
             ended_at: Query parameter ``endedAt``, sent as JSON.
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by trace ID (matches root span)
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
             entity_type: Query parameter ``entityType``.
             entity_id: Query parameter ``entityId``.
             entity_name: Query parameter ``entityName``.
@@ -23784,8 +23784,8 @@ class AsyncMastraClient(AsyncAPIClient):
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
             ended_at: Query parameter ``endedAt``, sent as JSON.
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by trace ID (matches root span)
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
             entity_type: Query parameter ``entityType``.
             entity_id: Query parameter ``entityId``.
             entity_name: Query parameter ``entityName``.
@@ -24402,7 +24402,7 @@ class AsyncMastraClient(AsyncAPIClient):
             experiment_id: Unique identifier for the experiment.
             item_id: Unique identifier for the dataset item.
             attempt: Zero-based repetition index. Defaults to 0.
-            request_context: Request context merged with the item's own request context (item wins)
+            request_context: Request context merged with the item's own request context (item wins).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -24643,9 +24643,9 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /editor/builder/registries/{registryId}/search``
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
+            registry_id: Registry identifier (e.g. "skills-sh").
             q: Search query.
-            limit: Maximum number of results (1-100)
+            limit: Maximum number of results (1-100).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -24758,8 +24758,8 @@ class AsyncMastraClient(AsyncAPIClient):
             thread_id: Query parameter ``threadId``.
             resource_id: Query parameter ``resourceId``.
             task_id: Query parameter ``taskId``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             reconnect: Open the subscription again when it drops or the server ends it: ``True`` (every time) or the
                 number of times. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -25013,7 +25013,7 @@ class AsyncMastraClient(AsyncAPIClient):
             scorer_ids: IDs of scorers attached to this dataset.
             tags: Tag definitions for categorizing experiment results.
             target_ids: IDs of target entities this dataset is attached to.
-            target_type: Target entity type (e.g. agent, workflow, scorer)
+            target_type: Target entity type (e.g. agent, workflow, scorer).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its

@@ -176,8 +176,8 @@ class Responses(ResponsesResource):
             text: Field ``text`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -479,8 +479,8 @@ class AsyncResponses(AsyncResponsesResource):
             text: Field ``text`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).

@@ -186,9 +186,9 @@ class A2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            message: ``params.message`` of the JSON-RPC call ``message/send``
-            configuration: ``params.configuration`` of the JSON-RPC call ``message/send``
-            metadata: ``params.metadata`` of the JSON-RPC call ``message/send``
+            message: ``params.message`` of the JSON-RPC call ``message/send``.
+            configuration: ``params.configuration`` of the JSON-RPC call ``message/send``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``message/send``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -241,13 +241,13 @@ class A2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            message: ``params.message`` of the JSON-RPC call ``message/stream``
-            configuration: ``params.configuration`` of the JSON-RPC call ``message/stream``
-            metadata: ``params.metadata`` of the JSON-RPC call ``message/stream``
+            message: ``params.message`` of the JSON-RPC call ``message/stream``.
+            configuration: ``params.configuration`` of the JSON-RPC call ``message/stream``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``message/stream``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -313,13 +313,13 @@ class A2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            message: ``params.message`` of the JSON-RPC call ``message/stream``
-            configuration: ``params.configuration`` of the JSON-RPC call ``message/stream``
-            metadata: ``params.metadata`` of the JSON-RPC call ``message/stream``
+            message: ``params.message`` of the JSON-RPC call ``message/stream``.
+            configuration: ``params.configuration`` of the JSON-RPC call ``message/stream``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``message/stream``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -384,12 +384,12 @@ class A2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``tasks/resubscribe``
-            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/resubscribe``
+            id: ``params.id`` of the JSON-RPC call ``tasks/resubscribe``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/resubscribe``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -453,9 +453,9 @@ class A2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``tasks/get``
-            history_length: ``params.historyLength`` of the JSON-RPC call ``tasks/get``
-            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/get``
+            id: ``params.id`` of the JSON-RPC call ``tasks/get``.
+            history_length: ``params.historyLength`` of the JSON-RPC call ``tasks/get``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/get``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -505,8 +505,8 @@ class A2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``tasks/cancel``
-            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/cancel``
+            id: ``params.id`` of the JSON-RPC call ``tasks/cancel``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/cancel``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -556,9 +556,9 @@ class A2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            task_id: ``params.taskId`` of the JSON-RPC call ``tasks/pushNotificationConfig/set``
+            task_id: ``params.taskId`` of the JSON-RPC call ``tasks/pushNotificationConfig/set``.
             push_notification_config: ``params.pushNotificationConfig`` of the JSON-RPC call
-                ``tasks/pushNotificationConfig/set``
+                ``tasks/pushNotificationConfig/set``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -611,10 +611,10 @@ class A2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/get``
+            id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/get``.
             push_notification_config_id: ``params.pushNotificationConfigId`` of the JSON-RPC call
-                ``tasks/pushNotificationConfig/get``
-            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/pushNotificationConfig/get``
+                ``tasks/pushNotificationConfig/get``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/pushNotificationConfig/get``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -672,8 +672,8 @@ class A2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/list``
-            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/pushNotificationConfig/list``
+            id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/list``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/pushNotificationConfig/list``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -726,10 +726,10 @@ class A2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/delete``
+            id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/delete``.
             push_notification_config_id: ``params.pushNotificationConfigId`` of the JSON-RPC call
-                ``tasks/pushNotificationConfig/delete``
-            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/pushNotificationConfig/delete``
+                ``tasks/pushNotificationConfig/delete``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/pushNotificationConfig/delete``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -837,10 +837,10 @@ class A2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            message: ``params.message`` of the JSON-RPC call ``SendMessage``
-            configuration: ``params.configuration`` of the JSON-RPC call ``SendMessage``
-            metadata: ``params.metadata`` of the JSON-RPC call ``SendMessage``
-            tenant: ``params.tenant`` of the JSON-RPC call ``SendMessage``
+            message: ``params.message`` of the JSON-RPC call ``SendMessage``.
+            configuration: ``params.configuration`` of the JSON-RPC call ``SendMessage``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``SendMessage``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``SendMessage``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -899,14 +899,14 @@ class A2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            message: ``params.message`` of the JSON-RPC call ``SendStreamingMessage``
-            configuration: ``params.configuration`` of the JSON-RPC call ``SendStreamingMessage``
-            metadata: ``params.metadata`` of the JSON-RPC call ``SendStreamingMessage``
-            tenant: ``params.tenant`` of the JSON-RPC call ``SendStreamingMessage``
+            message: ``params.message`` of the JSON-RPC call ``SendStreamingMessage``.
+            configuration: ``params.configuration`` of the JSON-RPC call ``SendStreamingMessage``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``SendStreamingMessage``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``SendStreamingMessage``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -971,12 +971,12 @@ class A2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``SubscribeToTask``
-            tenant: ``params.tenant`` of the JSON-RPC call ``SubscribeToTask``
+            id: ``params.id`` of the JSON-RPC call ``SubscribeToTask``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``SubscribeToTask``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -1035,9 +1035,9 @@ class A2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``GetTask``
-            history_length: ``params.historyLength`` of the JSON-RPC call ``GetTask``
-            tenant: ``params.tenant`` of the JSON-RPC call ``GetTask``
+            id: ``params.id`` of the JSON-RPC call ``GetTask``.
+            history_length: ``params.historyLength`` of the JSON-RPC call ``GetTask``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``GetTask``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1093,14 +1093,14 @@ class A2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            tenant: ``params.tenant`` of the JSON-RPC call ``ListTasks``
-            context_id: ``params.contextId`` of the JSON-RPC call ``ListTasks``
-            status: ``params.status`` of the JSON-RPC call ``ListTasks``
-            page_size: ``params.pageSize`` of the JSON-RPC call ``ListTasks``
-            page_token: ``params.pageToken`` of the JSON-RPC call ``ListTasks``
-            history_length: ``params.historyLength`` of the JSON-RPC call ``ListTasks``
-            status_timestamp_after: ``params.statusTimestampAfter`` of the JSON-RPC call ``ListTasks``
-            include_artifacts: ``params.includeArtifacts`` of the JSON-RPC call ``ListTasks``
+            tenant: ``params.tenant`` of the JSON-RPC call ``ListTasks``.
+            context_id: ``params.contextId`` of the JSON-RPC call ``ListTasks``.
+            status: ``params.status`` of the JSON-RPC call ``ListTasks``.
+            page_size: ``params.pageSize`` of the JSON-RPC call ``ListTasks``.
+            page_token: ``params.pageToken`` of the JSON-RPC call ``ListTasks``.
+            history_length: ``params.historyLength`` of the JSON-RPC call ``ListTasks``.
+            status_timestamp_after: ``params.statusTimestampAfter`` of the JSON-RPC call ``ListTasks``.
+            include_artifacts: ``params.includeArtifacts`` of the JSON-RPC call ``ListTasks``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1162,9 +1162,9 @@ class A2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``CancelTask``
-            metadata: ``params.metadata`` of the JSON-RPC call ``CancelTask``
-            tenant: ``params.tenant`` of the JSON-RPC call ``CancelTask``
+            id: ``params.id`` of the JSON-RPC call ``CancelTask``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``CancelTask``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``CancelTask``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1218,12 +1218,12 @@ class A2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            task_id: ``params.taskId`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
-            id: ``params.id`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
-            url: ``params.url`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
-            token: ``params.token`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
-            authentication: ``params.authentication`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
-            tenant: ``params.tenant`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
+            task_id: ``params.taskId`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``.
+            id: ``params.id`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``.
+            url: ``params.url`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``.
+            token: ``params.token`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``.
+            authentication: ``params.authentication`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1283,9 +1283,9 @@ class A2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            task_id: ``params.taskId`` of the JSON-RPC call ``GetTaskPushNotificationConfig``
-            id: ``params.id`` of the JSON-RPC call ``GetTaskPushNotificationConfig``
-            tenant: ``params.tenant`` of the JSON-RPC call ``GetTaskPushNotificationConfig``
+            task_id: ``params.taskId`` of the JSON-RPC call ``GetTaskPushNotificationConfig``.
+            id: ``params.id`` of the JSON-RPC call ``GetTaskPushNotificationConfig``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``GetTaskPushNotificationConfig``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1337,10 +1337,10 @@ class A2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            task_id: ``params.taskId`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``
-            page_size: ``params.pageSize`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``
-            page_token: ``params.pageToken`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``
-            tenant: ``params.tenant`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``
+            task_id: ``params.taskId`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``.
+            page_size: ``params.pageSize`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``.
+            page_token: ``params.pageToken`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1398,9 +1398,9 @@ class A2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            task_id: ``params.taskId`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``
-            id: ``params.id`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``
-            tenant: ``params.tenant`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``
+            task_id: ``params.taskId`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``.
+            id: ``params.id`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1768,8 +1768,8 @@ class Agent:
                 {status}).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
                 attempts in a row) or the number of attempts. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1932,8 +1932,8 @@ class Agent:
                 {status}).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
                 attempts in a row) or the number of attempts. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -2087,8 +2087,8 @@ class Agent:
                 {status}).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -2166,8 +2166,8 @@ class Agent:
             request_context: Field ``requestContext`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -2227,8 +2227,8 @@ class Agent:
             request_context: Field ``requestContext`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -2285,8 +2285,8 @@ class Agent:
             request_context: Field ``requestContext`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -2343,8 +2343,8 @@ class Agent:
             request_context: Field ``requestContext`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -2474,8 +2474,8 @@ class Agent:
             versions: Field ``versions`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -2629,8 +2629,8 @@ class Agent:
             versions: Field ``versions`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -2702,8 +2702,8 @@ class Agent:
         Args:
             run_id: The run ID to observe/reconnect to.
             offset: Resume from this event index (0-based). If omitted, replays all events.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -2754,8 +2754,8 @@ class Agent:
             versions: Field ``versions`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -2806,8 +2806,8 @@ class Agent:
             resource_id: Field ``resourceId`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             reconnect: Open the subscription again when it drops or the server ends it: ``True`` (every time) or the
                 number of times. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -3010,7 +3010,7 @@ class Agent:
         ``GET /stored/agents/{agentId}/versions/{versionId}``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -3058,7 +3058,7 @@ class Agent:
         ``POST /stored/agents/{agentId}/versions/{versionId}/activate``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -3109,7 +3109,7 @@ class Agent:
         ``POST /stored/agents/{agentId}/versions/{versionId}/restore``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -3159,7 +3159,7 @@ class Agent:
         ``DELETE /stored/agents/{agentId}/versions/{versionId}``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -4974,8 +4974,8 @@ class AgentBuilder:
             tracing_options: Field ``tracingOptions`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -5176,8 +5176,8 @@ class AgentBuilder:
             tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -5225,8 +5225,8 @@ class AgentBuilder:
 
         Args:
             run_id: Unique identifier for the run.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -5516,8 +5516,8 @@ class AgentBuilder:
 
         Args:
             run_id: Unique identifier for the run.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -5810,8 +5810,8 @@ class AgentControllerSession:
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/stream``
 
         Args:
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             reconnect: Open the subscription again when it drops or the server ends it: ``True`` (every time) or the
                 number of times. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -8908,7 +8908,7 @@ class StoredAgent:
         ``GET /stored/agents/{storedAgentId}``
 
         Args:
-            status: Which version to resolve: published (active version) or draft (latest version)
+            status: Which version to resolve: published (active version) or draft (latest version).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -9046,7 +9046,7 @@ class StoredAgent:
             agents: Agent keys with optional per-agent config — static or conditional.
             author_id: Author identifier for multi-tenant filtering.
             auto_publish: Immediately activate the auto-created version. Defaults to false when omitted.
-            browser: Browser configuration — object config, true (apply default), false/null (disable)
+            browser: Browser configuration — object config, true (apply default), false/null (disable).
             change_message: Optional message describing the changes for the auto-created version.
             default_options: Default options for generate/stream calls — static or conditional.
             description: Description of the agent.
@@ -9054,7 +9054,7 @@ class StoredAgent:
                 Mastra instance; without distributed backends durability is process-local. Does not enable automatic
                 recovery — that stays `recovery.durableAgents`.
             input_processors: Input processor graph — static or conditional.
-            instructions: System instructions for the agent (string or array of instruction blocks)
+            instructions: System instructions for the agent (string or array of instruction blocks).
             integration_tools: Map of tool provider IDs to their tool configurations — static or conditional.
             mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional.
             memory: Memory configuration — static, conditional, or null to disable memory.
@@ -9069,7 +9069,7 @@ class StoredAgent:
             tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the
                 deprecated `integrationTools` field.
             tools: Tool keys mapped to per-tool config — static or conditional.
-            visibility: Agent visibility: private (owner/admin only) or public (any reader)
+            visibility: Agent visibility: private (owner/admin only) or public (any reader).
             workflows: Workflow keys with optional per-workflow config — static or conditional.
             workspace: Workspace reference (stored ID or inline config) — static or conditional.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -9312,14 +9312,14 @@ class StoredAgent:
 
         Args:
             agents: Agent keys with optional per-agent config — static or conditional.
-            browser: Browser configuration — object config, true (apply default), false/null (disable)
+            browser: Browser configuration — object config, true (apply default), false/null (disable).
             default_options: Default options for generate/stream calls — static or conditional.
             description: Description of the agent.
             durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the
                 Mastra instance; without distributed backends durability is process-local. Does not enable automatic
                 recovery — that stays `recovery.durableAgents`.
             input_processors: Input processor graph — static or conditional.
-            instructions: System instructions for the agent (string or array of instruction blocks)
+            instructions: System instructions for the agent (string or array of instruction blocks).
             integration_tools: Map of tool provider IDs to their tool configurations — static or conditional.
             mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional.
             memory: Memory configuration — static, conditional, or null to disable memory.
@@ -9638,7 +9638,7 @@ class StoredAgent:
         ``GET /stored/agents/{agentId}/versions/{versionId}``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -9685,7 +9685,7 @@ class StoredAgent:
         ``POST /stored/agents/{agentId}/versions/{versionId}/activate``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -9735,7 +9735,7 @@ class StoredAgent:
         ``POST /stored/agents/{agentId}/versions/{versionId}/restore``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -9784,7 +9784,7 @@ class StoredAgent:
         ``DELETE /stored/agents/{agentId}/versions/{versionId}``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -9964,7 +9964,7 @@ class StoredAgent:
 
         Args:
             agents: Agent keys with optional per-agent config — static or conditional.
-            browser: Browser configuration — object config, true (apply default), false/null (disable)
+            browser: Browser configuration — object config, true (apply default), false/null (disable).
             change_message: Field ``changeMessage`` of the JSON body.
             default_options: Default options for generate/stream calls — static or conditional.
             description: Description of the agent.
@@ -9973,7 +9973,7 @@ class StoredAgent:
                 recovery — that stays `recovery.durableAgents`.
             input_processors: Input processor graph — static or conditional.
             inspect_only: Field ``inspectOnly`` of the JSON body.
-            instructions: System instructions for the agent (string or array of instruction blocks)
+            instructions: System instructions for the agent (string or array of instruction blocks).
             integration_tools: Map of tool provider IDs to their tool configurations — static or conditional.
             mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional.
             memory: Memory configuration — static, conditional, or null to disable memory.
@@ -10069,7 +10069,7 @@ class StoredMcpClient:
         ``GET /stored/mcp-clients/{storedMCPClientId}``
 
         Args:
-            status: Which version to resolve: published (active version) or draft (latest version)
+            status: Which version to resolve: published (active version) or draft (latest version).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -10233,7 +10233,7 @@ class StoredPromptBlock:
         ``GET /stored/prompt-blocks/{storedPromptBlockId}``
 
         Args:
-            status: Which version to resolve: published (active version) or draft (latest version)
+            status: Which version to resolve: published (active version) or draft (latest version).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -10550,7 +10550,7 @@ class StoredPromptBlock:
         ``GET /stored/prompt-blocks/{promptBlockId}/versions/{versionId}``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -10597,7 +10597,7 @@ class StoredPromptBlock:
         ``POST /stored/prompt-blocks/{promptBlockId}/versions/{versionId}/activate``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -10647,7 +10647,7 @@ class StoredPromptBlock:
         ``POST /stored/prompt-blocks/{promptBlockId}/versions/{versionId}/restore``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -10696,7 +10696,7 @@ class StoredPromptBlock:
         ``DELETE /stored/prompt-blocks/{promptBlockId}/versions/{versionId}``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -10803,7 +10803,7 @@ class StoredScorer:
         ``GET /stored/scorers/{storedScorerId}``
 
         Args:
-            status: Which version to resolve: published (active version) or draft (latest version)
+            status: Which version to resolve: published (active version) or draft (latest version).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -10883,7 +10883,7 @@ class StoredScorer:
             author_id: Field ``authorId`` of the JSON body.
             default_sampling: Default sampling configuration.
             description: Description of the scorer.
-            instructions: System instructions for the judge LLM (used when type is llm-judge)
+            instructions: System instructions for the judge LLM (used when type is llm-judge).
             metadata: Field ``metadata`` of the JSON body.
             model: Field ``model`` of the JSON body.
             name: Name of the scorer.
@@ -11141,7 +11141,7 @@ class StoredScorer:
         ``GET /stored/scorers/{scorerId}/versions/{versionId}``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -11188,7 +11188,7 @@ class StoredScorer:
         ``POST /stored/scorers/{scorerId}/versions/{versionId}/activate``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -11238,7 +11238,7 @@ class StoredScorer:
         ``POST /stored/scorers/{scorerId}/versions/{versionId}/restore``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -11287,7 +11287,7 @@ class StoredScorer:
         ``DELETE /stored/scorers/{scorerId}/versions/{versionId}``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -11468,7 +11468,7 @@ class StoredSkill:
             references: List of reference file paths.
             scripts: List of script file paths.
             source: Source location of the skill.
-            visibility: Skill visibility: private (owner/admin only) or public (any reader)
+            visibility: Skill visibility: private (owner/admin only) or public (any reader).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -11816,7 +11816,7 @@ class ToolProvider:
         Args:
             toolkit: Filter tools by toolkit slug.
             search: Search tools by name or description.
-            page: Page number for pagination (1-indexed)
+            page: Page number for pagination (1-indexed).
             per_page: Number of items per page.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
@@ -11866,7 +11866,7 @@ class ToolProvider:
         Args:
             toolkit: Filter tools by toolkit slug.
             search: Search tools by name or description.
-            page: Page number for pagination (1-indexed)
+            page: Page number for pagination (1-indexed).
             per_page: Number of items per page.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
@@ -11961,7 +11961,7 @@ class ToolProvider:
 
         Args:
             toolkit: Toolkit slug being authorized.
-            config: Provider-specific user-supplied connection fields (e.g. subdomain)
+            config: Provider-specific user-supplied connection fields (e.g. subdomain).
             connection_id: Existing connection bucket id when re-authorizing; omit for a brand-new connection.
             label: Optional human label to persist on the resulting tool_provider_connections row. Must match the stored
                 connection label rules (≤ 32 chars, [A-Za-z0-9 _-]+).
@@ -12113,8 +12113,8 @@ class ToolProvider:
             toolkit: Toolkit slug whose connections to list.
             author_id: Admin-only: restrict listing to a specific author. Silently ignored for non-admin callers.
             scope: Filter results by scope. Omit to include shared + per-author pins for the caller.
-            page: Page number for pagination (1-indexed)
-            per_page: Number of items per page (default 50, max 200)
+            page: Page number for pagination (1-indexed).
+            per_page: Number of items per page (default 50, max 200).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -12166,8 +12166,8 @@ class ToolProvider:
             toolkit: Toolkit slug whose connections to list.
             author_id: Admin-only: restrict listing to a specific author. Silently ignored for non-admin callers.
             scope: Filter results by scope. Omit to include shared + per-author pins for the caller.
-            page: Page number for pagination (1-indexed)
-            per_page: Number of items per page (default 50, max 200)
+            page: Page number for pagination (1-indexed).
+            per_page: Number of items per page (default 50, max 200).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -12258,9 +12258,9 @@ class ToolProvider:
         ``DELETE /tool-providers/{providerId}/connections/{connectionId}``
 
         Args:
-            connection_id: Adapter-native connection id (e.g. Composio ca_...)
+            connection_id: Adapter-native connection id (e.g. Composio ca_...).
             force: When true, revoke at the provider and drop the row even if pinned by agents.
-            toolkit: Toolkit slug for the connection (used when the row was upserted with one)
+            toolkit: Toolkit slug for the connection (used when the row was upserted with one).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -12307,7 +12307,7 @@ class ToolProvider:
         ``PATCH /tool-providers/{providerId}/connections/{connectionId}``
 
         Args:
-            connection_id: Adapter-native connection id (e.g. Composio ca_...)
+            connection_id: Adapter-native connection id (e.g. Composio ca_...).
             label: New display label for the connection. Pass null (or empty string) to clear the existing label.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -12355,7 +12355,7 @@ class ToolProvider:
         ``GET /tool-providers/{providerId}/connections/{connectionId}/usage``
 
         Args:
-            connection_id: Adapter-native connection id (e.g. Composio ca_...)
+            connection_id: Adapter-native connection id (e.g. Composio ca_...).
             toolkit: Optional toolkit slug to scope the usage scan.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
@@ -13268,8 +13268,8 @@ class Workflow:
             tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
                 attempts in a row) or the number of attempts. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -13538,8 +13538,8 @@ class Workflow:
             tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
                 attempts in a row) or the number of attempts. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -13593,8 +13593,8 @@ class Workflow:
         Args:
             run_id: Unique identifier for the run.
             offset: Resume from this event index (0-based). If omitted, replays all events.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -13918,8 +13918,8 @@ class Workflow:
             tracing_options: Field ``tracingOptions`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
                 attempts in a row) or the number of attempts. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -14128,8 +14128,8 @@ class Workflow:
             tracing_options: Field ``tracingOptions`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -14178,8 +14178,8 @@ class Workflow:
 
         Args:
             run_id: Unique identifier for the run.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -14434,8 +14434,8 @@ class WorkflowRun:
             tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
                 attempts in a row) or the number of attempts. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -14696,8 +14696,8 @@ class WorkflowRun:
             tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
                 attempts in a row) or the number of attempts. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -14749,8 +14749,8 @@ class WorkflowRun:
 
         Args:
             offset: Resume from this event index (0-based). If omitted, replays all events.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -14793,8 +14793,8 @@ class WorkflowRun:
 
         Args:
             offset: Resume from this event index (0-based). If omitted, replays all events.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -15108,8 +15108,8 @@ class WorkflowRun:
             tracing_options: Field ``tracingOptions`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
                 attempts in a row) or the number of attempts. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -15308,8 +15308,8 @@ class WorkflowRun:
             tracing_options: Field ``tracingOptions`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -15356,8 +15356,8 @@ class WorkflowRun:
         ``POST /workflows/{workflowId}/observe-stream-legacy``
 
         Args:
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -15463,7 +15463,7 @@ class Workspace:
 
         Args:
             path: Path to the file to read.
-            encoding: Encoding for text files (default: utf-8)
+            encoding: Encoding for text files (default: utf-8).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -15511,7 +15511,7 @@ class Workspace:
 
         Args:
             path: Path to write to.
-            content: Content to write (text or base64-encoded binary)
+            content: Content to write (text or base64-encoded binary).
             encoding: Content encoding.
             recursive: Create parent directories if needed.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -16042,7 +16042,7 @@ class WorkspaceSkillResource:
         ``GET /workspaces/{workspaceId}/skills/{skillName}/references/{referencePath}``
 
         Args:
-            reference_path: Reference file path (URL encoded)
+            reference_path: Reference file path (URL encoded).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -16225,9 +16225,9 @@ class AsyncA2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            message: ``params.message`` of the JSON-RPC call ``message/send``
-            configuration: ``params.configuration`` of the JSON-RPC call ``message/send``
-            metadata: ``params.metadata`` of the JSON-RPC call ``message/send``
+            message: ``params.message`` of the JSON-RPC call ``message/send``.
+            configuration: ``params.configuration`` of the JSON-RPC call ``message/send``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``message/send``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -16280,13 +16280,13 @@ class AsyncA2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            message: ``params.message`` of the JSON-RPC call ``message/stream``
-            configuration: ``params.configuration`` of the JSON-RPC call ``message/stream``
-            metadata: ``params.metadata`` of the JSON-RPC call ``message/stream``
+            message: ``params.message`` of the JSON-RPC call ``message/stream``.
+            configuration: ``params.configuration`` of the JSON-RPC call ``message/stream``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``message/stream``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -16352,13 +16352,13 @@ class AsyncA2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            message: ``params.message`` of the JSON-RPC call ``message/stream``
-            configuration: ``params.configuration`` of the JSON-RPC call ``message/stream``
-            metadata: ``params.metadata`` of the JSON-RPC call ``message/stream``
+            message: ``params.message`` of the JSON-RPC call ``message/stream``.
+            configuration: ``params.configuration`` of the JSON-RPC call ``message/stream``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``message/stream``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -16423,12 +16423,12 @@ class AsyncA2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``tasks/resubscribe``
-            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/resubscribe``
+            id: ``params.id`` of the JSON-RPC call ``tasks/resubscribe``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/resubscribe``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -16492,9 +16492,9 @@ class AsyncA2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``tasks/get``
-            history_length: ``params.historyLength`` of the JSON-RPC call ``tasks/get``
-            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/get``
+            id: ``params.id`` of the JSON-RPC call ``tasks/get``.
+            history_length: ``params.historyLength`` of the JSON-RPC call ``tasks/get``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/get``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -16544,8 +16544,8 @@ class AsyncA2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``tasks/cancel``
-            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/cancel``
+            id: ``params.id`` of the JSON-RPC call ``tasks/cancel``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/cancel``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -16595,9 +16595,9 @@ class AsyncA2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            task_id: ``params.taskId`` of the JSON-RPC call ``tasks/pushNotificationConfig/set``
+            task_id: ``params.taskId`` of the JSON-RPC call ``tasks/pushNotificationConfig/set``.
             push_notification_config: ``params.pushNotificationConfig`` of the JSON-RPC call
-                ``tasks/pushNotificationConfig/set``
+                ``tasks/pushNotificationConfig/set``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -16650,10 +16650,10 @@ class AsyncA2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/get``
+            id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/get``.
             push_notification_config_id: ``params.pushNotificationConfigId`` of the JSON-RPC call
-                ``tasks/pushNotificationConfig/get``
-            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/pushNotificationConfig/get``
+                ``tasks/pushNotificationConfig/get``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/pushNotificationConfig/get``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -16711,8 +16711,8 @@ class AsyncA2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/list``
-            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/pushNotificationConfig/list``
+            id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/list``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/pushNotificationConfig/list``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -16765,10 +16765,10 @@ class AsyncA2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/delete``
+            id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/delete``.
             push_notification_config_id: ``params.pushNotificationConfigId`` of the JSON-RPC call
-                ``tasks/pushNotificationConfig/delete``
-            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/pushNotificationConfig/delete``
+                ``tasks/pushNotificationConfig/delete``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/pushNotificationConfig/delete``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -16876,10 +16876,10 @@ class AsyncA2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            message: ``params.message`` of the JSON-RPC call ``SendMessage``
-            configuration: ``params.configuration`` of the JSON-RPC call ``SendMessage``
-            metadata: ``params.metadata`` of the JSON-RPC call ``SendMessage``
-            tenant: ``params.tenant`` of the JSON-RPC call ``SendMessage``
+            message: ``params.message`` of the JSON-RPC call ``SendMessage``.
+            configuration: ``params.configuration`` of the JSON-RPC call ``SendMessage``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``SendMessage``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``SendMessage``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -16938,14 +16938,14 @@ class AsyncA2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            message: ``params.message`` of the JSON-RPC call ``SendStreamingMessage``
-            configuration: ``params.configuration`` of the JSON-RPC call ``SendStreamingMessage``
-            metadata: ``params.metadata`` of the JSON-RPC call ``SendStreamingMessage``
-            tenant: ``params.tenant`` of the JSON-RPC call ``SendStreamingMessage``
+            message: ``params.message`` of the JSON-RPC call ``SendStreamingMessage``.
+            configuration: ``params.configuration`` of the JSON-RPC call ``SendStreamingMessage``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``SendStreamingMessage``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``SendStreamingMessage``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -17010,12 +17010,12 @@ class AsyncA2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``SubscribeToTask``
-            tenant: ``params.tenant`` of the JSON-RPC call ``SubscribeToTask``
+            id: ``params.id`` of the JSON-RPC call ``SubscribeToTask``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``SubscribeToTask``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -17074,9 +17074,9 @@ class AsyncA2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``GetTask``
-            history_length: ``params.historyLength`` of the JSON-RPC call ``GetTask``
-            tenant: ``params.tenant`` of the JSON-RPC call ``GetTask``
+            id: ``params.id`` of the JSON-RPC call ``GetTask``.
+            history_length: ``params.historyLength`` of the JSON-RPC call ``GetTask``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``GetTask``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -17132,14 +17132,14 @@ class AsyncA2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            tenant: ``params.tenant`` of the JSON-RPC call ``ListTasks``
-            context_id: ``params.contextId`` of the JSON-RPC call ``ListTasks``
-            status: ``params.status`` of the JSON-RPC call ``ListTasks``
-            page_size: ``params.pageSize`` of the JSON-RPC call ``ListTasks``
-            page_token: ``params.pageToken`` of the JSON-RPC call ``ListTasks``
-            history_length: ``params.historyLength`` of the JSON-RPC call ``ListTasks``
-            status_timestamp_after: ``params.statusTimestampAfter`` of the JSON-RPC call ``ListTasks``
-            include_artifacts: ``params.includeArtifacts`` of the JSON-RPC call ``ListTasks``
+            tenant: ``params.tenant`` of the JSON-RPC call ``ListTasks``.
+            context_id: ``params.contextId`` of the JSON-RPC call ``ListTasks``.
+            status: ``params.status`` of the JSON-RPC call ``ListTasks``.
+            page_size: ``params.pageSize`` of the JSON-RPC call ``ListTasks``.
+            page_token: ``params.pageToken`` of the JSON-RPC call ``ListTasks``.
+            history_length: ``params.historyLength`` of the JSON-RPC call ``ListTasks``.
+            status_timestamp_after: ``params.statusTimestampAfter`` of the JSON-RPC call ``ListTasks``.
+            include_artifacts: ``params.includeArtifacts`` of the JSON-RPC call ``ListTasks``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -17201,9 +17201,9 @@ class AsyncA2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``CancelTask``
-            metadata: ``params.metadata`` of the JSON-RPC call ``CancelTask``
-            tenant: ``params.tenant`` of the JSON-RPC call ``CancelTask``
+            id: ``params.id`` of the JSON-RPC call ``CancelTask``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``CancelTask``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``CancelTask``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -17257,12 +17257,12 @@ class AsyncA2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            task_id: ``params.taskId`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
-            id: ``params.id`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
-            url: ``params.url`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
-            token: ``params.token`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
-            authentication: ``params.authentication`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
-            tenant: ``params.tenant`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
+            task_id: ``params.taskId`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``.
+            id: ``params.id`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``.
+            url: ``params.url`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``.
+            token: ``params.token`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``.
+            authentication: ``params.authentication`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -17322,9 +17322,9 @@ class AsyncA2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            task_id: ``params.taskId`` of the JSON-RPC call ``GetTaskPushNotificationConfig``
-            id: ``params.id`` of the JSON-RPC call ``GetTaskPushNotificationConfig``
-            tenant: ``params.tenant`` of the JSON-RPC call ``GetTaskPushNotificationConfig``
+            task_id: ``params.taskId`` of the JSON-RPC call ``GetTaskPushNotificationConfig``.
+            id: ``params.id`` of the JSON-RPC call ``GetTaskPushNotificationConfig``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``GetTaskPushNotificationConfig``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -17376,10 +17376,10 @@ class AsyncA2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            task_id: ``params.taskId`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``
-            page_size: ``params.pageSize`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``
-            page_token: ``params.pageToken`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``
-            tenant: ``params.tenant`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``
+            task_id: ``params.taskId`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``.
+            page_size: ``params.pageSize`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``.
+            page_token: ``params.pageToken`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -17437,9 +17437,9 @@ class AsyncA2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            task_id: ``params.taskId`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``
-            id: ``params.id`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``
-            tenant: ``params.tenant`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``
+            task_id: ``params.taskId`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``.
+            id: ``params.id`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -17807,8 +17807,8 @@ class AsyncAgent:
                 {status}).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
                 attempts in a row) or the number of attempts. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -17971,8 +17971,8 @@ class AsyncAgent:
                 {status}).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
                 attempts in a row) or the number of attempts. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -18126,8 +18126,8 @@ class AsyncAgent:
                 {status}).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -18205,8 +18205,8 @@ class AsyncAgent:
             request_context: Field ``requestContext`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -18266,8 +18266,8 @@ class AsyncAgent:
             request_context: Field ``requestContext`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -18324,8 +18324,8 @@ class AsyncAgent:
             request_context: Field ``requestContext`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -18382,8 +18382,8 @@ class AsyncAgent:
             request_context: Field ``requestContext`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -18513,8 +18513,8 @@ class AsyncAgent:
             versions: Field ``versions`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -18668,8 +18668,8 @@ class AsyncAgent:
             versions: Field ``versions`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -18741,8 +18741,8 @@ class AsyncAgent:
         Args:
             run_id: The run ID to observe/reconnect to.
             offset: Resume from this event index (0-based). If omitted, replays all events.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -18793,8 +18793,8 @@ class AsyncAgent:
             versions: Field ``versions`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -18845,8 +18845,8 @@ class AsyncAgent:
             resource_id: Field ``resourceId`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             reconnect: Open the subscription again when it drops or the server ends it: ``True`` (every time) or the
                 number of times. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -19049,7 +19049,7 @@ class AsyncAgent:
         ``GET /stored/agents/{agentId}/versions/{versionId}``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -19097,7 +19097,7 @@ class AsyncAgent:
         ``POST /stored/agents/{agentId}/versions/{versionId}/activate``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -19148,7 +19148,7 @@ class AsyncAgent:
         ``POST /stored/agents/{agentId}/versions/{versionId}/restore``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -19198,7 +19198,7 @@ class AsyncAgent:
         ``DELETE /stored/agents/{agentId}/versions/{versionId}``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -21013,8 +21013,8 @@ class AsyncAgentBuilder:
             tracing_options: Field ``tracingOptions`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -21215,8 +21215,8 @@ class AsyncAgentBuilder:
             tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -21264,8 +21264,8 @@ class AsyncAgentBuilder:
 
         Args:
             run_id: Unique identifier for the run.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -21555,8 +21555,8 @@ class AsyncAgentBuilder:
 
         Args:
             run_id: Unique identifier for the run.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -21853,8 +21853,8 @@ class AsyncAgentControllerSession:
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/stream``
 
         Args:
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             reconnect: Open the subscription again when it drops or the server ends it: ``True`` (every time) or the
                 number of times. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -24953,7 +24953,7 @@ class AsyncStoredAgent:
         ``GET /stored/agents/{storedAgentId}``
 
         Args:
-            status: Which version to resolve: published (active version) or draft (latest version)
+            status: Which version to resolve: published (active version) or draft (latest version).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -25091,7 +25091,7 @@ class AsyncStoredAgent:
             agents: Agent keys with optional per-agent config — static or conditional.
             author_id: Author identifier for multi-tenant filtering.
             auto_publish: Immediately activate the auto-created version. Defaults to false when omitted.
-            browser: Browser configuration — object config, true (apply default), false/null (disable)
+            browser: Browser configuration — object config, true (apply default), false/null (disable).
             change_message: Optional message describing the changes for the auto-created version.
             default_options: Default options for generate/stream calls — static or conditional.
             description: Description of the agent.
@@ -25099,7 +25099,7 @@ class AsyncStoredAgent:
                 Mastra instance; without distributed backends durability is process-local. Does not enable automatic
                 recovery — that stays `recovery.durableAgents`.
             input_processors: Input processor graph — static or conditional.
-            instructions: System instructions for the agent (string or array of instruction blocks)
+            instructions: System instructions for the agent (string or array of instruction blocks).
             integration_tools: Map of tool provider IDs to their tool configurations — static or conditional.
             mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional.
             memory: Memory configuration — static, conditional, or null to disable memory.
@@ -25114,7 +25114,7 @@ class AsyncStoredAgent:
             tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the
                 deprecated `integrationTools` field.
             tools: Tool keys mapped to per-tool config — static or conditional.
-            visibility: Agent visibility: private (owner/admin only) or public (any reader)
+            visibility: Agent visibility: private (owner/admin only) or public (any reader).
             workflows: Workflow keys with optional per-workflow config — static or conditional.
             workspace: Workspace reference (stored ID or inline config) — static or conditional.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -25357,14 +25357,14 @@ class AsyncStoredAgent:
 
         Args:
             agents: Agent keys with optional per-agent config — static or conditional.
-            browser: Browser configuration — object config, true (apply default), false/null (disable)
+            browser: Browser configuration — object config, true (apply default), false/null (disable).
             default_options: Default options for generate/stream calls — static or conditional.
             description: Description of the agent.
             durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the
                 Mastra instance; without distributed backends durability is process-local. Does not enable automatic
                 recovery — that stays `recovery.durableAgents`.
             input_processors: Input processor graph — static or conditional.
-            instructions: System instructions for the agent (string or array of instruction blocks)
+            instructions: System instructions for the agent (string or array of instruction blocks).
             integration_tools: Map of tool provider IDs to their tool configurations — static or conditional.
             mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional.
             memory: Memory configuration — static, conditional, or null to disable memory.
@@ -25683,7 +25683,7 @@ class AsyncStoredAgent:
         ``GET /stored/agents/{agentId}/versions/{versionId}``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -25730,7 +25730,7 @@ class AsyncStoredAgent:
         ``POST /stored/agents/{agentId}/versions/{versionId}/activate``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -25780,7 +25780,7 @@ class AsyncStoredAgent:
         ``POST /stored/agents/{agentId}/versions/{versionId}/restore``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -25829,7 +25829,7 @@ class AsyncStoredAgent:
         ``DELETE /stored/agents/{agentId}/versions/{versionId}``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -26009,7 +26009,7 @@ class AsyncStoredAgent:
 
         Args:
             agents: Agent keys with optional per-agent config — static or conditional.
-            browser: Browser configuration — object config, true (apply default), false/null (disable)
+            browser: Browser configuration — object config, true (apply default), false/null (disable).
             change_message: Field ``changeMessage`` of the JSON body.
             default_options: Default options for generate/stream calls — static or conditional.
             description: Description of the agent.
@@ -26018,7 +26018,7 @@ class AsyncStoredAgent:
                 recovery — that stays `recovery.durableAgents`.
             input_processors: Input processor graph — static or conditional.
             inspect_only: Field ``inspectOnly`` of the JSON body.
-            instructions: System instructions for the agent (string or array of instruction blocks)
+            instructions: System instructions for the agent (string or array of instruction blocks).
             integration_tools: Map of tool provider IDs to their tool configurations — static or conditional.
             mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional.
             memory: Memory configuration — static, conditional, or null to disable memory.
@@ -26114,7 +26114,7 @@ class AsyncStoredMcpClient:
         ``GET /stored/mcp-clients/{storedMCPClientId}``
 
         Args:
-            status: Which version to resolve: published (active version) or draft (latest version)
+            status: Which version to resolve: published (active version) or draft (latest version).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -26278,7 +26278,7 @@ class AsyncStoredPromptBlock:
         ``GET /stored/prompt-blocks/{storedPromptBlockId}``
 
         Args:
-            status: Which version to resolve: published (active version) or draft (latest version)
+            status: Which version to resolve: published (active version) or draft (latest version).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -26595,7 +26595,7 @@ class AsyncStoredPromptBlock:
         ``GET /stored/prompt-blocks/{promptBlockId}/versions/{versionId}``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -26642,7 +26642,7 @@ class AsyncStoredPromptBlock:
         ``POST /stored/prompt-blocks/{promptBlockId}/versions/{versionId}/activate``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -26692,7 +26692,7 @@ class AsyncStoredPromptBlock:
         ``POST /stored/prompt-blocks/{promptBlockId}/versions/{versionId}/restore``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -26741,7 +26741,7 @@ class AsyncStoredPromptBlock:
         ``DELETE /stored/prompt-blocks/{promptBlockId}/versions/{versionId}``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -26848,7 +26848,7 @@ class AsyncStoredScorer:
         ``GET /stored/scorers/{storedScorerId}``
 
         Args:
-            status: Which version to resolve: published (active version) or draft (latest version)
+            status: Which version to resolve: published (active version) or draft (latest version).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -26928,7 +26928,7 @@ class AsyncStoredScorer:
             author_id: Field ``authorId`` of the JSON body.
             default_sampling: Default sampling configuration.
             description: Description of the scorer.
-            instructions: System instructions for the judge LLM (used when type is llm-judge)
+            instructions: System instructions for the judge LLM (used when type is llm-judge).
             metadata: Field ``metadata`` of the JSON body.
             model: Field ``model`` of the JSON body.
             name: Name of the scorer.
@@ -27186,7 +27186,7 @@ class AsyncStoredScorer:
         ``GET /stored/scorers/{scorerId}/versions/{versionId}``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -27233,7 +27233,7 @@ class AsyncStoredScorer:
         ``POST /stored/scorers/{scorerId}/versions/{versionId}/activate``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -27283,7 +27283,7 @@ class AsyncStoredScorer:
         ``POST /stored/scorers/{scorerId}/versions/{versionId}/restore``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -27332,7 +27332,7 @@ class AsyncStoredScorer:
         ``DELETE /stored/scorers/{scorerId}/versions/{versionId}``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -27513,7 +27513,7 @@ class AsyncStoredSkill:
             references: List of reference file paths.
             scripts: List of script file paths.
             source: Source location of the skill.
-            visibility: Skill visibility: private (owner/admin only) or public (any reader)
+            visibility: Skill visibility: private (owner/admin only) or public (any reader).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -27861,7 +27861,7 @@ class AsyncToolProvider:
         Args:
             toolkit: Filter tools by toolkit slug.
             search: Search tools by name or description.
-            page: Page number for pagination (1-indexed)
+            page: Page number for pagination (1-indexed).
             per_page: Number of items per page.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
@@ -27911,7 +27911,7 @@ class AsyncToolProvider:
         Args:
             toolkit: Filter tools by toolkit slug.
             search: Search tools by name or description.
-            page: Page number for pagination (1-indexed)
+            page: Page number for pagination (1-indexed).
             per_page: Number of items per page.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
@@ -28006,7 +28006,7 @@ class AsyncToolProvider:
 
         Args:
             toolkit: Toolkit slug being authorized.
-            config: Provider-specific user-supplied connection fields (e.g. subdomain)
+            config: Provider-specific user-supplied connection fields (e.g. subdomain).
             connection_id: Existing connection bucket id when re-authorizing; omit for a brand-new connection.
             label: Optional human label to persist on the resulting tool_provider_connections row. Must match the stored
                 connection label rules (≤ 32 chars, [A-Za-z0-9 _-]+).
@@ -28158,8 +28158,8 @@ class AsyncToolProvider:
             toolkit: Toolkit slug whose connections to list.
             author_id: Admin-only: restrict listing to a specific author. Silently ignored for non-admin callers.
             scope: Filter results by scope. Omit to include shared + per-author pins for the caller.
-            page: Page number for pagination (1-indexed)
-            per_page: Number of items per page (default 50, max 200)
+            page: Page number for pagination (1-indexed).
+            per_page: Number of items per page (default 50, max 200).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -28211,8 +28211,8 @@ class AsyncToolProvider:
             toolkit: Toolkit slug whose connections to list.
             author_id: Admin-only: restrict listing to a specific author. Silently ignored for non-admin callers.
             scope: Filter results by scope. Omit to include shared + per-author pins for the caller.
-            page: Page number for pagination (1-indexed)
-            per_page: Number of items per page (default 50, max 200)
+            page: Page number for pagination (1-indexed).
+            per_page: Number of items per page (default 50, max 200).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -28303,9 +28303,9 @@ class AsyncToolProvider:
         ``DELETE /tool-providers/{providerId}/connections/{connectionId}``
 
         Args:
-            connection_id: Adapter-native connection id (e.g. Composio ca_...)
+            connection_id: Adapter-native connection id (e.g. Composio ca_...).
             force: When true, revoke at the provider and drop the row even if pinned by agents.
-            toolkit: Toolkit slug for the connection (used when the row was upserted with one)
+            toolkit: Toolkit slug for the connection (used when the row was upserted with one).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -28352,7 +28352,7 @@ class AsyncToolProvider:
         ``PATCH /tool-providers/{providerId}/connections/{connectionId}``
 
         Args:
-            connection_id: Adapter-native connection id (e.g. Composio ca_...)
+            connection_id: Adapter-native connection id (e.g. Composio ca_...).
             label: New display label for the connection. Pass null (or empty string) to clear the existing label.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -28400,7 +28400,7 @@ class AsyncToolProvider:
         ``GET /tool-providers/{providerId}/connections/{connectionId}/usage``
 
         Args:
-            connection_id: Adapter-native connection id (e.g. Composio ca_...)
+            connection_id: Adapter-native connection id (e.g. Composio ca_...).
             toolkit: Optional toolkit slug to scope the usage scan.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
@@ -29313,8 +29313,8 @@ class AsyncWorkflow:
             tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
                 attempts in a row) or the number of attempts. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -29583,8 +29583,8 @@ class AsyncWorkflow:
             tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
                 attempts in a row) or the number of attempts. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -29638,8 +29638,8 @@ class AsyncWorkflow:
         Args:
             run_id: Unique identifier for the run.
             offset: Resume from this event index (0-based). If omitted, replays all events.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -29963,8 +29963,8 @@ class AsyncWorkflow:
             tracing_options: Field ``tracingOptions`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
                 attempts in a row) or the number of attempts. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -30173,8 +30173,8 @@ class AsyncWorkflow:
             tracing_options: Field ``tracingOptions`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -30223,8 +30223,8 @@ class AsyncWorkflow:
 
         Args:
             run_id: Unique identifier for the run.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -30479,8 +30479,8 @@ class AsyncWorkflowRun:
             tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
                 attempts in a row) or the number of attempts. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -30741,8 +30741,8 @@ class AsyncWorkflowRun:
             tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
                 attempts in a row) or the number of attempts. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -30794,8 +30794,8 @@ class AsyncWorkflowRun:
 
         Args:
             offset: Resume from this event index (0-based). If omitted, replays all events.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -30838,8 +30838,8 @@ class AsyncWorkflowRun:
 
         Args:
             offset: Resume from this event index (0-based). If omitted, replays all events.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -31153,8 +31153,8 @@ class AsyncWorkflowRun:
             tracing_options: Field ``tracingOptions`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
                 attempts in a row) or the number of attempts. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -31353,8 +31353,8 @@ class AsyncWorkflowRun:
             tracing_options: Field ``tracingOptions`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -31401,8 +31401,8 @@ class AsyncWorkflowRun:
         ``POST /workflows/{workflowId}/observe-stream-legacy``
 
         Args:
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -31510,7 +31510,7 @@ class AsyncWorkspace:
 
         Args:
             path: Path to the file to read.
-            encoding: Encoding for text files (default: utf-8)
+            encoding: Encoding for text files (default: utf-8).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -31558,7 +31558,7 @@ class AsyncWorkspace:
 
         Args:
             path: Path to write to.
-            content: Content to write (text or base64-encoded binary)
+            content: Content to write (text or base64-encoded binary).
             encoding: Content encoding.
             recursive: Create parent directories if needed.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -32089,7 +32089,7 @@ class AsyncWorkspaceSkillResource:
         ``GET /workspaces/{workspaceId}/skills/{skillName}/references/{referencePath}``
 
         Args:
-            reference_path: Reference file path (URL encoded)
+            reference_path: Reference file path (URL encoded).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.

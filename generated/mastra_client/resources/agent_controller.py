@@ -863,8 +863,8 @@ class AgentControllerResource:
             controller_id: Path parameter ``controllerId``.
             resource_id: Path parameter ``resourceId``.
             session_scope: Query parameter ``sessionScope``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             reconnect: Open the subscription again when it drops or the server ends it: ``True`` (every time) or the
                 number of times. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -3799,8 +3799,8 @@ class AsyncAgentControllerResource:
             controller_id: Path parameter ``controllerId``.
             resource_id: Path parameter ``resourceId``.
             session_scope: Query parameter ``sessionScope``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             reconnect: Open the subscription again when it drops or the server ends it: ``True`` (every time) or the
                 number of times. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.

@@ -47,7 +47,7 @@ class AgentVersionsResource:
 
         Args:
             agent_id: Unique identifier for the stored agent.
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -290,7 +290,7 @@ class AgentVersionsResource:
 
         Args:
             agent_id: Unique identifier for the stored agent.
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -366,7 +366,7 @@ class AgentVersionsResource:
 
         Args:
             agent_id: Unique identifier for the stored agent.
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -584,7 +584,7 @@ class AgentVersionsResource:
 
         Args:
             agent_id: Unique identifier for the stored agent.
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -670,7 +670,7 @@ class AsyncAgentVersionsResource:
 
         Args:
             agent_id: Unique identifier for the stored agent.
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -913,7 +913,7 @@ class AsyncAgentVersionsResource:
 
         Args:
             agent_id: Unique identifier for the stored agent.
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -989,7 +989,7 @@ class AsyncAgentVersionsResource:
 
         Args:
             agent_id: Unique identifier for the stored agent.
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1208,7 +1208,7 @@ class AsyncAgentVersionsResource:
 
         Args:
             agent_id: Unique identifier for the stored agent.
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent

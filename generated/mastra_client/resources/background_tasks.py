@@ -125,8 +125,8 @@ class BackgroundTasksResource:
             thread_id: Query parameter ``threadId``.
             resource_id: Query parameter ``resourceId``.
             task_id: Query parameter ``taskId``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             reconnect: Open the subscription again when it drops or the server ends it: ``True`` (every time) or the
                 number of times. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -491,8 +491,8 @@ class AsyncBackgroundTasksResource:
             thread_id: Query parameter ``threadId``.
             resource_id: Query parameter ``resourceId``.
             task_id: Query parameter ``taskId``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             reconnect: Open the subscription again when it drops or the server ends it: ``True`` (every time) or the
                 number of times. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.

@@ -49,7 +49,7 @@ class ChannelsResource:
         ``POST /channels/{platform}/connect``
 
         Args:
-            platform: Channel platform identifier (e.g., "slack")
+            platform: Channel platform identifier (e.g., "slack").
             agent_id: Agent identifier to connect.
             options: Platform-specific connection options.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -126,7 +126,7 @@ class ChannelsResource:
         ``POST /channels/{platform}/{agentId}/disconnect``
 
         Args:
-            platform: Channel platform identifier (e.g., "slack")
+            platform: Channel platform identifier (e.g., "slack").
             agent_id: Agent identifier.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -192,7 +192,7 @@ class ChannelsResource:
         ``GET /channels/{platform}/installations``
 
         Args:
-            platform: Channel platform identifier (e.g., "slack")
+            platform: Channel platform identifier (e.g., "slack").
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -322,7 +322,7 @@ class AsyncChannelsResource:
         ``POST /channels/{platform}/connect``
 
         Args:
-            platform: Channel platform identifier (e.g., "slack")
+            platform: Channel platform identifier (e.g., "slack").
             agent_id: Agent identifier to connect.
             options: Platform-specific connection options.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -399,7 +399,7 @@ class AsyncChannelsResource:
         ``POST /channels/{platform}/{agentId}/disconnect``
 
         Args:
-            platform: Channel platform identifier (e.g., "slack")
+            platform: Channel platform identifier (e.g., "slack").
             agent_id: Agent identifier.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -465,7 +465,7 @@ class AsyncChannelsResource:
         ``GET /channels/{platform}/installations``
 
         Args:
-            platform: Channel platform identifier (e.g., "slack")
+            platform: Channel platform identifier (e.g., "slack").
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.

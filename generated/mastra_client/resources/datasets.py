@@ -124,10 +124,10 @@ class DatasetsResource:
 
         Args:
             items: Failure items to cluster.
-            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o")
+            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o").
             available_tags: Existing tag vocabulary from the dataset. The LLM should prefer reusing these tags when
                 applicable.
-            prompt: Optional user instructions to guide the analysis (e.g., "focus on tool usage failures")
+            prompt: Optional user instructions to guide the analysis (e.g., "focus on tool usage failures").
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -211,7 +211,7 @@ class DatasetsResource:
             request_context_schema: JSON Schema describing expected request context shape.
             scorer_ids: IDs of scorers attached to this dataset.
             target_ids: IDs of target entities this dataset is attached to.
-            target_type: Target entity type (e.g. agent, workflow, scorer)
+            target_type: Target entity type (e.g. agent, workflow, scorer).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -525,7 +525,7 @@ class DatasetsResource:
 
         Args:
             dataset_id: Unique identifier for the dataset.
-            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o")
+            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o").
             prompt: Description of the kind of test data to generate.
             count: Number of items to generate.
             agent_context: Field ``agentContext`` of the JSON body.
@@ -1153,7 +1153,7 @@ class DatasetsResource:
             experiment_id: Unique identifier for the experiment.
             item_id: Unique identifier for the dataset item.
             attempt: Zero-based repetition index. Defaults to 0.
-            request_context: Request context merged with the item's own request context (item wins)
+            request_context: Request context merged with the item's own request context (item wins).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -2366,7 +2366,7 @@ class DatasetsResource:
             scorer_ids: IDs of scorers attached to this dataset.
             tags: Tag definitions for categorizing experiment results.
             target_ids: IDs of target entities this dataset is attached to.
-            target_type: Target entity type (e.g. agent, workflow, scorer)
+            target_type: Target entity type (e.g. agent, workflow, scorer).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -2814,10 +2814,10 @@ class AsyncDatasetsResource:
 
         Args:
             items: Failure items to cluster.
-            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o")
+            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o").
             available_tags: Existing tag vocabulary from the dataset. The LLM should prefer reusing these tags when
                 applicable.
-            prompt: Optional user instructions to guide the analysis (e.g., "focus on tool usage failures")
+            prompt: Optional user instructions to guide the analysis (e.g., "focus on tool usage failures").
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -2901,7 +2901,7 @@ class AsyncDatasetsResource:
             request_context_schema: JSON Schema describing expected request context shape.
             scorer_ids: IDs of scorers attached to this dataset.
             target_ids: IDs of target entities this dataset is attached to.
-            target_type: Target entity type (e.g. agent, workflow, scorer)
+            target_type: Target entity type (e.g. agent, workflow, scorer).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -3215,7 +3215,7 @@ class AsyncDatasetsResource:
 
         Args:
             dataset_id: Unique identifier for the dataset.
-            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o")
+            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o").
             prompt: Description of the kind of test data to generate.
             count: Number of items to generate.
             agent_context: Field ``agentContext`` of the JSON body.
@@ -3843,7 +3843,7 @@ class AsyncDatasetsResource:
             experiment_id: Unique identifier for the experiment.
             item_id: Unique identifier for the dataset item.
             attempt: Zero-based repetition index. Defaults to 0.
-            request_context: Request context merged with the item's own request context (item wins)
+            request_context: Request context merged with the item's own request context (item wins).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -5061,7 +5061,7 @@ class AsyncDatasetsResource:
             scorer_ids: IDs of scorers attached to this dataset.
             tags: Tag definitions for categorizing experiment results.
             target_ids: IDs of target entities this dataset is attached to.
-            target_type: Target entity type (e.g. agent, workflow, scorer)
+            target_type: Target entity type (e.g. agent, workflow, scorer).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its

@@ -272,7 +272,7 @@ class DynamicWorkflowsResource:
         ``GET /stored/workflows``
 
         Args:
-            status: Filter dynamic workflows by status (defaults to active when omitted by the handler)
+            status: Filter dynamic workflows by status (defaults to active when omitted by the handler).
             author_id: Filter dynamic workflows by author identifier.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
@@ -580,7 +580,7 @@ class AsyncDynamicWorkflowsResource:
         ``GET /stored/workflows``
 
         Args:
-            status: Filter dynamic workflows by status (defaults to active when omitted by the handler)
+            status: Filter dynamic workflows by status (defaults to active when omitted by the handler).
             author_id: Filter dynamic workflows by author identifier.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.

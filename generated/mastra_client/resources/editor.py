@@ -58,7 +58,7 @@ class EditorResource:
         ``POST /editor/builder/registries/{registryId}/install``
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
+            registry_id: Registry identifier (e.g. "skills-sh").
             owner: GitHub repository owner.
             repo: GitHub repository name.
             skill_name: Skill name from the registry.
@@ -245,9 +245,9 @@ class EditorResource:
         ``GET /editor/builder/registries/{registryId}/popular``
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
-            limit: Maximum number of results (1-100)
-            offset: Offset for pagination (must be a multiple of `limit`)
+            registry_id: Registry identifier (e.g. "skills-sh").
+            limit: Maximum number of results (1-100).
+            offset: Offset for pagination (must be a multiple of `limit`).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -319,9 +319,9 @@ class EditorResource:
         ``get_builder_registry_popular``.
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
-            limit: Maximum number of results (1-100)
-            offset: Offset for pagination (must be a multiple of `limit`)
+            registry_id: Registry identifier (e.g. "skills-sh").
+            limit: Maximum number of results (1-100).
+            offset: Offset for pagination (must be a multiple of `limit`).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -370,7 +370,7 @@ class EditorResource:
         ``GET /editor/builder/registries/{registryId}/preview``
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
+            registry_id: Registry identifier (e.g. "skills-sh").
             owner: GitHub repository owner.
             repo: GitHub repository name.
             path: Skill name within repo.
@@ -448,9 +448,9 @@ class EditorResource:
         ``GET /editor/builder/registries/{registryId}/search``
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
+            registry_id: Registry identifier (e.g. "skills-sh").
             q: Search query.
-            limit: Maximum number of results (1-100)
+            limit: Maximum number of results (1-100).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -762,8 +762,8 @@ class EditorResource:
             versions: Field ``versions`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -856,7 +856,7 @@ class AsyncEditorResource:
         ``POST /editor/builder/registries/{registryId}/install``
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
+            registry_id: Registry identifier (e.g. "skills-sh").
             owner: GitHub repository owner.
             repo: GitHub repository name.
             skill_name: Skill name from the registry.
@@ -1043,9 +1043,9 @@ class AsyncEditorResource:
         ``GET /editor/builder/registries/{registryId}/popular``
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
-            limit: Maximum number of results (1-100)
-            offset: Offset for pagination (must be a multiple of `limit`)
+            registry_id: Registry identifier (e.g. "skills-sh").
+            limit: Maximum number of results (1-100).
+            offset: Offset for pagination (must be a multiple of `limit`).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1117,9 +1117,9 @@ class AsyncEditorResource:
         ``get_builder_registry_popular``.
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
-            limit: Maximum number of results (1-100)
-            offset: Offset for pagination (must be a multiple of `limit`)
+            registry_id: Registry identifier (e.g. "skills-sh").
+            limit: Maximum number of results (1-100).
+            offset: Offset for pagination (must be a multiple of `limit`).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1169,7 +1169,7 @@ class AsyncEditorResource:
         ``GET /editor/builder/registries/{registryId}/preview``
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
+            registry_id: Registry identifier (e.g. "skills-sh").
             owner: GitHub repository owner.
             repo: GitHub repository name.
             path: Skill name within repo.
@@ -1247,9 +1247,9 @@ class AsyncEditorResource:
         ``GET /editor/builder/registries/{registryId}/search``
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
+            registry_id: Registry identifier (e.g. "skills-sh").
             q: Search query.
-            limit: Maximum number of results (1-100)
+            limit: Maximum number of results (1-100).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1561,8 +1561,8 @@ class AsyncEditorResource:
             versions: Field ``versions`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).

@@ -118,7 +118,7 @@ class McpClientVersionsResource:
 
         Args:
             mcp_client_id: Unique identifier for the stored MCP client.
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -183,7 +183,7 @@ class McpClientVersionsResource:
 
         Args:
             mcp_client_id: Unique identifier for the stored MCP client.
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -455,7 +455,7 @@ class McpClientVersionsResource:
 
         Args:
             mcp_client_id: Unique identifier for the stored MCP client.
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -523,7 +523,7 @@ class McpClientVersionsResource:
 
         Args:
             mcp_client_id: Unique identifier for the stored MCP client.
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -670,7 +670,7 @@ class AsyncMcpClientVersionsResource:
 
         Args:
             mcp_client_id: Unique identifier for the stored MCP client.
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -735,7 +735,7 @@ class AsyncMcpClientVersionsResource:
 
         Args:
             mcp_client_id: Unique identifier for the stored MCP client.
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1008,7 +1008,7 @@ class AsyncMcpClientVersionsResource:
 
         Args:
             mcp_client_id: Unique identifier for the stored MCP client.
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1076,7 +1076,7 @@ class AsyncMcpClientVersionsResource:
 
         Args:
             mcp_client_id: Unique identifier for the stored MCP client.
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its

@@ -50,10 +50,10 @@ class ObservabilityResource:
         ``POST /observability/feedback/percentiles``
 
         Args:
-            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction').
             interval: Time bucket interval.
-            percentiles: Percentile values (0-1)
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            percentiles: Percentile values (0-1).
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
             filters: Field ``filters`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -130,7 +130,7 @@ class ObservabilityResource:
         Args:
             interval: Time bucket interval.
             name: Metric name.
-            percentiles: Percentile values (0-1)
+            percentiles: Percentile values (0-1).
             filters: Field ``filters`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -271,10 +271,10 @@ class ObservabilityResource:
 
         Args:
             interval: Time bucket interval.
-            percentiles: Percentile values (0-1)
-            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
+            percentiles: Percentile values (0-1).
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
             filters: Field ``filters`` of the JSON body.
-            score_source: How the score was produced (e.g., manual, automated, experiment)
+            score_source: How the score was produced (e.g., manual, automated, experiment).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -495,7 +495,7 @@ class ObservabilityResource:
         ``DELETE /observability/feedback``
 
         Args:
-            feedback_ids: IDs of the feedback events to delete (maximum 1000)
+            feedback_ids: IDs of the feedback events to delete (maximum 1000).
             organization_id: Restrict deletion to feedback in this organization.
             resource_id: Restrict deletion to feedback for this resource.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -563,7 +563,7 @@ class ObservabilityResource:
         ``DELETE /observability/scores``
 
         Args:
-            score_ids: IDs of the score events to delete (maximum 1000)
+            score_ids: IDs of the score events to delete (maximum 1000).
             organization_id: Restrict deletion to scores in this organization.
             resource_id: Restrict deletion to scores for this resource.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -703,9 +703,9 @@ class ObservabilityResource:
 
         Args:
             aggregation: Aggregation function.
-            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction').
             compare_period: Comparison period for aggregate queries.
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
             filters: Field ``filters`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -782,9 +782,9 @@ class ObservabilityResource:
 
         Args:
             aggregation: Aggregation function.
-            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction').
             group_by: Fields to group by.
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
             filters: Field ``filters`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -862,9 +862,9 @@ class ObservabilityResource:
 
         Args:
             aggregation: Aggregation function.
-            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction').
             interval: Time bucket interval.
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
             filters: Field ``filters`` of the JSON body.
             group_by: Fields to group by.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -1018,31 +1018,31 @@ class ObservabilityResource:
             timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
             entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version)
+                version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
             organization_id: Multi-tenant organization/account.
             experiment_id: Experiment or eval run identifier.
             service_name: Name of the service.
-            environment: Environment (e.g., "production" | "staging" | "development")
+            environment: Environment (e.g., "production" | "staging" | "development").
             parent_entity_type: Entity type of the parent entity.
             parent_entity_name: Name of the parent entity.
             root_entity_type: Entity type of the root entity.
             root_entity_name: Name of the root entity.
-            resource_id: Broader resource context (Mastra memory compatibility)
+            resource_id: Broader resource context (Mastra memory compatibility).
             run_id: Unique execution run identifier.
             session_id: Session identifier for grouping traces.
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
             tags: Query parameter ``tags``, sent as JSON.
-            feedback_type: Filter by feedback type(s)
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
-            source: Source of feedback (e.g., 'user', 'system', 'manual')
+            feedback_type: Filter by feedback type(s).
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
+            source: Source of feedback (e.g., 'user', 'system', 'manual').
             feedback_user_id: User who provided the feedback.
             review_status: Query parameter ``reviewStatus``.
             page: Query parameter ``page``.
@@ -1271,31 +1271,31 @@ class ObservabilityResource:
             timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
             entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version)
+                version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
             organization_id: Multi-tenant organization/account.
             experiment_id: Experiment or eval run identifier.
             service_name: Name of the service.
-            environment: Environment (e.g., "production" | "staging" | "development")
+            environment: Environment (e.g., "production" | "staging" | "development").
             parent_entity_type: Entity type of the parent entity.
             parent_entity_name: Name of the parent entity.
             root_entity_type: Entity type of the root entity.
             root_entity_name: Name of the root entity.
-            resource_id: Broader resource context (Mastra memory compatibility)
+            resource_id: Broader resource context (Mastra memory compatibility).
             run_id: Unique execution run identifier.
             session_id: Session identifier for grouping traces.
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
             tags: Query parameter ``tags``, sent as JSON.
-            feedback_type: Filter by feedback type(s)
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
-            source: Source of feedback (e.g., 'user', 'system', 'manual')
+            feedback_type: Filter by feedback type(s).
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
+            source: Source of feedback (e.g., 'user', 'system', 'manual').
             feedback_user_id: User who provided the feedback.
             review_status: Query parameter ``reviewStatus``.
             page: Query parameter ``page``.
@@ -1468,34 +1468,34 @@ class ObservabilityResource:
             timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
             entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version)
+                version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
             organization_id: Multi-tenant organization/account.
             experiment_id: Experiment or eval run identifier.
             service_name: Name of the service.
-            environment: Environment (e.g., "production" | "staging" | "development")
+            environment: Environment (e.g., "production" | "staging" | "development").
             parent_entity_type: Entity type of the parent entity.
             parent_entity_name: Name of the parent entity.
             root_entity_type: Entity type of the root entity.
             root_entity_name: Name of the root entity.
-            resource_id: Broader resource context (Mastra memory compatibility)
+            resource_id: Broader resource context (Mastra memory compatibility).
             run_id: Unique execution run identifier.
             session_id: Session identifier for grouping traces.
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
             tags: Query parameter ``tags``, sent as JSON.
             trace_ids: Query parameter ``traceIds``, sent as JSON.
             name: Query parameter ``name``, sent as JSON.
             source: Filter by execution source.
             provider: Model provider.
             model: Query parameter ``model``.
-            cost_unit: Unit for the estimated cost (e.g., usd)
+            cost_unit: Unit for the estimated cost (e.g., usd).
             labels: Query parameter ``labels``, sent as JSON.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
@@ -1729,34 +1729,34 @@ class ObservabilityResource:
             timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
             entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version)
+                version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
             organization_id: Multi-tenant organization/account.
             experiment_id: Experiment or eval run identifier.
             service_name: Name of the service.
-            environment: Environment (e.g., "production" | "staging" | "development")
+            environment: Environment (e.g., "production" | "staging" | "development").
             parent_entity_type: Entity type of the parent entity.
             parent_entity_name: Name of the parent entity.
             root_entity_type: Entity type of the root entity.
             root_entity_name: Name of the root entity.
-            resource_id: Broader resource context (Mastra memory compatibility)
+            resource_id: Broader resource context (Mastra memory compatibility).
             run_id: Unique execution run identifier.
             session_id: Session identifier for grouping traces.
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
             tags: Query parameter ``tags``, sent as JSON.
             trace_ids: Query parameter ``traceIds``, sent as JSON.
             name: Query parameter ``name``, sent as JSON.
             source: Filter by execution source.
             provider: Model provider.
             model: Query parameter ``model``.
-            cost_unit: Unit for the estimated cost (e.g., usd)
+            cost_unit: Unit for the estimated cost (e.g., usd).
             labels: Query parameter ``labels``, sent as JSON.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
@@ -1974,7 +1974,7 @@ class ObservabilityResource:
         Args:
             trace_id: Unique trace identifier.
             span_id: Unique span identifier within a trace.
-            depth: Maximum descendant levels below the anchor span (omit for full subtree)
+            depth: Maximum descendant levels below the anchor span (omit for full subtree).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -2364,8 +2364,8 @@ class ObservabilityResource:
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
             ended_at: Query parameter ``endedAt``, sent as JSON.
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by trace ID (matches root span)
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
             entity_type: Query parameter ``entityType``.
             entity_id: Query parameter ``entityId``.
             entity_name: Query parameter ``entityName``.
@@ -2678,8 +2678,8 @@ class ObservabilityResource:
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
             ended_at: Query parameter ``endedAt``, sent as JSON.
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by trace ID (matches root span)
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
             entity_type: Query parameter ``entityType``.
             entity_id: Query parameter ``entityId``.
             entity_name: Query parameter ``entityName``.
@@ -2928,7 +2928,7 @@ class ObservabilityResource:
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
             ended_at: Query parameter ``endedAt``, sent as JSON.
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
             trace_id: Filter by parent trace ID.
             entity_type: Query parameter ``entityType``.
             entity_id: Query parameter ``entityId``.
@@ -3230,7 +3230,7 @@ class ObservabilityResource:
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
             ended_at: Query parameter ``endedAt``, sent as JSON.
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
             trace_id: Filter by parent trace ID.
             entity_type: Query parameter ``entityType``.
             entity_id: Query parameter ``entityId``.
@@ -3976,30 +3976,30 @@ class ObservabilityResource:
             timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
             entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version)
+                version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
             organization_id: Multi-tenant organization/account.
             experiment_id: Experiment or eval run identifier.
             service_name: Name of the service.
-            environment: Environment (e.g., "production" | "staging" | "development")
+            environment: Environment (e.g., "production" | "staging" | "development").
             parent_entity_type: Entity type of the parent entity.
             parent_entity_name: Name of the parent entity.
             root_entity_type: Entity type of the root entity.
             root_entity_name: Name of the root entity.
-            resource_id: Broader resource context (Mastra memory compatibility)
+            resource_id: Broader resource context (Mastra memory compatibility).
             run_id: Unique execution run identifier.
             session_id: Session identifier for grouping traces.
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
             tags: Query parameter ``tags``, sent as JSON.
             source: Filter by execution source.
-            level: Filter by log level(s)
+            level: Filter by log level(s).
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp'.
@@ -4219,30 +4219,30 @@ class ObservabilityResource:
             timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
             entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version)
+                version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
             organization_id: Multi-tenant organization/account.
             experiment_id: Experiment or eval run identifier.
             service_name: Name of the service.
-            environment: Environment (e.g., "production" | "staging" | "development")
+            environment: Environment (e.g., "production" | "staging" | "development").
             parent_entity_type: Entity type of the parent entity.
             parent_entity_name: Name of the parent entity.
             root_entity_type: Entity type of the root entity.
             root_entity_name: Name of the root entity.
-            resource_id: Broader resource context (Mastra memory compatibility)
+            resource_id: Broader resource context (Mastra memory compatibility).
             run_id: Unique execution run identifier.
             session_id: Session identifier for grouping traces.
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
             tags: Query parameter ``tags``, sent as JSON.
             source: Filter by execution source.
-            level: Filter by log level(s)
+            level: Filter by log level(s).
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp'.
@@ -4407,29 +4407,29 @@ class ObservabilityResource:
             timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
             entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version)
+                version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
             organization_id: Multi-tenant organization/account.
             experiment_id: Experiment or eval run identifier.
             service_name: Name of the service.
-            environment: Environment (e.g., "production" | "staging" | "development")
+            environment: Environment (e.g., "production" | "staging" | "development").
             parent_entity_type: Entity type of the parent entity.
             parent_entity_name: Name of the parent entity.
             root_entity_type: Entity type of the root entity.
             root_entity_name: Name of the root entity.
-            resource_id: Broader resource context (Mastra memory compatibility)
+            resource_id: Broader resource context (Mastra memory compatibility).
             run_id: Unique execution run identifier.
             session_id: Session identifier for grouping traces.
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
             tags: Query parameter ``tags``, sent as JSON.
-            scorer_id: Filter by scorer ID(s)
+            scorer_id: Filter by scorer ID(s).
             score_source: Filter by how the score was produced.
             metadata: Query parameter ``metadata``.
             source: Filter by how the score was produced.
@@ -4656,29 +4656,29 @@ class ObservabilityResource:
             timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
             entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version)
+                version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
             organization_id: Multi-tenant organization/account.
             experiment_id: Experiment or eval run identifier.
             service_name: Name of the service.
-            environment: Environment (e.g., "production" | "staging" | "development")
+            environment: Environment (e.g., "production" | "staging" | "development").
             parent_entity_type: Entity type of the parent entity.
             parent_entity_name: Name of the parent entity.
             root_entity_type: Entity type of the root entity.
             root_entity_name: Name of the root entity.
-            resource_id: Broader resource context (Mastra memory compatibility)
+            resource_id: Broader resource context (Mastra memory compatibility).
             run_id: Unique execution run identifier.
             session_id: Session identifier for grouping traces.
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
             tags: Query parameter ``tags``, sent as JSON.
-            scorer_id: Filter by scorer ID(s)
+            scorer_id: Filter by scorer ID(s).
             score_source: Filter by how the score was produced.
             metadata: Query parameter ``metadata``.
             source: Filter by how the score was produced.
@@ -5026,8 +5026,8 @@ class ObservabilityResource:
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
             ended_at: Query parameter ``endedAt``, sent as JSON.
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by trace ID (matches root span)
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
             entity_type: Query parameter ``entityType``.
             entity_id: Query parameter ``entityId``.
             entity_name: Query parameter ``entityName``.
@@ -5340,8 +5340,8 @@ class ObservabilityResource:
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
             ended_at: Query parameter ``endedAt``, sent as JSON.
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by trace ID (matches root span)
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
             entity_type: Query parameter ``entityType``.
             entity_id: Query parameter ``entityId``.
             entity_name: Query parameter ``entityName``.
@@ -5688,7 +5688,7 @@ class ObservabilityResource:
         Args:
             aggregation: Aggregation function.
             interval: Time bucket interval.
-            name: Metric name(s)
+            name: Metric name(s).
             distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct').
                 Restricted to allowlisted metric dimensions.
             filters: Field ``filters`` of the JSON body.
@@ -5770,10 +5770,10 @@ class ObservabilityResource:
 
         Args:
             aggregation: Aggregation function.
-            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
             compare_period: Comparison period for aggregate queries.
             filters: Field ``filters`` of the JSON body.
-            score_source: How the score was produced (e.g., manual, automated, experiment)
+            score_source: How the score was produced (e.g., manual, automated, experiment).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -5850,9 +5850,9 @@ class ObservabilityResource:
         Args:
             aggregation: Aggregation function.
             group_by: Fields to group by.
-            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
             filters: Field ``filters`` of the JSON body.
-            score_source: How the score was produced (e.g., manual, automated, experiment)
+            score_source: How the score was produced (e.g., manual, automated, experiment).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -5930,10 +5930,10 @@ class ObservabilityResource:
         Args:
             aggregation: Aggregation function.
             interval: Time bucket interval.
-            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
             filters: Field ``filters`` of the JSON body.
             group_by: Fields to group by.
-            score_source: How the score was produced (e.g., manual, automated, experiment)
+            score_source: How the score was produced (e.g., manual, automated, experiment).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -6077,7 +6077,7 @@ class ObservabilityResource:
         ``POST /observability/traces/delete``
 
         Args:
-            trace_ids: Trace IDs to delete (maximum 1000)
+            trace_ids: Trace IDs to delete (maximum 1000).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -6402,10 +6402,10 @@ class AsyncObservabilityResource:
         ``POST /observability/feedback/percentiles``
 
         Args:
-            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction').
             interval: Time bucket interval.
-            percentiles: Percentile values (0-1)
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            percentiles: Percentile values (0-1).
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
             filters: Field ``filters`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -6482,7 +6482,7 @@ class AsyncObservabilityResource:
         Args:
             interval: Time bucket interval.
             name: Metric name.
-            percentiles: Percentile values (0-1)
+            percentiles: Percentile values (0-1).
             filters: Field ``filters`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -6623,10 +6623,10 @@ class AsyncObservabilityResource:
 
         Args:
             interval: Time bucket interval.
-            percentiles: Percentile values (0-1)
-            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
+            percentiles: Percentile values (0-1).
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
             filters: Field ``filters`` of the JSON body.
-            score_source: How the score was produced (e.g., manual, automated, experiment)
+            score_source: How the score was produced (e.g., manual, automated, experiment).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -6847,7 +6847,7 @@ class AsyncObservabilityResource:
         ``DELETE /observability/feedback``
 
         Args:
-            feedback_ids: IDs of the feedback events to delete (maximum 1000)
+            feedback_ids: IDs of the feedback events to delete (maximum 1000).
             organization_id: Restrict deletion to feedback in this organization.
             resource_id: Restrict deletion to feedback for this resource.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -6915,7 +6915,7 @@ class AsyncObservabilityResource:
         ``DELETE /observability/scores``
 
         Args:
-            score_ids: IDs of the score events to delete (maximum 1000)
+            score_ids: IDs of the score events to delete (maximum 1000).
             organization_id: Restrict deletion to scores in this organization.
             resource_id: Restrict deletion to scores for this resource.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -7055,9 +7055,9 @@ class AsyncObservabilityResource:
 
         Args:
             aggregation: Aggregation function.
-            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction').
             compare_period: Comparison period for aggregate queries.
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
             filters: Field ``filters`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -7134,9 +7134,9 @@ class AsyncObservabilityResource:
 
         Args:
             aggregation: Aggregation function.
-            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction').
             group_by: Fields to group by.
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
             filters: Field ``filters`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -7214,9 +7214,9 @@ class AsyncObservabilityResource:
 
         Args:
             aggregation: Aggregation function.
-            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction').
             interval: Time bucket interval.
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
             filters: Field ``filters`` of the JSON body.
             group_by: Fields to group by.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -7370,31 +7370,31 @@ class AsyncObservabilityResource:
             timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
             entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version)
+                version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
             organization_id: Multi-tenant organization/account.
             experiment_id: Experiment or eval run identifier.
             service_name: Name of the service.
-            environment: Environment (e.g., "production" | "staging" | "development")
+            environment: Environment (e.g., "production" | "staging" | "development").
             parent_entity_type: Entity type of the parent entity.
             parent_entity_name: Name of the parent entity.
             root_entity_type: Entity type of the root entity.
             root_entity_name: Name of the root entity.
-            resource_id: Broader resource context (Mastra memory compatibility)
+            resource_id: Broader resource context (Mastra memory compatibility).
             run_id: Unique execution run identifier.
             session_id: Session identifier for grouping traces.
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
             tags: Query parameter ``tags``, sent as JSON.
-            feedback_type: Filter by feedback type(s)
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
-            source: Source of feedback (e.g., 'user', 'system', 'manual')
+            feedback_type: Filter by feedback type(s).
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
+            source: Source of feedback (e.g., 'user', 'system', 'manual').
             feedback_user_id: User who provided the feedback.
             review_status: Query parameter ``reviewStatus``.
             page: Query parameter ``page``.
@@ -7623,31 +7623,31 @@ class AsyncObservabilityResource:
             timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
             entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version)
+                version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
             organization_id: Multi-tenant organization/account.
             experiment_id: Experiment or eval run identifier.
             service_name: Name of the service.
-            environment: Environment (e.g., "production" | "staging" | "development")
+            environment: Environment (e.g., "production" | "staging" | "development").
             parent_entity_type: Entity type of the parent entity.
             parent_entity_name: Name of the parent entity.
             root_entity_type: Entity type of the root entity.
             root_entity_name: Name of the root entity.
-            resource_id: Broader resource context (Mastra memory compatibility)
+            resource_id: Broader resource context (Mastra memory compatibility).
             run_id: Unique execution run identifier.
             session_id: Session identifier for grouping traces.
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
             tags: Query parameter ``tags``, sent as JSON.
-            feedback_type: Filter by feedback type(s)
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
-            source: Source of feedback (e.g., 'user', 'system', 'manual')
+            feedback_type: Filter by feedback type(s).
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
+            source: Source of feedback (e.g., 'user', 'system', 'manual').
             feedback_user_id: User who provided the feedback.
             review_status: Query parameter ``reviewStatus``.
             page: Query parameter ``page``.
@@ -7821,34 +7821,34 @@ class AsyncObservabilityResource:
             timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
             entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version)
+                version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
             organization_id: Multi-tenant organization/account.
             experiment_id: Experiment or eval run identifier.
             service_name: Name of the service.
-            environment: Environment (e.g., "production" | "staging" | "development")
+            environment: Environment (e.g., "production" | "staging" | "development").
             parent_entity_type: Entity type of the parent entity.
             parent_entity_name: Name of the parent entity.
             root_entity_type: Entity type of the root entity.
             root_entity_name: Name of the root entity.
-            resource_id: Broader resource context (Mastra memory compatibility)
+            resource_id: Broader resource context (Mastra memory compatibility).
             run_id: Unique execution run identifier.
             session_id: Session identifier for grouping traces.
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
             tags: Query parameter ``tags``, sent as JSON.
             trace_ids: Query parameter ``traceIds``, sent as JSON.
             name: Query parameter ``name``, sent as JSON.
             source: Filter by execution source.
             provider: Model provider.
             model: Query parameter ``model``.
-            cost_unit: Unit for the estimated cost (e.g., usd)
+            cost_unit: Unit for the estimated cost (e.g., usd).
             labels: Query parameter ``labels``, sent as JSON.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
@@ -8082,34 +8082,34 @@ class AsyncObservabilityResource:
             timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
             entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version)
+                version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
             organization_id: Multi-tenant organization/account.
             experiment_id: Experiment or eval run identifier.
             service_name: Name of the service.
-            environment: Environment (e.g., "production" | "staging" | "development")
+            environment: Environment (e.g., "production" | "staging" | "development").
             parent_entity_type: Entity type of the parent entity.
             parent_entity_name: Name of the parent entity.
             root_entity_type: Entity type of the root entity.
             root_entity_name: Name of the root entity.
-            resource_id: Broader resource context (Mastra memory compatibility)
+            resource_id: Broader resource context (Mastra memory compatibility).
             run_id: Unique execution run identifier.
             session_id: Session identifier for grouping traces.
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
             tags: Query parameter ``tags``, sent as JSON.
             trace_ids: Query parameter ``traceIds``, sent as JSON.
             name: Query parameter ``name``, sent as JSON.
             source: Filter by execution source.
             provider: Model provider.
             model: Query parameter ``model``.
-            cost_unit: Unit for the estimated cost (e.g., usd)
+            cost_unit: Unit for the estimated cost (e.g., usd).
             labels: Query parameter ``labels``, sent as JSON.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
@@ -8328,7 +8328,7 @@ class AsyncObservabilityResource:
         Args:
             trace_id: Unique trace identifier.
             span_id: Unique span identifier within a trace.
-            depth: Maximum descendant levels below the anchor span (omit for full subtree)
+            depth: Maximum descendant levels below the anchor span (omit for full subtree).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -8718,8 +8718,8 @@ class AsyncObservabilityResource:
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
             ended_at: Query parameter ``endedAt``, sent as JSON.
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by trace ID (matches root span)
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
             entity_type: Query parameter ``entityType``.
             entity_id: Query parameter ``entityId``.
             entity_name: Query parameter ``entityName``.
@@ -9032,8 +9032,8 @@ class AsyncObservabilityResource:
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
             ended_at: Query parameter ``endedAt``, sent as JSON.
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by trace ID (matches root span)
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
             entity_type: Query parameter ``entityType``.
             entity_id: Query parameter ``entityId``.
             entity_name: Query parameter ``entityName``.
@@ -9283,7 +9283,7 @@ class AsyncObservabilityResource:
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
             ended_at: Query parameter ``endedAt``, sent as JSON.
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
             trace_id: Filter by parent trace ID.
             entity_type: Query parameter ``entityType``.
             entity_id: Query parameter ``entityId``.
@@ -9585,7 +9585,7 @@ class AsyncObservabilityResource:
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
             ended_at: Query parameter ``endedAt``, sent as JSON.
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
             trace_id: Filter by parent trace ID.
             entity_type: Query parameter ``entityType``.
             entity_id: Query parameter ``entityId``.
@@ -10332,30 +10332,30 @@ class AsyncObservabilityResource:
             timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
             entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version)
+                version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
             organization_id: Multi-tenant organization/account.
             experiment_id: Experiment or eval run identifier.
             service_name: Name of the service.
-            environment: Environment (e.g., "production" | "staging" | "development")
+            environment: Environment (e.g., "production" | "staging" | "development").
             parent_entity_type: Entity type of the parent entity.
             parent_entity_name: Name of the parent entity.
             root_entity_type: Entity type of the root entity.
             root_entity_name: Name of the root entity.
-            resource_id: Broader resource context (Mastra memory compatibility)
+            resource_id: Broader resource context (Mastra memory compatibility).
             run_id: Unique execution run identifier.
             session_id: Session identifier for grouping traces.
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
             tags: Query parameter ``tags``, sent as JSON.
             source: Filter by execution source.
-            level: Filter by log level(s)
+            level: Filter by log level(s).
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp'.
@@ -10575,30 +10575,30 @@ class AsyncObservabilityResource:
             timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
             entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version)
+                version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
             organization_id: Multi-tenant organization/account.
             experiment_id: Experiment or eval run identifier.
             service_name: Name of the service.
-            environment: Environment (e.g., "production" | "staging" | "development")
+            environment: Environment (e.g., "production" | "staging" | "development").
             parent_entity_type: Entity type of the parent entity.
             parent_entity_name: Name of the parent entity.
             root_entity_type: Entity type of the root entity.
             root_entity_name: Name of the root entity.
-            resource_id: Broader resource context (Mastra memory compatibility)
+            resource_id: Broader resource context (Mastra memory compatibility).
             run_id: Unique execution run identifier.
             session_id: Session identifier for grouping traces.
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
             tags: Query parameter ``tags``, sent as JSON.
             source: Filter by execution source.
-            level: Filter by log level(s)
+            level: Filter by log level(s).
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             field: Field to order by: 'timestamp'.
@@ -10764,29 +10764,29 @@ class AsyncObservabilityResource:
             timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
             entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version)
+                version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
             organization_id: Multi-tenant organization/account.
             experiment_id: Experiment or eval run identifier.
             service_name: Name of the service.
-            environment: Environment (e.g., "production" | "staging" | "development")
+            environment: Environment (e.g., "production" | "staging" | "development").
             parent_entity_type: Entity type of the parent entity.
             parent_entity_name: Name of the parent entity.
             root_entity_type: Entity type of the root entity.
             root_entity_name: Name of the root entity.
-            resource_id: Broader resource context (Mastra memory compatibility)
+            resource_id: Broader resource context (Mastra memory compatibility).
             run_id: Unique execution run identifier.
             session_id: Session identifier for grouping traces.
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
             tags: Query parameter ``tags``, sent as JSON.
-            scorer_id: Filter by scorer ID(s)
+            scorer_id: Filter by scorer ID(s).
             score_source: Filter by how the score was produced.
             metadata: Query parameter ``metadata``.
             source: Filter by how the score was produced.
@@ -11013,29 +11013,29 @@ class AsyncObservabilityResource:
             timestamp: Query parameter ``timestamp``, sent as JSON.
             trace_id: Filter by trace ID.
             span_id: Filter by span ID.
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
             entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version)
+                version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
             organization_id: Multi-tenant organization/account.
             experiment_id: Experiment or eval run identifier.
             service_name: Name of the service.
-            environment: Environment (e.g., "production" | "staging" | "development")
+            environment: Environment (e.g., "production" | "staging" | "development").
             parent_entity_type: Entity type of the parent entity.
             parent_entity_name: Name of the parent entity.
             root_entity_type: Entity type of the root entity.
             root_entity_name: Name of the root entity.
-            resource_id: Broader resource context (Mastra memory compatibility)
+            resource_id: Broader resource context (Mastra memory compatibility).
             run_id: Unique execution run identifier.
             session_id: Session identifier for grouping traces.
             thread_id: Conversation thread identifier.
             request_id: HTTP request ID for log correlation.
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
             tags: Query parameter ``tags``, sent as JSON.
-            scorer_id: Filter by scorer ID(s)
+            scorer_id: Filter by scorer ID(s).
             score_source: Filter by how the score was produced.
             metadata: Query parameter ``metadata``.
             source: Filter by how the score was produced.
@@ -11385,8 +11385,8 @@ class AsyncObservabilityResource:
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
             ended_at: Query parameter ``endedAt``, sent as JSON.
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by trace ID (matches root span)
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
             entity_type: Query parameter ``entityType``.
             entity_id: Query parameter ``entityId``.
             entity_name: Query parameter ``entityName``.
@@ -11699,8 +11699,8 @@ class AsyncObservabilityResource:
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
             ended_at: Query parameter ``endedAt``, sent as JSON.
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by trace ID (matches root span)
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
             entity_type: Query parameter ``entityType``.
             entity_id: Query parameter ``entityId``.
             entity_name: Query parameter ``entityName``.
@@ -12048,7 +12048,7 @@ class AsyncObservabilityResource:
         Args:
             aggregation: Aggregation function.
             interval: Time bucket interval.
-            name: Metric name(s)
+            name: Metric name(s).
             distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct').
                 Restricted to allowlisted metric dimensions.
             filters: Field ``filters`` of the JSON body.
@@ -12130,10 +12130,10 @@ class AsyncObservabilityResource:
 
         Args:
             aggregation: Aggregation function.
-            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
             compare_period: Comparison period for aggregate queries.
             filters: Field ``filters`` of the JSON body.
-            score_source: How the score was produced (e.g., manual, automated, experiment)
+            score_source: How the score was produced (e.g., manual, automated, experiment).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -12210,9 +12210,9 @@ class AsyncObservabilityResource:
         Args:
             aggregation: Aggregation function.
             group_by: Fields to group by.
-            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
             filters: Field ``filters`` of the JSON body.
-            score_source: How the score was produced (e.g., manual, automated, experiment)
+            score_source: How the score was produced (e.g., manual, automated, experiment).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -12290,10 +12290,10 @@ class AsyncObservabilityResource:
         Args:
             aggregation: Aggregation function.
             interval: Time bucket interval.
-            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
             filters: Field ``filters`` of the JSON body.
             group_by: Fields to group by.
-            score_source: How the score was produced (e.g., manual, automated, experiment)
+            score_source: How the score was produced (e.g., manual, automated, experiment).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -12437,7 +12437,7 @@ class AsyncObservabilityResource:
         ``POST /observability/traces/delete``
 
         Args:
-            trace_ids: Trace IDs to delete (maximum 1000)
+            trace_ids: Trace IDs to delete (maximum 1000).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its

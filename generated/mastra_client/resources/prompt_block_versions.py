@@ -130,7 +130,7 @@ class PromptBlockVersionsResource:
 
         Args:
             prompt_block_id: Unique identifier for the stored prompt block.
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -206,7 +206,7 @@ class PromptBlockVersionsResource:
 
         Args:
             prompt_block_id: Unique identifier for the stored prompt block.
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -509,7 +509,7 @@ class PromptBlockVersionsResource:
 
         Args:
             prompt_block_id: Unique identifier for the stored prompt block.
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -588,7 +588,7 @@ class PromptBlockVersionsResource:
 
         Args:
             prompt_block_id: Unique identifier for the stored prompt block.
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -757,7 +757,7 @@ class AsyncPromptBlockVersionsResource:
 
         Args:
             prompt_block_id: Unique identifier for the stored prompt block.
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -833,7 +833,7 @@ class AsyncPromptBlockVersionsResource:
 
         Args:
             prompt_block_id: Unique identifier for the stored prompt block.
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1137,7 +1137,7 @@ class AsyncPromptBlockVersionsResource:
 
         Args:
             prompt_block_id: Unique identifier for the stored prompt block.
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -1216,7 +1216,7 @@ class AsyncPromptBlockVersionsResource:
 
         Args:
             prompt_block_id: Unique identifier for the stored prompt block.
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent

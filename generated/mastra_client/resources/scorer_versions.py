@@ -130,7 +130,7 @@ class ScorerVersionsResource:
 
         Args:
             scorer_id: Unique identifier for the stored scorer definition.
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -206,7 +206,7 @@ class ScorerVersionsResource:
 
         Args:
             scorer_id: Unique identifier for the stored scorer definition.
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -505,7 +505,7 @@ class ScorerVersionsResource:
 
         Args:
             scorer_id: Unique identifier for the stored scorer definition.
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -584,7 +584,7 @@ class ScorerVersionsResource:
 
         Args:
             scorer_id: Unique identifier for the stored scorer definition.
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -753,7 +753,7 @@ class AsyncScorerVersionsResource:
 
         Args:
             scorer_id: Unique identifier for the stored scorer definition.
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -829,7 +829,7 @@ class AsyncScorerVersionsResource:
 
         Args:
             scorer_id: Unique identifier for the stored scorer definition.
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1129,7 +1129,7 @@ class AsyncScorerVersionsResource:
 
         Args:
             scorer_id: Unique identifier for the stored scorer definition.
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -1208,7 +1208,7 @@ class AsyncScorerVersionsResource:
 
         Args:
             scorer_id: Unique identifier for the stored scorer definition.
-            version_id: Unique identifier for the version (UUID)
+            version_id: Unique identifier for the version (UUID).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent

@@ -178,7 +178,7 @@ class ScoresResource:
         ``GET /scores/entity/{entityType}/{entityId}``
 
         Args:
-            entity_type: Type of the entity (AGENT or WORKFLOW)
+            entity_type: Type of the entity (AGENT or WORKFLOW).
             entity_id: Unique identifier for the entity.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
@@ -255,7 +255,7 @@ class ScoresResource:
         ``list_scores_by_entity_id``.
 
         Args:
-            entity_type: Type of the entity (AGENT or WORKFLOW)
+            entity_type: Type of the entity (AGENT or WORKFLOW).
             entity_id: Unique identifier for the entity.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
@@ -774,7 +774,7 @@ class AsyncScoresResource:
         ``GET /scores/entity/{entityType}/{entityId}``
 
         Args:
-            entity_type: Type of the entity (AGENT or WORKFLOW)
+            entity_type: Type of the entity (AGENT or WORKFLOW).
             entity_id: Unique identifier for the entity.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
@@ -851,7 +851,7 @@ class AsyncScoresResource:
         ``list_scores_by_entity_id``.
 
         Args:
-            entity_type: Type of the entity (AGENT or WORKFLOW)
+            entity_type: Type of the entity (AGENT or WORKFLOW).
             entity_id: Unique identifier for the entity.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.

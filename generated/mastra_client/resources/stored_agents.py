@@ -131,7 +131,7 @@ class StoredAgentsResource:
         Args:
             stored_agent_id: Unique identifier for the stored agent.
             agents: Agent keys with optional per-agent config — static or conditional.
-            browser: Browser configuration — object config, true (apply default), false/null (disable)
+            browser: Browser configuration — object config, true (apply default), false/null (disable).
             change_message: Field ``changeMessage`` of the JSON body.
             default_options: Default options for generate/stream calls — static or conditional.
             description: Description of the agent.
@@ -140,7 +140,7 @@ class StoredAgentsResource:
                 recovery — that stays `recovery.durableAgents`.
             input_processors: Input processor graph — static or conditional.
             inspect_only: Field ``inspectOnly`` of the JSON body.
-            instructions: System instructions for the agent (string or array of instruction blocks)
+            instructions: System instructions for the agent (string or array of instruction blocks).
             integration_tools: Map of tool provider IDs to their tool configurations — static or conditional.
             mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional.
             memory: Memory configuration — static, conditional, or null to disable memory.
@@ -407,14 +407,14 @@ class StoredAgentsResource:
         ``POST /stored/agents``
 
         Args:
-            instructions: System instructions for the agent (string or array of instruction blocks)
+            instructions: System instructions for the agent (string or array of instruction blocks).
             name: Name of the agent.
             agents: Agent keys with optional per-agent config — static or conditional.
             author_id: Author identifier for multi-tenant filtering.
             auto_publish: Publish the initial version so the agent resolves at status="published". Defaults to true when
                 omitted. Pass false to stage the agent as an unpublished draft — useful when overriding a code-defined
                 agent, whose code definition keeps serving traffic until the override is published.
-            browser: Browser configuration — object config, true (apply default), false/null (disable)
+            browser: Browser configuration — object config, true (apply default), false/null (disable).
             default_options: Default options for generate/stream calls — static or conditional.
             description: Description of the agent.
             durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the
@@ -436,7 +436,7 @@ class StoredAgentsResource:
             tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the
                 deprecated `integrationTools` field.
             tools: Tool keys mapped to per-tool config — static or conditional.
-            visibility: Agent visibility: private (owner/admin only) or public (any reader)
+            visibility: Agent visibility: private (owner/admin only) or public (any reader).
             workflows: Workflow keys with optional per-workflow config — static or conditional.
             workspace: Workspace reference (stored ID or inline config) — static or conditional.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -757,14 +757,14 @@ class StoredAgentsResource:
         Args:
             stored_agent_id: Unique identifier for the stored agent.
             agents: Agent keys with optional per-agent config — static or conditional.
-            browser: Browser configuration — object config, true (apply default), false/null (disable)
+            browser: Browser configuration — object config, true (apply default), false/null (disable).
             default_options: Default options for generate/stream calls — static or conditional.
             description: Description of the agent.
             durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the
                 Mastra instance; without distributed backends durability is process-local. Does not enable automatic
                 recovery — that stays `recovery.durableAgents`.
             input_processors: Input processor graph — static or conditional.
-            instructions: System instructions for the agent (string or array of instruction blocks)
+            instructions: System instructions for the agent (string or array of instruction blocks).
             integration_tools: Map of tool provider IDs to their tool configurations — static or conditional.
             mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional.
             memory: Memory configuration — static, conditional, or null to disable memory.
@@ -872,7 +872,7 @@ class StoredAgentsResource:
 
         Args:
             stored_agent_id: Unique identifier for the stored agent.
-            status: Which version to resolve: published (active version) or draft (latest version)
+            status: Which version to resolve: published (active version) or draft (latest version).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1032,11 +1032,11 @@ class StoredAgentsResource:
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            status: Filter agents by status (defaults to published)
+            status: Filter agents by status (defaults to published).
             author_id: Filter agents by author identifier.
             visibility: Filter to only public agents.
             metadata: Filter agents by metadata key-value pairs.
-            favorited_only: When true, return only agents favorited by the caller (requires the `favorites` EE feature)
+            favorited_only: When true, return only agents favorited by the caller (requires the `favorites` EE feature).
             pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for
                 `favoritedOnly` instead of the caller.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1132,11 +1132,11 @@ class StoredAgentsResource:
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            status: Filter agents by status (defaults to published)
+            status: Filter agents by status (defaults to published).
             author_id: Filter agents by author identifier.
             visibility: Filter to only public agents.
             metadata: Filter agents by metadata key-value pairs.
-            favorited_only: When true, return only agents favorited by the caller (requires the `favorites` EE feature)
+            favorited_only: When true, return only agents favorited by the caller (requires the `favorites` EE feature).
             pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for
                 `favoritedOnly` instead of the caller.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1358,7 +1358,7 @@ class StoredAgentsResource:
             agents: Agent keys with optional per-agent config — static or conditional.
             author_id: Author identifier for multi-tenant filtering.
             auto_publish: Immediately activate the auto-created version. Defaults to false when omitted.
-            browser: Browser configuration — object config, true (apply default), false/null (disable)
+            browser: Browser configuration — object config, true (apply default), false/null (disable).
             change_message: Optional message describing the changes for the auto-created version.
             default_options: Default options for generate/stream calls — static or conditional.
             description: Description of the agent.
@@ -1366,7 +1366,7 @@ class StoredAgentsResource:
                 Mastra instance; without distributed backends durability is process-local. Does not enable automatic
                 recovery — that stays `recovery.durableAgents`.
             input_processors: Input processor graph — static or conditional.
-            instructions: System instructions for the agent (string or array of instruction blocks)
+            instructions: System instructions for the agent (string or array of instruction blocks).
             integration_tools: Map of tool provider IDs to their tool configurations — static or conditional.
             mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional.
             memory: Memory configuration — static, conditional, or null to disable memory.
@@ -1381,7 +1381,7 @@ class StoredAgentsResource:
             tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the
                 deprecated `integrationTools` field.
             tools: Tool keys mapped to per-tool config — static or conditional.
-            visibility: Agent visibility: private (owner/admin only) or public (any reader)
+            visibility: Agent visibility: private (owner/admin only) or public (any reader).
             workflows: Workflow keys with optional per-workflow config — static or conditional.
             workspace: Workspace reference (stored ID or inline config) — static or conditional.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -1580,7 +1580,7 @@ class AsyncStoredAgentsResource:
         Args:
             stored_agent_id: Unique identifier for the stored agent.
             agents: Agent keys with optional per-agent config — static or conditional.
-            browser: Browser configuration — object config, true (apply default), false/null (disable)
+            browser: Browser configuration — object config, true (apply default), false/null (disable).
             change_message: Field ``changeMessage`` of the JSON body.
             default_options: Default options for generate/stream calls — static or conditional.
             description: Description of the agent.
@@ -1589,7 +1589,7 @@ class AsyncStoredAgentsResource:
                 recovery — that stays `recovery.durableAgents`.
             input_processors: Input processor graph — static or conditional.
             inspect_only: Field ``inspectOnly`` of the JSON body.
-            instructions: System instructions for the agent (string or array of instruction blocks)
+            instructions: System instructions for the agent (string or array of instruction blocks).
             integration_tools: Map of tool provider IDs to their tool configurations — static or conditional.
             mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional.
             memory: Memory configuration — static, conditional, or null to disable memory.
@@ -1856,14 +1856,14 @@ class AsyncStoredAgentsResource:
         ``POST /stored/agents``
 
         Args:
-            instructions: System instructions for the agent (string or array of instruction blocks)
+            instructions: System instructions for the agent (string or array of instruction blocks).
             name: Name of the agent.
             agents: Agent keys with optional per-agent config — static or conditional.
             author_id: Author identifier for multi-tenant filtering.
             auto_publish: Publish the initial version so the agent resolves at status="published". Defaults to true when
                 omitted. Pass false to stage the agent as an unpublished draft — useful when overriding a code-defined
                 agent, whose code definition keeps serving traffic until the override is published.
-            browser: Browser configuration — object config, true (apply default), false/null (disable)
+            browser: Browser configuration — object config, true (apply default), false/null (disable).
             default_options: Default options for generate/stream calls — static or conditional.
             description: Description of the agent.
             durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the
@@ -1885,7 +1885,7 @@ class AsyncStoredAgentsResource:
             tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the
                 deprecated `integrationTools` field.
             tools: Tool keys mapped to per-tool config — static or conditional.
-            visibility: Agent visibility: private (owner/admin only) or public (any reader)
+            visibility: Agent visibility: private (owner/admin only) or public (any reader).
             workflows: Workflow keys with optional per-workflow config — static or conditional.
             workspace: Workspace reference (stored ID or inline config) — static or conditional.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
@@ -2206,14 +2206,14 @@ class AsyncStoredAgentsResource:
         Args:
             stored_agent_id: Unique identifier for the stored agent.
             agents: Agent keys with optional per-agent config — static or conditional.
-            browser: Browser configuration — object config, true (apply default), false/null (disable)
+            browser: Browser configuration — object config, true (apply default), false/null (disable).
             default_options: Default options for generate/stream calls — static or conditional.
             description: Description of the agent.
             durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the
                 Mastra instance; without distributed backends durability is process-local. Does not enable automatic
                 recovery — that stays `recovery.durableAgents`.
             input_processors: Input processor graph — static or conditional.
-            instructions: System instructions for the agent (string or array of instruction blocks)
+            instructions: System instructions for the agent (string or array of instruction blocks).
             integration_tools: Map of tool provider IDs to their tool configurations — static or conditional.
             mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional.
             memory: Memory configuration — static, conditional, or null to disable memory.
@@ -2321,7 +2321,7 @@ class AsyncStoredAgentsResource:
 
         Args:
             stored_agent_id: Unique identifier for the stored agent.
-            status: Which version to resolve: published (active version) or draft (latest version)
+            status: Which version to resolve: published (active version) or draft (latest version).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -2481,11 +2481,11 @@ class AsyncStoredAgentsResource:
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            status: Filter agents by status (defaults to published)
+            status: Filter agents by status (defaults to published).
             author_id: Filter agents by author identifier.
             visibility: Filter to only public agents.
             metadata: Filter agents by metadata key-value pairs.
-            favorited_only: When true, return only agents favorited by the caller (requires the `favorites` EE feature)
+            favorited_only: When true, return only agents favorited by the caller (requires the `favorites` EE feature).
             pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for
                 `favoritedOnly` instead of the caller.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -2581,11 +2581,11 @@ class AsyncStoredAgentsResource:
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            status: Filter agents by status (defaults to published)
+            status: Filter agents by status (defaults to published).
             author_id: Filter agents by author identifier.
             visibility: Filter to only public agents.
             metadata: Filter agents by metadata key-value pairs.
-            favorited_only: When true, return only agents favorited by the caller (requires the `favorites` EE feature)
+            favorited_only: When true, return only agents favorited by the caller (requires the `favorites` EE feature).
             pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for
                 `favoritedOnly` instead of the caller.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -2808,7 +2808,7 @@ class AsyncStoredAgentsResource:
             agents: Agent keys with optional per-agent config — static or conditional.
             author_id: Author identifier for multi-tenant filtering.
             auto_publish: Immediately activate the auto-created version. Defaults to false when omitted.
-            browser: Browser configuration — object config, true (apply default), false/null (disable)
+            browser: Browser configuration — object config, true (apply default), false/null (disable).
             change_message: Optional message describing the changes for the auto-created version.
             default_options: Default options for generate/stream calls — static or conditional.
             description: Description of the agent.
@@ -2816,7 +2816,7 @@ class AsyncStoredAgentsResource:
                 Mastra instance; without distributed backends durability is process-local. Does not enable automatic
                 recovery — that stays `recovery.durableAgents`.
             input_processors: Input processor graph — static or conditional.
-            instructions: System instructions for the agent (string or array of instruction blocks)
+            instructions: System instructions for the agent (string or array of instruction blocks).
             integration_tools: Map of tool provider IDs to their tool configurations — static or conditional.
             mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional.
             memory: Memory configuration — static, conditional, or null to disable memory.
@@ -2831,7 +2831,7 @@ class AsyncStoredAgentsResource:
             tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the
                 deprecated `integrationTools` field.
             tools: Tool keys mapped to per-tool config — static or conditional.
-            visibility: Agent visibility: private (owner/admin only) or public (any reader)
+            visibility: Agent visibility: private (owner/admin only) or public (any reader).
             workflows: Workflow keys with optional per-workflow config — static or conditional.
             workspace: Workspace reference (stored ID or inline config) — static or conditional.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent

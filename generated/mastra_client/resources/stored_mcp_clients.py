@@ -200,7 +200,7 @@ class StoredMcpClientsResource:
 
         Args:
             stored_mcp_client_id: Unique identifier for the stored MCP client.
-            status: Which version to resolve: published (active version) or draft (latest version)
+            status: Which version to resolve: published (active version) or draft (latest version).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -282,7 +282,7 @@ class StoredMcpClientsResource:
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            status: Filter MCP clients by status (defaults to published)
+            status: Filter MCP clients by status (defaults to published).
             author_id: Filter MCP clients by author identifier.
             metadata: Filter MCP clients by metadata key-value pairs.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -369,7 +369,7 @@ class StoredMcpClientsResource:
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            status: Filter MCP clients by status (defaults to published)
+            status: Filter MCP clients by status (defaults to published).
             author_id: Filter MCP clients by author identifier.
             metadata: Filter MCP clients by metadata key-value pairs.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -681,7 +681,7 @@ class AsyncStoredMcpClientsResource:
 
         Args:
             stored_mcp_client_id: Unique identifier for the stored MCP client.
-            status: Which version to resolve: published (active version) or draft (latest version)
+            status: Which version to resolve: published (active version) or draft (latest version).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -763,7 +763,7 @@ class AsyncStoredMcpClientsResource:
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            status: Filter MCP clients by status (defaults to published)
+            status: Filter MCP clients by status (defaults to published).
             author_id: Filter MCP clients by author identifier.
             metadata: Filter MCP clients by metadata key-value pairs.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -850,7 +850,7 @@ class AsyncStoredMcpClientsResource:
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            status: Filter MCP clients by status (defaults to published)
+            status: Filter MCP clients by status (defaults to published).
             author_id: Filter MCP clients by author identifier.
             metadata: Filter MCP clients by metadata key-value pairs.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its

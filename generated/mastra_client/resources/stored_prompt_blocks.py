@@ -209,7 +209,7 @@ class StoredPromptBlocksResource:
 
         Args:
             stored_prompt_block_id: Unique identifier for the stored prompt block.
-            status: Which version to resolve: published (active version) or draft (latest version)
+            status: Which version to resolve: published (active version) or draft (latest version).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -707,7 +707,7 @@ class AsyncStoredPromptBlocksResource:
 
         Args:
             stored_prompt_block_id: Unique identifier for the stored prompt block.
-            status: Which version to resolve: published (active version) or draft (latest version)
+            status: Which version to resolve: published (active version) or draft (latest version).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its

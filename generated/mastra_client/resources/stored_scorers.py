@@ -78,7 +78,7 @@ class StoredScorersResource:
             default_sampling: Default sampling configuration.
             description: Description of the scorer.
             id: Unique identifier. If not provided, derived from name.
-            instructions: System instructions for the judge LLM (used when type is llm-judge)
+            instructions: System instructions for the judge LLM (used when type is llm-judge).
             metadata: Additional metadata for the scorer.
             model: Field ``model`` of the JSON body.
             preset_config: Serializable config options for preset scorers.
@@ -233,7 +233,7 @@ class StoredScorersResource:
 
         Args:
             stored_scorer_id: Unique identifier for the stored scorer definition.
-            status: Which version to resolve: published (active version) or draft (latest version)
+            status: Which version to resolve: published (active version) or draft (latest version).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -315,7 +315,7 @@ class StoredScorersResource:
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            status: Filter scorers by status (defaults to published)
+            status: Filter scorers by status (defaults to published).
             author_id: Filter scorers by author identifier.
             metadata: Filter scorers by metadata key-value pairs.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -402,7 +402,7 @@ class StoredScorersResource:
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            status: Filter scorers by status (defaults to published)
+            status: Filter scorers by status (defaults to published).
             author_id: Filter scorers by author identifier.
             metadata: Filter scorers by metadata key-value pairs.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -490,7 +490,7 @@ class StoredScorersResource:
             author_id: Field ``authorId`` of the JSON body.
             default_sampling: Default sampling configuration.
             description: Description of the scorer.
-            instructions: System instructions for the judge LLM (used when type is llm-judge)
+            instructions: System instructions for the judge LLM (used when type is llm-judge).
             metadata: Field ``metadata`` of the JSON body.
             model: Field ``model`` of the JSON body.
             name: Name of the scorer.
@@ -625,7 +625,7 @@ class AsyncStoredScorersResource:
             default_sampling: Default sampling configuration.
             description: Description of the scorer.
             id: Unique identifier. If not provided, derived from name.
-            instructions: System instructions for the judge LLM (used when type is llm-judge)
+            instructions: System instructions for the judge LLM (used when type is llm-judge).
             metadata: Additional metadata for the scorer.
             model: Field ``model`` of the JSON body.
             preset_config: Serializable config options for preset scorers.
@@ -780,7 +780,7 @@ class AsyncStoredScorersResource:
 
         Args:
             stored_scorer_id: Unique identifier for the stored scorer definition.
-            status: Which version to resolve: published (active version) or draft (latest version)
+            status: Which version to resolve: published (active version) or draft (latest version).
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
                 JSON.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -862,7 +862,7 @@ class AsyncStoredScorersResource:
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            status: Filter scorers by status (defaults to published)
+            status: Filter scorers by status (defaults to published).
             author_id: Filter scorers by author identifier.
             metadata: Filter scorers by metadata key-value pairs.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -949,7 +949,7 @@ class AsyncStoredScorersResource:
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            status: Filter scorers by status (defaults to published)
+            status: Filter scorers by status (defaults to published).
             author_id: Filter scorers by author identifier.
             metadata: Filter scorers by metadata key-value pairs.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1038,7 +1038,7 @@ class AsyncStoredScorersResource:
             author_id: Field ``authorId`` of the JSON body.
             default_sampling: Default sampling configuration.
             description: Description of the scorer.
-            instructions: System instructions for the judge LLM (used when type is llm-judge)
+            instructions: System instructions for the judge LLM (used when type is llm-judge).
             metadata: Field ``metadata`` of the JSON body.
             model: Field ``model`` of the JSON body.
             name: Name of the scorer.

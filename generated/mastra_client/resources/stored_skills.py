@@ -75,7 +75,7 @@ class StoredSkillsResource:
             references: List of reference file paths.
             scripts: List of script file paths.
             source: Source location of the skill.
-            visibility: Skill visibility: private (owner/admin only) or public (any reader)
+            visibility: Skill visibility: private (owner/admin only) or public (any reader).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -386,7 +386,7 @@ class StoredSkillsResource:
             author_id: Filter skills by author identifier.
             visibility: Filter to only public skills.
             metadata: Filter skills by metadata key-value pairs.
-            favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature)
+            favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature).
             pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for
                 `favoritedOnly` instead of the caller.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -486,7 +486,7 @@ class StoredSkillsResource:
             author_id: Filter skills by author identifier.
             visibility: Filter to only public skills.
             metadata: Filter skills by metadata key-value pairs.
-            favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature)
+            favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature).
             pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for
                 `favoritedOnly` instead of the caller.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -544,7 +544,7 @@ class StoredSkillsResource:
 
         Args:
             stored_skill_id: Unique identifier for the stored skill.
-            skill_path: Path to the skill directory on the server filesystem (containing SKILL.md)
+            skill_path: Path to the skill directory on the server filesystem (containing SKILL.md).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -722,7 +722,7 @@ class StoredSkillsResource:
             references: List of reference file paths.
             scripts: List of script file paths.
             source: Source location of the skill.
-            visibility: Skill visibility: private (owner/admin only) or public (any reader)
+            visibility: Skill visibility: private (owner/admin only) or public (any reader).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -851,7 +851,7 @@ class AsyncStoredSkillsResource:
             references: List of reference file paths.
             scripts: List of script file paths.
             source: Source location of the skill.
-            visibility: Skill visibility: private (owner/admin only) or public (any reader)
+            visibility: Skill visibility: private (owner/admin only) or public (any reader).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1162,7 +1162,7 @@ class AsyncStoredSkillsResource:
             author_id: Filter skills by author identifier.
             visibility: Filter to only public skills.
             metadata: Filter skills by metadata key-value pairs.
-            favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature)
+            favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature).
             pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for
                 `favoritedOnly` instead of the caller.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1262,7 +1262,7 @@ class AsyncStoredSkillsResource:
             author_id: Filter skills by author identifier.
             visibility: Filter to only public skills.
             metadata: Filter skills by metadata key-value pairs.
-            favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature)
+            favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature).
             pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for
                 `favoritedOnly` instead of the caller.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1321,7 +1321,7 @@ class AsyncStoredSkillsResource:
 
         Args:
             stored_skill_id: Unique identifier for the stored skill.
-            skill_path: Path to the skill directory on the server filesystem (containing SKILL.md)
+            skill_path: Path to the skill directory on the server filesystem (containing SKILL.md).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1499,7 +1499,7 @@ class AsyncStoredSkillsResource:
             references: List of reference file paths.
             scripts: List of script file paths.
             source: Source location of the skill.
-            visibility: Skill visibility: private (owner/admin only) or public (any reader)
+            visibility: Skill visibility: private (owner/admin only) or public (any reader).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its

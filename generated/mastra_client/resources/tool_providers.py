@@ -52,7 +52,7 @@ class ToolProvidersResource:
         Args:
             provider_id: Unique identifier for the tool provider.
             toolkit: Toolkit slug being authorized.
-            config: Provider-specific user-supplied connection fields (e.g. subdomain)
+            config: Provider-specific user-supplied connection fields (e.g. subdomain).
             connection_id: Existing connection bucket id when re-authorizing; omit for a brand-new connection.
             label: Optional human label to persist on the resulting tool_provider_connections row. Must match the stored
                 connection label rules (≤ 32 chars, [A-Za-z0-9 _-]+).
@@ -211,9 +211,9 @@ class ToolProvidersResource:
 
         Args:
             provider_id: Unique identifier for the tool provider.
-            connection_id: Adapter-native connection id (e.g. Composio ca_...)
+            connection_id: Adapter-native connection id (e.g. Composio ca_...).
             force: When true, revoke at the provider and drop the row even if pinned by agents.
-            toolkit: Toolkit slug for the connection (used when the row was upserted with one)
+            toolkit: Toolkit slug for the connection (used when the row was upserted with one).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -353,7 +353,7 @@ class ToolProvidersResource:
 
         Args:
             provider_id: Unique identifier for the tool provider.
-            connection_id: Adapter-native connection id (e.g. Composio ca_...)
+            connection_id: Adapter-native connection id (e.g. Composio ca_...).
             toolkit: Optional toolkit slug to scope the usage scan.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
@@ -632,8 +632,8 @@ class ToolProvidersResource:
             toolkit: Toolkit slug whose connections to list.
             author_id: Admin-only: restrict listing to a specific author. Silently ignored for non-admin callers.
             scope: Filter results by scope. Omit to include shared + per-author pins for the caller.
-            page: Page number for pagination (1-indexed)
-            per_page: Number of items per page (default 50, max 200)
+            page: Page number for pagination (1-indexed).
+            per_page: Number of items per page (default 50, max 200).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -718,8 +718,8 @@ class ToolProvidersResource:
             toolkit: Toolkit slug whose connections to list.
             author_id: Admin-only: restrict listing to a specific author. Silently ignored for non-admin callers.
             scope: Filter results by scope. Omit to include shared + per-author pins for the caller.
-            page: Page number for pagination (1-indexed)
-            per_page: Number of items per page (default 50, max 200)
+            page: Page number for pagination (1-indexed).
+            per_page: Number of items per page (default 50, max 200).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -891,7 +891,7 @@ class ToolProvidersResource:
             provider_id: Unique identifier for the tool provider.
             toolkit: Filter tools by toolkit slug.
             search: Search tools by name or description.
-            page: Page number for pagination (1-indexed)
+            page: Page number for pagination (1-indexed).
             per_page: Number of items per page.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
@@ -973,7 +973,7 @@ class ToolProvidersResource:
             provider_id: Unique identifier for the tool provider.
             toolkit: Filter tools by toolkit slug.
             search: Search tools by name or description.
-            page: Page number for pagination (1-indexed)
+            page: Page number for pagination (1-indexed).
             per_page: Number of items per page.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
@@ -1027,7 +1027,7 @@ class ToolProvidersResource:
 
         Args:
             provider_id: Unique identifier for the tool provider.
-            connection_id: Adapter-native connection id (e.g. Composio ca_...)
+            connection_id: Adapter-native connection id (e.g. Composio ca_...).
             label: New display label for the connection. Pass null (or empty string) to clear the existing label.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
@@ -1115,7 +1115,7 @@ class AsyncToolProvidersResource:
         Args:
             provider_id: Unique identifier for the tool provider.
             toolkit: Toolkit slug being authorized.
-            config: Provider-specific user-supplied connection fields (e.g. subdomain)
+            config: Provider-specific user-supplied connection fields (e.g. subdomain).
             connection_id: Existing connection bucket id when re-authorizing; omit for a brand-new connection.
             label: Optional human label to persist on the resulting tool_provider_connections row. Must match the stored
                 connection label rules (≤ 32 chars, [A-Za-z0-9 _-]+).
@@ -1274,9 +1274,9 @@ class AsyncToolProvidersResource:
 
         Args:
             provider_id: Unique identifier for the tool provider.
-            connection_id: Adapter-native connection id (e.g. Composio ca_...)
+            connection_id: Adapter-native connection id (e.g. Composio ca_...).
             force: When true, revoke at the provider and drop the row even if pinned by agents.
-            toolkit: Toolkit slug for the connection (used when the row was upserted with one)
+            toolkit: Toolkit slug for the connection (used when the row was upserted with one).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1416,7 +1416,7 @@ class AsyncToolProvidersResource:
 
         Args:
             provider_id: Unique identifier for the tool provider.
-            connection_id: Adapter-native connection id (e.g. Composio ca_...)
+            connection_id: Adapter-native connection id (e.g. Composio ca_...).
             toolkit: Optional toolkit slug to scope the usage scan.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
@@ -1695,8 +1695,8 @@ class AsyncToolProvidersResource:
             toolkit: Toolkit slug whose connections to list.
             author_id: Admin-only: restrict listing to a specific author. Silently ignored for non-admin callers.
             scope: Filter results by scope. Omit to include shared + per-author pins for the caller.
-            page: Page number for pagination (1-indexed)
-            per_page: Number of items per page (default 50, max 200)
+            page: Page number for pagination (1-indexed).
+            per_page: Number of items per page (default 50, max 200).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1781,8 +1781,8 @@ class AsyncToolProvidersResource:
             toolkit: Toolkit slug whose connections to list.
             author_id: Admin-only: restrict listing to a specific author. Silently ignored for non-admin callers.
             scope: Filter results by scope. Omit to include shared + per-author pins for the caller.
-            page: Page number for pagination (1-indexed)
-            per_page: Number of items per page (default 50, max 200)
+            page: Page number for pagination (1-indexed).
+            per_page: Number of items per page (default 50, max 200).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -1955,7 +1955,7 @@ class AsyncToolProvidersResource:
             provider_id: Unique identifier for the tool provider.
             toolkit: Filter tools by toolkit slug.
             search: Search tools by name or description.
-            page: Page number for pagination (1-indexed)
+            page: Page number for pagination (1-indexed).
             per_page: Number of items per page.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
@@ -2037,7 +2037,7 @@ class AsyncToolProvidersResource:
             provider_id: Unique identifier for the tool provider.
             toolkit: Filter tools by toolkit slug.
             search: Search tools by name or description.
-            page: Page number for pagination (1-indexed)
+            page: Page number for pagination (1-indexed).
             per_page: Number of items per page.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
@@ -2092,7 +2092,7 @@ class AsyncToolProvidersResource:
 
         Args:
             provider_id: Unique identifier for the tool provider.
-            connection_id: Adapter-native connection id (e.g. Composio ca_...)
+            connection_id: Adapter-native connection id (e.g. Composio ca_...).
             label: New display label for the connection. Pass null (or empty string) to clear the existing label.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.

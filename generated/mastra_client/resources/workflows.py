@@ -958,8 +958,8 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow.
             run_id: Unique identifier for the run.
             offset: Resume from this event index (0-based). If omitted, replays all events.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -1029,8 +1029,8 @@ class WorkflowsResource:
         Args:
             workflow_id: Unique identifier for the workflow.
             run_id: Unique identifier for the run.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -1652,8 +1652,8 @@ class WorkflowsResource:
             tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
                 attempts in a row) or the number of attempts. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -2027,8 +2027,8 @@ class WorkflowsResource:
             tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
                 attempts in a row) or the number of attempts. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -2138,8 +2138,8 @@ class WorkflowsResource:
             tracing_options: Field ``tracingOptions`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -2458,8 +2458,8 @@ class WorkflowsResource:
             tracing_options: Field ``tracingOptions`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
                 attempts in a row) or the number of attempts. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -3458,8 +3458,8 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow.
             run_id: Unique identifier for the run.
             offset: Resume from this event index (0-based). If omitted, replays all events.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -3529,8 +3529,8 @@ class AsyncWorkflowsResource:
         Args:
             workflow_id: Unique identifier for the workflow.
             run_id: Unique identifier for the run.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -4152,8 +4152,8 @@ class AsyncWorkflowsResource:
             tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
                 attempts in a row) or the number of attempts. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -4527,8 +4527,8 @@ class AsyncWorkflowsResource:
             tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
                 attempts in a row) or the number of attempts. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -4638,8 +4638,8 @@ class AsyncWorkflowsResource:
             tracing_options: Field ``tracingOptions`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
@@ -4958,8 +4958,8 @@ class AsyncWorkflowsResource:
             tracing_options: Field ``tracingOptions`` of the JSON body.
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``StreamIdleTimeoutError``;
-                ``None``: no limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
+                limit. Default: the client's (none for a subscription).
             resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
                 attempts in a row) or the number of attempts. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.

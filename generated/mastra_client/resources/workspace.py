@@ -204,7 +204,7 @@ class WorkspaceResource:
 
         Args:
             workspace_id: Workspace ID.
-            content: Content to write (text or base64-encoded binary)
+            content: Content to write (text or base64-encoded binary).
             path: Path to write to.
             encoding: Content encoding.
             recursive: Create parent directories if needed.
@@ -359,7 +359,7 @@ class WorkspaceResource:
         Args:
             workspace_id: Workspace ID.
             path: Path to the file to read.
-            encoding: Encoding for text files (default: utf-8)
+            encoding: Encoding for text files (default: utf-8).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -663,7 +663,7 @@ class WorkspaceResource:
         Args:
             workspace_id: Workspace ID.
             skill_name: Skill name identifier.
-            reference_path: Reference file path (URL encoded)
+            reference_path: Reference file path (URL encoded).
             path: Skill path for disambiguation when multiple skills share the same name.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
@@ -1440,7 +1440,7 @@ class WorkspaceResource:
             owner: GitHub repository owner.
             repo: GitHub repository name.
             skill_name: Skill name from skills.sh.
-            mount: Mount path to install into (for CompositeFilesystem)
+            mount: Mount path to install into (for CompositeFilesystem).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
@@ -1827,7 +1827,7 @@ class AsyncWorkspaceResource:
 
         Args:
             workspace_id: Workspace ID.
-            content: Content to write (text or base64-encoded binary)
+            content: Content to write (text or base64-encoded binary).
             path: Path to write to.
             encoding: Content encoding.
             recursive: Create parent directories if needed.
@@ -1982,7 +1982,7 @@ class AsyncWorkspaceResource:
         Args:
             workspace_id: Workspace ID.
             path: Path to the file to read.
-            encoding: Encoding for text files (default: utf-8)
+            encoding: Encoding for text files (default: utf-8).
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
@@ -2286,7 +2286,7 @@ class AsyncWorkspaceResource:
         Args:
             workspace_id: Workspace ID.
             skill_name: Skill name identifier.
-            reference_path: Reference file path (URL encoded)
+            reference_path: Reference file path (URL encoded).
             path: Skill path for disambiguation when multiple skills share the same name.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
                 model; ``False``: keep it leniently. Default: the client's setting.
@@ -3064,7 +3064,7 @@ class AsyncWorkspaceResource:
             owner: GitHub repository owner.
             repo: GitHub repository name.
             skill_name: Skill name from skills.sh.
-            mount: Mount path to install into (for CompositeFilesystem)
+            mount: Mount path to install into (for CompositeFilesystem).
             retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
                 (the server may then act twice). Default ``False``.
             strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
