@@ -13,10 +13,12 @@ import re
 import textwrap
 from collections.abc import Sequence
 
+from .fmt import RUFF_SETTINGS
 from .ir import Operation, Pagination, Param, ResourceAccessor
 from .pysource import docstring_body
 
-LINE_LENGTH = 120  # the generated package's ruff line length (templates/pyproject.toml.jinja)
+# The generated package's line length: ruff formats it with this one (fmt.py).
+LINE_LENGTH = int(RUFF_SETTINGS[RUFF_SETTINGS.index("--line-length") + 1])
 METHOD_INDENT = 8  # a method's docstring lines, in its class
 ARG_INDENT = 4  # an argument under ``Args:``; its continuation lines twice as far
 

@@ -20,6 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
+from mastra_codegen.docs import LINE_LENGTH
+
+_PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
+# [tool.ruff] line-length (read without tomllib, which Python 3.10 lacks)
+PROJECT_LINE_LENGTH = int(re.findall(r"^line-length\s*=\s*(\d+)", _PYPROJECT.read_text(encoding="utf-8"), re.M)[0])
+
 _ARG_LINE = re.compile(r"^(\s*)(\*{0,2}[A-Za-z_][A-Za-z0-9_]*)(\s*\([^)]*\))?:(\s|$)")
 _SECTION = re.compile(r"^\s*[A-Z][A-Za-z ]*:\s*$")
 
@@ -81,7 +87,7 @@ def package_classes(package: ModuleType) -> Iterator[type]:
                 yield cls
 
 
-def audit_package(package_name: str, width: int = 120) -> Audit:
+def audit_package(package_name: str, width: int = LINE_LENGTH) -> Audit:
     """Audit the importable package ``package_name``."""
     package = importlib.import_module(package_name)
     out = Audit()
@@ -104,14 +110,17 @@ def audit_package(package_name: str, width: int = 120) -> Audit:
     return out
 
 
-def long_docstring_lines(package: ModuleType, width: int = 120) -> list[str]:
+def long_docstring_lines(package: ModuleType, width: int = LINE_LENGTH) -> list[str]:
     """``file:line`` of every docstring line of the package longer than ``width`` that could wrap.
 
-    A line that is one word after its indentation (a URL) cannot, and is not counted.
+    A line that is one word after its indentation (a URL) cannot, and is not counted. The runtime
+    (``_runtime/``) is the project's own source, copied: its lines are held to the project's line
+    length (pyproject.toml), not to the generated code's.
     """
     out: list[str] = []
     root = Path(package.__file__ or "").parent
     for path in sorted(root.rglob("*.py")):
+        limit = PROJECT_LINE_LENGTH if path.parent.name == "_runtime" else width
         source = path.read_text(encoding="utf-8").splitlines()
         for node in ast.walk(ast.parse("\n".join(source))):
             if not isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -124,7 +133,7 @@ def long_docstring_lines(package: ModuleType, width: int = 120) -> list[str]:
             for number in range(first.lineno, (first.end_lineno or first.lineno) + 1):
                 line = source[number - 1]
                 words = line.strip().strip('"').split()
-                if len(line) > width and len(words) > 1:
+                if len(line) > limit and len(words) > 1:
                     out.append(f"{path.relative_to(root)}:{number}: {line.strip()}")
     return out
 

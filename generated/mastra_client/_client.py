@@ -199,7 +199,7 @@ class MastraClient(SyncAPIClient):
 
     @property
     def with_raw_response(self) -> Any:
-        """This client, with every method returning a ``RawResponse`` (status, headers, ``parse()``).
+        """This client, every method returning a ``RawResponse`` (status, headers, ``parse()``).
 
         ``client.with_raw_response.agents.list_agents().headers`` or
         ``client.with_raw_response.get_agent("a").generate("hi").parse()``.
@@ -211,8 +211,9 @@ class MastraClient(SyncAPIClient):
         """This client, with every call handing over its HTTP response before the body is read.
 
         For large answers (audio, files):
-        ``with client.with_streaming_response.<area>.<operation>(...) as response:``, then
-        ``for chunk in response.iter_bytes()``. Leaving the block closes the connection.
+        ``with client.with_streaming_response.<area>.<operation>(...) as response:``,
+        then ``for chunk in response.iter_bytes()``.
+        Leaving the block closes the connection.
         """
         return WithStreamingResponse(self)
 
@@ -476,7 +477,8 @@ class MastraClient(SyncAPIClient):
         return WorkspaceResource(self)
 
     def get_a2a(self, agent_id: str) -> A2a:
-        """An agent over the A2A protocol (JSON-RPC 2.0 on POST /a2a/{agentId}): client.get_a2a(agent_id).
+        """An agent over the A2A protocol (JSON-RPC 2.0 on POST /a2a/{agentId}):
+        client.get_a2a(agent_id).
 
         Args:
             agent_id: The ``agentId`` of every call of this A2a.
@@ -484,7 +486,8 @@ class MastraClient(SyncAPIClient):
         return A2a(self, agent_id=agent_id)
 
     def get_a2a_v1(self, agent_id: str) -> A2aV1:
-        """An agent over A2A protocol v1.0 (header A2A-Version: 1.0, v1.0 method names): client.get_a2a_v1(agent_id).
+        """An agent over A2A protocol v1.0 (header A2A-Version: 1.0, v1.0 method names):
+        client.get_a2a_v1(agent_id).
 
         Args:
             agent_id: The ``agentId`` of every call of this A2aV1.
@@ -496,8 +499,8 @@ class MastraClient(SyncAPIClient):
 
         Args:
             agent_id: The ``agentId`` of every call of this Agent.
-            version: Which version of a stored agent's overrides every call uses. Sent as query parameters on every
-                call; ``None``: none.
+            version: Which version of a stored agent's overrides every call uses. Sent as query
+                parameters on every call; ``None``: none.
         """
         return Agent(self, agent_id=agent_id, version=version)
 
@@ -510,8 +513,8 @@ class MastraClient(SyncAPIClient):
         return AgentBuilder(self, action_id=action_id)
 
     def get_agent_controller(self, controller_id: str) -> AgentController:
-        """An agent controller hosted on the server (client-js AgentController); its sessions are reached with
-        session(resource_id, scope=None).
+        """An agent controller hosted on the server (client-js AgentController); its sessions are
+        reached with session(resource_id, scope=None).
 
         Args:
             controller_id: The ``controllerId`` of every call of this AgentController.
@@ -541,7 +544,8 @@ class MastraClient(SyncAPIClient):
         return McpServer(self, server_id=server_id)
 
     def get_mcp_server_tool(self, server_id: str, tool_id: str) -> McpTool:
-        """One tool of an MCP server hosted by Mastra, as client.get_mcp_server_tool(server_id, tool_id).
+        """One tool of an MCP server hosted by Mastra, as client.get_mcp_server_tool(server_id,
+        tool_id).
 
         Args:
             server_id: The ``serverId`` of every call of this McpTool.
@@ -554,7 +558,8 @@ class MastraClient(SyncAPIClient):
 
         Args:
             thread_id: The ``threadId`` of every call of this MemoryThread.
-            agent_id: The ``agentId`` of every call of this MemoryThread. ``None``: left out of the requests.
+            agent_id: The ``agentId`` of every call of this MemoryThread. ``None``: left out of the
+                requests.
         """
         return MemoryThread(self, thread_id=thread_id, agent_id=agent_id)
 
@@ -594,7 +599,8 @@ class MastraClient(SyncAPIClient):
         """A prompt block stored in the server's database, with its versions.
 
         Args:
-            stored_prompt_block_id: The ``storedPromptBlockId`` of every call of this StoredPromptBlock.
+            stored_prompt_block_id: The ``storedPromptBlockId`` of every call of this
+                StoredPromptBlock.
         """
         return StoredPromptBlock(self, stored_prompt_block_id=stored_prompt_block_id)
 
@@ -697,20 +703,22 @@ class MastraClient(SyncAPIClient):
             request_context: Request context preset for this item.
             scorer_ids: IDs of scorers selected for this item.
             source: Field ``source`` of the JSON body.
-            tool_mocks: Ordered item-level static tool mocks served in place of executing the real tool.
-            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny' fails the experiment
-                item.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            tool_mocks: Ordered item-level static tool mocks served in place of executing the real
+                tool.
+            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny'
+                fails the experiment item.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.create_item(
             dataset_id=dataset_id,
@@ -752,28 +760,29 @@ class MastraClient(SyncAPIClient):
     ) -> _models.MemoryObservationalMemoryBufferStatusResponse:
         """Await observational memory buffering completion
 
-        Blocks until any in-flight buffering operations complete for the given thread/resource, then returns the updated
-        record
+        Blocks until any in-flight buffering operations complete for the given thread/resource, then
+        returns the updated record
 
         ``POST /memory/observational-memory/buffer-status``
 
         Args:
             agent_id: Field ``agentId`` of the JSON body.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
             resource_id: Field ``resourceId`` of the JSON body.
             thread_id: Field ``threadId`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.memory.observational_memory_buffer_status(
             request_context=request_context,
@@ -812,15 +821,16 @@ class MastraClient(SyncAPIClient):
         Args:
             dataset_id: Unique identifier for the dataset.
             item_ids: Field ``itemIds`` of the JSON body.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.delete_items_batch(
             dataset_id=dataset_id,
@@ -857,17 +867,18 @@ class MastraClient(SyncAPIClient):
         Args:
             dataset_id: Unique identifier for the dataset.
             items: Field ``items`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.items_batch(
             dataset_id=dataset_id,
@@ -900,27 +911,30 @@ class MastraClient(SyncAPIClient):
     ) -> _models.DatasetsClusterFailuresResponse:
         """Cluster experiment failures using AI
 
-        Uses an LLM to analyze failure items from an experiment and group them into meaningful failure pattern clusters.
+        Uses an LLM to analyze failure items from an experiment and group them into meaningful
+        failure pattern clusters.
 
         ``POST /datasets/cluster-failures``
 
         Args:
             items: Failure items to cluster.
             model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o").
-            available_tags: Existing tag vocabulary from the dataset. The LLM should prefer reusing these tags when
-                applicable.
-            prompt: Optional user instructions to guide the analysis (e.g., "focus on tool usage failures").
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            available_tags: Existing tag vocabulary from the dataset. The LLM should prefer reusing
+                these tags when applicable.
+            prompt: Optional user instructions to guide the analysis (e.g., "focus on tool usage
+                failures").
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.create_cluster_failure(
             items=items,
@@ -962,17 +976,18 @@ class MastraClient(SyncAPIClient):
             dataset_id: Unique identifier for the dataset.
             experiment_id_a: ID of baseline experiment.
             experiment_id_b: ID of candidate experiment.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.compare(
             dataset_id=dataset_id,
@@ -1025,17 +1040,18 @@ class MastraClient(SyncAPIClient):
             scorer_ids: IDs of scorers attached to this dataset.
             target_ids: IDs of target entities this dataset is attached to.
             target_type: Target entity type (e.g. agent, workflow, scorer).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.create_dataset(
             name=name,
@@ -1090,10 +1106,11 @@ class MastraClient(SyncAPIClient):
     ) -> _models.DatasetExperimentsCreateResponse:
         """Trigger or create an experiment
 
-        By default triggers a new experiment on the dataset against the specified target: returns immediately with
-        pending status and execution happens in background. With start: false, creates the experiment without running it
-        so the caller can drive the loop (run-item for targeted experiments, result submission for target-less ones).
-        Create-only requests are idempotent on a caller-supplied id.
+        By default triggers a new experiment on the dataset against the specified target: returns
+        immediately with pending status and execution happens in background. With start: false,
+        creates the experiment without running it so the caller can drive the loop (run-item for
+        targeted experiments, result submission for target-less ones). Create-only requests are
+        idempotent on a caller-supplied id.
 
         ``POST /datasets/{datasetId}/experiments``
 
@@ -1102,8 +1119,8 @@ class MastraClient(SyncAPIClient):
             agent_version: Agent version ID to use for experiment.
             description: Description of the experiment.
             grouping: Field ``grouping`` of the JSON body.
-            id: Caller-supplied experiment id (e.g. a workflow run id) for idempotent create-only requests. Ignored when
-                start is true.
+            id: Caller-supplied experiment id (e.g. a workflow run id) for idempotent create-only
+                requests. Ignored when start is true.
             max_concurrency: Maximum concurrent executions.
             metadata: Additional metadata.
             name: Name of the experiment.
@@ -1111,21 +1128,22 @@ class MastraClient(SyncAPIClient):
             request_context: Global request context passed to the target.
             scorer_ids: IDs of scorers to apply.
             target_id: ID of the target. Required when targetType is set.
-            target_type: Type of target to run against. Required when start is true. Optional for create-only
-                experiments.
+            target_type: Type of target to run against. Required when start is true. Optional for
+                create-only experiments.
             version: Pin to specific dataset version.
             versions: Field ``versions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.create_experiment(
             start=False,
@@ -1175,17 +1193,18 @@ class MastraClient(SyncAPIClient):
 
         Args:
             feedback: Field ``feedback`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.feedback(
             feedback=feedback,
@@ -1226,22 +1245,23 @@ class MastraClient(SyncAPIClient):
         Args:
             agent_id: Query parameter ``agentId``.
             resource_id: Field ``resourceId`` of the JSON body.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
             metadata: Field ``metadata`` of the JSON body.
             thread_id: Field ``threadId`` of the JSON body.
             title: Field ``title`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.memory.create_thread(
             agent_id=agent_id,
@@ -1296,9 +1316,10 @@ class MastraClient(SyncAPIClient):
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Create a schedule
 
-        Creates a new schedule. Pass `agentId` (plus `prompt`) to schedule an agent, or `workflowId` (plus optional
-        `inputData`) to schedule a workflow. Agent schedules get a random `agent_<uuid>` id, workflow schedules a random
-        `schedule_<uuid>` id; pass `id` for a stable slug instead.
+        Creates a new schedule. Pass `agentId` (plus `prompt`) to schedule an agent, or `workflowId`
+        (plus optional `inputData`) to schedule a workflow. Agent schedules get a random
+        `agent_<uuid>` id, workflow schedules a random `schedule_<uuid>` id; pass `id` for a stable
+        slug instead.
 
         ``POST /schedules``
 
@@ -1322,17 +1343,18 @@ class MastraClient(SyncAPIClient):
             input_data: Field ``inputData`` of the JSON body.
             request_context: Field ``requestContext`` of the JSON body.
             workflow_id: Field ``workflowId`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.schedules.create_schedule(
             cron=cron,
@@ -1385,17 +1407,18 @@ class MastraClient(SyncAPIClient):
 
         Args:
             score: Field ``score`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.create_score(
             score=score,
@@ -1517,45 +1540,51 @@ class MastraClient(SyncAPIClient):
             name: Name of the agent.
             agents: Agent keys with optional per-agent config — static or conditional.
             author_id: Author identifier for multi-tenant filtering.
-            auto_publish: Publish the initial version so the agent resolves at status="published". Defaults to true when
-                omitted. Pass false to stage the agent as an unpublished draft — useful when overriding a code-defined
-                agent, whose code definition keeps serving traffic until the override is published.
-            browser: Browser configuration — object config, true (apply default), false/null (disable).
+            auto_publish: Publish the initial version so the agent resolves at status="published".
+                Defaults to true when omitted. Pass false to stage the agent as an unpublished draft
+                — useful when overriding a code-defined agent, whose code definition keeps serving
+                traffic until the override is published.
+            browser: Browser configuration — object config, true (apply default), false/null
+                (disable).
             default_options: Default options for generate/stream calls — static or conditional.
             description: Description of the agent.
-            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the
-                Mastra instance; without distributed backends durability is process-local. Does not enable automatic
-                recovery — that stays `recovery.durableAgents`.
+            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are
+                inherited from the Mastra instance; without distributed backends durability is
+                process-local. Does not enable automatic recovery — that stays
+                `recovery.durableAgents`.
             id: Unique identifier for the agent. If not provided, derived from name.
             input_processors: Input processor graph — static or conditional.
-            integration_tools: Map of tool provider IDs to their tool configurations — static or conditional.
-            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional.
+            integration_tools: Map of tool provider IDs to their tool configurations — static or
+                conditional.
+            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or
+                conditional.
             memory: Memory configuration — static or conditional.
             metadata: Additional metadata for the agent.
-            model: Model configuration — static value or array of conditional variants. When omitted, the builder
-                default model is applied server-side.
+            model: Model configuration — static value or array of conditional variants. When
+                omitted, the builder default model is applied server-side.
             output_processors: Output processor graph — static or conditional.
-            request_context_schema: JSON Schema defining valid request context variables for conditional rule
-                evaluation.
+            request_context_schema: JSON Schema defining valid request context variables for
+                conditional rule evaluation.
             scorers: Scorer keys with optional sampling config — static or conditional.
             skills: Skill IDs mapped to per-skill config — static or conditional.
-            tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the
-                deprecated `integrationTools` field.
+            tool_providers: Tool provider connections and per-tool config (provider-agnostic).
+                Coexists with the deprecated `integrationTools` field.
             tools: Tool keys mapped to per-tool config — static or conditional.
             visibility: Agent visibility: private (owner/admin only) or public (any reader).
             workflows: Workflow keys with optional per-workflow config — static or conditional.
             workspace: Workspace reference (stored ID or inline config) — static or conditional.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_agents.create_stored_agent(
             instructions=instructions,
@@ -1624,17 +1653,18 @@ class MastraClient(SyncAPIClient):
             description: Description of the MCP client.
             id: Unique identifier. If not provided, derived from name.
             metadata: Additional metadata for the MCP client.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_mcp_clients.create_stored_mcp_client(
             name=name,
@@ -1688,20 +1718,21 @@ class MastraClient(SyncAPIClient):
             description: Purpose description.
             id: Unique identifier. If not provided, derived from name.
             metadata: Additional metadata for the prompt block.
-            request_context_schema: JSON Schema defining available variables for {{variableName}} interpolation and
-                conditions.
+            request_context_schema: JSON Schema defining available variables for {{variableName}}
+                interpolation and conditions.
             rules: Field ``rules`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_prompt_blocks.create_stored_prompt_block(
             content=content,
@@ -1781,17 +1812,18 @@ class MastraClient(SyncAPIClient):
             model: Field ``model`` of the JSON body.
             preset_config: Serializable config options for preset scorers.
             score_range: Field ``scoreRange`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_scorers.create_stored_scorer(
             name=name,
@@ -1867,17 +1899,18 @@ class MastraClient(SyncAPIClient):
             scripts: List of script file paths.
             source: Source location of the skill.
             visibility: Skill visibility: private (owner/admin only) or public (any reader).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_skills.create_stored_skill(
             description=description,
@@ -1928,15 +1961,16 @@ class MastraClient(SyncAPIClient):
             dataset_id: Unique identifier for the dataset.
             organization_id: Restrict lookup to the given organization.
             project_id: Restrict lookup to the given project.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.delete_dataset(
             dataset_id=dataset_id,
@@ -1968,8 +2002,8 @@ class MastraClient(SyncAPIClient):
     ) -> _models.DatasetExperimentDeleteResponse:
         """Delete experiment
 
-        Deletes an experiment and its results. Also deletes the traces the experiment produced, cascading to their spans
-        and trace-linked scores, feedback, metrics and logs.
+        Deletes an experiment and its results. Also deletes the traces the experiment produced,
+        cascading to their spans and trace-linked scores, feedback, metrics and logs.
 
         ``DELETE /datasets/{datasetId}/experiments/{experimentId}``
 
@@ -1978,15 +2012,16 @@ class MastraClient(SyncAPIClient):
             experiment_id: Unique identifier for the experiment.
             organization_id: Restrict lookup to the given organization.
             project_id: Restrict lookup to the given project.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.delete_experiment(
             dataset_id=dataset_id,
@@ -2024,15 +2059,16 @@ class MastraClient(SyncAPIClient):
         Args:
             dataset_id: Unique identifier for the dataset.
             item_id: Unique identifier for the dataset item.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.delete_item(
             dataset_id=dataset_id,
@@ -2062,9 +2098,9 @@ class MastraClient(SyncAPIClient):
     ) -> _models.ExperimentDeleteResponse:
         """Delete experiment
 
-        Deletes an experiment and its results regardless of dataset association (including experiments orphaned by
-        dataset deletion). Also deletes the traces the experiment produced, cascading to their spans and trace-linked
-        scores, feedback, metrics and logs.
+        Deletes an experiment and its results regardless of dataset association (including
+        experiments orphaned by dataset deletion). Also deletes the traces the experiment produced,
+        cascading to their spans and trace-linked scores, feedback, metrics and logs.
 
         ``DELETE /experiments/{experimentId}``
 
@@ -2072,15 +2108,16 @@ class MastraClient(SyncAPIClient):
             experiment_id: Unique identifier for the experiment.
             organization_id: Restrict lookup to the given organization.
             project_id: Restrict lookup to the given project.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.experiments.delete_experiment(
             experiment_id=experiment_id,
@@ -2119,15 +2156,16 @@ class MastraClient(SyncAPIClient):
             feedback_ids: IDs of the feedback events to delete (maximum 1000).
             organization_id: Restrict deletion to feedback in this organization.
             resource_id: Restrict deletion to feedback for this resource.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.delete_feedback(
             feedback_ids=feedback_ids,
@@ -2162,15 +2200,16 @@ class MastraClient(SyncAPIClient):
 
         Args:
             schedule_id: Path parameter ``scheduleId``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.schedules.delete_schedule(
             schedule_id=schedule_id,
@@ -2207,15 +2246,16 @@ class MastraClient(SyncAPIClient):
             score_ids: IDs of the score events to delete (maximum 1000).
             organization_id: Restrict deletion to scores in this organization.
             resource_id: Restrict deletion to scores for this resource.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.delete_scores(
             score_ids=score_ids,
@@ -2255,17 +2295,18 @@ class MastraClient(SyncAPIClient):
             thread_id: Unique identifier for the conversation thread.
             agent_id: Query parameter ``agentId``.
             resource_id: Query parameter ``resourceId``.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.memory.delete_thread(
             thread_id=thread_id,
@@ -2296,26 +2337,28 @@ class MastraClient(SyncAPIClient):
     ) -> _models.ObservabilityTracesDeleteResponse:
         """Delete traces
 
-        Deletes traces by ID, cascading to all associated data: spans, trace roots/branches, and signal events (scores,
-        feedback, metrics, logs) that reference the deleted traces. Signals without a trace ID are untouched. Experiment
-        traces are deleted like any other trace. On ClickHouse-backed stores, deletes are lightweight and reads may
-        briefly return deleted rows until the delete is fully applied.
+        Deletes traces by ID, cascading to all associated data: spans, trace roots/branches, and
+        signal events (scores, feedback, metrics, logs) that reference the deleted traces. Signals
+        without a trace ID are untouched. Experiment traces are deleted like any other trace. On
+        ClickHouse-backed stores, deletes are lightweight and reads may briefly return deleted rows
+        until the delete is fully applied.
 
         ``POST /observability/traces/delete``
 
         Args:
             trace_ids: Trace IDs to delete (maximum 1000).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.traces_delete(
             trace_ids=trace_ids,
@@ -2345,25 +2388,27 @@ class MastraClient(SyncAPIClient):
     ) -> _models.DatasetExperimentFinalizeResponse:
         """Finalize an external experiment
 
-        Marks an external experiment completed. The server computes succeeded/failed/skipped counts from the persisted
-        result rows. Idempotent: finalizing an already-completed experiment returns the stored record.
+        Marks an external experiment completed. The server computes succeeded/failed/skipped counts
+        from the persisted result rows. Idempotent: finalizing an already-completed experiment
+        returns the stored record.
 
         ``POST /datasets/{datasetId}/experiments/{experimentId}/finalize``
 
         Args:
             dataset_id: Unique identifier for the dataset.
             experiment_id: Unique identifier for the experiment.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.experiment_finalize(
             dataset_id=dataset_id,
@@ -2399,8 +2444,9 @@ class MastraClient(SyncAPIClient):
     ) -> _models.DatasetGenerateItemsResponse:
         """Generate dataset items using AI
 
-        Uses an LLM to generate synthetic dataset items based on the dataset schema and a user prompt. Returns generated
-        items for review — they are NOT automatically added to the dataset.
+        Uses an LLM to generate synthetic dataset items based on the dataset schema and a user
+        prompt. Returns generated items for review — they are NOT automatically added to the
+        dataset.
 
         ``POST /datasets/{datasetId}/generate-items``
 
@@ -2410,17 +2456,18 @@ class MastraClient(SyncAPIClient):
             prompt: Description of the kind of test data to generate.
             count: Number of items to generate.
             agent_context: Field ``agentContext`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.create_generate_item(
             dataset_id=dataset_id,
@@ -2456,15 +2503,16 @@ class MastraClient(SyncAPIClient):
         ``GET /agent-builder``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.agent_builder.list_actions(
             strict_response_validation=strict_response_validation,
@@ -2496,15 +2544,16 @@ class MastraClient(SyncAPIClient):
 
         Args:
             background_task_id: Path parameter ``backgroundTaskId``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.background_tasks.get_background_task(
             background_task_id=background_task_id,
@@ -2533,8 +2582,8 @@ class MastraClient(SyncAPIClient):
     ) -> _models.ObservabilityTraceBranch:
         """Get trace branch by span ID
 
-        Returns the subtree of spans rooted at the given span. The optional `depth` query param bounds descendant levels
-        below the anchor (0 = anchor only; omitted = full subtree).
+        Returns the subtree of spans rooted at the given span. The optional `depth` query param
+        bounds descendant levels below the anchor (0 = anchor only; omitted = full subtree).
 
         ``GET /observability/traces/{traceId}/branches/{spanId}``
 
@@ -2542,15 +2591,16 @@ class MastraClient(SyncAPIClient):
             trace_id: Unique trace identifier.
             span_id: Unique span identifier within a trace.
             depth: Maximum descendant levels below the anchor span (omit for full subtree).
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.get_trace_branch(
             trace_id=trace_id,
@@ -2583,15 +2633,16 @@ class MastraClient(SyncAPIClient):
         ``GET /editor/builder/models/available``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.editor.get_builder_models_available(
             strict_response_validation=strict_response_validation,
@@ -2627,15 +2678,16 @@ class MastraClient(SyncAPIClient):
             registry_id: Registry identifier (e.g. "skills-sh").
             limit: Maximum number of results (1-100).
             offset: Offset for pagination (must be a multiple of `limit`).
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.editor.get_builder_registry_popular(
             registry_id=registry_id,
@@ -2664,24 +2716,26 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.WorkspaceSkillsShSearchResponseSkill]:
-        """Every item of every page of ``get_builder_registry_popular``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``get_builder_registry_popular``, fetched a page at a time as
+        the loop goes.
 
-        ``offset`` is where to start (default 0) and ``limit`` the page size; the other arguments are those of
-        ``get_builder_registry_popular``.
+        ``offset`` is where to start (default 0) and ``limit`` the page size; the other arguments
+        are those of ``get_builder_registry_popular``.
 
         Args:
             registry_id: Registry identifier (e.g. "skills-sh").
             limit: Maximum number of results (1-100).
             offset: Offset for pagination (must be a multiple of `limit`).
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.editor.iter_builder_registry_popular(
             registry_id=registry_id,
@@ -2722,15 +2776,16 @@ class MastraClient(SyncAPIClient):
             owner: GitHub repository owner.
             repo: GitHub repository name.
             path: Skill name within repo.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.editor.get_builder_registry_preview(
             registry_id=registry_id,
@@ -2764,15 +2819,16 @@ class MastraClient(SyncAPIClient):
         ``GET /editor/builder/settings``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.editor.list_builder_settings(
             strict_response_validation=strict_response_validation,
@@ -2808,15 +2864,16 @@ class MastraClient(SyncAPIClient):
             dataset_id: Unique identifier for the dataset.
             organization_id: Restrict lookup to the given organization.
             project_id: Restrict lookup to the given project.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.get_dataset(
             dataset_id=dataset_id,
@@ -2853,15 +2910,16 @@ class MastraClient(SyncAPIClient):
         Args:
             dataset_id: Unique identifier for the dataset.
             experiment_id: Unique identifier for the experiment.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.get_experiment(
             dataset_id=dataset_id,
@@ -2897,15 +2955,16 @@ class MastraClient(SyncAPIClient):
         Args:
             dataset_id: Unique identifier for the dataset.
             item_id: Unique identifier for the dataset item.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.get_item(
             dataset_id=dataset_id,
@@ -2943,15 +3002,16 @@ class MastraClient(SyncAPIClient):
             dataset_id: Unique identifier for the dataset.
             item_id: Unique identifier for the dataset item.
             dataset_version: Dataset version number.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.get_item_version(
             dataset_id=dataset_id,
@@ -3001,15 +3061,16 @@ class MastraClient(SyncAPIClient):
 
         Args:
             entity_type: Optional entity type filter.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.list_discovery_entity_names(
             entity_type=entity_type,
@@ -3040,15 +3101,16 @@ class MastraClient(SyncAPIClient):
         ``GET /observability/discovery/entity-types``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.list_discovery_entity_types(
             strict_response_validation=strict_response_validation,
@@ -3078,15 +3140,16 @@ class MastraClient(SyncAPIClient):
         ``GET /observability/discovery/environments``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.list_discovery_environments(
             strict_response_validation=strict_response_validation,
@@ -3116,15 +3179,16 @@ class MastraClient(SyncAPIClient):
         ``GET /experiments/review-summary``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.experiments.get_review_summary(
             strict_response_validation=strict_response_validation,
@@ -3168,17 +3232,18 @@ class MastraClient(SyncAPIClient):
             compare_period: Comparison period for aggregate queries.
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
             filters: Field ``filters`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.feedback_aggregate(
             aggregation=aggregation,
@@ -3227,17 +3292,18 @@ class MastraClient(SyncAPIClient):
             group_by: Fields to group by.
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
             filters: Field ``filters`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.feedback_breakdown(
             aggregation=aggregation,
@@ -3286,17 +3352,18 @@ class MastraClient(SyncAPIClient):
             percentiles: Percentile values (0-1).
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
             filters: Field ``filters`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.create_feedback_percentile(
             feedback_type=feedback_type,
@@ -3347,17 +3414,18 @@ class MastraClient(SyncAPIClient):
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
             filters: Field ``filters`` of the JSON body.
             group_by: Fields to group by.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.feedback_timeseries(
             aggregation=aggregation,
@@ -3394,15 +3462,16 @@ class MastraClient(SyncAPIClient):
         ``GET /editor/builder/infrastructure``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.editor.get_builder_infrastructure(
             strict_response_validation=strict_response_validation,
@@ -3436,15 +3505,16 @@ class MastraClient(SyncAPIClient):
         Args:
             dataset_id: Unique identifier for the dataset.
             item_id: Unique identifier for the dataset item.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.get_item_history(
             dataset_id=dataset_id,
@@ -3492,15 +3562,16 @@ class MastraClient(SyncAPIClient):
             to_date: Query parameter ``toDate``.
             log_level: Query parameter ``logLevel``.
             filters: Query parameter ``filters``, sent as JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.logs.get_log(
             run_id=run_id,
@@ -3539,10 +3610,11 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.LogLog]:
-        """Every item of every page of ``get_log_for_run``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``get_log_for_run``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``get_log_for_run``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``get_log_for_run``.
 
         Args:
             run_id: Unique identifier for the run.
@@ -3553,15 +3625,16 @@ class MastraClient(SyncAPIClient):
             to_date: Query parameter ``toDate``.
             log_level: Query parameter ``logLevel``.
             filters: Query parameter ``filters``, sent as JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.logs.iter_log(
             run_id=run_id,
@@ -3603,15 +3676,16 @@ class MastraClient(SyncAPIClient):
         Args:
             id: MCP server ID.
             version: Query parameter ``version``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.mcp.get_server(
             id=id,
@@ -3645,15 +3719,16 @@ class MastraClient(SyncAPIClient):
 
         Args:
             server_id: MCP server ID.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.mcp.list_resources(
             server_id=server_id,
@@ -3686,15 +3761,16 @@ class MastraClient(SyncAPIClient):
 
         Args:
             server_id: MCP server ID.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.mcp.list_tools(
             server_id=server_id,
@@ -3733,15 +3809,16 @@ class MastraClient(SyncAPIClient):
             per_page: Query parameter ``perPage``.
             offset: Query parameter ``offset``.
             limit: Query parameter ``limit``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.mcp.list_servers(
             page=page,
@@ -3772,25 +3849,27 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.McpV0ServersResponseServer]:
-        """Every item of every page of ``get_mcp_servers``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``get_mcp_servers``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``get_mcp_servers``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``get_mcp_servers``.
 
         Args:
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             offset: Query parameter ``offset``.
             limit: Query parameter ``limit``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.mcp.iter_servers(
             page=page,
@@ -3827,17 +3906,18 @@ class MastraClient(SyncAPIClient):
 
         Args:
             agent_id: Query parameter ``agentId``.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.memory.get_config(
             agent_id=agent_id,
@@ -3868,7 +3948,8 @@ class MastraClient(SyncAPIClient):
     ) -> _models.MemoryStatusResponse:
         """Get memory status
 
-        Returns the current status of the memory system including configuration and health information
+        Returns the current status of the memory system including configuration and health
+        information
 
         ``GET /memory/status``
 
@@ -3876,17 +3957,18 @@ class MastraClient(SyncAPIClient):
             agent_id: Query parameter ``agentId``.
             resource_id: Query parameter ``resourceId``.
             thread_id: Query parameter ``threadId``.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.memory.get_status(
             agent_id=agent_id,
@@ -3948,20 +4030,21 @@ class MastraClient(SyncAPIClient):
             aggregation: Aggregation function.
             name: Metric name(s) to aggregate.
             compare_period: Comparison period for aggregate queries.
-            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct').
-                Restricted to allowlisted metric dimensions.
+            distinct_column: Column to apply count_distinct over (required when aggregation is
+                'count_distinct'). Restricted to allowlisted metric dimensions.
             filters: Field ``filters`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.metrics_aggregate(
             aggregation=aggregation,
@@ -4026,23 +4109,25 @@ class MastraClient(SyncAPIClient):
             aggregation: Aggregation function.
             group_by: Fields to group by.
             name: Metric name(s) to break down.
-            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct').
-                Restricted to allowlisted metric dimensions.
+            distinct_column: Column to apply count_distinct over (required when aggregation is
+                'count_distinct'). Restricted to allowlisted metric dimensions.
             filters: Field ``filters`` of the JSON body.
-            limit: Maximum number of groups to return (server-side TopK). Required for high-cardinality groupBy.
-            order_direction: Sort direction for the aggregated value (defaults to 'DESC' at the storage layer; pairs
-                with limit for top/bottom-N).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            limit: Maximum number of groups to return (server-side TopK). Required for
+                high-cardinality groupBy.
+            order_direction: Sort direction for the aggregated value (defaults to 'DESC' at the
+                storage layer; pairs with limit for top/bottom-N).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.metrics_breakdown(
             aggregation=aggregation,
@@ -4082,15 +4167,16 @@ class MastraClient(SyncAPIClient):
 
         Args:
             metric_name: Metric name to get label keys for.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.list_discovery_metric_label_keys(
             metric_name=metric_name,
@@ -4129,15 +4215,16 @@ class MastraClient(SyncAPIClient):
             label_key: Label key to get values for.
             prefix: Filter values by prefix.
             limit: Maximum number of values to return.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.list_discovery_metric_label_values(
             metric_name=metric_name,
@@ -4175,15 +4262,16 @@ class MastraClient(SyncAPIClient):
         Args:
             prefix: Filter metric names by prefix.
             limit: Maximum number of names to return.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.list_discovery_metric_names(
             prefix=prefix,
@@ -4226,17 +4314,18 @@ class MastraClient(SyncAPIClient):
             name: Metric name.
             percentiles: Percentile values (0-1).
             filters: Field ``filters`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.create_metrics_percentile(
             interval=interval,
@@ -4299,21 +4388,22 @@ class MastraClient(SyncAPIClient):
             aggregation: Aggregation function.
             interval: Time bucket interval.
             name: Metric name(s).
-            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct').
-                Restricted to allowlisted metric dimensions.
+            distinct_column: Column to apply count_distinct over (required when aggregation is
+                'count_distinct'). Restricted to allowlisted metric dimensions.
             filters: Field ``filters`` of the JSON body.
             group_by: Fields to group by.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.metrics_timeseries(
             aggregation=aggregation,
@@ -4365,17 +4455,18 @@ class MastraClient(SyncAPIClient):
             to: Query parameter ``to``.
             offset: Query parameter ``offset``.
             limit: Query parameter ``limit``.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.memory.get_observational_memory(
             agent_id=agent_id,
@@ -4414,10 +4505,11 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.MemoryObservationalMemoryResponseRecord]:
-        """Every item of every page of ``get_observational_memory``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``get_observational_memory``, fetched a page at a time as the
+        loop goes.
 
-        ``offset`` is where to start (default 0) and ``limit`` the page size; the other arguments are those of
-        ``get_observational_memory``.
+        ``offset`` is where to start (default 0) and ``limit`` the page size; the other arguments
+        are those of ``get_observational_memory``.
 
         Args:
             agent_id: Query parameter ``agentId``.
@@ -4427,17 +4519,18 @@ class MastraClient(SyncAPIClient):
             to: Query parameter ``to``.
             offset: Query parameter ``offset``.
             limit: Query parameter ``limit``.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.memory.iter_observational_memory(
             agent_id=agent_id,
@@ -4470,21 +4563,22 @@ class MastraClient(SyncAPIClient):
     ) -> _models.AuthPermissionPatternsResponse:
         """List valid permission patterns
 
-        Returns the authoritative list of valid permission-pattern strings. Used by Studio to validate the
-        route→permission literals it ships and to gate the sidebar.
+        Returns the authoritative list of valid permission-pattern strings. Used by Studio to
+        validate the route→permission literals it ships and to gate the sidebar.
 
         ``GET /auth/permission-patterns``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.auth.list_permission_patterns(
             strict_response_validation=strict_response_validation,
@@ -4514,15 +4608,16 @@ class MastraClient(SyncAPIClient):
         ``GET /processor-providers``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.processor_providers.list_processor_providers(
             strict_response_validation=strict_response_validation,
@@ -4554,15 +4649,16 @@ class MastraClient(SyncAPIClient):
 
         Args:
             schedule_id: Path parameter ``scheduleId``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.schedules.get_schedule(
             schedule_id=schedule_id,
@@ -4607,17 +4703,18 @@ class MastraClient(SyncAPIClient):
             compare_period: Comparison period for aggregate queries.
             filters: Field ``filters`` of the JSON body.
             score_source: How the score was produced (e.g., manual, automated, experiment).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.scores_aggregate(
             aggregation=aggregation,
@@ -4666,17 +4763,18 @@ class MastraClient(SyncAPIClient):
             scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
             filters: Field ``filters`` of the JSON body.
             score_source: How the score was produced (e.g., manual, automated, experiment).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.scores_breakdown(
             aggregation=aggregation,
@@ -4725,17 +4823,18 @@ class MastraClient(SyncAPIClient):
             scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
             filters: Field ``filters`` of the JSON body.
             score_source: How the score was produced (e.g., manual, automated, experiment).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.create_scores_percentile(
             interval=interval,
@@ -4786,17 +4885,18 @@ class MastraClient(SyncAPIClient):
             filters: Field ``filters`` of the JSON body.
             group_by: Fields to group by.
             score_source: How the score was produced (e.g., manual, automated, experiment).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.scores_timeseries(
             aggregation=aggregation,
@@ -4835,15 +4935,16 @@ class MastraClient(SyncAPIClient):
 
         Args:
             scorer_id: Unique identifier for the scorer.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.scores.get_scorer(
             scorer_id=scorer_id,
@@ -4874,15 +4975,16 @@ class MastraClient(SyncAPIClient):
         ``GET /observability/discovery/service-names``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.list_discovery_service_names(
             strict_response_validation=strict_response_validation,
@@ -4916,15 +5018,16 @@ class MastraClient(SyncAPIClient):
         Args:
             trace_id: Unique trace identifier.
             span_id: Unique span identifier within a trace.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.get_trace_span(
             trace_id=trace_id,
@@ -4952,21 +5055,23 @@ class MastraClient(SyncAPIClient):
     ) -> _models.StoredWorkspace:
         """Get stored workspace by ID
 
-        Returns a specific workspace from storage by its unique identifier (resolved with active version config)
+        Returns a specific workspace from storage by its unique identifier (resolved with active
+        version config)
 
         ``GET /stored/workspaces/{storedWorkspaceId}``
 
         Args:
             stored_workspace_id: Unique identifier for the stored workspace.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_workspaces.get_stored_workspace(
             stored_workspace_id=stored_workspace_id,
@@ -4997,15 +5102,16 @@ class MastraClient(SyncAPIClient):
         ``GET /system/packages``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.system.list_packages(
             strict_response_validation=strict_response_validation,
@@ -5052,15 +5158,16 @@ class MastraClient(SyncAPIClient):
 
         Args:
             entity_type: Optional entity type filter.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.list_discovery_tags(
             entity_type=entity_type,
@@ -5093,15 +5200,16 @@ class MastraClient(SyncAPIClient):
 
         Args:
             trace_id: Unique trace identifier.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.get_trace(
             trace_id=trace_id,
@@ -5135,15 +5243,16 @@ class MastraClient(SyncAPIClient):
 
         Args:
             trace_id: Unique trace identifier.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.get_trace_light(
             trace_id=trace_id,
@@ -5183,17 +5292,18 @@ class MastraClient(SyncAPIClient):
             time_range: Field ``timeRange`` of the JSON body.
             limit: Field ``limit`` of the JSON body.
             search: Field ``search`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.create_traces_query_field(
             predicate_scope=predicate_scope,
@@ -5239,17 +5349,18 @@ class MastraClient(SyncAPIClient):
             time_range: Field ``timeRange`` of the JSON body.
             limit: Field ``limit`` of the JSON body.
             search: Field ``search`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.create_traces_query_value(
             path=path,
@@ -5287,15 +5398,16 @@ class MastraClient(SyncAPIClient):
 
         Args:
             trace_id: Unique trace identifier.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.get_trace_trajectory(
             trace_id=trace_id,
@@ -5449,8 +5561,8 @@ class MastraClient(SyncAPIClient):
     ) -> _models.ObservabilityTracesResponse:
         """List traces
 
-        Returns a paginated list of traces with optional filtering and sorting. In delta mode, returns only newly listed
-        traces matching the filters.
+        Returns a paginated list of traces with optional filtering and sorting. In delta mode,
+        returns only newly listed traces matching the filters.
 
         ``GET /observability/traces``
 
@@ -5496,15 +5608,16 @@ class MastraClient(SyncAPIClient):
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.list_traces(
             started_at=started_at,
@@ -5698,8 +5811,8 @@ class MastraClient(SyncAPIClient):
     ) -> Iterator[_models.ObservabilityTracesResponseSpan]:
         """Every item of every page of ``get_traces``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``get_traces``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``get_traces``.
 
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
@@ -5743,15 +5856,16 @@ class MastraClient(SyncAPIClient):
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.iter_traces(
             started_at=started_at,
@@ -5822,15 +5936,16 @@ class MastraClient(SyncAPIClient):
         ``GET /editor/workflow-builder/settings``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.editor.list_workflow_builder_settings(
             strict_response_validation=strict_response_validation,
@@ -5869,17 +5984,18 @@ class MastraClient(SyncAPIClient):
             agent_id: Query parameter ``agentId``.
             resource_id: Query parameter ``resourceId``.
             memory_config: Query parameter ``memoryConfig``, sent as JSON.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.memory.get_working_memory(
             thread_id=thread_id,
@@ -5925,17 +6041,18 @@ class MastraClient(SyncAPIClient):
             repo: GitHub repository name.
             skill_name: Skill name from the registry.
             visibility: Visibility for the new stored skill.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.editor.builder_registry_install(
             registry_id=registry_id,
@@ -5971,15 +6088,16 @@ class MastraClient(SyncAPIClient):
         ``GET /agent-controller``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.agent_controller.get_agent_controller(
             strict_response_validation=strict_response_validation,
@@ -6012,17 +6130,18 @@ class MastraClient(SyncAPIClient):
 
         Args:
             partial: Query parameter ``partial``.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.agents.list_agents(
             partial=partial,
@@ -6054,15 +6173,16 @@ class MastraClient(SyncAPIClient):
         ``GET /agents/providers``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.agents.list_agents_model_providers(
             strict_response_validation=strict_response_validation,
@@ -6125,15 +6245,16 @@ class MastraClient(SyncAPIClient):
             order_direction: Query parameter ``orderDirection``.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.background_tasks.list_background_tasks(
             agent_id=agent_id,
@@ -6189,10 +6310,11 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.BackgroundTask]:
-        """Every item of every page of ``list_background_tasks``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_background_tasks``, fetched a page at a time as the
+        loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_background_tasks``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_background_tasks``.
 
         Args:
             agent_id: Query parameter ``agentId``.
@@ -6209,15 +6331,16 @@ class MastraClient(SyncAPIClient):
             order_direction: Query parameter ``orderDirection``.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.background_tasks.iter_background_tasks(
             agent_id=agent_id,
@@ -6381,9 +6504,10 @@ class MastraClient(SyncAPIClient):
     ) -> _models.ObservabilityBranchesResponse:
         """List trace branches
 
-        Returns a paginated list of branch-anchor spans (e.g., AGENT_RUN, WORKFLOW_RUN, TOOL_CALL) across all traces.
-        Unlike listTraces (one row per root-rooted trace), each row here is a single anchor span -- including ones
-        nested under a different root entity. In delta mode, returns only newly listed branch rows matching the filters.
+        Returns a paginated list of branch-anchor spans (e.g., AGENT_RUN, WORKFLOW_RUN, TOOL_CALL)
+        across all traces. Unlike listTraces (one row per root-rooted trace), each row here is a
+        single anchor span -- including ones nested under a different root entity. In delta mode,
+        returns only newly listed branch rows matching the filters.
 
         ``GET /observability/branches``
 
@@ -6426,15 +6550,16 @@ class MastraClient(SyncAPIClient):
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.list_branches(
             started_at=started_at,
@@ -6622,8 +6747,8 @@ class MastraClient(SyncAPIClient):
     ) -> Iterator[_models.ObservabilityTracesResponseSpan]:
         """Every item of every page of ``list_branches``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_branches``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_branches``.
 
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
@@ -6664,15 +6789,16 @@ class MastraClient(SyncAPIClient):
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.iter_branches(
             started_at=started_at,
@@ -6740,15 +6866,16 @@ class MastraClient(SyncAPIClient):
         ``GET /editor/builder/registries``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.editor.list_builder_registries(
             strict_response_validation=strict_response_validation,
@@ -6788,15 +6915,16 @@ class MastraClient(SyncAPIClient):
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             tags: Only return results that have all of these tags.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.list_experiment_results(
             dataset_id=dataset_id,
@@ -6829,10 +6957,11 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.DatasetExperimentResultUpdateResponse]:
-        """Every item of every page of ``list_dataset_experiment_results``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_dataset_experiment_results``, fetched a page at a time
+        as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_dataset_experiment_results``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_dataset_experiment_results``.
 
         Args:
             dataset_id: Unique identifier for the dataset.
@@ -6840,15 +6969,16 @@ class MastraClient(SyncAPIClient):
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             tags: Only return results that have all of these tags.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.iter_experiment_results(
             dataset_id=dataset_id,
@@ -6901,15 +7031,16 @@ class MastraClient(SyncAPIClient):
             trial_index: Query parameter ``trialIndex``.
             target_type: Only return records attached to targets of this type.
             target_id: Only return experiments run against this target ID.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.list_experiments(
             dataset_id=dataset_id,
@@ -6950,10 +7081,11 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.DatasetExperimentUpdateResponse]:
-        """Every item of every page of ``list_dataset_experiments``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_dataset_experiments``, fetched a page at a time as the
+        loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_dataset_experiments``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_dataset_experiments``.
 
         Args:
             dataset_id: Unique identifier for the dataset.
@@ -6965,15 +7097,16 @@ class MastraClient(SyncAPIClient):
             trial_index: Query parameter ``trialIndex``.
             target_type: Only return records attached to targets of this type.
             target_id: Only return experiments run against this target ID.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.iter_experiments(
             dataset_id=dataset_id,
@@ -7022,15 +7155,16 @@ class MastraClient(SyncAPIClient):
             per_page: Query parameter ``perPage``.
             version: Query parameter ``version``.
             search: Query parameter ``search``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.list_items(
             dataset_id=dataset_id,
@@ -7063,10 +7197,11 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.DatasetItemUpdateResponse]:
-        """Every item of every page of ``list_dataset_items``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_dataset_items``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_dataset_items``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_dataset_items``.
 
         Args:
             dataset_id: Unique identifier for the dataset.
@@ -7074,15 +7209,16 @@ class MastraClient(SyncAPIClient):
             per_page: Query parameter ``perPage``.
             version: Query parameter ``version``.
             search: Query parameter ``search``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.iter_items(
             dataset_id=dataset_id,
@@ -7123,15 +7259,16 @@ class MastraClient(SyncAPIClient):
             dataset_id: Unique identifier for the dataset.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.list_versions(
             dataset_id=dataset_id,
@@ -7160,24 +7297,26 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.DatasetVersionsResponseVersion]:
-        """Every item of every page of ``list_dataset_versions``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_dataset_versions``, fetched a page at a time as the
+        loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_dataset_versions``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_dataset_versions``.
 
         Args:
             dataset_id: Unique identifier for the dataset.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.iter_versions(
             dataset_id=dataset_id,
@@ -7209,8 +7348,8 @@ class MastraClient(SyncAPIClient):
     ) -> _models.DatasetsResponse:
         """List all datasets
 
-        Returns a paginated list of all datasets. Optionally filter by target type and/or the target IDs the dataset is
-        attached to
+        Returns a paginated list of all datasets. Optionally filter by target type and/or the target
+        IDs the dataset is attached to
 
         ``GET /datasets``
 
@@ -7219,15 +7358,16 @@ class MastraClient(SyncAPIClient):
             per_page: Query parameter ``perPage``.
             target_type: Only return records attached to targets of this type.
             target_ids: Only return datasets attached to at least one of these target IDs.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.list_datasets(
             page=page,
@@ -7260,23 +7400,24 @@ class MastraClient(SyncAPIClient):
     ) -> Iterator[_models.DatasetUpdateResponse]:
         """Every item of every page of ``list_datasets``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_datasets``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_datasets``.
 
         Args:
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             target_type: Only return records attached to targets of this type.
             target_ids: Only return datasets attached to at least one of these target IDs.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.iter_datasets(
             page=page,
@@ -7312,17 +7453,19 @@ class MastraClient(SyncAPIClient):
         ``GET /stored/workflows``
 
         Args:
-            status: Filter dynamic workflows by status (defaults to active when omitted by the handler).
+            status: Filter dynamic workflows by status (defaults to active when omitted by the
+                handler).
             author_id: Filter dynamic workflows by author identifier.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.dynamic_workflows.list_stored_workflows(
             status=status,
@@ -7354,15 +7497,16 @@ class MastraClient(SyncAPIClient):
         ``GET /embedders``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.vectors.list_embedders(
             strict_response_validation=strict_response_validation,
@@ -7408,15 +7552,16 @@ class MastraClient(SyncAPIClient):
             trial_index: Query parameter ``trialIndex``.
             target_type: Only return records attached to targets of this type.
             target_id: Only return experiments run against this target ID.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.experiments.list_experiments(
             page=page,
@@ -7455,10 +7600,11 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.DatasetExperimentUpdateResponse]:
-        """Every item of every page of ``list_experiments``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_experiments``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_experiments``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_experiments``.
 
         Args:
             page: Query parameter ``page``.
@@ -7469,15 +7615,16 @@ class MastraClient(SyncAPIClient):
             trial_index: Query parameter ``trialIndex``.
             target_type: Only return records attached to targets of this type.
             target_id: Only return experiments run against this target ID.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.experiments.iter_experiments(
             page=page,
@@ -7601,8 +7748,8 @@ class MastraClient(SyncAPIClient):
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version).
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
@@ -7633,15 +7780,16 @@ class MastraClient(SyncAPIClient):
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.get_feedback(
             timestamp=timestamp,
@@ -7783,8 +7931,8 @@ class MastraClient(SyncAPIClient):
     ) -> Iterator[_models.ObservabilityFeedbackResponseFeedback]:
         """Every item of every page of ``list_feedback``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_feedback``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_feedback``.
 
         Args:
             timestamp: Query parameter ``timestamp``, sent as JSON.
@@ -7792,8 +7940,8 @@ class MastraClient(SyncAPIClient):
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version).
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
@@ -7824,15 +7972,16 @@ class MastraClient(SyncAPIClient):
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.iter_feedback(
             timestamp=timestamp,
@@ -7898,15 +8047,16 @@ class MastraClient(SyncAPIClient):
         ``GET /logs/transports``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.logs.list_transports(
             strict_response_validation=strict_response_validation,
@@ -7938,7 +8088,8 @@ class MastraClient(SyncAPIClient):
     ) -> _models.LogsResponse:
         """List logs
 
-        Returns logs from a specific transport with optional filtering by date range, log level, and custom filters
+        Returns logs from a specific transport with optional filtering by date range, log level, and
+        custom filters
 
         ``GET /logs``
 
@@ -7950,15 +8101,16 @@ class MastraClient(SyncAPIClient):
             to_date: Query parameter ``toDate``.
             log_level: Query parameter ``logLevel``.
             filters: Query parameter ``filters``, sent as JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.logs.list_logs(
             page=page,
@@ -7997,8 +8149,8 @@ class MastraClient(SyncAPIClient):
     ) -> Iterator[_models.LogLog]:
         """Every item of every page of ``list_logs``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_logs``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_logs``.
 
         Args:
             transport_id: Query parameter ``transportId``.
@@ -8008,15 +8160,16 @@ class MastraClient(SyncAPIClient):
             to_date: Query parameter ``toDate``.
             log_level: Query parameter ``logLevel``.
             filters: Query parameter ``filters``, sent as JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.logs.iter_logs(
             page=page,
@@ -8138,8 +8291,8 @@ class MastraClient(SyncAPIClient):
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version).
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
@@ -8167,15 +8320,16 @@ class MastraClient(SyncAPIClient):
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.list_logs(
             timestamp=timestamp,
@@ -8311,10 +8465,11 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ObservabilityLogsResponseLog]:
-        """Every item of every page of ``list_logs_vnext``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_logs_vnext``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_logs_vnext``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_logs_vnext``.
 
         Args:
             timestamp: Query parameter ``timestamp``, sent as JSON.
@@ -8322,8 +8477,8 @@ class MastraClient(SyncAPIClient):
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version).
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
@@ -8351,15 +8506,16 @@ class MastraClient(SyncAPIClient):
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.iter_logs(
             timestamp=timestamp,
@@ -8424,7 +8580,8 @@ class MastraClient(SyncAPIClient):
     ) -> _models.MemoryThreadsResponse:
         """List memory threads
 
-        Returns a paginated list of conversation threads with optional filtering by resource ID and/or metadata
+        Returns a paginated list of conversation threads with optional filtering by resource ID
+        and/or metadata
 
         ``GET /memory/threads``
 
@@ -8435,17 +8592,18 @@ class MastraClient(SyncAPIClient):
             resource_id: Query parameter ``resourceId``.
             metadata: Query parameter ``metadata``, sent as JSON.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.memory.list_threads(
             page=page,
@@ -8482,10 +8640,11 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.MemoryThread]:
-        """Every item of every page of ``list_memory_threads``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_memory_threads``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_memory_threads``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_memory_threads``.
 
         Args:
             page: Query parameter ``page``.
@@ -8494,17 +8653,18 @@ class MastraClient(SyncAPIClient):
             resource_id: Query parameter ``resourceId``.
             metadata: Query parameter ``metadata``, sent as JSON.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.memory.iter_threads(
             page=page,
@@ -8542,17 +8702,18 @@ class MastraClient(SyncAPIClient):
         ``GET /processors``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.processors.list_processors(
             request_context=request_context,
@@ -8582,7 +8743,8 @@ class MastraClient(SyncAPIClient):
     ) -> _models.ScheduleTriggersResponse:
         """List trigger history for a schedule
 
-        Returns the audit trail of trigger attempts for a schedule, ordered by actualFireAt descending.
+        Returns the audit trail of trigger attempts for a schedule, ordered by actualFireAt
+        descending.
 
         ``GET /schedules/{scheduleId}/triggers``
 
@@ -8591,15 +8753,16 @@ class MastraClient(SyncAPIClient):
             limit: Query parameter ``limit``.
             from_actual_fire_at: Query parameter ``fromActualFireAt``.
             to_actual_fire_at: Query parameter ``toActualFireAt``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.schedules.list_triggers(
             schedule_id=schedule_id,
@@ -8634,8 +8797,9 @@ class MastraClient(SyncAPIClient):
     ) -> _models.SchedulesResponse:
         """List schedules
 
-        Returns all schedules — agent schedules and workflow schedules — optionally filtered by agentId, workflowId, or
-        status. Agent schedules can additionally be filtered by threadId, resourceId, or name.
+        Returns all schedules — agent schedules and workflow schedules — optionally filtered by
+        agentId, workflowId, or status. Agent schedules can additionally be filtered by threadId,
+        resourceId, or name.
 
         ``GET /schedules``
 
@@ -8646,15 +8810,16 @@ class MastraClient(SyncAPIClient):
             thread_id: Query parameter ``threadId``.
             resource_id: Query parameter ``resourceId``.
             name: Query parameter ``name``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.schedules.list_schedules(
             agent_id=agent_id,
@@ -8686,22 +8851,24 @@ class MastraClient(SyncAPIClient):
     ) -> dict[str, _models.ScoresScorer]:
         """List all scorers
 
-        Returns a list of all registered scorers with their configuration and associated agents and workflows
+        Returns a list of all registered scorers with their configuration and associated agents and
+        workflows
 
         ``GET /scores/scorers``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.scores.list_scorers(
             request_context=request_context,
@@ -8817,8 +8984,8 @@ class MastraClient(SyncAPIClient):
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version).
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
@@ -8848,15 +9015,16 @@ class MastraClient(SyncAPIClient):
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.list_scores(
             timestamp=timestamp,
@@ -8996,8 +9164,8 @@ class MastraClient(SyncAPIClient):
     ) -> Iterator[_models.ObservabilityScoreScore]:
         """Every item of every page of ``list_scores``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_scores``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_scores``.
 
         Args:
             timestamp: Query parameter ``timestamp``, sent as JSON.
@@ -9005,8 +9173,8 @@ class MastraClient(SyncAPIClient):
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version).
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
@@ -9036,15 +9204,16 @@ class MastraClient(SyncAPIClient):
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.iter_scores(
             timestamp=timestamp,
@@ -9117,15 +9286,16 @@ class MastraClient(SyncAPIClient):
             entity_id: Unique identifier for the entity.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.scores.list_scores_by_entity_id(
             entity_type=entity_type,
@@ -9156,25 +9326,27 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ScoreRow]:
-        """Every item of every page of ``list_scores_by_entity_id``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_scores_by_entity_id``, fetched a page at a time as the
+        loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_scores_by_entity_id``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_scores_by_entity_id``.
 
         Args:
             entity_type: Type of the entity (AGENT or WORKFLOW).
             entity_id: Unique identifier for the entity.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.scores.iter_scores_by_entity_id(
             entity_type=entity_type,
@@ -9214,15 +9386,16 @@ class MastraClient(SyncAPIClient):
             run_id: Unique identifier for the run.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.scores.list_scores_by_run_id(
             run_id=run_id,
@@ -9251,24 +9424,26 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ScoreRow]:
-        """Every item of every page of ``list_scores_by_run_id``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_scores_by_run_id``, fetched a page at a time as the
+        loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_scores_by_run_id``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_scores_by_run_id``.
 
         Args:
             run_id: Unique identifier for the run.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.scores.iter_scores_by_run_id(
             run_id=run_id,
@@ -9311,15 +9486,16 @@ class MastraClient(SyncAPIClient):
             per_page: Query parameter ``perPage``.
             entity_id: Query parameter ``entityId``.
             entity_type: Query parameter ``entityType``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.scores.list_scores_by_scorer_id(
             scorer_id=scorer_id,
@@ -9352,10 +9528,11 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ScoreRow]:
-        """Every item of every page of ``list_scores_by_scorer_id``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_scores_by_scorer_id``, fetched a page at a time as the
+        loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_scores_by_scorer_id``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_scores_by_scorer_id``.
 
         Args:
             scorer_id: Unique identifier for the scorer.
@@ -9363,15 +9540,16 @@ class MastraClient(SyncAPIClient):
             per_page: Query parameter ``perPage``.
             entity_id: Query parameter ``entityId``.
             entity_type: Query parameter ``entityType``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.scores.iter_scores_by_scorer_id(
             scorer_id=scorer_id,
@@ -9414,15 +9592,16 @@ class MastraClient(SyncAPIClient):
             span_id: Unique span identifier within a trace.
             page: Zero-indexed page number.
             per_page: Number of items per page.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.list_trace_scores(
             trace_id=trace_id,
@@ -9453,25 +9632,27 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ObservabilityTraceScoresResponseScore]:
-        """Every item of every page of ``list_scores_by_span``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_scores_by_span``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_scores_by_span``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_scores_by_span``.
 
         Args:
             trace_id: Unique trace identifier.
             span_id: Unique span identifier within a trace.
             page: Zero-indexed page number.
             per_page: Number of items per page.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.iter_trace_scores(
             trace_id=trace_id,
@@ -9521,18 +9702,20 @@ class MastraClient(SyncAPIClient):
             author_id: Filter agents by author identifier.
             visibility: Filter to only public agents.
             metadata: Filter agents by metadata key-value pairs.
-            favorited_only: When true, return only agents favorited by the caller (requires the `favorites` EE feature).
-            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for
-                `favoritedOnly` instead of the caller.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            favorited_only: When true, return only agents favorited by the caller (requires the
+                `favorites` EE feature).
+            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting
+                principal for `favoritedOnly` instead of the caller.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_agents.list_stored_agents(
             page=page,
@@ -9573,10 +9756,11 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredAgent]:
-        """Every item of every page of ``list_stored_agents``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_stored_agents``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_stored_agents``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_agents``.
 
         Args:
             page: Query parameter ``page``.
@@ -9586,18 +9770,20 @@ class MastraClient(SyncAPIClient):
             author_id: Filter agents by author identifier.
             visibility: Filter to only public agents.
             metadata: Filter agents by metadata key-value pairs.
-            favorited_only: When true, return only agents favorited by the caller (requires the `favorites` EE feature).
-            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for
-                `favoritedOnly` instead of the caller.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            favorited_only: When true, return only agents favorited by the caller (requires the
+                `favorites` EE feature).
+            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting
+                principal for `favoritedOnly` instead of the caller.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_agents.iter_stored_agents(
             page=page,
@@ -9648,15 +9834,16 @@ class MastraClient(SyncAPIClient):
             status: Filter MCP clients by status (defaults to published).
             author_id: Filter MCP clients by author identifier.
             metadata: Filter MCP clients by metadata key-value pairs.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_mcp_clients.list_stored_mcp_clients(
             page=page,
@@ -9691,10 +9878,11 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredMcpClient]:
-        """Every item of every page of ``list_stored_mcp_clients``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_stored_mcp_clients``, fetched a page at a time as the
+        loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_stored_mcp_clients``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_mcp_clients``.
 
         Args:
             page: Query parameter ``page``.
@@ -9703,15 +9891,16 @@ class MastraClient(SyncAPIClient):
             status: Filter MCP clients by status (defaults to published).
             author_id: Filter MCP clients by author identifier.
             metadata: Filter MCP clients by metadata key-value pairs.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_mcp_clients.iter_stored_mcp_clients(
             page=page,
@@ -9756,18 +9945,20 @@ class MastraClient(SyncAPIClient):
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            status: Filter prompt blocks by status. When omitted, returns all prompt blocks regardless of status.
+            status: Filter prompt blocks by status. When omitted, returns all prompt blocks
+                regardless of status.
             author_id: Filter prompt blocks by author identifier.
             metadata: Filter prompt blocks by metadata key-value pairs.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_prompt_blocks.list_stored_prompt_blocks(
             page=page,
@@ -9802,27 +9993,30 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredPromptBlock]:
-        """Every item of every page of ``list_stored_prompt_blocks``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_stored_prompt_blocks``, fetched a page at a time as
+        the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_stored_prompt_blocks``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_prompt_blocks``.
 
         Args:
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            status: Filter prompt blocks by status. When omitted, returns all prompt blocks regardless of status.
+            status: Filter prompt blocks by status. When omitted, returns all prompt blocks
+                regardless of status.
             author_id: Filter prompt blocks by author identifier.
             metadata: Filter prompt blocks by metadata key-value pairs.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_prompt_blocks.iter_stored_prompt_blocks(
             page=page,
@@ -9870,15 +10064,16 @@ class MastraClient(SyncAPIClient):
             status: Filter scorers by status (defaults to published).
             author_id: Filter scorers by author identifier.
             metadata: Filter scorers by metadata key-value pairs.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_scorers.list_stored_scorers(
             page=page,
@@ -9913,10 +10108,11 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredScorer]:
-        """Every item of every page of ``list_stored_scorers``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_stored_scorers``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_stored_scorers``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_scorers``.
 
         Args:
             page: Query parameter ``page``.
@@ -9925,15 +10121,16 @@ class MastraClient(SyncAPIClient):
             status: Filter scorers by status (defaults to published).
             author_id: Filter scorers by author identifier.
             metadata: Filter scorers by metadata key-value pairs.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_scorers.iter_stored_scorers(
             page=page,
@@ -9985,18 +10182,20 @@ class MastraClient(SyncAPIClient):
             author_id: Filter skills by author identifier.
             visibility: Filter to only public skills.
             metadata: Filter skills by metadata key-value pairs.
-            favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature).
-            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for
-                `favoritedOnly` instead of the caller.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            favorited_only: When true, return only skills favorited by the caller (requires the
+                `favorites` EE feature).
+            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting
+                principal for `favoritedOnly` instead of the caller.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_skills.list_stored_skills(
             page=page,
@@ -10037,10 +10236,11 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredSkill]:
-        """Every item of every page of ``list_stored_skills``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_stored_skills``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_stored_skills``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_skills``.
 
         Args:
             page: Query parameter ``page``.
@@ -10050,18 +10250,20 @@ class MastraClient(SyncAPIClient):
             author_id: Filter skills by author identifier.
             visibility: Filter to only public skills.
             metadata: Filter skills by metadata key-value pairs.
-            favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature).
-            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for
-                `favoritedOnly` instead of the caller.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            favorited_only: When true, return only skills favorited by the caller (requires the
+                `favorites` EE feature).
+            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting
+                principal for `favoritedOnly` instead of the caller.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_skills.iter_stored_skills(
             page=page,
@@ -10110,15 +10312,16 @@ class MastraClient(SyncAPIClient):
             order_by: Query parameter ``orderBy``, sent as JSON.
             author_id: Filter workspaces by author identifier.
             metadata: Filter workspaces by metadata key-value pairs.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_workspaces.list_stored_workspaces(
             page=page,
@@ -10151,10 +10354,11 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredWorkspacesResponseWorkspace]:
-        """Every item of every page of ``list_stored_workspaces``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_stored_workspaces``, fetched a page at a time as the
+        loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_stored_workspaces``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_workspaces``.
 
         Args:
             page: Query parameter ``page``.
@@ -10162,15 +10366,16 @@ class MastraClient(SyncAPIClient):
             order_by: Query parameter ``orderBy``, sent as JSON.
             author_id: Filter workspaces by author identifier.
             metadata: Filter workspaces by metadata key-value pairs.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_workspaces.iter_stored_workspaces(
             page=page,
@@ -10225,17 +10430,18 @@ class MastraClient(SyncAPIClient):
             include: Query parameter ``include``, sent as JSON.
             filter: Query parameter ``filter``, sent as JSON.
             include_system_reminders: Query parameter ``includeSystemReminders``.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.memory.list_thread_messages(
             thread_id=thread_id,
@@ -10279,10 +10485,11 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.MastraDBMessage]:
-        """Every item of every page of ``list_thread_messages``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_thread_messages``, fetched a page at a time as the
+        loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_thread_messages``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_thread_messages``.
 
         Args:
             thread_id: Unique identifier for the conversation thread.
@@ -10294,17 +10501,18 @@ class MastraClient(SyncAPIClient):
             include: Query parameter ``include``, sent as JSON.
             filter: Query parameter ``filter``, sent as JSON.
             include_system_reminders: Query parameter ``includeSystemReminders``.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.memory.iter_thread_messages(
             thread_id=thread_id,
@@ -10344,15 +10552,16 @@ class MastraClient(SyncAPIClient):
         ``GET /tool-providers``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.tool_providers.list_tool_providers(
             strict_response_validation=strict_response_validation,
@@ -10383,17 +10592,18 @@ class MastraClient(SyncAPIClient):
         ``GET /tools``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.tools.list_tools(
             request_context=request_context,
@@ -10547,8 +10757,8 @@ class MastraClient(SyncAPIClient):
     ) -> _models.ObservabilityTracesResponse:
         """List traces
 
-        Returns a paginated list of traces with optional filtering and sorting. In delta mode, returns only newly listed
-        traces matching the filters.
+        Returns a paginated list of traces with optional filtering and sorting. In delta mode,
+        returns only newly listed traces matching the filters.
 
         ``GET /observability/traces``
 
@@ -10594,15 +10804,16 @@ class MastraClient(SyncAPIClient):
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.list_traces(
             started_at=started_at,
@@ -10796,8 +11007,8 @@ class MastraClient(SyncAPIClient):
     ) -> _models.ObservabilityTracesLightResponse:
         """List lightweight traces
 
-        Returns a paginated list of lightweight traces with optional filtering and sorting. In delta mode, returns only
-        newly listed traces matching the filters.
+        Returns a paginated list of lightweight traces with optional filtering and sorting. In delta
+        mode, returns only newly listed traces matching the filters.
 
         ``GET /observability/traces/light``
 
@@ -10843,15 +11054,16 @@ class MastraClient(SyncAPIClient):
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.get_traces_light(
             started_at=started_at,
@@ -11043,10 +11255,11 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ObservabilityTraceLightResponseSpan]:
-        """Every item of every page of ``list_traces_light``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_traces_light``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_traces_light``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_traces_light``.
 
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
@@ -11090,15 +11303,16 @@ class MastraClient(SyncAPIClient):
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.iter_traces_light(
             started_at=started_at,
@@ -11169,15 +11383,16 @@ class MastraClient(SyncAPIClient):
         ``GET /vectors``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.vectors.list_vectors(
             strict_response_validation=strict_response_validation,
@@ -11203,23 +11418,24 @@ class MastraClient(SyncAPIClient):
     ) -> dict[str, _models.WorkflowsRunCountsResponseValue]:
         """List workflow run counts
 
-        Returns per-workflow counts of currently running and suspended (awaiting resume) runs, keyed by the workflow
-        registry key used in the Mastra config
+        Returns per-workflow counts of currently running and suspended (awaiting resume) runs, keyed
+        by the workflow registry key used in the Mastra config
 
         ``GET /workflows/run-counts``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.workflows.list_run_counts(
             request_context=request_context,
@@ -11253,17 +11469,18 @@ class MastraClient(SyncAPIClient):
 
         Args:
             partial: Query parameter ``partial``.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.workflows.list_workflows(
             partial=partial,
@@ -11295,15 +11512,16 @@ class MastraClient(SyncAPIClient):
         ``GET /workspaces``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.workspace.list_workspaces(
             strict_response_validation=strict_response_validation,
@@ -11330,24 +11548,26 @@ class MastraClient(SyncAPIClient):
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Pause a schedule
 
-        Marks the schedule as paused. The scheduler tick loop will skip paused schedules. Idempotent — pausing an
-        already-paused schedule returns the current state unchanged. Pause status survives redeploys.
+        Marks the schedule as paused. The scheduler tick loop will skip paused schedules. Idempotent
+        — pausing an already-paused schedule returns the current state unchanged. Pause status
+        survives redeploys.
 
         ``POST /schedules/{scheduleId}/pause``
 
         Args:
             schedule_id: Path parameter ``scheduleId``.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.schedules.pause(
             schedule_id=schedule_id,
@@ -11387,15 +11607,16 @@ class MastraClient(SyncAPIClient):
             item_id: Unique identifier for the dataset item.
             organization_id: Restrict lookup to the given organization.
             project_id: Restrict lookup to the given project.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.delete_item_purge(
             dataset_id=dataset_id,
@@ -11436,17 +11657,18 @@ class MastraClient(SyncAPIClient):
             traces: The eligible traces: {timeRange: {from, to}, where?}.
             page: {limit, after}: keyset paging.
             where: Cross-trace predicates on the thread.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.threads_query(
             traces=traces,
@@ -11513,17 +11735,18 @@ class MastraClient(SyncAPIClient):
             page: Field ``page`` of the JSON body.
             pagination: Field ``pagination`` of the JSON body.
             where: Field ``where`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.traces_query(
             time_range=time_range,
@@ -11568,17 +11791,18 @@ class MastraClient(SyncAPIClient):
         Args:
             server_id: MCP server ID.
             uri: Resource URI to read.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.mcp.read_resource(
             server_id=server_id,
@@ -11608,24 +11832,26 @@ class MastraClient(SyncAPIClient):
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Resume a paused schedule
 
-        Marks the schedule as active and recomputes nextFireAt from "now" so a long-paused schedule does not fire a
-        backlog. Idempotent — resuming an already-active schedule returns the current state unchanged.
+        Marks the schedule as active and recomputes nextFireAt from "now" so a long-paused schedule
+        does not fire a backlog. Idempotent — resuming an already-active schedule returns the
+        current state unchanged.
 
         ``POST /schedules/{scheduleId}/resume``
 
         Args:
             schedule_id: Path parameter ``scheduleId``.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.schedules.resume(
             schedule_id=schedule_id,
@@ -11658,9 +11884,10 @@ class MastraClient(SyncAPIClient):
     ) -> _models.DatasetExperimentItemRunResponse:
         """Run one experiment item
 
-        Executes the experiment's target against one dataset item server-side, runs the resolved scorers, and upserts
-        the result row keyed by (experimentId, itemId, attempt). Built for caller-driven loops: a retried call converges
-        on the same row. Requires an experiment created with a target.
+        Executes the experiment's target against one dataset item server-side, runs the resolved
+        scorers, and upserts the result row keyed by (experimentId, itemId, attempt). Built for
+        caller-driven loops: a retried call converges on the same row. Requires an experiment
+        created with a target.
 
         ``POST /datasets/{datasetId}/experiments/{experimentId}/items/{itemId}/run``
 
@@ -11670,17 +11897,18 @@ class MastraClient(SyncAPIClient):
             item_id: Unique identifier for the dataset item.
             attempt: Zero-based repetition index. Defaults to 0.
             request_context: Request context merged with the item's own request context (item wins).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.experiment_item_run(
             dataset_id=dataset_id,
@@ -11713,24 +11941,25 @@ class MastraClient(SyncAPIClient):
     ) -> _models.ScheduleRunResponse:
         """Fire a schedule now
 
-        Manually triggers a single schedule fire out-of-band from the cron schedule. Records a trigger row with
-        `triggerKind: "manual"`. Does not advance `nextFireAt`.
+        Manually triggers a single schedule fire out-of-band from the cron schedule. Records a
+        trigger row with `triggerKind: "manual"`. Does not advance `nextFireAt`.
 
         ``POST /schedules/{scheduleId}/run``
 
         Args:
             schedule_id: Path parameter ``scheduleId``.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.schedules.run(
             schedule_id=schedule_id,
@@ -11768,19 +11997,20 @@ class MastraClient(SyncAPIClient):
         Args:
             agent_id: Query parameter ``agentId``.
             messages: Field ``messages`` of the JSON body.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.memory.save_messages(
             agent_id=agent_id,
@@ -11817,17 +12047,18 @@ class MastraClient(SyncAPIClient):
 
         Args:
             score: Field ``score`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.scores.save_score(
             score=score,
@@ -11864,17 +12095,18 @@ class MastraClient(SyncAPIClient):
         Args:
             scorer_name: Field ``scorerName`` of the JSON body.
             targets: Field ``targets`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.traces_score(
             scorer_name=scorer_name,
@@ -11913,15 +12145,16 @@ class MastraClient(SyncAPIClient):
             registry_id: Registry identifier (e.g. "skills-sh").
             q: Search query.
             limit: Maximum number of results (1-100).
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.editor.get_builder_registry_search(
             registry_id=registry_id,
@@ -11967,17 +12200,18 @@ class MastraClient(SyncAPIClient):
             thread_id: Query parameter ``threadId``.
             limit: Query parameter ``limit``.
             memory_config: Query parameter ``memoryConfig``, sent as JSON.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.memory.search(
             agent_id=agent_id,
@@ -12025,17 +12259,18 @@ class MastraClient(SyncAPIClient):
             thread_id: Query parameter ``threadId``.
             resource_id: Query parameter ``resourceId``.
             task_id: Query parameter ``taskId``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
-            reconnect: Open the subscription again when it drops or the server ends it: ``True`` (every time) or the
-                number of times. Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            reconnect: Open the subscription again when it drops or the server ends it: ``True``
+                (every time) or the number of times. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.background_tasks.get_stream(
             agent_id=agent_id,
@@ -12083,8 +12318,8 @@ class MastraClient(SyncAPIClient):
     ) -> _models.DatasetExperimentResultsCreateResponse:
         """Submit an external experiment result
 
-        Submits (or re-submits) one item result for an external experiment. Upsert semantics on (experimentId, itemId,
-        attempt): a retried submission converges on a single row.
+        Submits (or re-submits) one item result for an external experiment. Upsert semantics on
+        (experimentId, itemId, attempt): a retried submission converges on a single row.
 
         ``POST /datasets/{datasetId}/experiments/{experimentId}/results``
 
@@ -12101,17 +12336,18 @@ class MastraClient(SyncAPIClient):
             scores: Externally computed scores, persisted keyed by runId = experimentId.
             started_at: Field ``startedAt`` of the JSON body.
             trace_id: Field ``traceId`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.create_experiment_result(
             dataset_id=dataset_id,
@@ -12170,10 +12406,11 @@ class MastraClient(SyncAPIClient):
     ) -> _models.DatasetExperimentsCreateResponse:
         """Trigger or create an experiment
 
-        By default triggers a new experiment on the dataset against the specified target: returns immediately with
-        pending status and execution happens in background. With start: false, creates the experiment without running it
-        so the caller can drive the loop (run-item for targeted experiments, result submission for target-less ones).
-        Create-only requests are idempotent on a caller-supplied id.
+        By default triggers a new experiment on the dataset against the specified target: returns
+        immediately with pending status and execution happens in background. With start: false,
+        creates the experiment without running it so the caller can drive the loop (run-item for
+        targeted experiments, result submission for target-less ones). Create-only requests are
+        idempotent on a caller-supplied id.
 
         ``POST /datasets/{datasetId}/experiments``
 
@@ -12182,32 +12419,34 @@ class MastraClient(SyncAPIClient):
             agent_version: Agent version ID to use for experiment.
             description: Description of the experiment.
             grouping: Field ``grouping`` of the JSON body.
-            id: Caller-supplied experiment id (e.g. a workflow run id) for idempotent create-only requests. Ignored when
-                start is true.
+            id: Caller-supplied experiment id (e.g. a workflow run id) for idempotent create-only
+                requests. Ignored when start is true.
             max_concurrency: Maximum concurrent executions.
             metadata: Additional metadata.
             name: Name of the experiment.
             provenance: Field ``provenance`` of the JSON body.
             request_context: Global request context passed to the target.
             scorer_ids: IDs of scorers to apply.
-            start: When true (default), spawns the in-process runner. When false, creates the experiment without running
-                it: the caller drives the loop via run-item (targeted) or result submission (target-less).
+            start: When true (default), spawns the in-process runner. When false, creates the
+                experiment without running it: the caller drives the loop via run-item (targeted) or
+                result submission (target-less).
             target_id: ID of the target. Required when targetType is set.
-            target_type: Type of target to run against. Required when start is true. Optional for create-only
-                experiments.
+            target_type: Type of target to run against. Required when start is true. Optional for
+                create-only experiments.
             version: Pin to specific dataset version.
             versions: Field ``versions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.create_experiment(
             dataset_id=dataset_id,
@@ -12281,17 +12520,18 @@ class MastraClient(SyncAPIClient):
             tags: Tag definitions for categorizing experiment results.
             target_ids: IDs of target entities this dataset is attached to.
             target_type: Target entity type (e.g. agent, workflow, scorer).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.update_dataset(
             dataset_id=dataset_id,
@@ -12336,7 +12576,8 @@ class MastraClient(SyncAPIClient):
     ) -> _models.DatasetExperimentUpdateResponse:
         """Update an experiment
 
-        Updates an experiment's name, description or metadata. Status and counts are managed by the server.
+        Updates an experiment's name, description or metadata. Status and counts are managed by the
+        server.
 
         ``PATCH /datasets/{datasetId}/experiments/{experimentId}``
 
@@ -12346,17 +12587,18 @@ class MastraClient(SyncAPIClient):
             description: New description of the experiment.
             metadata: Replacement metadata for the experiment.
             name: New name of the experiment.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.update_experiment(
             dataset_id=dataset_id,
@@ -12405,17 +12647,18 @@ class MastraClient(SyncAPIClient):
             comment: Field ``comment`` of the JSON body.
             status: Field ``status`` of the JSON body.
             tags: Field ``tags`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.update_experiment_result(
             dataset_id=dataset_id,
@@ -12477,20 +12720,22 @@ class MastraClient(SyncAPIClient):
             request_context: Request context preset for this item.
             scorer_ids: IDs of scorers selected for this item.
             source: Field ``source`` of the JSON body.
-            tool_mocks: Ordered item-level static tool mocks served in place of executing the real tool.
-            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny' fails the experiment
-                item.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            tool_mocks: Ordered item-level static tool mocks served in place of executing the real
+                tool.
+            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny'
+                fails the experiment item.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.update_item(
             dataset_id=dataset_id,
@@ -12545,17 +12790,18 @@ class MastraClient(SyncAPIClient):
             comment: Field ``comment`` of the JSON body.
             status: Field ``status`` of the JSON body.
             tags: Field ``tags`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.update_experiment_result(
             dataset_id=dataset_id,
@@ -12597,17 +12843,18 @@ class MastraClient(SyncAPIClient):
         Args:
             feedback_id: Path parameter ``feedbackId``.
             review_status: Field ``reviewStatus`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.update_feedback_review_status(
             feedback_id=feedback_id,
@@ -12655,9 +12902,10 @@ class MastraClient(SyncAPIClient):
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Update a schedule
 
-        Partial update of a schedule. Fields apply to the matching target type; agent-only fields on a workflow schedule
-        are rejected. `threadId` and `resourceId` are part of an agent schedule identity and cannot be changed — to
-        re-target, delete and recreate. Editing `cron` (or `timezone`) recomputes `nextFireAt`.
+        Partial update of a schedule. Fields apply to the matching target type; agent-only fields on
+        a workflow schedule are rejected. `threadId` and `resourceId` are part of an agent schedule
+        identity and cannot be changed — to re-target, delete and recreate. Editing `cron` (or
+        `timezone`) recomputes `nextFireAt`.
 
         ``PATCH /schedules/{scheduleId}``
 
@@ -12678,17 +12926,18 @@ class MastraClient(SyncAPIClient):
             status: Field ``status`` of the JSON body.
             tag_name: Field ``tagName`` of the JSON body.
             timezone: Field ``timezone`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.schedules.update_schedule(
             schedule_id=schedule_id,
@@ -12745,21 +12994,22 @@ class MastraClient(SyncAPIClient):
             thread_id: Unique identifier for the conversation thread.
             agent_id: Query parameter ``agentId``.
             working_memory: Field ``workingMemory`` of the JSON body.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
             memory_config: Field ``memoryConfig`` of the JSON body.
             resource_id: Field ``resourceId`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.memory.update_working_memory(
             thread_id=thread_id,
@@ -12814,34 +13064,37 @@ class MastraClient(SyncAPIClient):
     ) -> _models.StoredWorkflowsCreateResponse:
         """Upsert a dynamic workflow definition and live-register it
 
-        Persists a static workflow definition and live-registers it on the running Mastra instance. Idempotent — same id
-        updates in place.
+        Persists a static workflow definition and live-registers it on the running Mastra instance.
+        Idempotent — same id updates in place.
 
         ``POST /stored/workflows``
 
         Args:
-            graph: Static workflow graph — ordered array of serialized step entries with all refs as ids.
+            graph: Static workflow graph — ordered array of serialized step entries with all refs as
+                ids.
             id: Workflow id — kebab-case, descriptive.
             input_schema: JSON Schema (Draft 2020-12) for the workflow input.
             output_schema: JSON Schema (Draft 2020-12) for the workflow output.
-            dependencies: Helper workflow definitions this workflow nests. Saved with it as one unit — the whole set is
-                validated together, hydrated in derived dependency order, and rejected together, so a failed save never
-                leaves orphaned helpers behind. Each helper becomes an ordinary dynamic workflow in its own right.
+            dependencies: Helper workflow definitions this workflow nests. Saved with it as one unit
+                — the whole set is validated together, hydrated in derived dependency order, and
+                rejected together, so a failed save never leaves orphaned helpers behind. Each
+                helper becomes an ordinary dynamic workflow in its own right.
             description: Field ``description`` of the JSON body.
             metadata: Field ``metadata`` of the JSON body.
             request_context_schema: Field ``requestContextSchema`` of the JSON body.
             state_schema: Field ``stateSchema`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.dynamic_workflows.create_stored_workflow(
             graph=graph,
@@ -12932,7 +13185,7 @@ class AsyncMastraClient(AsyncAPIClient):
 
     @property
     def with_raw_response(self) -> Any:
-        """This client, with every method returning a ``RawResponse`` (status, headers, ``parse()``).
+        """This client, every method returning a ``RawResponse`` (status, headers, ``parse()``).
 
         ``client.with_raw_response.agents.list_agents().headers`` or
         ``client.with_raw_response.get_agent("a").generate("hi").parse()``.
@@ -12944,8 +13197,9 @@ class AsyncMastraClient(AsyncAPIClient):
         """This client, with every call handing over its HTTP response before the body is read.
 
         For large answers (audio, files):
-        ``async with client.with_streaming_response.<area>.<operation>(...) as response:``, then
-        ``async for chunk in response.aiter_bytes()``. Leaving the block closes the connection.
+        ``async with client.with_streaming_response.<area>.<operation>(...) as response:``,
+        then ``async for chunk in response.aiter_bytes()``.
+        Leaving the block closes the connection.
         """
         return WithStreamingResponse(self)
 
@@ -13209,7 +13463,8 @@ class AsyncMastraClient(AsyncAPIClient):
         return AsyncWorkspaceResource(self)
 
     def get_a2a(self, agent_id: str) -> AsyncA2a:
-        """An agent over the A2A protocol (JSON-RPC 2.0 on POST /a2a/{agentId}): client.get_a2a(agent_id).
+        """An agent over the A2A protocol (JSON-RPC 2.0 on POST /a2a/{agentId}):
+        client.get_a2a(agent_id).
 
         Args:
             agent_id: The ``agentId`` of every call of this A2a.
@@ -13217,7 +13472,8 @@ class AsyncMastraClient(AsyncAPIClient):
         return AsyncA2a(self, agent_id=agent_id)
 
     def get_a2a_v1(self, agent_id: str) -> AsyncA2aV1:
-        """An agent over A2A protocol v1.0 (header A2A-Version: 1.0, v1.0 method names): client.get_a2a_v1(agent_id).
+        """An agent over A2A protocol v1.0 (header A2A-Version: 1.0, v1.0 method names):
+        client.get_a2a_v1(agent_id).
 
         Args:
             agent_id: The ``agentId`` of every call of this A2aV1.
@@ -13229,8 +13485,8 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             agent_id: The ``agentId`` of every call of this Agent.
-            version: Which version of a stored agent's overrides every call uses. Sent as query parameters on every
-                call; ``None``: none.
+            version: Which version of a stored agent's overrides every call uses. Sent as query
+                parameters on every call; ``None``: none.
         """
         return AsyncAgent(self, agent_id=agent_id, version=version)
 
@@ -13243,8 +13499,8 @@ class AsyncMastraClient(AsyncAPIClient):
         return AsyncAgentBuilder(self, action_id=action_id)
 
     def get_agent_controller(self, controller_id: str) -> AsyncAgentController:
-        """An agent controller hosted on the server (client-js AgentController); its sessions are reached with
-        session(resource_id, scope=None).
+        """An agent controller hosted on the server (client-js AgentController); its sessions are
+        reached with session(resource_id, scope=None).
 
         Args:
             controller_id: The ``controllerId`` of every call of this AgentController.
@@ -13274,7 +13530,8 @@ class AsyncMastraClient(AsyncAPIClient):
         return AsyncMcpServer(self, server_id=server_id)
 
     def get_mcp_server_tool(self, server_id: str, tool_id: str) -> AsyncMcpTool:
-        """One tool of an MCP server hosted by Mastra, as client.get_mcp_server_tool(server_id, tool_id).
+        """One tool of an MCP server hosted by Mastra, as client.get_mcp_server_tool(server_id,
+        tool_id).
 
         Args:
             server_id: The ``serverId`` of every call of this McpTool.
@@ -13287,7 +13544,8 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             thread_id: The ``threadId`` of every call of this MemoryThread.
-            agent_id: The ``agentId`` of every call of this MemoryThread. ``None``: left out of the requests.
+            agent_id: The ``agentId`` of every call of this MemoryThread. ``None``: left out of the
+                requests.
         """
         return AsyncMemoryThread(self, thread_id=thread_id, agent_id=agent_id)
 
@@ -13327,7 +13585,8 @@ class AsyncMastraClient(AsyncAPIClient):
         """A prompt block stored in the server's database, with its versions.
 
         Args:
-            stored_prompt_block_id: The ``storedPromptBlockId`` of every call of this StoredPromptBlock.
+            stored_prompt_block_id: The ``storedPromptBlockId`` of every call of this
+                StoredPromptBlock.
         """
         return AsyncStoredPromptBlock(self, stored_prompt_block_id=stored_prompt_block_id)
 
@@ -13430,20 +13689,22 @@ class AsyncMastraClient(AsyncAPIClient):
             request_context: Request context preset for this item.
             scorer_ids: IDs of scorers selected for this item.
             source: Field ``source`` of the JSON body.
-            tool_mocks: Ordered item-level static tool mocks served in place of executing the real tool.
-            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny' fails the experiment
-                item.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            tool_mocks: Ordered item-level static tool mocks served in place of executing the real
+                tool.
+            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny'
+                fails the experiment item.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.create_item(
             dataset_id=dataset_id,
@@ -13485,28 +13746,29 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.MemoryObservationalMemoryBufferStatusResponse:
         """Await observational memory buffering completion
 
-        Blocks until any in-flight buffering operations complete for the given thread/resource, then returns the updated
-        record
+        Blocks until any in-flight buffering operations complete for the given thread/resource, then
+        returns the updated record
 
         ``POST /memory/observational-memory/buffer-status``
 
         Args:
             agent_id: Field ``agentId`` of the JSON body.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
             resource_id: Field ``resourceId`` of the JSON body.
             thread_id: Field ``threadId`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.memory.observational_memory_buffer_status(
             request_context=request_context,
@@ -13545,15 +13807,16 @@ class AsyncMastraClient(AsyncAPIClient):
         Args:
             dataset_id: Unique identifier for the dataset.
             item_ids: Field ``itemIds`` of the JSON body.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.delete_items_batch(
             dataset_id=dataset_id,
@@ -13590,17 +13853,18 @@ class AsyncMastraClient(AsyncAPIClient):
         Args:
             dataset_id: Unique identifier for the dataset.
             items: Field ``items`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.items_batch(
             dataset_id=dataset_id,
@@ -13633,27 +13897,30 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.DatasetsClusterFailuresResponse:
         """Cluster experiment failures using AI
 
-        Uses an LLM to analyze failure items from an experiment and group them into meaningful failure pattern clusters.
+        Uses an LLM to analyze failure items from an experiment and group them into meaningful
+        failure pattern clusters.
 
         ``POST /datasets/cluster-failures``
 
         Args:
             items: Failure items to cluster.
             model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o").
-            available_tags: Existing tag vocabulary from the dataset. The LLM should prefer reusing these tags when
-                applicable.
-            prompt: Optional user instructions to guide the analysis (e.g., "focus on tool usage failures").
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            available_tags: Existing tag vocabulary from the dataset. The LLM should prefer reusing
+                these tags when applicable.
+            prompt: Optional user instructions to guide the analysis (e.g., "focus on tool usage
+                failures").
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.create_cluster_failure(
             items=items,
@@ -13695,17 +13962,18 @@ class AsyncMastraClient(AsyncAPIClient):
             dataset_id: Unique identifier for the dataset.
             experiment_id_a: ID of baseline experiment.
             experiment_id_b: ID of candidate experiment.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.compare(
             dataset_id=dataset_id,
@@ -13758,17 +14026,18 @@ class AsyncMastraClient(AsyncAPIClient):
             scorer_ids: IDs of scorers attached to this dataset.
             target_ids: IDs of target entities this dataset is attached to.
             target_type: Target entity type (e.g. agent, workflow, scorer).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.create_dataset(
             name=name,
@@ -13823,10 +14092,11 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.DatasetExperimentsCreateResponse:
         """Trigger or create an experiment
 
-        By default triggers a new experiment on the dataset against the specified target: returns immediately with
-        pending status and execution happens in background. With start: false, creates the experiment without running it
-        so the caller can drive the loop (run-item for targeted experiments, result submission for target-less ones).
-        Create-only requests are idempotent on a caller-supplied id.
+        By default triggers a new experiment on the dataset against the specified target: returns
+        immediately with pending status and execution happens in background. With start: false,
+        creates the experiment without running it so the caller can drive the loop (run-item for
+        targeted experiments, result submission for target-less ones). Create-only requests are
+        idempotent on a caller-supplied id.
 
         ``POST /datasets/{datasetId}/experiments``
 
@@ -13835,8 +14105,8 @@ class AsyncMastraClient(AsyncAPIClient):
             agent_version: Agent version ID to use for experiment.
             description: Description of the experiment.
             grouping: Field ``grouping`` of the JSON body.
-            id: Caller-supplied experiment id (e.g. a workflow run id) for idempotent create-only requests. Ignored when
-                start is true.
+            id: Caller-supplied experiment id (e.g. a workflow run id) for idempotent create-only
+                requests. Ignored when start is true.
             max_concurrency: Maximum concurrent executions.
             metadata: Additional metadata.
             name: Name of the experiment.
@@ -13844,21 +14114,22 @@ class AsyncMastraClient(AsyncAPIClient):
             request_context: Global request context passed to the target.
             scorer_ids: IDs of scorers to apply.
             target_id: ID of the target. Required when targetType is set.
-            target_type: Type of target to run against. Required when start is true. Optional for create-only
-                experiments.
+            target_type: Type of target to run against. Required when start is true. Optional for
+                create-only experiments.
             version: Pin to specific dataset version.
             versions: Field ``versions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.create_experiment(
             start=False,
@@ -13908,17 +14179,18 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             feedback: Field ``feedback`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.feedback(
             feedback=feedback,
@@ -13959,22 +14231,23 @@ class AsyncMastraClient(AsyncAPIClient):
         Args:
             agent_id: Query parameter ``agentId``.
             resource_id: Field ``resourceId`` of the JSON body.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
             metadata: Field ``metadata`` of the JSON body.
             thread_id: Field ``threadId`` of the JSON body.
             title: Field ``title`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.memory.create_thread(
             agent_id=agent_id,
@@ -14029,9 +14302,10 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Create a schedule
 
-        Creates a new schedule. Pass `agentId` (plus `prompt`) to schedule an agent, or `workflowId` (plus optional
-        `inputData`) to schedule a workflow. Agent schedules get a random `agent_<uuid>` id, workflow schedules a random
-        `schedule_<uuid>` id; pass `id` for a stable slug instead.
+        Creates a new schedule. Pass `agentId` (plus `prompt`) to schedule an agent, or `workflowId`
+        (plus optional `inputData`) to schedule a workflow. Agent schedules get a random
+        `agent_<uuid>` id, workflow schedules a random `schedule_<uuid>` id; pass `id` for a stable
+        slug instead.
 
         ``POST /schedules``
 
@@ -14055,17 +14329,18 @@ class AsyncMastraClient(AsyncAPIClient):
             input_data: Field ``inputData`` of the JSON body.
             request_context: Field ``requestContext`` of the JSON body.
             workflow_id: Field ``workflowId`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.schedules.create_schedule(
             cron=cron,
@@ -14118,17 +14393,18 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             score: Field ``score`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.create_score(
             score=score,
@@ -14250,45 +14526,51 @@ class AsyncMastraClient(AsyncAPIClient):
             name: Name of the agent.
             agents: Agent keys with optional per-agent config — static or conditional.
             author_id: Author identifier for multi-tenant filtering.
-            auto_publish: Publish the initial version so the agent resolves at status="published". Defaults to true when
-                omitted. Pass false to stage the agent as an unpublished draft — useful when overriding a code-defined
-                agent, whose code definition keeps serving traffic until the override is published.
-            browser: Browser configuration — object config, true (apply default), false/null (disable).
+            auto_publish: Publish the initial version so the agent resolves at status="published".
+                Defaults to true when omitted. Pass false to stage the agent as an unpublished draft
+                — useful when overriding a code-defined agent, whose code definition keeps serving
+                traffic until the override is published.
+            browser: Browser configuration — object config, true (apply default), false/null
+                (disable).
             default_options: Default options for generate/stream calls — static or conditional.
             description: Description of the agent.
-            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the
-                Mastra instance; without distributed backends durability is process-local. Does not enable automatic
-                recovery — that stays `recovery.durableAgents`.
+            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are
+                inherited from the Mastra instance; without distributed backends durability is
+                process-local. Does not enable automatic recovery — that stays
+                `recovery.durableAgents`.
             id: Unique identifier for the agent. If not provided, derived from name.
             input_processors: Input processor graph — static or conditional.
-            integration_tools: Map of tool provider IDs to their tool configurations — static or conditional.
-            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional.
+            integration_tools: Map of tool provider IDs to their tool configurations — static or
+                conditional.
+            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or
+                conditional.
             memory: Memory configuration — static or conditional.
             metadata: Additional metadata for the agent.
-            model: Model configuration — static value or array of conditional variants. When omitted, the builder
-                default model is applied server-side.
+            model: Model configuration — static value or array of conditional variants. When
+                omitted, the builder default model is applied server-side.
             output_processors: Output processor graph — static or conditional.
-            request_context_schema: JSON Schema defining valid request context variables for conditional rule
-                evaluation.
+            request_context_schema: JSON Schema defining valid request context variables for
+                conditional rule evaluation.
             scorers: Scorer keys with optional sampling config — static or conditional.
             skills: Skill IDs mapped to per-skill config — static or conditional.
-            tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the
-                deprecated `integrationTools` field.
+            tool_providers: Tool provider connections and per-tool config (provider-agnostic).
+                Coexists with the deprecated `integrationTools` field.
             tools: Tool keys mapped to per-tool config — static or conditional.
             visibility: Agent visibility: private (owner/admin only) or public (any reader).
             workflows: Workflow keys with optional per-workflow config — static or conditional.
             workspace: Workspace reference (stored ID or inline config) — static or conditional.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.stored_agents.create_stored_agent(
             instructions=instructions,
@@ -14357,17 +14639,18 @@ class AsyncMastraClient(AsyncAPIClient):
             description: Description of the MCP client.
             id: Unique identifier. If not provided, derived from name.
             metadata: Additional metadata for the MCP client.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.stored_mcp_clients.create_stored_mcp_client(
             name=name,
@@ -14421,20 +14704,21 @@ class AsyncMastraClient(AsyncAPIClient):
             description: Purpose description.
             id: Unique identifier. If not provided, derived from name.
             metadata: Additional metadata for the prompt block.
-            request_context_schema: JSON Schema defining available variables for {{variableName}} interpolation and
-                conditions.
+            request_context_schema: JSON Schema defining available variables for {{variableName}}
+                interpolation and conditions.
             rules: Field ``rules`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.stored_prompt_blocks.create_stored_prompt_block(
             content=content,
@@ -14514,17 +14798,18 @@ class AsyncMastraClient(AsyncAPIClient):
             model: Field ``model`` of the JSON body.
             preset_config: Serializable config options for preset scorers.
             score_range: Field ``scoreRange`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.stored_scorers.create_stored_scorer(
             name=name,
@@ -14600,17 +14885,18 @@ class AsyncMastraClient(AsyncAPIClient):
             scripts: List of script file paths.
             source: Source location of the skill.
             visibility: Skill visibility: private (owner/admin only) or public (any reader).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.stored_skills.create_stored_skill(
             description=description,
@@ -14661,15 +14947,16 @@ class AsyncMastraClient(AsyncAPIClient):
             dataset_id: Unique identifier for the dataset.
             organization_id: Restrict lookup to the given organization.
             project_id: Restrict lookup to the given project.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.delete_dataset(
             dataset_id=dataset_id,
@@ -14701,8 +14988,8 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.DatasetExperimentDeleteResponse:
         """Delete experiment
 
-        Deletes an experiment and its results. Also deletes the traces the experiment produced, cascading to their spans
-        and trace-linked scores, feedback, metrics and logs.
+        Deletes an experiment and its results. Also deletes the traces the experiment produced,
+        cascading to their spans and trace-linked scores, feedback, metrics and logs.
 
         ``DELETE /datasets/{datasetId}/experiments/{experimentId}``
 
@@ -14711,15 +14998,16 @@ class AsyncMastraClient(AsyncAPIClient):
             experiment_id: Unique identifier for the experiment.
             organization_id: Restrict lookup to the given organization.
             project_id: Restrict lookup to the given project.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.delete_experiment(
             dataset_id=dataset_id,
@@ -14757,15 +15045,16 @@ class AsyncMastraClient(AsyncAPIClient):
         Args:
             dataset_id: Unique identifier for the dataset.
             item_id: Unique identifier for the dataset item.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.delete_item(
             dataset_id=dataset_id,
@@ -14795,9 +15084,9 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.ExperimentDeleteResponse:
         """Delete experiment
 
-        Deletes an experiment and its results regardless of dataset association (including experiments orphaned by
-        dataset deletion). Also deletes the traces the experiment produced, cascading to their spans and trace-linked
-        scores, feedback, metrics and logs.
+        Deletes an experiment and its results regardless of dataset association (including
+        experiments orphaned by dataset deletion). Also deletes the traces the experiment produced,
+        cascading to their spans and trace-linked scores, feedback, metrics and logs.
 
         ``DELETE /experiments/{experimentId}``
 
@@ -14805,15 +15094,16 @@ class AsyncMastraClient(AsyncAPIClient):
             experiment_id: Unique identifier for the experiment.
             organization_id: Restrict lookup to the given organization.
             project_id: Restrict lookup to the given project.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.experiments.delete_experiment(
             experiment_id=experiment_id,
@@ -14852,15 +15142,16 @@ class AsyncMastraClient(AsyncAPIClient):
             feedback_ids: IDs of the feedback events to delete (maximum 1000).
             organization_id: Restrict deletion to feedback in this organization.
             resource_id: Restrict deletion to feedback for this resource.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.delete_feedback(
             feedback_ids=feedback_ids,
@@ -14895,15 +15186,16 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             schedule_id: Path parameter ``scheduleId``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.schedules.delete_schedule(
             schedule_id=schedule_id,
@@ -14940,15 +15232,16 @@ class AsyncMastraClient(AsyncAPIClient):
             score_ids: IDs of the score events to delete (maximum 1000).
             organization_id: Restrict deletion to scores in this organization.
             resource_id: Restrict deletion to scores for this resource.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.delete_scores(
             score_ids=score_ids,
@@ -14988,17 +15281,18 @@ class AsyncMastraClient(AsyncAPIClient):
             thread_id: Unique identifier for the conversation thread.
             agent_id: Query parameter ``agentId``.
             resource_id: Query parameter ``resourceId``.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.memory.delete_thread(
             thread_id=thread_id,
@@ -15029,26 +15323,28 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.ObservabilityTracesDeleteResponse:
         """Delete traces
 
-        Deletes traces by ID, cascading to all associated data: spans, trace roots/branches, and signal events (scores,
-        feedback, metrics, logs) that reference the deleted traces. Signals without a trace ID are untouched. Experiment
-        traces are deleted like any other trace. On ClickHouse-backed stores, deletes are lightweight and reads may
-        briefly return deleted rows until the delete is fully applied.
+        Deletes traces by ID, cascading to all associated data: spans, trace roots/branches, and
+        signal events (scores, feedback, metrics, logs) that reference the deleted traces. Signals
+        without a trace ID are untouched. Experiment traces are deleted like any other trace. On
+        ClickHouse-backed stores, deletes are lightweight and reads may briefly return deleted rows
+        until the delete is fully applied.
 
         ``POST /observability/traces/delete``
 
         Args:
             trace_ids: Trace IDs to delete (maximum 1000).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.traces_delete(
             trace_ids=trace_ids,
@@ -15078,25 +15374,27 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.DatasetExperimentFinalizeResponse:
         """Finalize an external experiment
 
-        Marks an external experiment completed. The server computes succeeded/failed/skipped counts from the persisted
-        result rows. Idempotent: finalizing an already-completed experiment returns the stored record.
+        Marks an external experiment completed. The server computes succeeded/failed/skipped counts
+        from the persisted result rows. Idempotent: finalizing an already-completed experiment
+        returns the stored record.
 
         ``POST /datasets/{datasetId}/experiments/{experimentId}/finalize``
 
         Args:
             dataset_id: Unique identifier for the dataset.
             experiment_id: Unique identifier for the experiment.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.experiment_finalize(
             dataset_id=dataset_id,
@@ -15132,8 +15430,9 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.DatasetGenerateItemsResponse:
         """Generate dataset items using AI
 
-        Uses an LLM to generate synthetic dataset items based on the dataset schema and a user prompt. Returns generated
-        items for review — they are NOT automatically added to the dataset.
+        Uses an LLM to generate synthetic dataset items based on the dataset schema and a user
+        prompt. Returns generated items for review — they are NOT automatically added to the
+        dataset.
 
         ``POST /datasets/{datasetId}/generate-items``
 
@@ -15143,17 +15442,18 @@ class AsyncMastraClient(AsyncAPIClient):
             prompt: Description of the kind of test data to generate.
             count: Number of items to generate.
             agent_context: Field ``agentContext`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.create_generate_item(
             dataset_id=dataset_id,
@@ -15189,15 +15489,16 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /agent-builder``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.agent_builder.list_actions(
             strict_response_validation=strict_response_validation,
@@ -15229,15 +15530,16 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             background_task_id: Path parameter ``backgroundTaskId``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.background_tasks.get_background_task(
             background_task_id=background_task_id,
@@ -15266,8 +15568,8 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.ObservabilityTraceBranch:
         """Get trace branch by span ID
 
-        Returns the subtree of spans rooted at the given span. The optional `depth` query param bounds descendant levels
-        below the anchor (0 = anchor only; omitted = full subtree).
+        Returns the subtree of spans rooted at the given span. The optional `depth` query param
+        bounds descendant levels below the anchor (0 = anchor only; omitted = full subtree).
 
         ``GET /observability/traces/{traceId}/branches/{spanId}``
 
@@ -15275,15 +15577,16 @@ class AsyncMastraClient(AsyncAPIClient):
             trace_id: Unique trace identifier.
             span_id: Unique span identifier within a trace.
             depth: Maximum descendant levels below the anchor span (omit for full subtree).
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.get_trace_branch(
             trace_id=trace_id,
@@ -15316,15 +15619,16 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /editor/builder/models/available``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.editor.get_builder_models_available(
             strict_response_validation=strict_response_validation,
@@ -15360,15 +15664,16 @@ class AsyncMastraClient(AsyncAPIClient):
             registry_id: Registry identifier (e.g. "skills-sh").
             limit: Maximum number of results (1-100).
             offset: Offset for pagination (must be a multiple of `limit`).
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.editor.get_builder_registry_popular(
             registry_id=registry_id,
@@ -15397,24 +15702,26 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.WorkspaceSkillsShSearchResponseSkill]:
-        """Every item of every page of ``get_builder_registry_popular``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``get_builder_registry_popular``, fetched a page at a time as
+        the loop goes.
 
-        ``offset`` is where to start (default 0) and ``limit`` the page size; the other arguments are those of
-        ``get_builder_registry_popular``.
+        ``offset`` is where to start (default 0) and ``limit`` the page size; the other arguments
+        are those of ``get_builder_registry_popular``.
 
         Args:
             registry_id: Registry identifier (e.g. "skills-sh").
             limit: Maximum number of results (1-100).
             offset: Offset for pagination (must be a multiple of `limit`).
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.editor.iter_builder_registry_popular(
             registry_id=registry_id,
@@ -15455,15 +15762,16 @@ class AsyncMastraClient(AsyncAPIClient):
             owner: GitHub repository owner.
             repo: GitHub repository name.
             path: Skill name within repo.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.editor.get_builder_registry_preview(
             registry_id=registry_id,
@@ -15497,15 +15805,16 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /editor/builder/settings``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.editor.list_builder_settings(
             strict_response_validation=strict_response_validation,
@@ -15541,15 +15850,16 @@ class AsyncMastraClient(AsyncAPIClient):
             dataset_id: Unique identifier for the dataset.
             organization_id: Restrict lookup to the given organization.
             project_id: Restrict lookup to the given project.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.get_dataset(
             dataset_id=dataset_id,
@@ -15586,15 +15896,16 @@ class AsyncMastraClient(AsyncAPIClient):
         Args:
             dataset_id: Unique identifier for the dataset.
             experiment_id: Unique identifier for the experiment.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.get_experiment(
             dataset_id=dataset_id,
@@ -15630,15 +15941,16 @@ class AsyncMastraClient(AsyncAPIClient):
         Args:
             dataset_id: Unique identifier for the dataset.
             item_id: Unique identifier for the dataset item.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.get_item(
             dataset_id=dataset_id,
@@ -15676,15 +15988,16 @@ class AsyncMastraClient(AsyncAPIClient):
             dataset_id: Unique identifier for the dataset.
             item_id: Unique identifier for the dataset item.
             dataset_version: Dataset version number.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.get_item_version(
             dataset_id=dataset_id,
@@ -15734,15 +16047,16 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             entity_type: Optional entity type filter.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.list_discovery_entity_names(
             entity_type=entity_type,
@@ -15773,15 +16087,16 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /observability/discovery/entity-types``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.list_discovery_entity_types(
             strict_response_validation=strict_response_validation,
@@ -15811,15 +16126,16 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /observability/discovery/environments``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.list_discovery_environments(
             strict_response_validation=strict_response_validation,
@@ -15849,15 +16165,16 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /experiments/review-summary``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.experiments.get_review_summary(
             strict_response_validation=strict_response_validation,
@@ -15901,17 +16218,18 @@ class AsyncMastraClient(AsyncAPIClient):
             compare_period: Comparison period for aggregate queries.
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
             filters: Field ``filters`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.feedback_aggregate(
             aggregation=aggregation,
@@ -15960,17 +16278,18 @@ class AsyncMastraClient(AsyncAPIClient):
             group_by: Fields to group by.
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
             filters: Field ``filters`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.feedback_breakdown(
             aggregation=aggregation,
@@ -16019,17 +16338,18 @@ class AsyncMastraClient(AsyncAPIClient):
             percentiles: Percentile values (0-1).
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
             filters: Field ``filters`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.create_feedback_percentile(
             feedback_type=feedback_type,
@@ -16080,17 +16400,18 @@ class AsyncMastraClient(AsyncAPIClient):
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
             filters: Field ``filters`` of the JSON body.
             group_by: Fields to group by.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.feedback_timeseries(
             aggregation=aggregation,
@@ -16127,15 +16448,16 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /editor/builder/infrastructure``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.editor.get_builder_infrastructure(
             strict_response_validation=strict_response_validation,
@@ -16169,15 +16491,16 @@ class AsyncMastraClient(AsyncAPIClient):
         Args:
             dataset_id: Unique identifier for the dataset.
             item_id: Unique identifier for the dataset item.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.get_item_history(
             dataset_id=dataset_id,
@@ -16225,15 +16548,16 @@ class AsyncMastraClient(AsyncAPIClient):
             to_date: Query parameter ``toDate``.
             log_level: Query parameter ``logLevel``.
             filters: Query parameter ``filters``, sent as JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.logs.get_log(
             run_id=run_id,
@@ -16272,10 +16596,11 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.LogLog]:
-        """Every item of every page of ``get_log_for_run``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``get_log_for_run``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``get_log_for_run``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``get_log_for_run``.
 
         Args:
             run_id: Unique identifier for the run.
@@ -16286,15 +16611,16 @@ class AsyncMastraClient(AsyncAPIClient):
             to_date: Query parameter ``toDate``.
             log_level: Query parameter ``logLevel``.
             filters: Query parameter ``filters``, sent as JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.logs.iter_log(
             run_id=run_id,
@@ -16336,15 +16662,16 @@ class AsyncMastraClient(AsyncAPIClient):
         Args:
             id: MCP server ID.
             version: Query parameter ``version``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.mcp.get_server(
             id=id,
@@ -16378,15 +16705,16 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             server_id: MCP server ID.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.mcp.list_resources(
             server_id=server_id,
@@ -16419,15 +16747,16 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             server_id: MCP server ID.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.mcp.list_tools(
             server_id=server_id,
@@ -16466,15 +16795,16 @@ class AsyncMastraClient(AsyncAPIClient):
             per_page: Query parameter ``perPage``.
             offset: Query parameter ``offset``.
             limit: Query parameter ``limit``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.mcp.list_servers(
             page=page,
@@ -16505,25 +16835,27 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.McpV0ServersResponseServer]:
-        """Every item of every page of ``get_mcp_servers``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``get_mcp_servers``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``get_mcp_servers``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``get_mcp_servers``.
 
         Args:
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             offset: Query parameter ``offset``.
             limit: Query parameter ``limit``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.mcp.iter_servers(
             page=page,
@@ -16560,17 +16892,18 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             agent_id: Query parameter ``agentId``.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.memory.get_config(
             agent_id=agent_id,
@@ -16601,7 +16934,8 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.MemoryStatusResponse:
         """Get memory status
 
-        Returns the current status of the memory system including configuration and health information
+        Returns the current status of the memory system including configuration and health
+        information
 
         ``GET /memory/status``
 
@@ -16609,17 +16943,18 @@ class AsyncMastraClient(AsyncAPIClient):
             agent_id: Query parameter ``agentId``.
             resource_id: Query parameter ``resourceId``.
             thread_id: Query parameter ``threadId``.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.memory.get_status(
             agent_id=agent_id,
@@ -16681,20 +17016,21 @@ class AsyncMastraClient(AsyncAPIClient):
             aggregation: Aggregation function.
             name: Metric name(s) to aggregate.
             compare_period: Comparison period for aggregate queries.
-            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct').
-                Restricted to allowlisted metric dimensions.
+            distinct_column: Column to apply count_distinct over (required when aggregation is
+                'count_distinct'). Restricted to allowlisted metric dimensions.
             filters: Field ``filters`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.metrics_aggregate(
             aggregation=aggregation,
@@ -16759,23 +17095,25 @@ class AsyncMastraClient(AsyncAPIClient):
             aggregation: Aggregation function.
             group_by: Fields to group by.
             name: Metric name(s) to break down.
-            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct').
-                Restricted to allowlisted metric dimensions.
+            distinct_column: Column to apply count_distinct over (required when aggregation is
+                'count_distinct'). Restricted to allowlisted metric dimensions.
             filters: Field ``filters`` of the JSON body.
-            limit: Maximum number of groups to return (server-side TopK). Required for high-cardinality groupBy.
-            order_direction: Sort direction for the aggregated value (defaults to 'DESC' at the storage layer; pairs
-                with limit for top/bottom-N).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            limit: Maximum number of groups to return (server-side TopK). Required for
+                high-cardinality groupBy.
+            order_direction: Sort direction for the aggregated value (defaults to 'DESC' at the
+                storage layer; pairs with limit for top/bottom-N).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.metrics_breakdown(
             aggregation=aggregation,
@@ -16815,15 +17153,16 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             metric_name: Metric name to get label keys for.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.list_discovery_metric_label_keys(
             metric_name=metric_name,
@@ -16862,15 +17201,16 @@ class AsyncMastraClient(AsyncAPIClient):
             label_key: Label key to get values for.
             prefix: Filter values by prefix.
             limit: Maximum number of values to return.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.list_discovery_metric_label_values(
             metric_name=metric_name,
@@ -16908,15 +17248,16 @@ class AsyncMastraClient(AsyncAPIClient):
         Args:
             prefix: Filter metric names by prefix.
             limit: Maximum number of names to return.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.list_discovery_metric_names(
             prefix=prefix,
@@ -16959,17 +17300,18 @@ class AsyncMastraClient(AsyncAPIClient):
             name: Metric name.
             percentiles: Percentile values (0-1).
             filters: Field ``filters`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.create_metrics_percentile(
             interval=interval,
@@ -17032,21 +17374,22 @@ class AsyncMastraClient(AsyncAPIClient):
             aggregation: Aggregation function.
             interval: Time bucket interval.
             name: Metric name(s).
-            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct').
-                Restricted to allowlisted metric dimensions.
+            distinct_column: Column to apply count_distinct over (required when aggregation is
+                'count_distinct'). Restricted to allowlisted metric dimensions.
             filters: Field ``filters`` of the JSON body.
             group_by: Fields to group by.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.metrics_timeseries(
             aggregation=aggregation,
@@ -17098,17 +17441,18 @@ class AsyncMastraClient(AsyncAPIClient):
             to: Query parameter ``to``.
             offset: Query parameter ``offset``.
             limit: Query parameter ``limit``.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.memory.get_observational_memory(
             agent_id=agent_id,
@@ -17147,10 +17491,11 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.MemoryObservationalMemoryResponseRecord]:
-        """Every item of every page of ``get_observational_memory``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``get_observational_memory``, fetched a page at a time as the
+        loop goes.
 
-        ``offset`` is where to start (default 0) and ``limit`` the page size; the other arguments are those of
-        ``get_observational_memory``.
+        ``offset`` is where to start (default 0) and ``limit`` the page size; the other arguments
+        are those of ``get_observational_memory``.
 
         Args:
             agent_id: Query parameter ``agentId``.
@@ -17160,17 +17505,18 @@ class AsyncMastraClient(AsyncAPIClient):
             to: Query parameter ``to``.
             offset: Query parameter ``offset``.
             limit: Query parameter ``limit``.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.memory.iter_observational_memory(
             agent_id=agent_id,
@@ -17203,21 +17549,22 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.AuthPermissionPatternsResponse:
         """List valid permission patterns
 
-        Returns the authoritative list of valid permission-pattern strings. Used by Studio to validate the
-        route→permission literals it ships and to gate the sidebar.
+        Returns the authoritative list of valid permission-pattern strings. Used by Studio to
+        validate the route→permission literals it ships and to gate the sidebar.
 
         ``GET /auth/permission-patterns``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.auth.list_permission_patterns(
             strict_response_validation=strict_response_validation,
@@ -17247,15 +17594,16 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /processor-providers``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.processor_providers.list_processor_providers(
             strict_response_validation=strict_response_validation,
@@ -17287,15 +17635,16 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             schedule_id: Path parameter ``scheduleId``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.schedules.get_schedule(
             schedule_id=schedule_id,
@@ -17340,17 +17689,18 @@ class AsyncMastraClient(AsyncAPIClient):
             compare_period: Comparison period for aggregate queries.
             filters: Field ``filters`` of the JSON body.
             score_source: How the score was produced (e.g., manual, automated, experiment).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.scores_aggregate(
             aggregation=aggregation,
@@ -17399,17 +17749,18 @@ class AsyncMastraClient(AsyncAPIClient):
             scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
             filters: Field ``filters`` of the JSON body.
             score_source: How the score was produced (e.g., manual, automated, experiment).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.scores_breakdown(
             aggregation=aggregation,
@@ -17458,17 +17809,18 @@ class AsyncMastraClient(AsyncAPIClient):
             scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
             filters: Field ``filters`` of the JSON body.
             score_source: How the score was produced (e.g., manual, automated, experiment).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.create_scores_percentile(
             interval=interval,
@@ -17519,17 +17871,18 @@ class AsyncMastraClient(AsyncAPIClient):
             filters: Field ``filters`` of the JSON body.
             group_by: Fields to group by.
             score_source: How the score was produced (e.g., manual, automated, experiment).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.scores_timeseries(
             aggregation=aggregation,
@@ -17568,15 +17921,16 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             scorer_id: Unique identifier for the scorer.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.scores.get_scorer(
             scorer_id=scorer_id,
@@ -17607,15 +17961,16 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /observability/discovery/service-names``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.list_discovery_service_names(
             strict_response_validation=strict_response_validation,
@@ -17649,15 +18004,16 @@ class AsyncMastraClient(AsyncAPIClient):
         Args:
             trace_id: Unique trace identifier.
             span_id: Unique span identifier within a trace.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.get_trace_span(
             trace_id=trace_id,
@@ -17685,21 +18041,23 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.StoredWorkspace:
         """Get stored workspace by ID
 
-        Returns a specific workspace from storage by its unique identifier (resolved with active version config)
+        Returns a specific workspace from storage by its unique identifier (resolved with active
+        version config)
 
         ``GET /stored/workspaces/{storedWorkspaceId}``
 
         Args:
             stored_workspace_id: Unique identifier for the stored workspace.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.stored_workspaces.get_stored_workspace(
             stored_workspace_id=stored_workspace_id,
@@ -17730,15 +18088,16 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /system/packages``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.system.list_packages(
             strict_response_validation=strict_response_validation,
@@ -17785,15 +18144,16 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             entity_type: Optional entity type filter.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.list_discovery_tags(
             entity_type=entity_type,
@@ -17826,15 +18186,16 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             trace_id: Unique trace identifier.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.get_trace(
             trace_id=trace_id,
@@ -17868,15 +18229,16 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             trace_id: Unique trace identifier.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.get_trace_light(
             trace_id=trace_id,
@@ -17916,17 +18278,18 @@ class AsyncMastraClient(AsyncAPIClient):
             time_range: Field ``timeRange`` of the JSON body.
             limit: Field ``limit`` of the JSON body.
             search: Field ``search`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.create_traces_query_field(
             predicate_scope=predicate_scope,
@@ -17972,17 +18335,18 @@ class AsyncMastraClient(AsyncAPIClient):
             time_range: Field ``timeRange`` of the JSON body.
             limit: Field ``limit`` of the JSON body.
             search: Field ``search`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.create_traces_query_value(
             path=path,
@@ -18020,15 +18384,16 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             trace_id: Unique trace identifier.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.get_trace_trajectory(
             trace_id=trace_id,
@@ -18182,8 +18547,8 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.ObservabilityTracesResponse:
         """List traces
 
-        Returns a paginated list of traces with optional filtering and sorting. In delta mode, returns only newly listed
-        traces matching the filters.
+        Returns a paginated list of traces with optional filtering and sorting. In delta mode,
+        returns only newly listed traces matching the filters.
 
         ``GET /observability/traces``
 
@@ -18229,15 +18594,16 @@ class AsyncMastraClient(AsyncAPIClient):
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.list_traces(
             started_at=started_at,
@@ -18431,8 +18797,8 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> AsyncIterator[_models.ObservabilityTracesResponseSpan]:
         """Every item of every page of ``get_traces``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``get_traces``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``get_traces``.
 
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
@@ -18476,15 +18842,16 @@ class AsyncMastraClient(AsyncAPIClient):
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.iter_traces(
             started_at=started_at,
@@ -18555,15 +18922,16 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /editor/workflow-builder/settings``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.editor.list_workflow_builder_settings(
             strict_response_validation=strict_response_validation,
@@ -18602,17 +18970,18 @@ class AsyncMastraClient(AsyncAPIClient):
             agent_id: Query parameter ``agentId``.
             resource_id: Query parameter ``resourceId``.
             memory_config: Query parameter ``memoryConfig``, sent as JSON.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.memory.get_working_memory(
             thread_id=thread_id,
@@ -18658,17 +19027,18 @@ class AsyncMastraClient(AsyncAPIClient):
             repo: GitHub repository name.
             skill_name: Skill name from the registry.
             visibility: Visibility for the new stored skill.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.editor.builder_registry_install(
             registry_id=registry_id,
@@ -18704,15 +19074,16 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /agent-controller``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.agent_controller.get_agent_controller(
             strict_response_validation=strict_response_validation,
@@ -18745,17 +19116,18 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             partial: Query parameter ``partial``.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.agents.list_agents(
             partial=partial,
@@ -18787,15 +19159,16 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /agents/providers``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.agents.list_agents_model_providers(
             strict_response_validation=strict_response_validation,
@@ -18858,15 +19231,16 @@ class AsyncMastraClient(AsyncAPIClient):
             order_direction: Query parameter ``orderDirection``.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.background_tasks.list_background_tasks(
             agent_id=agent_id,
@@ -18922,10 +19296,11 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.BackgroundTask]:
-        """Every item of every page of ``list_background_tasks``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_background_tasks``, fetched a page at a time as the
+        loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_background_tasks``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_background_tasks``.
 
         Args:
             agent_id: Query parameter ``agentId``.
@@ -18942,15 +19317,16 @@ class AsyncMastraClient(AsyncAPIClient):
             order_direction: Query parameter ``orderDirection``.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.background_tasks.iter_background_tasks(
             agent_id=agent_id,
@@ -19114,9 +19490,10 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.ObservabilityBranchesResponse:
         """List trace branches
 
-        Returns a paginated list of branch-anchor spans (e.g., AGENT_RUN, WORKFLOW_RUN, TOOL_CALL) across all traces.
-        Unlike listTraces (one row per root-rooted trace), each row here is a single anchor span -- including ones
-        nested under a different root entity. In delta mode, returns only newly listed branch rows matching the filters.
+        Returns a paginated list of branch-anchor spans (e.g., AGENT_RUN, WORKFLOW_RUN, TOOL_CALL)
+        across all traces. Unlike listTraces (one row per root-rooted trace), each row here is a
+        single anchor span -- including ones nested under a different root entity. In delta mode,
+        returns only newly listed branch rows matching the filters.
 
         ``GET /observability/branches``
 
@@ -19159,15 +19536,16 @@ class AsyncMastraClient(AsyncAPIClient):
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.list_branches(
             started_at=started_at,
@@ -19355,8 +19733,8 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> AsyncIterator[_models.ObservabilityTracesResponseSpan]:
         """Every item of every page of ``list_branches``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_branches``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_branches``.
 
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
@@ -19397,15 +19775,16 @@ class AsyncMastraClient(AsyncAPIClient):
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.iter_branches(
             started_at=started_at,
@@ -19473,15 +19852,16 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /editor/builder/registries``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.editor.list_builder_registries(
             strict_response_validation=strict_response_validation,
@@ -19521,15 +19901,16 @@ class AsyncMastraClient(AsyncAPIClient):
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             tags: Only return results that have all of these tags.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.list_experiment_results(
             dataset_id=dataset_id,
@@ -19562,10 +19943,11 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.DatasetExperimentResultUpdateResponse]:
-        """Every item of every page of ``list_dataset_experiment_results``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_dataset_experiment_results``, fetched a page at a time
+        as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_dataset_experiment_results``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_dataset_experiment_results``.
 
         Args:
             dataset_id: Unique identifier for the dataset.
@@ -19573,15 +19955,16 @@ class AsyncMastraClient(AsyncAPIClient):
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             tags: Only return results that have all of these tags.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.iter_experiment_results(
             dataset_id=dataset_id,
@@ -19634,15 +20017,16 @@ class AsyncMastraClient(AsyncAPIClient):
             trial_index: Query parameter ``trialIndex``.
             target_type: Only return records attached to targets of this type.
             target_id: Only return experiments run against this target ID.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.list_experiments(
             dataset_id=dataset_id,
@@ -19683,10 +20067,11 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.DatasetExperimentUpdateResponse]:
-        """Every item of every page of ``list_dataset_experiments``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_dataset_experiments``, fetched a page at a time as the
+        loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_dataset_experiments``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_dataset_experiments``.
 
         Args:
             dataset_id: Unique identifier for the dataset.
@@ -19698,15 +20083,16 @@ class AsyncMastraClient(AsyncAPIClient):
             trial_index: Query parameter ``trialIndex``.
             target_type: Only return records attached to targets of this type.
             target_id: Only return experiments run against this target ID.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.iter_experiments(
             dataset_id=dataset_id,
@@ -19755,15 +20141,16 @@ class AsyncMastraClient(AsyncAPIClient):
             per_page: Query parameter ``perPage``.
             version: Query parameter ``version``.
             search: Query parameter ``search``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.list_items(
             dataset_id=dataset_id,
@@ -19796,10 +20183,11 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.DatasetItemUpdateResponse]:
-        """Every item of every page of ``list_dataset_items``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_dataset_items``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_dataset_items``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_dataset_items``.
 
         Args:
             dataset_id: Unique identifier for the dataset.
@@ -19807,15 +20195,16 @@ class AsyncMastraClient(AsyncAPIClient):
             per_page: Query parameter ``perPage``.
             version: Query parameter ``version``.
             search: Query parameter ``search``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.iter_items(
             dataset_id=dataset_id,
@@ -19856,15 +20245,16 @@ class AsyncMastraClient(AsyncAPIClient):
             dataset_id: Unique identifier for the dataset.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.list_versions(
             dataset_id=dataset_id,
@@ -19893,24 +20283,26 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.DatasetVersionsResponseVersion]:
-        """Every item of every page of ``list_dataset_versions``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_dataset_versions``, fetched a page at a time as the
+        loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_dataset_versions``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_dataset_versions``.
 
         Args:
             dataset_id: Unique identifier for the dataset.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.iter_versions(
             dataset_id=dataset_id,
@@ -19942,8 +20334,8 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.DatasetsResponse:
         """List all datasets
 
-        Returns a paginated list of all datasets. Optionally filter by target type and/or the target IDs the dataset is
-        attached to
+        Returns a paginated list of all datasets. Optionally filter by target type and/or the target
+        IDs the dataset is attached to
 
         ``GET /datasets``
 
@@ -19952,15 +20344,16 @@ class AsyncMastraClient(AsyncAPIClient):
             per_page: Query parameter ``perPage``.
             target_type: Only return records attached to targets of this type.
             target_ids: Only return datasets attached to at least one of these target IDs.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.list_datasets(
             page=page,
@@ -19993,23 +20386,24 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> AsyncIterator[_models.DatasetUpdateResponse]:
         """Every item of every page of ``list_datasets``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_datasets``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_datasets``.
 
         Args:
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             target_type: Only return records attached to targets of this type.
             target_ids: Only return datasets attached to at least one of these target IDs.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.iter_datasets(
             page=page,
@@ -20045,17 +20439,19 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /stored/workflows``
 
         Args:
-            status: Filter dynamic workflows by status (defaults to active when omitted by the handler).
+            status: Filter dynamic workflows by status (defaults to active when omitted by the
+                handler).
             author_id: Filter dynamic workflows by author identifier.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.dynamic_workflows.list_stored_workflows(
             status=status,
@@ -20087,15 +20483,16 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /embedders``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.vectors.list_embedders(
             strict_response_validation=strict_response_validation,
@@ -20141,15 +20538,16 @@ class AsyncMastraClient(AsyncAPIClient):
             trial_index: Query parameter ``trialIndex``.
             target_type: Only return records attached to targets of this type.
             target_id: Only return experiments run against this target ID.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.experiments.list_experiments(
             page=page,
@@ -20188,10 +20586,11 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.DatasetExperimentUpdateResponse]:
-        """Every item of every page of ``list_experiments``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_experiments``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_experiments``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_experiments``.
 
         Args:
             page: Query parameter ``page``.
@@ -20202,15 +20601,16 @@ class AsyncMastraClient(AsyncAPIClient):
             trial_index: Query parameter ``trialIndex``.
             target_type: Only return records attached to targets of this type.
             target_id: Only return experiments run against this target ID.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.experiments.iter_experiments(
             page=page,
@@ -20334,8 +20734,8 @@ class AsyncMastraClient(AsyncAPIClient):
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version).
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
@@ -20366,15 +20766,16 @@ class AsyncMastraClient(AsyncAPIClient):
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.get_feedback(
             timestamp=timestamp,
@@ -20516,8 +20917,8 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> AsyncIterator[_models.ObservabilityFeedbackResponseFeedback]:
         """Every item of every page of ``list_feedback``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_feedback``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_feedback``.
 
         Args:
             timestamp: Query parameter ``timestamp``, sent as JSON.
@@ -20525,8 +20926,8 @@ class AsyncMastraClient(AsyncAPIClient):
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version).
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
@@ -20557,15 +20958,16 @@ class AsyncMastraClient(AsyncAPIClient):
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.iter_feedback(
             timestamp=timestamp,
@@ -20631,15 +21033,16 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /logs/transports``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.logs.list_transports(
             strict_response_validation=strict_response_validation,
@@ -20671,7 +21074,8 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.LogsResponse:
         """List logs
 
-        Returns logs from a specific transport with optional filtering by date range, log level, and custom filters
+        Returns logs from a specific transport with optional filtering by date range, log level, and
+        custom filters
 
         ``GET /logs``
 
@@ -20683,15 +21087,16 @@ class AsyncMastraClient(AsyncAPIClient):
             to_date: Query parameter ``toDate``.
             log_level: Query parameter ``logLevel``.
             filters: Query parameter ``filters``, sent as JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.logs.list_logs(
             page=page,
@@ -20730,8 +21135,8 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> AsyncIterator[_models.LogLog]:
         """Every item of every page of ``list_logs``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_logs``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_logs``.
 
         Args:
             transport_id: Query parameter ``transportId``.
@@ -20741,15 +21146,16 @@ class AsyncMastraClient(AsyncAPIClient):
             to_date: Query parameter ``toDate``.
             log_level: Query parameter ``logLevel``.
             filters: Query parameter ``filters``, sent as JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.logs.iter_logs(
             page=page,
@@ -20871,8 +21277,8 @@ class AsyncMastraClient(AsyncAPIClient):
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version).
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
@@ -20900,15 +21306,16 @@ class AsyncMastraClient(AsyncAPIClient):
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.list_logs(
             timestamp=timestamp,
@@ -21044,10 +21451,11 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ObservabilityLogsResponseLog]:
-        """Every item of every page of ``list_logs_vnext``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_logs_vnext``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_logs_vnext``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_logs_vnext``.
 
         Args:
             timestamp: Query parameter ``timestamp``, sent as JSON.
@@ -21055,8 +21463,8 @@ class AsyncMastraClient(AsyncAPIClient):
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version).
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
@@ -21084,15 +21492,16 @@ class AsyncMastraClient(AsyncAPIClient):
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.iter_logs(
             timestamp=timestamp,
@@ -21157,7 +21566,8 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.MemoryThreadsResponse:
         """List memory threads
 
-        Returns a paginated list of conversation threads with optional filtering by resource ID and/or metadata
+        Returns a paginated list of conversation threads with optional filtering by resource ID
+        and/or metadata
 
         ``GET /memory/threads``
 
@@ -21168,17 +21578,18 @@ class AsyncMastraClient(AsyncAPIClient):
             resource_id: Query parameter ``resourceId``.
             metadata: Query parameter ``metadata``, sent as JSON.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.memory.list_threads(
             page=page,
@@ -21215,10 +21626,11 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.MemoryThread]:
-        """Every item of every page of ``list_memory_threads``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_memory_threads``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_memory_threads``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_memory_threads``.
 
         Args:
             page: Query parameter ``page``.
@@ -21227,17 +21639,18 @@ class AsyncMastraClient(AsyncAPIClient):
             resource_id: Query parameter ``resourceId``.
             metadata: Query parameter ``metadata``, sent as JSON.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.memory.iter_threads(
             page=page,
@@ -21275,17 +21688,18 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /processors``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.processors.list_processors(
             request_context=request_context,
@@ -21315,7 +21729,8 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.ScheduleTriggersResponse:
         """List trigger history for a schedule
 
-        Returns the audit trail of trigger attempts for a schedule, ordered by actualFireAt descending.
+        Returns the audit trail of trigger attempts for a schedule, ordered by actualFireAt
+        descending.
 
         ``GET /schedules/{scheduleId}/triggers``
 
@@ -21324,15 +21739,16 @@ class AsyncMastraClient(AsyncAPIClient):
             limit: Query parameter ``limit``.
             from_actual_fire_at: Query parameter ``fromActualFireAt``.
             to_actual_fire_at: Query parameter ``toActualFireAt``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.schedules.list_triggers(
             schedule_id=schedule_id,
@@ -21367,8 +21783,9 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.SchedulesResponse:
         """List schedules
 
-        Returns all schedules — agent schedules and workflow schedules — optionally filtered by agentId, workflowId, or
-        status. Agent schedules can additionally be filtered by threadId, resourceId, or name.
+        Returns all schedules — agent schedules and workflow schedules — optionally filtered by
+        agentId, workflowId, or status. Agent schedules can additionally be filtered by threadId,
+        resourceId, or name.
 
         ``GET /schedules``
 
@@ -21379,15 +21796,16 @@ class AsyncMastraClient(AsyncAPIClient):
             thread_id: Query parameter ``threadId``.
             resource_id: Query parameter ``resourceId``.
             name: Query parameter ``name``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.schedules.list_schedules(
             agent_id=agent_id,
@@ -21419,22 +21837,24 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> dict[str, _models.ScoresScorer]:
         """List all scorers
 
-        Returns a list of all registered scorers with their configuration and associated agents and workflows
+        Returns a list of all registered scorers with their configuration and associated agents and
+        workflows
 
         ``GET /scores/scorers``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.scores.list_scorers(
             request_context=request_context,
@@ -21550,8 +21970,8 @@ class AsyncMastraClient(AsyncAPIClient):
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version).
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
@@ -21581,15 +22001,16 @@ class AsyncMastraClient(AsyncAPIClient):
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.list_scores(
             timestamp=timestamp,
@@ -21729,8 +22150,8 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> AsyncIterator[_models.ObservabilityScoreScore]:
         """Every item of every page of ``list_scores``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_scores``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_scores``.
 
         Args:
             timestamp: Query parameter ``timestamp``, sent as JSON.
@@ -21738,8 +22159,8 @@ class AsyncMastraClient(AsyncAPIClient):
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version).
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
@@ -21769,15 +22190,16 @@ class AsyncMastraClient(AsyncAPIClient):
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.iter_scores(
             timestamp=timestamp,
@@ -21850,15 +22272,16 @@ class AsyncMastraClient(AsyncAPIClient):
             entity_id: Unique identifier for the entity.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.scores.list_scores_by_entity_id(
             entity_type=entity_type,
@@ -21889,25 +22312,27 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ScoreRow]:
-        """Every item of every page of ``list_scores_by_entity_id``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_scores_by_entity_id``, fetched a page at a time as the
+        loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_scores_by_entity_id``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_scores_by_entity_id``.
 
         Args:
             entity_type: Type of the entity (AGENT or WORKFLOW).
             entity_id: Unique identifier for the entity.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.scores.iter_scores_by_entity_id(
             entity_type=entity_type,
@@ -21947,15 +22372,16 @@ class AsyncMastraClient(AsyncAPIClient):
             run_id: Unique identifier for the run.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.scores.list_scores_by_run_id(
             run_id=run_id,
@@ -21984,24 +22410,26 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ScoreRow]:
-        """Every item of every page of ``list_scores_by_run_id``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_scores_by_run_id``, fetched a page at a time as the
+        loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_scores_by_run_id``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_scores_by_run_id``.
 
         Args:
             run_id: Unique identifier for the run.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.scores.iter_scores_by_run_id(
             run_id=run_id,
@@ -22044,15 +22472,16 @@ class AsyncMastraClient(AsyncAPIClient):
             per_page: Query parameter ``perPage``.
             entity_id: Query parameter ``entityId``.
             entity_type: Query parameter ``entityType``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.scores.list_scores_by_scorer_id(
             scorer_id=scorer_id,
@@ -22085,10 +22514,11 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ScoreRow]:
-        """Every item of every page of ``list_scores_by_scorer_id``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_scores_by_scorer_id``, fetched a page at a time as the
+        loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_scores_by_scorer_id``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_scores_by_scorer_id``.
 
         Args:
             scorer_id: Unique identifier for the scorer.
@@ -22096,15 +22526,16 @@ class AsyncMastraClient(AsyncAPIClient):
             per_page: Query parameter ``perPage``.
             entity_id: Query parameter ``entityId``.
             entity_type: Query parameter ``entityType``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.scores.iter_scores_by_scorer_id(
             scorer_id=scorer_id,
@@ -22147,15 +22578,16 @@ class AsyncMastraClient(AsyncAPIClient):
             span_id: Unique span identifier within a trace.
             page: Zero-indexed page number.
             per_page: Number of items per page.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.list_trace_scores(
             trace_id=trace_id,
@@ -22186,25 +22618,27 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ObservabilityTraceScoresResponseScore]:
-        """Every item of every page of ``list_scores_by_span``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_scores_by_span``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_scores_by_span``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_scores_by_span``.
 
         Args:
             trace_id: Unique trace identifier.
             span_id: Unique span identifier within a trace.
             page: Zero-indexed page number.
             per_page: Number of items per page.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.iter_trace_scores(
             trace_id=trace_id,
@@ -22254,18 +22688,20 @@ class AsyncMastraClient(AsyncAPIClient):
             author_id: Filter agents by author identifier.
             visibility: Filter to only public agents.
             metadata: Filter agents by metadata key-value pairs.
-            favorited_only: When true, return only agents favorited by the caller (requires the `favorites` EE feature).
-            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for
-                `favoritedOnly` instead of the caller.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            favorited_only: When true, return only agents favorited by the caller (requires the
+                `favorites` EE feature).
+            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting
+                principal for `favoritedOnly` instead of the caller.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.stored_agents.list_stored_agents(
             page=page,
@@ -22306,10 +22742,11 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredAgent]:
-        """Every item of every page of ``list_stored_agents``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_stored_agents``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_stored_agents``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_agents``.
 
         Args:
             page: Query parameter ``page``.
@@ -22319,18 +22756,20 @@ class AsyncMastraClient(AsyncAPIClient):
             author_id: Filter agents by author identifier.
             visibility: Filter to only public agents.
             metadata: Filter agents by metadata key-value pairs.
-            favorited_only: When true, return only agents favorited by the caller (requires the `favorites` EE feature).
-            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for
-                `favoritedOnly` instead of the caller.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            favorited_only: When true, return only agents favorited by the caller (requires the
+                `favorites` EE feature).
+            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting
+                principal for `favoritedOnly` instead of the caller.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_agents.iter_stored_agents(
             page=page,
@@ -22381,15 +22820,16 @@ class AsyncMastraClient(AsyncAPIClient):
             status: Filter MCP clients by status (defaults to published).
             author_id: Filter MCP clients by author identifier.
             metadata: Filter MCP clients by metadata key-value pairs.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.stored_mcp_clients.list_stored_mcp_clients(
             page=page,
@@ -22424,10 +22864,11 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredMcpClient]:
-        """Every item of every page of ``list_stored_mcp_clients``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_stored_mcp_clients``, fetched a page at a time as the
+        loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_stored_mcp_clients``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_mcp_clients``.
 
         Args:
             page: Query parameter ``page``.
@@ -22436,15 +22877,16 @@ class AsyncMastraClient(AsyncAPIClient):
             status: Filter MCP clients by status (defaults to published).
             author_id: Filter MCP clients by author identifier.
             metadata: Filter MCP clients by metadata key-value pairs.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_mcp_clients.iter_stored_mcp_clients(
             page=page,
@@ -22489,18 +22931,20 @@ class AsyncMastraClient(AsyncAPIClient):
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            status: Filter prompt blocks by status. When omitted, returns all prompt blocks regardless of status.
+            status: Filter prompt blocks by status. When omitted, returns all prompt blocks
+                regardless of status.
             author_id: Filter prompt blocks by author identifier.
             metadata: Filter prompt blocks by metadata key-value pairs.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.stored_prompt_blocks.list_stored_prompt_blocks(
             page=page,
@@ -22535,27 +22979,30 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredPromptBlock]:
-        """Every item of every page of ``list_stored_prompt_blocks``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_stored_prompt_blocks``, fetched a page at a time as
+        the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_stored_prompt_blocks``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_prompt_blocks``.
 
         Args:
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            status: Filter prompt blocks by status. When omitted, returns all prompt blocks regardless of status.
+            status: Filter prompt blocks by status. When omitted, returns all prompt blocks
+                regardless of status.
             author_id: Filter prompt blocks by author identifier.
             metadata: Filter prompt blocks by metadata key-value pairs.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_prompt_blocks.iter_stored_prompt_blocks(
             page=page,
@@ -22603,15 +23050,16 @@ class AsyncMastraClient(AsyncAPIClient):
             status: Filter scorers by status (defaults to published).
             author_id: Filter scorers by author identifier.
             metadata: Filter scorers by metadata key-value pairs.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.stored_scorers.list_stored_scorers(
             page=page,
@@ -22646,10 +23094,11 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredScorer]:
-        """Every item of every page of ``list_stored_scorers``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_stored_scorers``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_stored_scorers``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_scorers``.
 
         Args:
             page: Query parameter ``page``.
@@ -22658,15 +23107,16 @@ class AsyncMastraClient(AsyncAPIClient):
             status: Filter scorers by status (defaults to published).
             author_id: Filter scorers by author identifier.
             metadata: Filter scorers by metadata key-value pairs.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_scorers.iter_stored_scorers(
             page=page,
@@ -22718,18 +23168,20 @@ class AsyncMastraClient(AsyncAPIClient):
             author_id: Filter skills by author identifier.
             visibility: Filter to only public skills.
             metadata: Filter skills by metadata key-value pairs.
-            favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature).
-            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for
-                `favoritedOnly` instead of the caller.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            favorited_only: When true, return only skills favorited by the caller (requires the
+                `favorites` EE feature).
+            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting
+                principal for `favoritedOnly` instead of the caller.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.stored_skills.list_stored_skills(
             page=page,
@@ -22770,10 +23222,11 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredSkill]:
-        """Every item of every page of ``list_stored_skills``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_stored_skills``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_stored_skills``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_skills``.
 
         Args:
             page: Query parameter ``page``.
@@ -22783,18 +23236,20 @@ class AsyncMastraClient(AsyncAPIClient):
             author_id: Filter skills by author identifier.
             visibility: Filter to only public skills.
             metadata: Filter skills by metadata key-value pairs.
-            favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature).
-            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for
-                `favoritedOnly` instead of the caller.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            favorited_only: When true, return only skills favorited by the caller (requires the
+                `favorites` EE feature).
+            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting
+                principal for `favoritedOnly` instead of the caller.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_skills.iter_stored_skills(
             page=page,
@@ -22843,15 +23298,16 @@ class AsyncMastraClient(AsyncAPIClient):
             order_by: Query parameter ``orderBy``, sent as JSON.
             author_id: Filter workspaces by author identifier.
             metadata: Filter workspaces by metadata key-value pairs.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.stored_workspaces.list_stored_workspaces(
             page=page,
@@ -22884,10 +23340,11 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredWorkspacesResponseWorkspace]:
-        """Every item of every page of ``list_stored_workspaces``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_stored_workspaces``, fetched a page at a time as the
+        loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_stored_workspaces``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_workspaces``.
 
         Args:
             page: Query parameter ``page``.
@@ -22895,15 +23352,16 @@ class AsyncMastraClient(AsyncAPIClient):
             order_by: Query parameter ``orderBy``, sent as JSON.
             author_id: Filter workspaces by author identifier.
             metadata: Filter workspaces by metadata key-value pairs.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_workspaces.iter_stored_workspaces(
             page=page,
@@ -22958,17 +23416,18 @@ class AsyncMastraClient(AsyncAPIClient):
             include: Query parameter ``include``, sent as JSON.
             filter: Query parameter ``filter``, sent as JSON.
             include_system_reminders: Query parameter ``includeSystemReminders``.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.memory.list_thread_messages(
             thread_id=thread_id,
@@ -23012,10 +23471,11 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.MastraDBMessage]:
-        """Every item of every page of ``list_thread_messages``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_thread_messages``, fetched a page at a time as the
+        loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_thread_messages``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_thread_messages``.
 
         Args:
             thread_id: Unique identifier for the conversation thread.
@@ -23027,17 +23487,18 @@ class AsyncMastraClient(AsyncAPIClient):
             include: Query parameter ``include``, sent as JSON.
             filter: Query parameter ``filter``, sent as JSON.
             include_system_reminders: Query parameter ``includeSystemReminders``.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.memory.iter_thread_messages(
             thread_id=thread_id,
@@ -23077,15 +23538,16 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /tool-providers``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.tool_providers.list_tool_providers(
             strict_response_validation=strict_response_validation,
@@ -23116,17 +23578,18 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /tools``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.tools.list_tools(
             request_context=request_context,
@@ -23280,8 +23743,8 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.ObservabilityTracesResponse:
         """List traces
 
-        Returns a paginated list of traces with optional filtering and sorting. In delta mode, returns only newly listed
-        traces matching the filters.
+        Returns a paginated list of traces with optional filtering and sorting. In delta mode,
+        returns only newly listed traces matching the filters.
 
         ``GET /observability/traces``
 
@@ -23327,15 +23790,16 @@ class AsyncMastraClient(AsyncAPIClient):
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.list_traces(
             started_at=started_at,
@@ -23529,8 +23993,8 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.ObservabilityTracesLightResponse:
         """List lightweight traces
 
-        Returns a paginated list of lightweight traces with optional filtering and sorting. In delta mode, returns only
-        newly listed traces matching the filters.
+        Returns a paginated list of lightweight traces with optional filtering and sorting. In delta
+        mode, returns only newly listed traces matching the filters.
 
         ``GET /observability/traces/light``
 
@@ -23576,15 +24040,16 @@ class AsyncMastraClient(AsyncAPIClient):
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.get_traces_light(
             started_at=started_at,
@@ -23776,10 +24241,11 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ObservabilityTraceLightResponseSpan]:
-        """Every item of every page of ``list_traces_light``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_traces_light``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_traces_light``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_traces_light``.
 
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
@@ -23823,15 +24289,16 @@ class AsyncMastraClient(AsyncAPIClient):
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.iter_traces_light(
             started_at=started_at,
@@ -23902,15 +24369,16 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /vectors``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.vectors.list_vectors(
             strict_response_validation=strict_response_validation,
@@ -23936,23 +24404,24 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> dict[str, _models.WorkflowsRunCountsResponseValue]:
         """List workflow run counts
 
-        Returns per-workflow counts of currently running and suspended (awaiting resume) runs, keyed by the workflow
-        registry key used in the Mastra config
+        Returns per-workflow counts of currently running and suspended (awaiting resume) runs, keyed
+        by the workflow registry key used in the Mastra config
 
         ``GET /workflows/run-counts``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.workflows.list_run_counts(
             request_context=request_context,
@@ -23986,17 +24455,18 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             partial: Query parameter ``partial``.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.workflows.list_workflows(
             partial=partial,
@@ -24028,15 +24498,16 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /workspaces``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.workspace.list_workspaces(
             strict_response_validation=strict_response_validation,
@@ -24063,24 +24534,26 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Pause a schedule
 
-        Marks the schedule as paused. The scheduler tick loop will skip paused schedules. Idempotent — pausing an
-        already-paused schedule returns the current state unchanged. Pause status survives redeploys.
+        Marks the schedule as paused. The scheduler tick loop will skip paused schedules. Idempotent
+        — pausing an already-paused schedule returns the current state unchanged. Pause status
+        survives redeploys.
 
         ``POST /schedules/{scheduleId}/pause``
 
         Args:
             schedule_id: Path parameter ``scheduleId``.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.schedules.pause(
             schedule_id=schedule_id,
@@ -24120,15 +24593,16 @@ class AsyncMastraClient(AsyncAPIClient):
             item_id: Unique identifier for the dataset item.
             organization_id: Restrict lookup to the given organization.
             project_id: Restrict lookup to the given project.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.delete_item_purge(
             dataset_id=dataset_id,
@@ -24169,17 +24643,18 @@ class AsyncMastraClient(AsyncAPIClient):
             traces: The eligible traces: {timeRange: {from, to}, where?}.
             page: {limit, after}: keyset paging.
             where: Cross-trace predicates on the thread.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.threads_query(
             traces=traces,
@@ -24246,17 +24721,18 @@ class AsyncMastraClient(AsyncAPIClient):
             page: Field ``page`` of the JSON body.
             pagination: Field ``pagination`` of the JSON body.
             where: Field ``where`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.traces_query(
             time_range=time_range,
@@ -24301,17 +24777,18 @@ class AsyncMastraClient(AsyncAPIClient):
         Args:
             server_id: MCP server ID.
             uri: Resource URI to read.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.mcp.read_resource(
             server_id=server_id,
@@ -24341,24 +24818,26 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Resume a paused schedule
 
-        Marks the schedule as active and recomputes nextFireAt from "now" so a long-paused schedule does not fire a
-        backlog. Idempotent — resuming an already-active schedule returns the current state unchanged.
+        Marks the schedule as active and recomputes nextFireAt from "now" so a long-paused schedule
+        does not fire a backlog. Idempotent — resuming an already-active schedule returns the
+        current state unchanged.
 
         ``POST /schedules/{scheduleId}/resume``
 
         Args:
             schedule_id: Path parameter ``scheduleId``.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.schedules.resume(
             schedule_id=schedule_id,
@@ -24391,9 +24870,10 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.DatasetExperimentItemRunResponse:
         """Run one experiment item
 
-        Executes the experiment's target against one dataset item server-side, runs the resolved scorers, and upserts
-        the result row keyed by (experimentId, itemId, attempt). Built for caller-driven loops: a retried call converges
-        on the same row. Requires an experiment created with a target.
+        Executes the experiment's target against one dataset item server-side, runs the resolved
+        scorers, and upserts the result row keyed by (experimentId, itemId, attempt). Built for
+        caller-driven loops: a retried call converges on the same row. Requires an experiment
+        created with a target.
 
         ``POST /datasets/{datasetId}/experiments/{experimentId}/items/{itemId}/run``
 
@@ -24403,17 +24883,18 @@ class AsyncMastraClient(AsyncAPIClient):
             item_id: Unique identifier for the dataset item.
             attempt: Zero-based repetition index. Defaults to 0.
             request_context: Request context merged with the item's own request context (item wins).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.experiment_item_run(
             dataset_id=dataset_id,
@@ -24446,24 +24927,25 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.ScheduleRunResponse:
         """Fire a schedule now
 
-        Manually triggers a single schedule fire out-of-band from the cron schedule. Records a trigger row with
-        `triggerKind: "manual"`. Does not advance `nextFireAt`.
+        Manually triggers a single schedule fire out-of-band from the cron schedule. Records a
+        trigger row with `triggerKind: "manual"`. Does not advance `nextFireAt`.
 
         ``POST /schedules/{scheduleId}/run``
 
         Args:
             schedule_id: Path parameter ``scheduleId``.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.schedules.run(
             schedule_id=schedule_id,
@@ -24501,19 +24983,20 @@ class AsyncMastraClient(AsyncAPIClient):
         Args:
             agent_id: Query parameter ``agentId``.
             messages: Field ``messages`` of the JSON body.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.memory.save_messages(
             agent_id=agent_id,
@@ -24550,17 +25033,18 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             score: Field ``score`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.scores.save_score(
             score=score,
@@ -24597,17 +25081,18 @@ class AsyncMastraClient(AsyncAPIClient):
         Args:
             scorer_name: Field ``scorerName`` of the JSON body.
             targets: Field ``targets`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.traces_score(
             scorer_name=scorer_name,
@@ -24646,15 +25131,16 @@ class AsyncMastraClient(AsyncAPIClient):
             registry_id: Registry identifier (e.g. "skills-sh").
             q: Search query.
             limit: Maximum number of results (1-100).
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.editor.get_builder_registry_search(
             registry_id=registry_id,
@@ -24700,17 +25186,18 @@ class AsyncMastraClient(AsyncAPIClient):
             thread_id: Query parameter ``threadId``.
             limit: Query parameter ``limit``.
             memory_config: Query parameter ``memoryConfig``, sent as JSON.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.memory.search(
             agent_id=agent_id,
@@ -24758,17 +25245,18 @@ class AsyncMastraClient(AsyncAPIClient):
             thread_id: Query parameter ``threadId``.
             resource_id: Query parameter ``resourceId``.
             task_id: Query parameter ``taskId``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
-            reconnect: Open the subscription again when it drops or the server ends it: ``True`` (every time) or the
-                number of times. Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            reconnect: Open the subscription again when it drops or the server ends it: ``True``
+                (every time) or the number of times. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.background_tasks.get_stream(
             agent_id=agent_id,
@@ -24816,8 +25304,8 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.DatasetExperimentResultsCreateResponse:
         """Submit an external experiment result
 
-        Submits (or re-submits) one item result for an external experiment. Upsert semantics on (experimentId, itemId,
-        attempt): a retried submission converges on a single row.
+        Submits (or re-submits) one item result for an external experiment. Upsert semantics on
+        (experimentId, itemId, attempt): a retried submission converges on a single row.
 
         ``POST /datasets/{datasetId}/experiments/{experimentId}/results``
 
@@ -24834,17 +25322,18 @@ class AsyncMastraClient(AsyncAPIClient):
             scores: Externally computed scores, persisted keyed by runId = experimentId.
             started_at: Field ``startedAt`` of the JSON body.
             trace_id: Field ``traceId`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.create_experiment_result(
             dataset_id=dataset_id,
@@ -24903,10 +25392,11 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.DatasetExperimentsCreateResponse:
         """Trigger or create an experiment
 
-        By default triggers a new experiment on the dataset against the specified target: returns immediately with
-        pending status and execution happens in background. With start: false, creates the experiment without running it
-        so the caller can drive the loop (run-item for targeted experiments, result submission for target-less ones).
-        Create-only requests are idempotent on a caller-supplied id.
+        By default triggers a new experiment on the dataset against the specified target: returns
+        immediately with pending status and execution happens in background. With start: false,
+        creates the experiment without running it so the caller can drive the loop (run-item for
+        targeted experiments, result submission for target-less ones). Create-only requests are
+        idempotent on a caller-supplied id.
 
         ``POST /datasets/{datasetId}/experiments``
 
@@ -24915,32 +25405,34 @@ class AsyncMastraClient(AsyncAPIClient):
             agent_version: Agent version ID to use for experiment.
             description: Description of the experiment.
             grouping: Field ``grouping`` of the JSON body.
-            id: Caller-supplied experiment id (e.g. a workflow run id) for idempotent create-only requests. Ignored when
-                start is true.
+            id: Caller-supplied experiment id (e.g. a workflow run id) for idempotent create-only
+                requests. Ignored when start is true.
             max_concurrency: Maximum concurrent executions.
             metadata: Additional metadata.
             name: Name of the experiment.
             provenance: Field ``provenance`` of the JSON body.
             request_context: Global request context passed to the target.
             scorer_ids: IDs of scorers to apply.
-            start: When true (default), spawns the in-process runner. When false, creates the experiment without running
-                it: the caller drives the loop via run-item (targeted) or result submission (target-less).
+            start: When true (default), spawns the in-process runner. When false, creates the
+                experiment without running it: the caller drives the loop via run-item (targeted) or
+                result submission (target-less).
             target_id: ID of the target. Required when targetType is set.
-            target_type: Type of target to run against. Required when start is true. Optional for create-only
-                experiments.
+            target_type: Type of target to run against. Required when start is true. Optional for
+                create-only experiments.
             version: Pin to specific dataset version.
             versions: Field ``versions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.create_experiment(
             dataset_id=dataset_id,
@@ -25014,17 +25506,18 @@ class AsyncMastraClient(AsyncAPIClient):
             tags: Tag definitions for categorizing experiment results.
             target_ids: IDs of target entities this dataset is attached to.
             target_type: Target entity type (e.g. agent, workflow, scorer).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.update_dataset(
             dataset_id=dataset_id,
@@ -25069,7 +25562,8 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.DatasetExperimentUpdateResponse:
         """Update an experiment
 
-        Updates an experiment's name, description or metadata. Status and counts are managed by the server.
+        Updates an experiment's name, description or metadata. Status and counts are managed by the
+        server.
 
         ``PATCH /datasets/{datasetId}/experiments/{experimentId}``
 
@@ -25079,17 +25573,18 @@ class AsyncMastraClient(AsyncAPIClient):
             description: New description of the experiment.
             metadata: Replacement metadata for the experiment.
             name: New name of the experiment.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.update_experiment(
             dataset_id=dataset_id,
@@ -25138,17 +25633,18 @@ class AsyncMastraClient(AsyncAPIClient):
             comment: Field ``comment`` of the JSON body.
             status: Field ``status`` of the JSON body.
             tags: Field ``tags`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.update_experiment_result(
             dataset_id=dataset_id,
@@ -25210,20 +25706,22 @@ class AsyncMastraClient(AsyncAPIClient):
             request_context: Request context preset for this item.
             scorer_ids: IDs of scorers selected for this item.
             source: Field ``source`` of the JSON body.
-            tool_mocks: Ordered item-level static tool mocks served in place of executing the real tool.
-            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny' fails the experiment
-                item.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            tool_mocks: Ordered item-level static tool mocks served in place of executing the real
+                tool.
+            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny'
+                fails the experiment item.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.update_item(
             dataset_id=dataset_id,
@@ -25278,17 +25776,18 @@ class AsyncMastraClient(AsyncAPIClient):
             comment: Field ``comment`` of the JSON body.
             status: Field ``status`` of the JSON body.
             tags: Field ``tags`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.update_experiment_result(
             dataset_id=dataset_id,
@@ -25330,17 +25829,18 @@ class AsyncMastraClient(AsyncAPIClient):
         Args:
             feedback_id: Path parameter ``feedbackId``.
             review_status: Field ``reviewStatus`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.update_feedback_review_status(
             feedback_id=feedback_id,
@@ -25388,9 +25888,10 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Update a schedule
 
-        Partial update of a schedule. Fields apply to the matching target type; agent-only fields on a workflow schedule
-        are rejected. `threadId` and `resourceId` are part of an agent schedule identity and cannot be changed — to
-        re-target, delete and recreate. Editing `cron` (or `timezone`) recomputes `nextFireAt`.
+        Partial update of a schedule. Fields apply to the matching target type; agent-only fields on
+        a workflow schedule are rejected. `threadId` and `resourceId` are part of an agent schedule
+        identity and cannot be changed — to re-target, delete and recreate. Editing `cron` (or
+        `timezone`) recomputes `nextFireAt`.
 
         ``PATCH /schedules/{scheduleId}``
 
@@ -25411,17 +25912,18 @@ class AsyncMastraClient(AsyncAPIClient):
             status: Field ``status`` of the JSON body.
             tag_name: Field ``tagName`` of the JSON body.
             timezone: Field ``timezone`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.schedules.update_schedule(
             schedule_id=schedule_id,
@@ -25478,21 +25980,22 @@ class AsyncMastraClient(AsyncAPIClient):
             thread_id: Unique identifier for the conversation thread.
             agent_id: Query parameter ``agentId``.
             working_memory: Field ``workingMemory`` of the JSON body.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
             memory_config: Field ``memoryConfig`` of the JSON body.
             resource_id: Field ``resourceId`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.memory.update_working_memory(
             thread_id=thread_id,
@@ -25547,34 +26050,37 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.StoredWorkflowsCreateResponse:
         """Upsert a dynamic workflow definition and live-register it
 
-        Persists a static workflow definition and live-registers it on the running Mastra instance. Idempotent — same id
-        updates in place.
+        Persists a static workflow definition and live-registers it on the running Mastra instance.
+        Idempotent — same id updates in place.
 
         ``POST /stored/workflows``
 
         Args:
-            graph: Static workflow graph — ordered array of serialized step entries with all refs as ids.
+            graph: Static workflow graph — ordered array of serialized step entries with all refs as
+                ids.
             id: Workflow id — kebab-case, descriptive.
             input_schema: JSON Schema (Draft 2020-12) for the workflow input.
             output_schema: JSON Schema (Draft 2020-12) for the workflow output.
-            dependencies: Helper workflow definitions this workflow nests. Saved with it as one unit — the whole set is
-                validated together, hydrated in derived dependency order, and rejected together, so a failed save never
-                leaves orphaned helpers behind. Each helper becomes an ordinary dynamic workflow in its own right.
+            dependencies: Helper workflow definitions this workflow nests. Saved with it as one unit
+                — the whole set is validated together, hydrated in derived dependency order, and
+                rejected together, so a failed save never leaves orphaned helpers behind. Each
+                helper becomes an ordinary dynamic workflow in its own right.
             description: Field ``description`` of the JSON body.
             metadata: Field ``metadata`` of the JSON body.
             request_context_schema: Field ``requestContextSchema`` of the JSON body.
             state_schema: Field ``stateSchema`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.dynamic_workflows.create_stored_workflow(
             graph=graph,

@@ -60,17 +60,18 @@ class AgentBuilderResource:
         Args:
             action_id: Unique identifier for the agent-builder action.
             run_id: Unique identifier for the action run.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentBuilderResource.cancel_run,
@@ -128,17 +129,18 @@ class AgentBuilderResource:
         Args:
             action_id: Unique identifier for the agent-builder action.
             run_id: Query parameter ``runId``.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentBuilderResource.create_run,
@@ -199,15 +201,16 @@ class AgentBuilderResource:
 
         Args:
             action_id: Unique identifier for the agent-builder action.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentBuilderResource.get_action,
@@ -258,28 +261,29 @@ class AgentBuilderResource:
     ) -> _models.AgentBuilderRun:
         """Get action run by ID
 
-        Returns details for a specific action run with metadata and processed execution state. Use the fields query
-        parameter to reduce payload size.
+        Returns details for a specific action run with metadata and processed execution state. Use
+        the fields query parameter to reduce payload size.
 
         ``GET /agent-builder/{actionId}/runs/{runId}``
 
         Args:
             action_id: Unique identifier for the agent-builder action.
             run_id: Unique identifier for the action run.
-            fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps,
-                activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt,
-                updatedAt) and status are always included.
-            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for
-                better performance.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            fields: Comma-separated list of fields to return. Available fields: result, error,
+                payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId,
+                workflowName, resourceId, createdAt, updatedAt) and status are always included.
+            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to
+                true. Set to false for better performance.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentBuilderResource.get_run,
@@ -341,15 +345,16 @@ class AgentBuilderResource:
         ``GET /agent-builder``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -426,15 +431,16 @@ class AgentBuilderResource:
             to_date: Query parameter ``toDate``.
             resource_id: Query parameter ``resourceId``.
             status: Query parameter ``status``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentBuilderResource.list_runs,
@@ -524,8 +530,8 @@ class AgentBuilderResource:
     ) -> Iterator[_models.WorkflowRunsResponseRun]:
         """Every item of every page of ``list_runs``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_runs``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_runs``.
 
         Args:
             action_id: Unique identifier for the agent-builder action.
@@ -537,15 +543,16 @@ class AgentBuilderResource:
             to_date: Query parameter ``toDate``.
             resource_id: Query parameter ``resourceId``.
             status: Query parameter ``status``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "runs")
         while not _pager.done:
@@ -591,15 +598,16 @@ class AgentBuilderResource:
         Args:
             action_id: Unique identifier for the agent-builder action.
             run_id: Unique identifier for the run.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentBuilderResource.observe,
@@ -653,22 +661,24 @@ class AgentBuilderResource:
     ) -> Stream[Any]:
         """[DEPRECATED] Observe agent-builder action stream with legacy format
 
-        Legacy endpoint for observing agent-builder action stream. Use /agent-builder/:actionId/observe instead.
+        Legacy endpoint for observing agent-builder action stream. Use
+        /agent-builder/:actionId/observe instead.
 
         ``POST /agent-builder/{actionId}/observe-stream-legacy``
 
         Args:
             action_id: Unique identifier for the agent-builder action.
             run_id: Unique identifier for the run.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentBuilderResource.observe_stream_legacy,
@@ -742,18 +752,20 @@ class AgentBuilderResource:
             request_context: Values for the server's request context, for this run.
             resume_data: The data the step resumes with, checked against its resume schema.
             step: The suspended step to resume (its id, or the path to it in nested workflows).
-            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentBuilderResource.resume,
@@ -841,18 +853,20 @@ class AgentBuilderResource:
             request_context: Values for the server's request context, for this run.
             resume_data: The data the step resumes with, checked against its resume schema.
             step: The suspended step to resume (its id, or the path to it in nested workflows).
-            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentBuilderResource.resume_async,
@@ -928,8 +942,8 @@ class AgentBuilderResource:
     ) -> _models.AgentBuilderResumeNoWaitResponse:
         """Resume action without waiting
 
-        Resumes a suspended action execution without waiting (fire-and-forget) and returns immediately with the runId.
-        The action continues executing in the background.
+        Resumes a suspended action execution without waiting (fire-and-forget) and returns
+        immediately with the runId. The action continues executing in the background.
 
         ``POST /agent-builder/{actionId}/resume-no-wait``
 
@@ -942,17 +956,18 @@ class AgentBuilderResource:
             resume_data: Field ``resumeData`` of the JSON body.
             step: Field ``step`` of the JSON body.
             tracing_options: Field ``tracingOptions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentBuilderResource.resume_no_wait,
@@ -1040,18 +1055,20 @@ class AgentBuilderResource:
             request_context: Values for the server's request context, for this run.
             resume_data: The data the step resumes with, checked against its resume schema.
             step: The suspended step to resume (its id, or the path to it in nested workflows).
-            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentBuilderResource.resume_stream,
@@ -1137,18 +1154,20 @@ class AgentBuilderResource:
             per_step: Run one step, then stop (the run can go on with another call).
             request_context: Values for the server's request context, for this run.
             resource_id: The user or entity the run belongs to.
-            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentBuilderResource.start,
@@ -1236,18 +1255,20 @@ class AgentBuilderResource:
             per_step: Run one step, then stop (the run can go on with another call).
             request_context: Values for the server's request context, for this run.
             resource_id: The user or entity the run belongs to.
-            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentBuilderResource.start_async,
@@ -1338,17 +1359,18 @@ class AgentBuilderResource:
             request_context: Field ``requestContext`` of the JSON body.
             resource_id: Field ``resourceId`` of the JSON body.
             tracing_options: Field ``tracingOptions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentBuilderResource.stream,
@@ -1423,7 +1445,8 @@ class AgentBuilderResource:
     ) -> Any:
         """[DEPRECATED] Stream agent-builder action with legacy format
 
-        Legacy endpoint for streaming agent-builder action execution. Use /agent-builder/:actionId/stream instead.
+        Legacy endpoint for streaming agent-builder action execution. Use
+        /agent-builder/:actionId/stream instead.
 
         ``POST /agent-builder/{actionId}/stream-legacy``
 
@@ -1436,17 +1459,18 @@ class AgentBuilderResource:
             request_context: Field ``requestContext`` of the JSON body.
             resource_id: Field ``resourceId`` of the JSON body.
             tracing_options: Field ``tracingOptions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentBuilderResource.stream_legacy,
@@ -1520,17 +1544,18 @@ class AsyncAgentBuilderResource:
         Args:
             action_id: Unique identifier for the agent-builder action.
             run_id: Unique identifier for the action run.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentBuilderResource.cancel_run,
@@ -1588,17 +1613,18 @@ class AsyncAgentBuilderResource:
         Args:
             action_id: Unique identifier for the agent-builder action.
             run_id: Query parameter ``runId``.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentBuilderResource.create_run,
@@ -1659,15 +1685,16 @@ class AsyncAgentBuilderResource:
 
         Args:
             action_id: Unique identifier for the agent-builder action.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentBuilderResource.get_action,
@@ -1718,28 +1745,29 @@ class AsyncAgentBuilderResource:
     ) -> _models.AgentBuilderRun:
         """Get action run by ID
 
-        Returns details for a specific action run with metadata and processed execution state. Use the fields query
-        parameter to reduce payload size.
+        Returns details for a specific action run with metadata and processed execution state. Use
+        the fields query parameter to reduce payload size.
 
         ``GET /agent-builder/{actionId}/runs/{runId}``
 
         Args:
             action_id: Unique identifier for the agent-builder action.
             run_id: Unique identifier for the action run.
-            fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps,
-                activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt,
-                updatedAt) and status are always included.
-            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for
-                better performance.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            fields: Comma-separated list of fields to return. Available fields: result, error,
+                payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId,
+                workflowName, resourceId, createdAt, updatedAt) and status are always included.
+            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to
+                true. Set to false for better performance.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentBuilderResource.get_run,
@@ -1801,15 +1829,16 @@ class AsyncAgentBuilderResource:
         ``GET /agent-builder``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
@@ -1886,15 +1915,16 @@ class AsyncAgentBuilderResource:
             to_date: Query parameter ``toDate``.
             resource_id: Query parameter ``resourceId``.
             status: Query parameter ``status``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentBuilderResource.list_runs,
@@ -1984,8 +2014,8 @@ class AsyncAgentBuilderResource:
     ) -> AsyncIterator[_models.WorkflowRunsResponseRun]:
         """Every item of every page of ``list_runs``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_runs``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_runs``.
 
         Args:
             action_id: Unique identifier for the agent-builder action.
@@ -1997,15 +2027,16 @@ class AsyncAgentBuilderResource:
             to_date: Query parameter ``toDate``.
             resource_id: Query parameter ``resourceId``.
             status: Query parameter ``status``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "runs")
         while not _pager.done:
@@ -2052,15 +2083,16 @@ class AsyncAgentBuilderResource:
         Args:
             action_id: Unique identifier for the agent-builder action.
             run_id: Unique identifier for the run.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentBuilderResource.observe,
@@ -2114,22 +2146,24 @@ class AsyncAgentBuilderResource:
     ) -> AsyncStream[Any]:
         """[DEPRECATED] Observe agent-builder action stream with legacy format
 
-        Legacy endpoint for observing agent-builder action stream. Use /agent-builder/:actionId/observe instead.
+        Legacy endpoint for observing agent-builder action stream. Use
+        /agent-builder/:actionId/observe instead.
 
         ``POST /agent-builder/{actionId}/observe-stream-legacy``
 
         Args:
             action_id: Unique identifier for the agent-builder action.
             run_id: Unique identifier for the run.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentBuilderResource.observe_stream_legacy,
@@ -2203,18 +2237,20 @@ class AsyncAgentBuilderResource:
             request_context: Values for the server's request context, for this run.
             resume_data: The data the step resumes with, checked against its resume schema.
             step: The suspended step to resume (its id, or the path to it in nested workflows).
-            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentBuilderResource.resume,
@@ -2302,18 +2338,20 @@ class AsyncAgentBuilderResource:
             request_context: Values for the server's request context, for this run.
             resume_data: The data the step resumes with, checked against its resume schema.
             step: The suspended step to resume (its id, or the path to it in nested workflows).
-            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentBuilderResource.resume_async,
@@ -2389,8 +2427,8 @@ class AsyncAgentBuilderResource:
     ) -> _models.AgentBuilderResumeNoWaitResponse:
         """Resume action without waiting
 
-        Resumes a suspended action execution without waiting (fire-and-forget) and returns immediately with the runId.
-        The action continues executing in the background.
+        Resumes a suspended action execution without waiting (fire-and-forget) and returns
+        immediately with the runId. The action continues executing in the background.
 
         ``POST /agent-builder/{actionId}/resume-no-wait``
 
@@ -2403,17 +2441,18 @@ class AsyncAgentBuilderResource:
             resume_data: Field ``resumeData`` of the JSON body.
             step: Field ``step`` of the JSON body.
             tracing_options: Field ``tracingOptions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentBuilderResource.resume_no_wait,
@@ -2501,18 +2540,20 @@ class AsyncAgentBuilderResource:
             request_context: Values for the server's request context, for this run.
             resume_data: The data the step resumes with, checked against its resume schema.
             step: The suspended step to resume (its id, or the path to it in nested workflows).
-            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentBuilderResource.resume_stream,
@@ -2598,18 +2639,20 @@ class AsyncAgentBuilderResource:
             per_step: Run one step, then stop (the run can go on with another call).
             request_context: Values for the server's request context, for this run.
             resource_id: The user or entity the run belongs to.
-            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentBuilderResource.start,
@@ -2697,18 +2740,20 @@ class AsyncAgentBuilderResource:
             per_step: Run one step, then stop (the run can go on with another call).
             request_context: Values for the server's request context, for this run.
             resource_id: The user or entity the run belongs to.
-            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentBuilderResource.start_async,
@@ -2799,17 +2844,18 @@ class AsyncAgentBuilderResource:
             request_context: Field ``requestContext`` of the JSON body.
             resource_id: Field ``resourceId`` of the JSON body.
             tracing_options: Field ``tracingOptions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentBuilderResource.stream,
@@ -2884,7 +2930,8 @@ class AsyncAgentBuilderResource:
     ) -> Any:
         """[DEPRECATED] Stream agent-builder action with legacy format
 
-        Legacy endpoint for streaming agent-builder action execution. Use /agent-builder/:actionId/stream instead.
+        Legacy endpoint for streaming agent-builder action execution. Use
+        /agent-builder/:actionId/stream instead.
 
         ``POST /agent-builder/{actionId}/stream-legacy``
 
@@ -2897,17 +2944,18 @@ class AsyncAgentBuilderResource:
             request_context: Field ``requestContext`` of the JSON body.
             resource_id: Field ``resourceId`` of the JSON body.
             tracing_options: Field ``tracingOptions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentBuilderResource.stream_legacy,

@@ -48,19 +48,20 @@ class AgentVersionsResource:
         Args:
             agent_id: Unique identifier for the stored agent.
             version_id: Unique identifier for the version (UUID).
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentVersionsResource.activate_stored_agent_version,
@@ -128,17 +129,18 @@ class AgentVersionsResource:
             agent_id: Unique identifier for the stored agent.
             from_: Version ID (UUID) to compare from.
             to: Version ID (UUID) to compare to.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentVersionsResource.compare_stored_agent_versions,
@@ -207,20 +209,21 @@ class AgentVersionsResource:
 
         Args:
             agent_id: Unique identifier for the stored agent.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
             change_message: Optional message describing the changes.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentVersionsResource.create_stored_agent_version,
@@ -291,17 +294,18 @@ class AgentVersionsResource:
         Args:
             agent_id: Unique identifier for the stored agent.
             version_id: Unique identifier for the version (UUID).
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentVersionsResource.delete_stored_agent_version,
@@ -367,17 +371,18 @@ class AgentVersionsResource:
         Args:
             agent_id: Unique identifier for the stored agent.
             version_id: Unique identifier for the version (UUID).
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentVersionsResource.get_stored_agent_version,
@@ -447,17 +452,18 @@ class AgentVersionsResource:
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentVersionsResource.list_stored_agent_versions,
@@ -521,27 +527,29 @@ class AgentVersionsResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredAgentVersion]:
-        """Every item of every page of ``list_stored_agent_versions``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_stored_agent_versions``, fetched a page at a time as
+        the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_stored_agent_versions``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_agent_versions``.
 
         Args:
             agent_id: Unique identifier for the stored agent.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "versions")
         while not _pager.done:
@@ -585,19 +593,20 @@ class AgentVersionsResource:
         Args:
             agent_id: Unique identifier for the stored agent.
             version_id: Unique identifier for the version (UUID).
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentVersionsResource.restore_stored_agent_version,
@@ -671,19 +680,20 @@ class AsyncAgentVersionsResource:
         Args:
             agent_id: Unique identifier for the stored agent.
             version_id: Unique identifier for the version (UUID).
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentVersionsResource.activate_stored_agent_version,
@@ -751,17 +761,18 @@ class AsyncAgentVersionsResource:
             agent_id: Unique identifier for the stored agent.
             from_: Version ID (UUID) to compare from.
             to: Version ID (UUID) to compare to.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentVersionsResource.compare_stored_agent_versions,
@@ -830,20 +841,21 @@ class AsyncAgentVersionsResource:
 
         Args:
             agent_id: Unique identifier for the stored agent.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
             change_message: Optional message describing the changes.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentVersionsResource.create_stored_agent_version,
@@ -914,17 +926,18 @@ class AsyncAgentVersionsResource:
         Args:
             agent_id: Unique identifier for the stored agent.
             version_id: Unique identifier for the version (UUID).
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentVersionsResource.delete_stored_agent_version,
@@ -990,17 +1003,18 @@ class AsyncAgentVersionsResource:
         Args:
             agent_id: Unique identifier for the stored agent.
             version_id: Unique identifier for the version (UUID).
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentVersionsResource.get_stored_agent_version,
@@ -1070,17 +1084,18 @@ class AsyncAgentVersionsResource:
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentVersionsResource.list_stored_agent_versions,
@@ -1144,27 +1159,29 @@ class AsyncAgentVersionsResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredAgentVersion]:
-        """Every item of every page of ``list_stored_agent_versions``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_stored_agent_versions``, fetched a page at a time as
+        the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_stored_agent_versions``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_agent_versions``.
 
         Args:
             agent_id: Unique identifier for the stored agent.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             order_by: Query parameter ``orderBy``, sent as JSON.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "versions")
         while not _pager.done:
@@ -1209,19 +1226,20 @@ class AsyncAgentVersionsResource:
         Args:
             agent_id: Unique identifier for the stored agent.
             version_id: Unique identifier for the version (UUID).
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentVersionsResource.restore_stored_agent_version,

@@ -65,7 +65,8 @@ class AgentsResource:
     ) -> _models.AgentThreadsAbortResponse:
         """Abort active agent thread run
 
-        Aborts the currently active stream run for a memory thread without changing thread subscriptions
+        Aborts the currently active stream run for a memory thread without changing thread
+        subscriptions
 
         ``POST /agents/{agentId}/threads/abort``
 
@@ -73,17 +74,18 @@ class AgentsResource:
             agent_id: Unique identifier for the agent.
             thread_id: Field ``threadId`` of the JSON body.
             resource_id: Field ``resourceId`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.abort_thread,
@@ -153,17 +155,18 @@ class AgentsResource:
             format: Field ``format`` of the JSON body.
             model: Field ``model`` of the JSON body.
             request_context: Field ``requestContext`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.approve_network_tool_call,
@@ -235,17 +238,18 @@ class AgentsResource:
             format: Field ``format`` of the JSON body.
             model: Field ``model`` of the JSON body.
             request_context: Field ``requestContext`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.approve_tool_call,
@@ -324,17 +328,18 @@ class AgentsResource:
             format: Field ``format`` of the JSON body.
             model: Field ``model`` of the JSON body.
             request_context: Field ``requestContext`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.approve_tool_call_generate,
@@ -398,15 +403,16 @@ class AgentsResource:
         Args:
             agent_id: Path parameter ``agentId``.
             thread_id: Query parameter ``threadId``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.browser_session,
@@ -478,17 +484,18 @@ class AgentsResource:
             new_id: ID for the cloned agent. If not provided.
             new_name: Name for the cloned agent. Defaults to "{name} (Clone)".
             request_context: The request context the agent is resolved with.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.clone,
@@ -553,17 +560,18 @@ class AgentsResource:
         Args:
             agent_id: Path parameter ``agentId``.
             thread_id: Field ``threadId`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.close_browser,
@@ -623,7 +631,8 @@ class AgentsResource:
     ) -> Stream[_models.NetworkChunk]:
         """Decline network tool call
 
-        Declines a pending network tool call and continues network agent execution without executing the tool
+        Declines a pending network tool call and continues network agent execution without executing
+        the tool
 
         ``POST /agents/{agentId}/decline-network-tool-call``
 
@@ -634,17 +643,18 @@ class AgentsResource:
             model: Field ``model`` of the JSON body.
             reason: Field ``reason`` of the JSON body.
             request_context: Field ``requestContext`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.decline_network_tool_call,
@@ -719,17 +729,18 @@ class AgentsResource:
             model: Field ``model`` of the JSON body.
             reason: Field ``reason`` of the JSON body.
             request_context: Field ``requestContext`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.decline_tool_call,
@@ -811,17 +822,18 @@ class AgentsResource:
             model: Field ``model`` of the JSON body.
             reason: Field ``reason`` of the JSON body.
             request_context: Field ``requestContext`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.decline_tool_call_generate,
@@ -891,17 +903,18 @@ class AgentsResource:
             agent_id: Unique identifier for the agent.
             comment: User comment describing how to enhance the instructions.
             instructions: The current agent instructions to enhance.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.enhance_instructions,
@@ -969,17 +982,18 @@ class AgentsResource:
             tool_id: Unique identifier for the tool.
             data: Field ``data`` of the JSON body.
             request_context: Field ``requestContext`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.execute_tool,
@@ -1090,49 +1104,56 @@ class AgentsResource:
             agent_id: Unique identifier for the agent.
             messages: The conversation to answer: a list of messages ({role, content}).
             active_tools: Names of the agent's tools the model may use in this call (default all).
-            client_tools: Declarations of tools the caller runs itself (id, description, inputSchema). Tools run in this
-                process: functions (their type hints give the schema), ``ClientTool``s, or a mapping by name. The model
-                sees their declarations; when it calls one, the client runs it here and continues the call with the
-                result.
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema). Tools run in this process: functions (their type hints give the
+                schema), ``ClientTool``s, or a mapping by name. The model sees their declarations;
+                when it calls one, the client runs it here and continues the call with the result.
             context: Messages given to the model as context for this call, not saved to memory.
             instructions: Instructions for this call, in place of the agent's own.
             max_steps: The most steps (model calls, each with its tool calls) the agent may take.
-            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the user or entity it
-                belongs to, options: memory options for this call}.
-            model: A model for this call in place of the agent's (provider/model-name, or a model configuration).
-            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK, seed,
-                stopSequences...).
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
             output: A schema for a structured answer (the older form of structuredOutput).
             provider_options: Options passed through to the model provider, by provider name.
-            request_context: Values for the server's request context (dynamic agents, tenants), for this call.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
             require_tool_approval: Pause before each tool call until it is approved or declined.
             return_scorer_data: Return the input and output the scorers saw with the result.
-            run_id: The run's id (default a new one); the id to observe, resume or approve the run by later.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
             save_per_step: Save the messages to memory after each step, not only at the end.
             scorers: Scorers to run on this call's answer, by name (with their sampling settings).
             stop_when: A condition that ends the run before maxSteps.
-            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the result's object. A
-                pydantic model class (its JSON schema is sent, and the answer's ``object`` is parsed into it), or the
-                server's options with such a class as ``schema``.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object. A pydantic model class (its JSON schema is sent, and the answer's
+                ``object`` is parsed into it), or the server's options with such a class as
+                ``schema``.
             system: System messages added for this call.
-            tool_choice: Whether and which tool the model must call: auto, none, required, or {type: tool, toolName}.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
             toolsets: More tools for this call, by toolset name.
-            tracing_options: Tracing for this call (metadata, tags, request context keys, parent trace and span ids).
-            until_idle: Keep the stream open across background task and signal wakes until the agent is idle: true or
-                {maxIdleMs}.
-            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id ({versionId} or
-                {status}).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _tools = toolset(client_tools) if not isinstance(client_tools, NotGiven) else {}
         _output_model, structured_output = structured_output_model(structured_output)
@@ -1288,47 +1309,55 @@ class AgentsResource:
             agent_id: Unique identifier for the agent.
             messages: The conversation to answer: a list of messages ({role, content}).
             active_tools: Names of the agent's tools the model may use in this call (default all).
-            client_tools: Declarations of tools the caller runs itself (id, description, inputSchema).
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema).
             context: Messages given to the model as context for this call, not saved to memory.
             instructions: Instructions for this call, in place of the agent's own.
             max_steps: The most steps (model calls, each with its tool calls) the agent may take.
-            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the user or entity it
-                belongs to, options: memory options for this call}.
-            model: A model for this call in place of the agent's (provider/model-name, or a model configuration).
-            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK, seed,
-                stopSequences...).
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
             output: A schema for a structured answer (the older form of structuredOutput).
             provider_options: Options passed through to the model provider, by provider name.
-            request_context: Values for the server's request context (dynamic agents, tenants), for this call.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
             require_tool_approval: Pause before each tool call until it is approved or declined.
             resource_id: Field ``resourceId`` of the JSON body.
             resourceid: Field ``resourceid`` of the JSON body.
             return_scorer_data: Return the input and output the scorers saw with the result.
-            run_id: The run's id (default a new one); the id to observe, resume or approve the run by later.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
             save_per_step: Save the messages to memory after each step, not only at the end.
             scorers: Scorers to run on this call's answer, by name (with their sampling settings).
             stop_when: A condition that ends the run before maxSteps.
-            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the result's object.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object.
             system: System messages added for this call.
             thread_id: Field ``threadId`` of the JSON body.
-            tool_choice: Whether and which tool the model must call: auto, none, required, or {type: tool, toolName}.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
             toolsets: More tools for this call, by toolset name.
-            tracing_options: Tracing for this call (metadata, tags, request context keys, parent trace and span ids).
-            until_idle: Keep the stream open across background task and signal wakes until the agent is idle: true or
-                {maxIdleMs}.
-            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id ({versionId} or
-                {status}).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.generate_legacy,
@@ -1483,17 +1512,18 @@ class AgentsResource:
             tracing_options: Field ``tracingOptions`` of the JSON body.
             until_idle: Field ``untilIdle`` of the JSON body.
             versions: Field ``versions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.generate_vnext,
@@ -1566,28 +1596,32 @@ class AgentsResource:
     ) -> _models.Agent:
         """Get agent by ID
 
-        Returns details for a specific agent including configuration, tools, and memory settings. Use query params to
-        control which stored config version is used for overrides: ?status=published (active version, default),
-        ?status=draft (latest draft), or ?versionId=<id> (specific version). Use either status or versionId, not both.
+        Returns details for a specific agent including configuration, tools, and memory settings.
+        Use query params to control which stored config version is used for overrides:
+        ?status=published (active version, default), ?status=draft (latest draft), or
+        ?versionId=<id> (specific version). Use either status or versionId, not both.
 
         ``GET /agents/{agentId}``
 
         Args:
             agent_id: Unique identifier for the agent.
-            status: Which stored config version to resolve: draft (latest version) or published (active version,
-                default). When both status and versionId are provided, versionId takes precedence.
-            version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            status: Which stored config version to resolve: draft (latest version) or published
+                (active version, default). When both status and versionId are provided, versionId
+                takes precedence.
+            version_id: Specific version ID to resolve. Takes precedence over status when both are
+                provided.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.get_agent,
@@ -1654,15 +1688,16 @@ class AgentsResource:
             agent_id: Unique identifier for the agent.
             skill_name: Name of the skill.
             path: Skill path for disambiguation when multiple skills share the same name.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.get_skill,
@@ -1727,17 +1762,18 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent.
             tool_id: Unique identifier for the tool.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.get_tool,
@@ -1801,17 +1837,18 @@ class AgentsResource:
 
         Args:
             agent_id: Agent ID.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.get_voice_listener,
@@ -1866,17 +1903,18 @@ class AgentsResource:
 
         Args:
             partial: Query parameter ``partial``.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.list_agents,
@@ -1937,15 +1975,16 @@ class AgentsResource:
         ``GET /agents/providers``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -1987,21 +2026,23 @@ class AgentsResource:
     ) -> list[_models.AgentSpeakersResponseItem]:
         """Get available speakers for an agent
 
-        [DEPRECATED] Use /agents/:agentId/voice/speakers instead. Get available speakers for an agent
+        [DEPRECATED] Use /agents/:agentId/voice/speakers instead. Get available speakers for an
+        agent
 
         ``GET /agents/{agentId}/speakers``
 
         Args:
             agent_id: Agent ID.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         warnings.warn(
             "GET /agents/{agentId}/speakers is deprecated: Use /agents/:agentId/voice/speakers instead.",
@@ -2061,8 +2102,8 @@ class AgentsResource:
     ) -> _models.AgentSuspendedRunsResponse:
         """List suspended runs
 
-        Lists suspended agent runs from storage — runs waiting on a tool-call approval or on a tool that suspended.
-        Works after a server restart and across instances.
+        Lists suspended agent runs from storage — runs waiting on a tool-call approval or on a tool
+        that suspended. Works after a server restart and across instances.
 
         ``GET /agents/{agentId}/suspended-runs``
 
@@ -2074,17 +2115,18 @@ class AgentsResource:
             to_date: Query parameter ``toDate``.
             per_page: Query parameter ``perPage``.
             page: Query parameter ``page``.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.list_suspended_runs,
@@ -2157,10 +2199,11 @@ class AgentsResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.AgentSuspendedRunsResponseRun]:
-        """Every item of every page of ``list_suspended_runs``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_suspended_runs``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_suspended_runs``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_suspended_runs``.
 
         Args:
             agent_id: Unique identifier for the agent.
@@ -2170,17 +2213,18 @@ class AgentsResource:
             to_date: Query parameter ``toDate``.
             per_page: Query parameter ``perPage``.
             page: Query parameter ``page``.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "runs")
         while not _pager.done:
@@ -2224,17 +2268,18 @@ class AgentsResource:
 
         Args:
             agent_id: Agent ID.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.list_voice_speakers,
@@ -2293,8 +2338,9 @@ class AgentsResource:
     ) -> _models.AgentListenResponse:
         """Convert speech to text
 
-        [DEPRECATED] Use /agents/:agentId/voice/listen instead. Convert speech to text using the agent's voice provider.
-        Additional provider-specific options can be passed as query parameters.
+        [DEPRECATED] Use /agents/:agentId/voice/listen instead. Convert speech to text using the
+        agent's voice provider. Additional provider-specific options can be passed as query
+        parameters.
 
         ``POST /agents/{agentId}/listen``
 
@@ -2302,17 +2348,18 @@ class AgentsResource:
             agent_id: Agent ID.
             audio: Field ``audio`` of the JSON body.
             options: Field ``options`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         warnings.warn(
             "POST /agents/{agentId}/listen is deprecated: Use /agents/:agentId/voice/listen instead.",
@@ -2433,44 +2480,52 @@ class AgentsResource:
             agent_id: Unique identifier for the agent.
             messages: The conversation to answer: a list of messages ({role, content}).
             active_tools: Names of the agent's tools the model may use in this call (default all).
-            client_tools: Declarations of tools the caller runs itself (id, description, inputSchema).
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema).
             context: Messages given to the model as context for this call, not saved to memory.
             instructions: Instructions for this call, in place of the agent's own.
             max_steps: The most steps (model calls, each with its tool calls) the agent may take.
-            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the user or entity it
-                belongs to, options: memory options for this call}.
-            model: A model for this call in place of the agent's (provider/model-name, or a model configuration).
-            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK, seed,
-                stopSequences...).
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
             output: A schema for a structured answer (the older form of structuredOutput).
             provider_options: Options passed through to the model provider, by provider name.
-            request_context: Values for the server's request context (dynamic agents, tenants), for this call.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
             require_tool_approval: Pause before each tool call until it is approved or declined.
             return_scorer_data: Return the input and output the scorers saw with the result.
-            run_id: The run's id (default a new one); the id to observe, resume or approve the run by later.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
             save_per_step: Save the messages to memory after each step, not only at the end.
             scorers: Scorers to run on this call's answer, by name (with their sampling settings).
             stop_when: A condition that ends the run before maxSteps.
-            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the result's object.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object.
             system: System messages added for this call.
-            tool_choice: Whether and which tool the model must call: auto, none, required, or {type: tool, toolName}.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
             toolsets: More tools for this call, by toolset name.
-            tracing_options: Tracing for this call (metadata, tags, request context keys, parent trace and span ids).
-            until_idle: Keep the stream open across background task and signal wakes until the agent is idle: true or
-                {maxIdleMs}.
-            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id ({versionId} or
-                {status}).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.network,
@@ -2548,8 +2603,8 @@ class AgentsResource:
     ) -> AgentStream[_models.AgentChunk]:
         """Observe agent stream
 
-        Reconnect to an existing agent stream to receive missed events. Supports position-based resume with offset for
-        efficient reconnection.
+        Reconnect to an existing agent stream to receive missed events. Supports position-based
+        resume with offset for efficient reconnection.
 
         ``POST /agents/{agentId}/observe``
 
@@ -2557,15 +2612,16 @@ class AgentsResource:
             agent_id: Unique identifier for the agent.
             run_id: The run ID to observe/reconnect to.
             offset: Resume from this event index (0-based). If omitted, replays all events.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.observe,
@@ -2640,7 +2696,8 @@ class AgentsResource:
     ) -> _models.AgentQueueMessageResponse:
         """Queue agent message
 
-        Queues a user message to run after the active thread run completes, or starts a memory thread run when idle
+        Queues a user message to run after the active thread run completes, or starts a memory
+        thread run when idle
 
         ``POST /agents/{agentId}/queue-message``
 
@@ -2652,17 +2709,18 @@ class AgentsResource:
             resource_id: Field ``resourceId`` of the JSON body.
             run_id: Field ``runId`` of the JSON body.
             thread_id: Field ``threadId`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.queue_message,
@@ -2726,28 +2784,31 @@ class AgentsResource:
     ) -> _models.AgentPlansFileResponse:
         """Read a submitted agent plan
 
-        Returns a markdown plan when the agent exposes the core submit_plan capability and the path is under
-        .mastracode/plans/.
+        Returns a markdown plan when the agent exposes the core submit_plan capability and the path
+        is under .mastracode/plans/.
 
         ``GET /agents/{agentId}/plans/file``
 
         Args:
             agent_id: Unique identifier for the agent.
             path: Relative path to a markdown plan under .mastracode/plans/.
-            status: Which stored config version to resolve: draft (latest version) or published (active version,
-                default). When both status and versionId are provided, versionId takes precedence.
-            version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            status: Which stored config version to resolve: draft (latest version) or published
+                (active version, default). When both status and versionId are provided, versionId
+                takes precedence.
+            version_id: Specific version ID to resolve. Takes precedence over status when both are
+                provided.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.read_plan,
@@ -2813,8 +2874,9 @@ class AgentsResource:
     ) -> AgentStream[_models.AgentChunk]:
         """Recover an orphaned durable agent run
 
-        Re-drives an orphaned RUNNING durable-agent run after a process restart. Only supported on durable agents
-        (createDurableAgent). Returns a stream that replays past chunks and continues the loop to completion.
+        Re-drives an orphaned RUNNING durable-agent run after a process restart. Only supported on
+        durable agents (createDurableAgent). Returns a stream that replays past chunks and continues
+        the loop to completion.
 
         ``POST /agents/{agentId}/recover``
 
@@ -2823,17 +2885,18 @@ class AgentsResource:
             run_id: Field ``runId`` of the JSON body.
             request_context: Field ``requestContext`` of the JSON body.
             versions: Field ``versions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.recover,
@@ -2902,17 +2965,18 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent.
             reordered_model_ids: Field ``reorderedModelIds`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.reorder_models,
@@ -2973,17 +3037,18 @@ class AgentsResource:
 
         Args:
             agent_id: Unique identifier for the agent.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.reset_model,
@@ -3110,9 +3175,9 @@ class AgentsResource:
             save_per_step: Field ``savePerStep`` of the JSON body.
             scorers: Field ``scorers`` of the JSON body.
             stop_when: Field ``stopWhen`` of the JSON body.
-            structured_output: Field ``structuredOutput`` of the JSON body. A pydantic model class (its JSON schema is
-                sent, and the answer's ``object`` is parsed into it), or the server's options with such a class as
-                ``schema``.
+            structured_output: Field ``structuredOutput`` of the JSON body. A pydantic model class
+                (its JSON schema is sent, and the answer's ``object`` is parsed into it), or the
+                server's options with such a class as ``schema``.
             system: Field ``system`` of the JSON body.
             tool_call_id: Field ``toolCallId`` of the JSON body.
             tool_choice: Field ``toolChoice`` of the JSON body.
@@ -3120,17 +3185,18 @@ class AgentsResource:
             tracing_options: Field ``tracingOptions`` of the JSON body.
             until_idle: Field ``untilIdle`` of the JSON body.
             versions: Field ``versions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _output_model, structured_output = structured_output_model(structured_output)
         check_params(
@@ -3270,8 +3336,8 @@ class AgentsResource:
     ) -> AgentStream[_models.AgentChunk]:
         """Resume agent stream until idle
 
-        Resumes a suspended agent stream until idle with custom resume data, also listens for background task
-        completions and streams them in real-time
+        Resumes a suspended agent stream until idle with custom resume data, also listens for
+        background task completions and streams them in real-time
 
         ``POST /agents/{agentId}/resume-stream-until-idle``
 
@@ -3296,9 +3362,9 @@ class AgentsResource:
             save_per_step: Field ``savePerStep`` of the JSON body.
             scorers: Field ``scorers`` of the JSON body.
             stop_when: Field ``stopWhen`` of the JSON body.
-            structured_output: Field ``structuredOutput`` of the JSON body. A pydantic model class (its JSON schema is
-                sent, and the answer's ``object`` is parsed into it), or the server's options with such a class as
-                ``schema``.
+            structured_output: Field ``structuredOutput`` of the JSON body. A pydantic model class
+                (its JSON schema is sent, and the answer's ``object`` is parsed into it), or the
+                server's options with such a class as ``schema``.
             system: Field ``system`` of the JSON body.
             tool_call_id: Field ``toolCallId`` of the JSON body.
             tool_choice: Field ``toolChoice`` of the JSON body.
@@ -3306,17 +3372,18 @@ class AgentsResource:
             tracing_options: Field ``tracingOptions`` of the JSON body.
             until_idle: Field ``untilIdle`` of the JSON body.
             versions: Field ``versions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _output_model, structured_output = structured_output_model(structured_output)
         check_params(
@@ -3417,7 +3484,8 @@ class AgentsResource:
     ) -> _models.AgentSendMessageResponse:
         """Send agent message
 
-        Sends a user message to an active agent run or starts a memory thread run when the thread is idle
+        Sends a user message to an active agent run or starts a memory thread run when the thread is
+        idle
 
         ``POST /agents/{agentId}/send-message``
 
@@ -3429,17 +3497,18 @@ class AgentsResource:
             resource_id: Field ``resourceId`` of the JSON body.
             run_id: Field ``runId`` of the JSON body.
             thread_id: Field ``threadId`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.send_message,
@@ -3522,17 +3591,18 @@ class AgentsResource:
             resource_id: Field ``resourceId`` of the JSON body.
             run_id: Field ``runId`` of the JSON body.
             thread_id: Field ``threadId`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.send_signal,
@@ -3616,17 +3686,18 @@ class AgentsResource:
             request_context: Field ``requestContext`` of the JSON body.
             resume_data: Field ``resumeData`` of the JSON body.
             stream_options: Field ``streamOptions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.send_tool_approval,
@@ -3691,7 +3762,8 @@ class AgentsResource:
     ) -> Any:
         """Convert text to speech
 
-        [DEPRECATED] Use /agents/:agentId/voice/speak instead. Convert text to speech using the agent's voice provider
+        [DEPRECATED] Use /agents/:agentId/voice/speak instead. Convert text to speech using the
+        agent's voice provider
 
         ``POST /agents/{agentId}/speak``
 
@@ -3699,17 +3771,18 @@ class AgentsResource:
             agent_id: Agent ID.
             text: Field ``text`` of the JSON body.
             speaker_id: Field ``speakerId`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         warnings.warn(
             "POST /agents/{agentId}/speak is deprecated: Use /agents/:agentId/voice/speak instead.",
@@ -3824,51 +3897,58 @@ class AgentsResource:
             agent_id: Unique identifier for the agent.
             messages: The conversation to answer: a list of messages ({role, content}).
             active_tools: Names of the agent's tools the model may use in this call (default all).
-            client_tools: Declarations of tools the caller runs itself (id, description, inputSchema). Tools run in this
-                process: functions (their type hints give the schema), ``ClientTool``s, or a mapping by name. The model
-                sees their declarations; when it calls one, the client runs it here and continues the call with the
-                result.
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema). Tools run in this process: functions (their type hints give the
+                schema), ``ClientTool``s, or a mapping by name. The model sees their declarations;
+                when it calls one, the client runs it here and continues the call with the result.
             context: Messages given to the model as context for this call, not saved to memory.
             instructions: Instructions for this call, in place of the agent's own.
             max_steps: The most steps (model calls, each with its tool calls) the agent may take.
-            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the user or entity it
-                belongs to, options: memory options for this call}.
-            model: A model for this call in place of the agent's (provider/model-name, or a model configuration).
-            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK, seed,
-                stopSequences...).
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
             output: A schema for a structured answer (the older form of structuredOutput).
             provider_options: Options passed through to the model provider, by provider name.
-            request_context: Values for the server's request context (dynamic agents, tenants), for this call.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
             require_tool_approval: Pause before each tool call until it is approved or declined.
             return_scorer_data: Return the input and output the scorers saw with the result.
-            run_id: The run's id (default a new one); the id to observe, resume or approve the run by later.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
             save_per_step: Save the messages to memory after each step, not only at the end.
             scorers: Scorers to run on this call's answer, by name (with their sampling settings).
             stop_when: A condition that ends the run before maxSteps.
-            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the result's object. A
-                pydantic model class (its JSON schema is sent, and the answer's ``object`` is parsed into it), or the
-                server's options with such a class as ``schema``.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object. A pydantic model class (its JSON schema is sent, and the answer's
+                ``object`` is parsed into it), or the server's options with such a class as
+                ``schema``.
             system: System messages added for this call.
-            tool_choice: Whether and which tool the model must call: auto, none, required, or {type: tool, toolName}.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
             toolsets: More tools for this call, by toolset name.
-            tracing_options: Tracing for this call (metadata, tags, request context keys, parent trace and span ids).
-            until_idle: Keep the stream open across background task and signal wakes until the agent is idle: true or
-                {maxIdleMs}.
-            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id ({versionId} or
-                {status}).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
-            resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
-                attempts in a row) or the number of attempts. Default ``False``.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _tools = toolset(client_tools) if not isinstance(client_tools, NotGiven) else {}
         _output_model, structured_output = structured_output_model(structured_output)
@@ -4027,47 +4107,55 @@ class AgentsResource:
             agent_id: Unique identifier for the agent.
             messages: The conversation to answer: a list of messages ({role, content}).
             active_tools: Names of the agent's tools the model may use in this call (default all).
-            client_tools: Declarations of tools the caller runs itself (id, description, inputSchema).
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema).
             context: Messages given to the model as context for this call, not saved to memory.
             instructions: Instructions for this call, in place of the agent's own.
             max_steps: The most steps (model calls, each with its tool calls) the agent may take.
-            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the user or entity it
-                belongs to, options: memory options for this call}.
-            model: A model for this call in place of the agent's (provider/model-name, or a model configuration).
-            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK, seed,
-                stopSequences...).
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
             output: A schema for a structured answer (the older form of structuredOutput).
             provider_options: Options passed through to the model provider, by provider name.
-            request_context: Values for the server's request context (dynamic agents, tenants), for this call.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
             require_tool_approval: Pause before each tool call until it is approved or declined.
             resource_id: Field ``resourceId`` of the JSON body.
             resourceid: Field ``resourceid`` of the JSON body.
             return_scorer_data: Return the input and output the scorers saw with the result.
-            run_id: The run's id (default a new one); the id to observe, resume or approve the run by later.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
             save_per_step: Save the messages to memory after each step, not only at the end.
             scorers: Scorers to run on this call's answer, by name (with their sampling settings).
             stop_when: A condition that ends the run before maxSteps.
-            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the result's object.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object.
             system: System messages added for this call.
             thread_id: Field ``threadId`` of the JSON body.
-            tool_choice: Whether and which tool the model must call: auto, none, required, or {type: tool, toolName}.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
             toolsets: More tools for this call, by toolset name.
-            tracing_options: Tracing for this call (metadata, tags, request context keys, parent trace and span ids).
-            until_idle: Keep the stream open across background task and signal wakes until the agent is idle: true or
-                {maxIdleMs}.
-            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id ({versionId} or
-                {status}).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.stream_legacy,
@@ -4193,7 +4281,8 @@ class AgentsResource:
     ) -> Any:
         """Stream UI messages from an agent
 
-        [DEPRECATED] This endpoint is deprecated. Please use the @mastra/ai-sdk package for uiMessage transformations
+        [DEPRECATED] This endpoint is deprecated. Please use the @mastra/ai-sdk package for
+        uiMessage transformations
 
         ``POST /agents/{agentId}/stream/ui``
 
@@ -4224,17 +4313,18 @@ class AgentsResource:
             tracing_options: Field ``tracingOptions`` of the JSON body.
             until_idle: Field ``untilIdle`` of the JSON body.
             versions: Field ``versions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         warnings.warn(
             "POST /agents/{agentId}/stream/ui is deprecated: Please use the @mastra/ai-sdk package for uiMessage transformations",
@@ -4365,8 +4455,8 @@ class AgentsResource:
     ) -> AgentStream[_models.AgentChunk]:
         """Stream agent response until idle
 
-        Executes an agent with the provided messages and streams the response in real-time, also listens for background
-        task completions and streams them in real-time
+        Executes an agent with the provided messages and streams the response in real-time, also
+        listens for background task completions and streams them in real-time
 
         ``POST /agents/{agentId}/stream-until-idle``
 
@@ -4374,52 +4464,59 @@ class AgentsResource:
             agent_id: Unique identifier for the agent.
             messages: The conversation to answer: a list of messages ({role, content}).
             active_tools: Names of the agent's tools the model may use in this call (default all).
-            client_tools: Declarations of tools the caller runs itself (id, description, inputSchema). Tools run in this
-                process: functions (their type hints give the schema), ``ClientTool``s, or a mapping by name. The model
-                sees their declarations; when it calls one, the client runs it here and continues the call with the
-                result.
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema). Tools run in this process: functions (their type hints give the
+                schema), ``ClientTool``s, or a mapping by name. The model sees their declarations;
+                when it calls one, the client runs it here and continues the call with the result.
             context: Messages given to the model as context for this call, not saved to memory.
             instructions: Instructions for this call, in place of the agent's own.
             max_idle_ms: Field ``maxIdleMs`` of the JSON body.
             max_steps: The most steps (model calls, each with its tool calls) the agent may take.
-            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the user or entity it
-                belongs to, options: memory options for this call}.
-            model: A model for this call in place of the agent's (provider/model-name, or a model configuration).
-            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK, seed,
-                stopSequences...).
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
             output: A schema for a structured answer (the older form of structuredOutput).
             provider_options: Options passed through to the model provider, by provider name.
-            request_context: Values for the server's request context (dynamic agents, tenants), for this call.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
             require_tool_approval: Pause before each tool call until it is approved or declined.
             return_scorer_data: Return the input and output the scorers saw with the result.
-            run_id: The run's id (default a new one); the id to observe, resume or approve the run by later.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
             save_per_step: Save the messages to memory after each step, not only at the end.
             scorers: Scorers to run on this call's answer, by name (with their sampling settings).
             stop_when: A condition that ends the run before maxSteps.
-            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the result's object. A
-                pydantic model class (its JSON schema is sent, and the answer's ``object`` is parsed into it), or the
-                server's options with such a class as ``schema``.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object. A pydantic model class (its JSON schema is sent, and the answer's
+                ``object`` is parsed into it), or the server's options with such a class as
+                ``schema``.
             system: System messages added for this call.
-            tool_choice: Whether and which tool the model must call: auto, none, required, or {type: tool, toolName}.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
             toolsets: More tools for this call, by toolset name.
-            tracing_options: Tracing for this call (metadata, tags, request context keys, parent trace and span ids).
-            until_idle: Keep the stream open across background task and signal wakes until the agent is idle: true or
-                {maxIdleMs}.
-            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id ({versionId} or
-                {status}).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
-            resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
-                attempts in a row) or the number of attempts. Default ``False``.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _tools = toolset(client_tools) if not isinstance(client_tools, NotGiven) else {}
         _output_model, structured_output = structured_output_model(structured_output)
@@ -4599,17 +4696,18 @@ class AgentsResource:
             tracing_options: Field ``tracingOptions`` of the JSON body.
             until_idle: Field ``untilIdle`` of the JSON body.
             versions: Field ``versions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         warnings.warn(
             "POST /agents/{agentId}/streamVNext is deprecated: Please use /stream instead.",
@@ -4768,17 +4866,18 @@ class AgentsResource:
             tracing_options: Field ``tracingOptions`` of the JSON body.
             until_idle: Field ``untilIdle`` of the JSON body.
             versions: Field ``versions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         warnings.warn(
             "POST /agents/{agentId}/stream/vnext is deprecated: Please use /stream instead.",
@@ -4906,7 +5005,8 @@ class AgentsResource:
     ) -> Any:
         """Stream UI messages from an agent
 
-        [DEPRECATED] This endpoint is deprecated. Please use the @mastra/ai-sdk package for uiMessage transformations
+        [DEPRECATED] This endpoint is deprecated. Please use the @mastra/ai-sdk package for
+        uiMessage transformations
 
         ``POST /agents/{agentId}/stream/vnext/ui``
 
@@ -4937,17 +5037,18 @@ class AgentsResource:
             tracing_options: Field ``tracingOptions`` of the JSON body.
             until_idle: Field ``untilIdle`` of the JSON body.
             versions: Field ``versions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         warnings.warn(
             "POST /agents/{agentId}/stream/vnext/ui is deprecated: Please use the @mastra/ai-sdk package for uiMessage transformations",
@@ -5034,19 +5135,20 @@ class AgentsResource:
             agent_id: Unique identifier for the agent.
             thread_id: Field ``threadId`` of the JSON body.
             resource_id: Field ``resourceId`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
-            reconnect: Open the subscription again when it drops or the server ends it: ``True`` (every time) or the
-                number of times. Default ``False``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            reconnect: Open the subscription again when it drops or the server ends it: ``True``
+                (every time) or the number of times. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.subscribe_to_thread,
@@ -5110,17 +5212,18 @@ class AgentsResource:
             agent_id: Unique identifier for the agent.
             model_id: Field ``modelId`` of the JSON body.
             provider: Field ``provider`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.update_model,
@@ -5190,17 +5293,18 @@ class AgentsResource:
             enabled: Field ``enabled`` of the JSON body.
             body_max_retries: Field ``maxRetries`` of the JSON body.
             model: Field ``model`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.update_model_in_list,
@@ -5268,17 +5372,18 @@ class AgentsResource:
             agent_id: Agent ID.
             audio: The audio to transcribe.
             options: Options for the voice provider.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.voice_listen,
@@ -5345,17 +5450,18 @@ class AgentsResource:
             agent_id: Agent ID.
             text: Field ``text`` of the JSON body.
             speaker_id: Field ``speakerId`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.voice_speak,
@@ -5412,7 +5518,8 @@ class AsyncAgentsResource:
     ) -> _models.AgentThreadsAbortResponse:
         """Abort active agent thread run
 
-        Aborts the currently active stream run for a memory thread without changing thread subscriptions
+        Aborts the currently active stream run for a memory thread without changing thread
+        subscriptions
 
         ``POST /agents/{agentId}/threads/abort``
 
@@ -5420,17 +5527,18 @@ class AsyncAgentsResource:
             agent_id: Unique identifier for the agent.
             thread_id: Field ``threadId`` of the JSON body.
             resource_id: Field ``resourceId`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.abort_thread,
@@ -5500,17 +5608,18 @@ class AsyncAgentsResource:
             format: Field ``format`` of the JSON body.
             model: Field ``model`` of the JSON body.
             request_context: Field ``requestContext`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.approve_network_tool_call,
@@ -5582,17 +5691,18 @@ class AsyncAgentsResource:
             format: Field ``format`` of the JSON body.
             model: Field ``model`` of the JSON body.
             request_context: Field ``requestContext`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.approve_tool_call,
@@ -5671,17 +5781,18 @@ class AsyncAgentsResource:
             format: Field ``format`` of the JSON body.
             model: Field ``model`` of the JSON body.
             request_context: Field ``requestContext`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.approve_tool_call_generate,
@@ -5745,15 +5856,16 @@ class AsyncAgentsResource:
         Args:
             agent_id: Path parameter ``agentId``.
             thread_id: Query parameter ``threadId``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.browser_session,
@@ -5825,17 +5937,18 @@ class AsyncAgentsResource:
             new_id: ID for the cloned agent. If not provided.
             new_name: Name for the cloned agent. Defaults to "{name} (Clone)".
             request_context: The request context the agent is resolved with.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.clone,
@@ -5900,17 +6013,18 @@ class AsyncAgentsResource:
         Args:
             agent_id: Path parameter ``agentId``.
             thread_id: Field ``threadId`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.close_browser,
@@ -5970,7 +6084,8 @@ class AsyncAgentsResource:
     ) -> AsyncStream[_models.NetworkChunk]:
         """Decline network tool call
 
-        Declines a pending network tool call and continues network agent execution without executing the tool
+        Declines a pending network tool call and continues network agent execution without executing
+        the tool
 
         ``POST /agents/{agentId}/decline-network-tool-call``
 
@@ -5981,17 +6096,18 @@ class AsyncAgentsResource:
             model: Field ``model`` of the JSON body.
             reason: Field ``reason`` of the JSON body.
             request_context: Field ``requestContext`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.decline_network_tool_call,
@@ -6066,17 +6182,18 @@ class AsyncAgentsResource:
             model: Field ``model`` of the JSON body.
             reason: Field ``reason`` of the JSON body.
             request_context: Field ``requestContext`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.decline_tool_call,
@@ -6158,17 +6275,18 @@ class AsyncAgentsResource:
             model: Field ``model`` of the JSON body.
             reason: Field ``reason`` of the JSON body.
             request_context: Field ``requestContext`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.decline_tool_call_generate,
@@ -6238,17 +6356,18 @@ class AsyncAgentsResource:
             agent_id: Unique identifier for the agent.
             comment: User comment describing how to enhance the instructions.
             instructions: The current agent instructions to enhance.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.enhance_instructions,
@@ -6316,17 +6435,18 @@ class AsyncAgentsResource:
             tool_id: Unique identifier for the tool.
             data: Field ``data`` of the JSON body.
             request_context: Field ``requestContext`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.execute_tool,
@@ -6437,49 +6557,56 @@ class AsyncAgentsResource:
             agent_id: Unique identifier for the agent.
             messages: The conversation to answer: a list of messages ({role, content}).
             active_tools: Names of the agent's tools the model may use in this call (default all).
-            client_tools: Declarations of tools the caller runs itself (id, description, inputSchema). Tools run in this
-                process: functions (their type hints give the schema), ``ClientTool``s, or a mapping by name. The model
-                sees their declarations; when it calls one, the client runs it here and continues the call with the
-                result.
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema). Tools run in this process: functions (their type hints give the
+                schema), ``ClientTool``s, or a mapping by name. The model sees their declarations;
+                when it calls one, the client runs it here and continues the call with the result.
             context: Messages given to the model as context for this call, not saved to memory.
             instructions: Instructions for this call, in place of the agent's own.
             max_steps: The most steps (model calls, each with its tool calls) the agent may take.
-            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the user or entity it
-                belongs to, options: memory options for this call}.
-            model: A model for this call in place of the agent's (provider/model-name, or a model configuration).
-            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK, seed,
-                stopSequences...).
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
             output: A schema for a structured answer (the older form of structuredOutput).
             provider_options: Options passed through to the model provider, by provider name.
-            request_context: Values for the server's request context (dynamic agents, tenants), for this call.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
             require_tool_approval: Pause before each tool call until it is approved or declined.
             return_scorer_data: Return the input and output the scorers saw with the result.
-            run_id: The run's id (default a new one); the id to observe, resume or approve the run by later.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
             save_per_step: Save the messages to memory after each step, not only at the end.
             scorers: Scorers to run on this call's answer, by name (with their sampling settings).
             stop_when: A condition that ends the run before maxSteps.
-            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the result's object. A
-                pydantic model class (its JSON schema is sent, and the answer's ``object`` is parsed into it), or the
-                server's options with such a class as ``schema``.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object. A pydantic model class (its JSON schema is sent, and the answer's
+                ``object`` is parsed into it), or the server's options with such a class as
+                ``schema``.
             system: System messages added for this call.
-            tool_choice: Whether and which tool the model must call: auto, none, required, or {type: tool, toolName}.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
             toolsets: More tools for this call, by toolset name.
-            tracing_options: Tracing for this call (metadata, tags, request context keys, parent trace and span ids).
-            until_idle: Keep the stream open across background task and signal wakes until the agent is idle: true or
-                {maxIdleMs}.
-            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id ({versionId} or
-                {status}).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _tools = toolset(client_tools) if not isinstance(client_tools, NotGiven) else {}
         _output_model, structured_output = structured_output_model(structured_output)
@@ -6635,47 +6762,55 @@ class AsyncAgentsResource:
             agent_id: Unique identifier for the agent.
             messages: The conversation to answer: a list of messages ({role, content}).
             active_tools: Names of the agent's tools the model may use in this call (default all).
-            client_tools: Declarations of tools the caller runs itself (id, description, inputSchema).
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema).
             context: Messages given to the model as context for this call, not saved to memory.
             instructions: Instructions for this call, in place of the agent's own.
             max_steps: The most steps (model calls, each with its tool calls) the agent may take.
-            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the user or entity it
-                belongs to, options: memory options for this call}.
-            model: A model for this call in place of the agent's (provider/model-name, or a model configuration).
-            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK, seed,
-                stopSequences...).
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
             output: A schema for a structured answer (the older form of structuredOutput).
             provider_options: Options passed through to the model provider, by provider name.
-            request_context: Values for the server's request context (dynamic agents, tenants), for this call.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
             require_tool_approval: Pause before each tool call until it is approved or declined.
             resource_id: Field ``resourceId`` of the JSON body.
             resourceid: Field ``resourceid`` of the JSON body.
             return_scorer_data: Return the input and output the scorers saw with the result.
-            run_id: The run's id (default a new one); the id to observe, resume or approve the run by later.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
             save_per_step: Save the messages to memory after each step, not only at the end.
             scorers: Scorers to run on this call's answer, by name (with their sampling settings).
             stop_when: A condition that ends the run before maxSteps.
-            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the result's object.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object.
             system: System messages added for this call.
             thread_id: Field ``threadId`` of the JSON body.
-            tool_choice: Whether and which tool the model must call: auto, none, required, or {type: tool, toolName}.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
             toolsets: More tools for this call, by toolset name.
-            tracing_options: Tracing for this call (metadata, tags, request context keys, parent trace and span ids).
-            until_idle: Keep the stream open across background task and signal wakes until the agent is idle: true or
-                {maxIdleMs}.
-            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id ({versionId} or
-                {status}).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.generate_legacy,
@@ -6830,17 +6965,18 @@ class AsyncAgentsResource:
             tracing_options: Field ``tracingOptions`` of the JSON body.
             until_idle: Field ``untilIdle`` of the JSON body.
             versions: Field ``versions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.generate_vnext,
@@ -6913,28 +7049,32 @@ class AsyncAgentsResource:
     ) -> _models.Agent:
         """Get agent by ID
 
-        Returns details for a specific agent including configuration, tools, and memory settings. Use query params to
-        control which stored config version is used for overrides: ?status=published (active version, default),
-        ?status=draft (latest draft), or ?versionId=<id> (specific version). Use either status or versionId, not both.
+        Returns details for a specific agent including configuration, tools, and memory settings.
+        Use query params to control which stored config version is used for overrides:
+        ?status=published (active version, default), ?status=draft (latest draft), or
+        ?versionId=<id> (specific version). Use either status or versionId, not both.
 
         ``GET /agents/{agentId}``
 
         Args:
             agent_id: Unique identifier for the agent.
-            status: Which stored config version to resolve: draft (latest version) or published (active version,
-                default). When both status and versionId are provided, versionId takes precedence.
-            version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            status: Which stored config version to resolve: draft (latest version) or published
+                (active version, default). When both status and versionId are provided, versionId
+                takes precedence.
+            version_id: Specific version ID to resolve. Takes precedence over status when both are
+                provided.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.get_agent,
@@ -7001,15 +7141,16 @@ class AsyncAgentsResource:
             agent_id: Unique identifier for the agent.
             skill_name: Name of the skill.
             path: Skill path for disambiguation when multiple skills share the same name.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.get_skill,
@@ -7074,17 +7215,18 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent.
             tool_id: Unique identifier for the tool.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.get_tool,
@@ -7148,17 +7290,18 @@ class AsyncAgentsResource:
 
         Args:
             agent_id: Agent ID.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.get_voice_listener,
@@ -7213,17 +7356,18 @@ class AsyncAgentsResource:
 
         Args:
             partial: Query parameter ``partial``.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.list_agents,
@@ -7284,15 +7428,16 @@ class AsyncAgentsResource:
         ``GET /agents/providers``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
@@ -7334,21 +7479,23 @@ class AsyncAgentsResource:
     ) -> list[_models.AgentSpeakersResponseItem]:
         """Get available speakers for an agent
 
-        [DEPRECATED] Use /agents/:agentId/voice/speakers instead. Get available speakers for an agent
+        [DEPRECATED] Use /agents/:agentId/voice/speakers instead. Get available speakers for an
+        agent
 
         ``GET /agents/{agentId}/speakers``
 
         Args:
             agent_id: Agent ID.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         warnings.warn(
             "GET /agents/{agentId}/speakers is deprecated: Use /agents/:agentId/voice/speakers instead.",
@@ -7408,8 +7555,8 @@ class AsyncAgentsResource:
     ) -> _models.AgentSuspendedRunsResponse:
         """List suspended runs
 
-        Lists suspended agent runs from storage — runs waiting on a tool-call approval or on a tool that suspended.
-        Works after a server restart and across instances.
+        Lists suspended agent runs from storage — runs waiting on a tool-call approval or on a tool
+        that suspended. Works after a server restart and across instances.
 
         ``GET /agents/{agentId}/suspended-runs``
 
@@ -7421,17 +7568,18 @@ class AsyncAgentsResource:
             to_date: Query parameter ``toDate``.
             per_page: Query parameter ``perPage``.
             page: Query parameter ``page``.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.list_suspended_runs,
@@ -7504,10 +7652,11 @@ class AsyncAgentsResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.AgentSuspendedRunsResponseRun]:
-        """Every item of every page of ``list_suspended_runs``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_suspended_runs``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_suspended_runs``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_suspended_runs``.
 
         Args:
             agent_id: Unique identifier for the agent.
@@ -7517,17 +7666,18 @@ class AsyncAgentsResource:
             to_date: Query parameter ``toDate``.
             per_page: Query parameter ``perPage``.
             page: Query parameter ``page``.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "runs")
         while not _pager.done:
@@ -7572,17 +7722,18 @@ class AsyncAgentsResource:
 
         Args:
             agent_id: Agent ID.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.list_voice_speakers,
@@ -7641,8 +7792,9 @@ class AsyncAgentsResource:
     ) -> _models.AgentListenResponse:
         """Convert speech to text
 
-        [DEPRECATED] Use /agents/:agentId/voice/listen instead. Convert speech to text using the agent's voice provider.
-        Additional provider-specific options can be passed as query parameters.
+        [DEPRECATED] Use /agents/:agentId/voice/listen instead. Convert speech to text using the
+        agent's voice provider. Additional provider-specific options can be passed as query
+        parameters.
 
         ``POST /agents/{agentId}/listen``
 
@@ -7650,17 +7802,18 @@ class AsyncAgentsResource:
             agent_id: Agent ID.
             audio: Field ``audio`` of the JSON body.
             options: Field ``options`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         warnings.warn(
             "POST /agents/{agentId}/listen is deprecated: Use /agents/:agentId/voice/listen instead.",
@@ -7781,44 +7934,52 @@ class AsyncAgentsResource:
             agent_id: Unique identifier for the agent.
             messages: The conversation to answer: a list of messages ({role, content}).
             active_tools: Names of the agent's tools the model may use in this call (default all).
-            client_tools: Declarations of tools the caller runs itself (id, description, inputSchema).
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema).
             context: Messages given to the model as context for this call, not saved to memory.
             instructions: Instructions for this call, in place of the agent's own.
             max_steps: The most steps (model calls, each with its tool calls) the agent may take.
-            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the user or entity it
-                belongs to, options: memory options for this call}.
-            model: A model for this call in place of the agent's (provider/model-name, or a model configuration).
-            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK, seed,
-                stopSequences...).
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
             output: A schema for a structured answer (the older form of structuredOutput).
             provider_options: Options passed through to the model provider, by provider name.
-            request_context: Values for the server's request context (dynamic agents, tenants), for this call.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
             require_tool_approval: Pause before each tool call until it is approved or declined.
             return_scorer_data: Return the input and output the scorers saw with the result.
-            run_id: The run's id (default a new one); the id to observe, resume or approve the run by later.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
             save_per_step: Save the messages to memory after each step, not only at the end.
             scorers: Scorers to run on this call's answer, by name (with their sampling settings).
             stop_when: A condition that ends the run before maxSteps.
-            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the result's object.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object.
             system: System messages added for this call.
-            tool_choice: Whether and which tool the model must call: auto, none, required, or {type: tool, toolName}.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
             toolsets: More tools for this call, by toolset name.
-            tracing_options: Tracing for this call (metadata, tags, request context keys, parent trace and span ids).
-            until_idle: Keep the stream open across background task and signal wakes until the agent is idle: true or
-                {maxIdleMs}.
-            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id ({versionId} or
-                {status}).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.network,
@@ -7896,8 +8057,8 @@ class AsyncAgentsResource:
     ) -> AsyncAgentStream[_models.AgentChunk]:
         """Observe agent stream
 
-        Reconnect to an existing agent stream to receive missed events. Supports position-based resume with offset for
-        efficient reconnection.
+        Reconnect to an existing agent stream to receive missed events. Supports position-based
+        resume with offset for efficient reconnection.
 
         ``POST /agents/{agentId}/observe``
 
@@ -7905,15 +8066,16 @@ class AsyncAgentsResource:
             agent_id: Unique identifier for the agent.
             run_id: The run ID to observe/reconnect to.
             offset: Resume from this event index (0-based). If omitted, replays all events.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.observe,
@@ -7988,7 +8150,8 @@ class AsyncAgentsResource:
     ) -> _models.AgentQueueMessageResponse:
         """Queue agent message
 
-        Queues a user message to run after the active thread run completes, or starts a memory thread run when idle
+        Queues a user message to run after the active thread run completes, or starts a memory
+        thread run when idle
 
         ``POST /agents/{agentId}/queue-message``
 
@@ -8000,17 +8163,18 @@ class AsyncAgentsResource:
             resource_id: Field ``resourceId`` of the JSON body.
             run_id: Field ``runId`` of the JSON body.
             thread_id: Field ``threadId`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.queue_message,
@@ -8074,28 +8238,31 @@ class AsyncAgentsResource:
     ) -> _models.AgentPlansFileResponse:
         """Read a submitted agent plan
 
-        Returns a markdown plan when the agent exposes the core submit_plan capability and the path is under
-        .mastracode/plans/.
+        Returns a markdown plan when the agent exposes the core submit_plan capability and the path
+        is under .mastracode/plans/.
 
         ``GET /agents/{agentId}/plans/file``
 
         Args:
             agent_id: Unique identifier for the agent.
             path: Relative path to a markdown plan under .mastracode/plans/.
-            status: Which stored config version to resolve: draft (latest version) or published (active version,
-                default). When both status and versionId are provided, versionId takes precedence.
-            version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            status: Which stored config version to resolve: draft (latest version) or published
+                (active version, default). When both status and versionId are provided, versionId
+                takes precedence.
+            version_id: Specific version ID to resolve. Takes precedence over status when both are
+                provided.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.read_plan,
@@ -8161,8 +8328,9 @@ class AsyncAgentsResource:
     ) -> AsyncAgentStream[_models.AgentChunk]:
         """Recover an orphaned durable agent run
 
-        Re-drives an orphaned RUNNING durable-agent run after a process restart. Only supported on durable agents
-        (createDurableAgent). Returns a stream that replays past chunks and continues the loop to completion.
+        Re-drives an orphaned RUNNING durable-agent run after a process restart. Only supported on
+        durable agents (createDurableAgent). Returns a stream that replays past chunks and continues
+        the loop to completion.
 
         ``POST /agents/{agentId}/recover``
 
@@ -8171,17 +8339,18 @@ class AsyncAgentsResource:
             run_id: Field ``runId`` of the JSON body.
             request_context: Field ``requestContext`` of the JSON body.
             versions: Field ``versions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.recover,
@@ -8250,17 +8419,18 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent.
             reordered_model_ids: Field ``reorderedModelIds`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.reorder_models,
@@ -8321,17 +8491,18 @@ class AsyncAgentsResource:
 
         Args:
             agent_id: Unique identifier for the agent.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.reset_model,
@@ -8458,9 +8629,9 @@ class AsyncAgentsResource:
             save_per_step: Field ``savePerStep`` of the JSON body.
             scorers: Field ``scorers`` of the JSON body.
             stop_when: Field ``stopWhen`` of the JSON body.
-            structured_output: Field ``structuredOutput`` of the JSON body. A pydantic model class (its JSON schema is
-                sent, and the answer's ``object`` is parsed into it), or the server's options with such a class as
-                ``schema``.
+            structured_output: Field ``structuredOutput`` of the JSON body. A pydantic model class
+                (its JSON schema is sent, and the answer's ``object`` is parsed into it), or the
+                server's options with such a class as ``schema``.
             system: Field ``system`` of the JSON body.
             tool_call_id: Field ``toolCallId`` of the JSON body.
             tool_choice: Field ``toolChoice`` of the JSON body.
@@ -8468,17 +8639,18 @@ class AsyncAgentsResource:
             tracing_options: Field ``tracingOptions`` of the JSON body.
             until_idle: Field ``untilIdle`` of the JSON body.
             versions: Field ``versions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _output_model, structured_output = structured_output_model(structured_output)
         check_params(
@@ -8618,8 +8790,8 @@ class AsyncAgentsResource:
     ) -> AsyncAgentStream[_models.AgentChunk]:
         """Resume agent stream until idle
 
-        Resumes a suspended agent stream until idle with custom resume data, also listens for background task
-        completions and streams them in real-time
+        Resumes a suspended agent stream until idle with custom resume data, also listens for
+        background task completions and streams them in real-time
 
         ``POST /agents/{agentId}/resume-stream-until-idle``
 
@@ -8644,9 +8816,9 @@ class AsyncAgentsResource:
             save_per_step: Field ``savePerStep`` of the JSON body.
             scorers: Field ``scorers`` of the JSON body.
             stop_when: Field ``stopWhen`` of the JSON body.
-            structured_output: Field ``structuredOutput`` of the JSON body. A pydantic model class (its JSON schema is
-                sent, and the answer's ``object`` is parsed into it), or the server's options with such a class as
-                ``schema``.
+            structured_output: Field ``structuredOutput`` of the JSON body. A pydantic model class
+                (its JSON schema is sent, and the answer's ``object`` is parsed into it), or the
+                server's options with such a class as ``schema``.
             system: Field ``system`` of the JSON body.
             tool_call_id: Field ``toolCallId`` of the JSON body.
             tool_choice: Field ``toolChoice`` of the JSON body.
@@ -8654,17 +8826,18 @@ class AsyncAgentsResource:
             tracing_options: Field ``tracingOptions`` of the JSON body.
             until_idle: Field ``untilIdle`` of the JSON body.
             versions: Field ``versions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _output_model, structured_output = structured_output_model(structured_output)
         check_params(
@@ -8765,7 +8938,8 @@ class AsyncAgentsResource:
     ) -> _models.AgentSendMessageResponse:
         """Send agent message
 
-        Sends a user message to an active agent run or starts a memory thread run when the thread is idle
+        Sends a user message to an active agent run or starts a memory thread run when the thread is
+        idle
 
         ``POST /agents/{agentId}/send-message``
 
@@ -8777,17 +8951,18 @@ class AsyncAgentsResource:
             resource_id: Field ``resourceId`` of the JSON body.
             run_id: Field ``runId`` of the JSON body.
             thread_id: Field ``threadId`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.send_message,
@@ -8870,17 +9045,18 @@ class AsyncAgentsResource:
             resource_id: Field ``resourceId`` of the JSON body.
             run_id: Field ``runId`` of the JSON body.
             thread_id: Field ``threadId`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.send_signal,
@@ -8964,17 +9140,18 @@ class AsyncAgentsResource:
             request_context: Field ``requestContext`` of the JSON body.
             resume_data: Field ``resumeData`` of the JSON body.
             stream_options: Field ``streamOptions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.send_tool_approval,
@@ -9039,7 +9216,8 @@ class AsyncAgentsResource:
     ) -> Any:
         """Convert text to speech
 
-        [DEPRECATED] Use /agents/:agentId/voice/speak instead. Convert text to speech using the agent's voice provider
+        [DEPRECATED] Use /agents/:agentId/voice/speak instead. Convert text to speech using the
+        agent's voice provider
 
         ``POST /agents/{agentId}/speak``
 
@@ -9047,17 +9225,18 @@ class AsyncAgentsResource:
             agent_id: Agent ID.
             text: Field ``text`` of the JSON body.
             speaker_id: Field ``speakerId`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         warnings.warn(
             "POST /agents/{agentId}/speak is deprecated: Use /agents/:agentId/voice/speak instead.",
@@ -9172,51 +9351,58 @@ class AsyncAgentsResource:
             agent_id: Unique identifier for the agent.
             messages: The conversation to answer: a list of messages ({role, content}).
             active_tools: Names of the agent's tools the model may use in this call (default all).
-            client_tools: Declarations of tools the caller runs itself (id, description, inputSchema). Tools run in this
-                process: functions (their type hints give the schema), ``ClientTool``s, or a mapping by name. The model
-                sees their declarations; when it calls one, the client runs it here and continues the call with the
-                result.
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema). Tools run in this process: functions (their type hints give the
+                schema), ``ClientTool``s, or a mapping by name. The model sees their declarations;
+                when it calls one, the client runs it here and continues the call with the result.
             context: Messages given to the model as context for this call, not saved to memory.
             instructions: Instructions for this call, in place of the agent's own.
             max_steps: The most steps (model calls, each with its tool calls) the agent may take.
-            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the user or entity it
-                belongs to, options: memory options for this call}.
-            model: A model for this call in place of the agent's (provider/model-name, or a model configuration).
-            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK, seed,
-                stopSequences...).
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
             output: A schema for a structured answer (the older form of structuredOutput).
             provider_options: Options passed through to the model provider, by provider name.
-            request_context: Values for the server's request context (dynamic agents, tenants), for this call.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
             require_tool_approval: Pause before each tool call until it is approved or declined.
             return_scorer_data: Return the input and output the scorers saw with the result.
-            run_id: The run's id (default a new one); the id to observe, resume or approve the run by later.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
             save_per_step: Save the messages to memory after each step, not only at the end.
             scorers: Scorers to run on this call's answer, by name (with their sampling settings).
             stop_when: A condition that ends the run before maxSteps.
-            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the result's object. A
-                pydantic model class (its JSON schema is sent, and the answer's ``object`` is parsed into it), or the
-                server's options with such a class as ``schema``.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object. A pydantic model class (its JSON schema is sent, and the answer's
+                ``object`` is parsed into it), or the server's options with such a class as
+                ``schema``.
             system: System messages added for this call.
-            tool_choice: Whether and which tool the model must call: auto, none, required, or {type: tool, toolName}.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
             toolsets: More tools for this call, by toolset name.
-            tracing_options: Tracing for this call (metadata, tags, request context keys, parent trace and span ids).
-            until_idle: Keep the stream open across background task and signal wakes until the agent is idle: true or
-                {maxIdleMs}.
-            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id ({versionId} or
-                {status}).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
-            resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
-                attempts in a row) or the number of attempts. Default ``False``.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _tools = toolset(client_tools) if not isinstance(client_tools, NotGiven) else {}
         _output_model, structured_output = structured_output_model(structured_output)
@@ -9375,47 +9561,55 @@ class AsyncAgentsResource:
             agent_id: Unique identifier for the agent.
             messages: The conversation to answer: a list of messages ({role, content}).
             active_tools: Names of the agent's tools the model may use in this call (default all).
-            client_tools: Declarations of tools the caller runs itself (id, description, inputSchema).
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema).
             context: Messages given to the model as context for this call, not saved to memory.
             instructions: Instructions for this call, in place of the agent's own.
             max_steps: The most steps (model calls, each with its tool calls) the agent may take.
-            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the user or entity it
-                belongs to, options: memory options for this call}.
-            model: A model for this call in place of the agent's (provider/model-name, or a model configuration).
-            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK, seed,
-                stopSequences...).
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
             output: A schema for a structured answer (the older form of structuredOutput).
             provider_options: Options passed through to the model provider, by provider name.
-            request_context: Values for the server's request context (dynamic agents, tenants), for this call.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
             require_tool_approval: Pause before each tool call until it is approved or declined.
             resource_id: Field ``resourceId`` of the JSON body.
             resourceid: Field ``resourceid`` of the JSON body.
             return_scorer_data: Return the input and output the scorers saw with the result.
-            run_id: The run's id (default a new one); the id to observe, resume or approve the run by later.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
             save_per_step: Save the messages to memory after each step, not only at the end.
             scorers: Scorers to run on this call's answer, by name (with their sampling settings).
             stop_when: A condition that ends the run before maxSteps.
-            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the result's object.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object.
             system: System messages added for this call.
             thread_id: Field ``threadId`` of the JSON body.
-            tool_choice: Whether and which tool the model must call: auto, none, required, or {type: tool, toolName}.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
             toolsets: More tools for this call, by toolset name.
-            tracing_options: Tracing for this call (metadata, tags, request context keys, parent trace and span ids).
-            until_idle: Keep the stream open across background task and signal wakes until the agent is idle: true or
-                {maxIdleMs}.
-            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id ({versionId} or
-                {status}).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.stream_legacy,
@@ -9541,7 +9735,8 @@ class AsyncAgentsResource:
     ) -> Any:
         """Stream UI messages from an agent
 
-        [DEPRECATED] This endpoint is deprecated. Please use the @mastra/ai-sdk package for uiMessage transformations
+        [DEPRECATED] This endpoint is deprecated. Please use the @mastra/ai-sdk package for
+        uiMessage transformations
 
         ``POST /agents/{agentId}/stream/ui``
 
@@ -9572,17 +9767,18 @@ class AsyncAgentsResource:
             tracing_options: Field ``tracingOptions`` of the JSON body.
             until_idle: Field ``untilIdle`` of the JSON body.
             versions: Field ``versions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         warnings.warn(
             "POST /agents/{agentId}/stream/ui is deprecated: Please use the @mastra/ai-sdk package for uiMessage transformations",
@@ -9713,8 +9909,8 @@ class AsyncAgentsResource:
     ) -> AsyncAgentStream[_models.AgentChunk]:
         """Stream agent response until idle
 
-        Executes an agent with the provided messages and streams the response in real-time, also listens for background
-        task completions and streams them in real-time
+        Executes an agent with the provided messages and streams the response in real-time, also
+        listens for background task completions and streams them in real-time
 
         ``POST /agents/{agentId}/stream-until-idle``
 
@@ -9722,52 +9918,59 @@ class AsyncAgentsResource:
             agent_id: Unique identifier for the agent.
             messages: The conversation to answer: a list of messages ({role, content}).
             active_tools: Names of the agent's tools the model may use in this call (default all).
-            client_tools: Declarations of tools the caller runs itself (id, description, inputSchema). Tools run in this
-                process: functions (their type hints give the schema), ``ClientTool``s, or a mapping by name. The model
-                sees their declarations; when it calls one, the client runs it here and continues the call with the
-                result.
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema). Tools run in this process: functions (their type hints give the
+                schema), ``ClientTool``s, or a mapping by name. The model sees their declarations;
+                when it calls one, the client runs it here and continues the call with the result.
             context: Messages given to the model as context for this call, not saved to memory.
             instructions: Instructions for this call, in place of the agent's own.
             max_idle_ms: Field ``maxIdleMs`` of the JSON body.
             max_steps: The most steps (model calls, each with its tool calls) the agent may take.
-            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the user or entity it
-                belongs to, options: memory options for this call}.
-            model: A model for this call in place of the agent's (provider/model-name, or a model configuration).
-            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK, seed,
-                stopSequences...).
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
             output: A schema for a structured answer (the older form of structuredOutput).
             provider_options: Options passed through to the model provider, by provider name.
-            request_context: Values for the server's request context (dynamic agents, tenants), for this call.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
             require_tool_approval: Pause before each tool call until it is approved or declined.
             return_scorer_data: Return the input and output the scorers saw with the result.
-            run_id: The run's id (default a new one); the id to observe, resume or approve the run by later.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
             save_per_step: Save the messages to memory after each step, not only at the end.
             scorers: Scorers to run on this call's answer, by name (with their sampling settings).
             stop_when: A condition that ends the run before maxSteps.
-            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the result's object. A
-                pydantic model class (its JSON schema is sent, and the answer's ``object`` is parsed into it), or the
-                server's options with such a class as ``schema``.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object. A pydantic model class (its JSON schema is sent, and the answer's
+                ``object`` is parsed into it), or the server's options with such a class as
+                ``schema``.
             system: System messages added for this call.
-            tool_choice: Whether and which tool the model must call: auto, none, required, or {type: tool, toolName}.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
             toolsets: More tools for this call, by toolset name.
-            tracing_options: Tracing for this call (metadata, tags, request context keys, parent trace and span ids).
-            until_idle: Keep the stream open across background task and signal wakes until the agent is idle: true or
-                {maxIdleMs}.
-            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id ({versionId} or
-                {status}).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
-            resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
-                attempts in a row) or the number of attempts. Default ``False``.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _tools = toolset(client_tools) if not isinstance(client_tools, NotGiven) else {}
         _output_model, structured_output = structured_output_model(structured_output)
@@ -9947,17 +10150,18 @@ class AsyncAgentsResource:
             tracing_options: Field ``tracingOptions`` of the JSON body.
             until_idle: Field ``untilIdle`` of the JSON body.
             versions: Field ``versions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         warnings.warn(
             "POST /agents/{agentId}/streamVNext is deprecated: Please use /stream instead.",
@@ -10116,17 +10320,18 @@ class AsyncAgentsResource:
             tracing_options: Field ``tracingOptions`` of the JSON body.
             until_idle: Field ``untilIdle`` of the JSON body.
             versions: Field ``versions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         warnings.warn(
             "POST /agents/{agentId}/stream/vnext is deprecated: Please use /stream instead.",
@@ -10254,7 +10459,8 @@ class AsyncAgentsResource:
     ) -> Any:
         """Stream UI messages from an agent
 
-        [DEPRECATED] This endpoint is deprecated. Please use the @mastra/ai-sdk package for uiMessage transformations
+        [DEPRECATED] This endpoint is deprecated. Please use the @mastra/ai-sdk package for
+        uiMessage transformations
 
         ``POST /agents/{agentId}/stream/vnext/ui``
 
@@ -10285,17 +10491,18 @@ class AsyncAgentsResource:
             tracing_options: Field ``tracingOptions`` of the JSON body.
             until_idle: Field ``untilIdle`` of the JSON body.
             versions: Field ``versions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         warnings.warn(
             "POST /agents/{agentId}/stream/vnext/ui is deprecated: Please use the @mastra/ai-sdk package for uiMessage transformations",
@@ -10382,19 +10589,20 @@ class AsyncAgentsResource:
             agent_id: Unique identifier for the agent.
             thread_id: Field ``threadId`` of the JSON body.
             resource_id: Field ``resourceId`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
-            reconnect: Open the subscription again when it drops or the server ends it: ``True`` (every time) or the
-                number of times. Default ``False``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            reconnect: Open the subscription again when it drops or the server ends it: ``True``
+                (every time) or the number of times. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.subscribe_to_thread,
@@ -10458,17 +10666,18 @@ class AsyncAgentsResource:
             agent_id: Unique identifier for the agent.
             model_id: Field ``modelId`` of the JSON body.
             provider: Field ``provider`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.update_model,
@@ -10538,17 +10747,18 @@ class AsyncAgentsResource:
             enabled: Field ``enabled`` of the JSON body.
             body_max_retries: Field ``maxRetries`` of the JSON body.
             model: Field ``model`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.update_model_in_list,
@@ -10616,17 +10826,18 @@ class AsyncAgentsResource:
             agent_id: Agent ID.
             audio: The audio to transcribe.
             options: Options for the voice provider.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.voice_listen,
@@ -10693,17 +10904,18 @@ class AsyncAgentsResource:
             agent_id: Agent ID.
             text: Field ``text`` of the JSON body.
             speaker_id: Field ``speakerId`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.voice_speak,

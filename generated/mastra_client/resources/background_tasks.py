@@ -54,15 +54,16 @@ class BackgroundTasksResource:
 
         Args:
             background_task_id: Path parameter ``backgroundTaskId``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             BackgroundTasksResource.get_background_task,
@@ -125,17 +126,18 @@ class BackgroundTasksResource:
             thread_id: Query parameter ``threadId``.
             resource_id: Query parameter ``resourceId``.
             task_id: Query parameter ``taskId``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
-            reconnect: Open the subscription again when it drops or the server ends it: ``True`` (every time) or the
-                number of times. Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            reconnect: Open the subscription again when it drops or the server ends it: ``True``
+                (every time) or the number of times. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             BackgroundTasksResource.get_stream,
@@ -232,15 +234,16 @@ class BackgroundTasksResource:
             order_direction: Query parameter ``orderDirection``.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             BackgroundTasksResource.list_background_tasks,
@@ -336,10 +339,11 @@ class BackgroundTasksResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.BackgroundTask]:
-        """Every item of every page of ``list_background_tasks``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_background_tasks``, fetched a page at a time as the
+        loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_background_tasks``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_background_tasks``.
 
         Args:
             agent_id: Query parameter ``agentId``.
@@ -356,15 +360,16 @@ class BackgroundTasksResource:
             order_direction: Query parameter ``orderDirection``.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "tasks")
         while not _pager.done:
@@ -420,15 +425,16 @@ class AsyncBackgroundTasksResource:
 
         Args:
             background_task_id: Path parameter ``backgroundTaskId``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncBackgroundTasksResource.get_background_task,
@@ -491,17 +497,18 @@ class AsyncBackgroundTasksResource:
             thread_id: Query parameter ``threadId``.
             resource_id: Query parameter ``resourceId``.
             task_id: Query parameter ``taskId``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
-            reconnect: Open the subscription again when it drops or the server ends it: ``True`` (every time) or the
-                number of times. Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            reconnect: Open the subscription again when it drops or the server ends it: ``True``
+                (every time) or the number of times. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncBackgroundTasksResource.get_stream,
@@ -598,15 +605,16 @@ class AsyncBackgroundTasksResource:
             order_direction: Query parameter ``orderDirection``.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncBackgroundTasksResource.list_background_tasks,
@@ -702,10 +710,11 @@ class AsyncBackgroundTasksResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.BackgroundTask]:
-        """Every item of every page of ``list_background_tasks``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_background_tasks``, fetched a page at a time as the
+        loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_background_tasks``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_background_tasks``.
 
         Args:
             agent_id: Query parameter ``agentId``.
@@ -722,15 +731,16 @@ class AsyncBackgroundTasksResource:
             order_direction: Query parameter ``orderDirection``.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "tasks")
         while not _pager.done:

@@ -49,17 +49,18 @@ class DatasetsResource:
             dataset_id: Unique identifier for the dataset.
             experiment_id_a: ID of baseline experiment.
             experiment_id_b: ID of candidate experiment.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.compare,
@@ -118,27 +119,30 @@ class DatasetsResource:
     ) -> _models.DatasetsClusterFailuresResponse:
         """Cluster experiment failures using AI
 
-        Uses an LLM to analyze failure items from an experiment and group them into meaningful failure pattern clusters.
+        Uses an LLM to analyze failure items from an experiment and group them into meaningful
+        failure pattern clusters.
 
         ``POST /datasets/cluster-failures``
 
         Args:
             items: Failure items to cluster.
             model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o").
-            available_tags: Existing tag vocabulary from the dataset. The LLM should prefer reusing these tags when
-                applicable.
-            prompt: Optional user instructions to guide the analysis (e.g., "focus on tool usage failures").
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            available_tags: Existing tag vocabulary from the dataset. The LLM should prefer reusing
+                these tags when applicable.
+            prompt: Optional user instructions to guide the analysis (e.g., "focus on tool usage
+                failures").
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.DatasetsClusterFailuresRequest,
@@ -212,17 +216,18 @@ class DatasetsResource:
             scorer_ids: IDs of scorers attached to this dataset.
             target_ids: IDs of target entities this dataset is attached to.
             target_type: Target entity type (e.g. agent, workflow, scorer).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.DatasetsCreateRequest,
@@ -298,10 +303,11 @@ class DatasetsResource:
     ) -> _models.DatasetExperimentsCreateResponse:
         """Trigger or create an experiment
 
-        By default triggers a new experiment on the dataset against the specified target: returns immediately with
-        pending status and execution happens in background. With start: false, creates the experiment without running it
-        so the caller can drive the loop (run-item for targeted experiments, result submission for target-less ones).
-        Create-only requests are idempotent on a caller-supplied id.
+        By default triggers a new experiment on the dataset against the specified target: returns
+        immediately with pending status and execution happens in background. With start: false,
+        creates the experiment without running it so the caller can drive the loop (run-item for
+        targeted experiments, result submission for target-less ones). Create-only requests are
+        idempotent on a caller-supplied id.
 
         ``POST /datasets/{datasetId}/experiments``
 
@@ -310,32 +316,34 @@ class DatasetsResource:
             agent_version: Agent version ID to use for experiment.
             description: Description of the experiment.
             grouping: Field ``grouping`` of the JSON body.
-            id: Caller-supplied experiment id (e.g. a workflow run id) for idempotent create-only requests. Ignored when
-                start is true.
+            id: Caller-supplied experiment id (e.g. a workflow run id) for idempotent create-only
+                requests. Ignored when start is true.
             max_concurrency: Maximum concurrent executions.
             metadata: Additional metadata.
             name: Name of the experiment.
             provenance: Field ``provenance`` of the JSON body.
             request_context: Global request context passed to the target.
             scorer_ids: IDs of scorers to apply.
-            start: When true (default), spawns the in-process runner. When false, creates the experiment without running
-                it: the caller drives the loop via run-item (targeted) or result submission (target-less).
+            start: When true (default), spawns the in-process runner. When false, creates the
+                experiment without running it: the caller drives the loop via run-item (targeted) or
+                result submission (target-less).
             target_id: ID of the target. Required when targetType is set.
-            target_type: Type of target to run against. Required when start is true. Optional for create-only
-                experiments.
+            target_type: Type of target to run against. Required when start is true. Optional for
+                create-only experiments.
             version: Pin to specific dataset version.
             versions: Field ``versions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.create_experiment,
@@ -419,8 +427,8 @@ class DatasetsResource:
     ) -> _models.DatasetExperimentResultsCreateResponse:
         """Submit an external experiment result
 
-        Submits (or re-submits) one item result for an external experiment. Upsert semantics on (experimentId, itemId,
-        attempt): a retried submission converges on a single row.
+        Submits (or re-submits) one item result for an external experiment. Upsert semantics on
+        (experimentId, itemId, attempt): a retried submission converges on a single row.
 
         ``POST /datasets/{datasetId}/experiments/{experimentId}/results``
 
@@ -437,17 +445,18 @@ class DatasetsResource:
             scores: Externally computed scores, persisted keyed by runId = experimentId.
             started_at: Field ``startedAt`` of the JSON body.
             trace_id: Field ``traceId`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.create_experiment_result,
@@ -518,8 +527,9 @@ class DatasetsResource:
     ) -> _models.DatasetGenerateItemsResponse:
         """Generate dataset items using AI
 
-        Uses an LLM to generate synthetic dataset items based on the dataset schema and a user prompt. Returns generated
-        items for review — they are NOT automatically added to the dataset.
+        Uses an LLM to generate synthetic dataset items based on the dataset schema and a user
+        prompt. Returns generated items for review — they are NOT automatically added to the
+        dataset.
 
         ``POST /datasets/{datasetId}/generate-items``
 
@@ -529,17 +539,18 @@ class DatasetsResource:
             prompt: Description of the kind of test data to generate.
             count: Number of items to generate.
             agent_context: Field ``agentContext`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.create_generate_item,
@@ -625,20 +636,22 @@ class DatasetsResource:
             request_context: Request context preset for this item.
             scorer_ids: IDs of scorers selected for this item.
             source: Field ``source`` of the JSON body.
-            tool_mocks: Ordered item-level static tool mocks served in place of executing the real tool.
-            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny' fails the experiment
-                item.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            tool_mocks: Ordered item-level static tool mocks served in place of executing the real
+                tool.
+            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny'
+                fails the experiment item.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.create_item,
@@ -711,15 +724,16 @@ class DatasetsResource:
             dataset_id: Unique identifier for the dataset.
             organization_id: Restrict lookup to the given organization.
             project_id: Restrict lookup to the given project.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.delete_dataset,
@@ -779,8 +793,8 @@ class DatasetsResource:
     ) -> _models.DatasetExperimentDeleteResponse:
         """Delete experiment
 
-        Deletes an experiment and its results. Also deletes the traces the experiment produced, cascading to their spans
-        and trace-linked scores, feedback, metrics and logs.
+        Deletes an experiment and its results. Also deletes the traces the experiment produced,
+        cascading to their spans and trace-linked scores, feedback, metrics and logs.
 
         ``DELETE /datasets/{datasetId}/experiments/{experimentId}``
 
@@ -789,15 +803,16 @@ class DatasetsResource:
             experiment_id: Unique identifier for the experiment.
             organization_id: Restrict lookup to the given organization.
             project_id: Restrict lookup to the given project.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.delete_experiment,
@@ -863,15 +878,16 @@ class DatasetsResource:
         Args:
             dataset_id: Unique identifier for the dataset.
             item_id: Unique identifier for the dataset item.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.delete_item,
@@ -932,15 +948,16 @@ class DatasetsResource:
             item_id: Unique identifier for the dataset item.
             organization_id: Restrict lookup to the given organization.
             project_id: Restrict lookup to the given project.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.delete_item_purge,
@@ -1006,15 +1023,16 @@ class DatasetsResource:
         Args:
             dataset_id: Unique identifier for the dataset.
             item_ids: Field ``itemIds`` of the JSON body.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.delete_items_batch,
@@ -1070,25 +1088,27 @@ class DatasetsResource:
     ) -> _models.DatasetExperimentFinalizeResponse:
         """Finalize an external experiment
 
-        Marks an external experiment completed. The server computes succeeded/failed/skipped counts from the persisted
-        result rows. Idempotent: finalizing an already-completed experiment returns the stored record.
+        Marks an external experiment completed. The server computes succeeded/failed/skipped counts
+        from the persisted result rows. Idempotent: finalizing an already-completed experiment
+        returns the stored record.
 
         ``POST /datasets/{datasetId}/experiments/{experimentId}/finalize``
 
         Args:
             dataset_id: Unique identifier for the dataset.
             experiment_id: Unique identifier for the experiment.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.experiment_finalize,
@@ -1142,9 +1162,10 @@ class DatasetsResource:
     ) -> _models.DatasetExperimentItemRunResponse:
         """Run one experiment item
 
-        Executes the experiment's target against one dataset item server-side, runs the resolved scorers, and upserts
-        the result row keyed by (experimentId, itemId, attempt). Built for caller-driven loops: a retried call converges
-        on the same row. Requires an experiment created with a target.
+        Executes the experiment's target against one dataset item server-side, runs the resolved
+        scorers, and upserts the result row keyed by (experimentId, itemId, attempt). Built for
+        caller-driven loops: a retried call converges on the same row. Requires an experiment
+        created with a target.
 
         ``POST /datasets/{datasetId}/experiments/{experimentId}/items/{itemId}/run``
 
@@ -1154,17 +1175,18 @@ class DatasetsResource:
             item_id: Unique identifier for the dataset item.
             attempt: Zero-based repetition index. Defaults to 0.
             request_context: Request context merged with the item's own request context (item wins).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.experiment_item_run,
@@ -1231,15 +1253,16 @@ class DatasetsResource:
             dataset_id: Unique identifier for the dataset.
             organization_id: Restrict lookup to the given organization.
             project_id: Restrict lookup to the given project.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.get_dataset,
@@ -1304,15 +1327,16 @@ class DatasetsResource:
         Args:
             dataset_id: Unique identifier for the dataset.
             experiment_id: Unique identifier for the experiment.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.get_experiment,
@@ -1369,15 +1393,16 @@ class DatasetsResource:
         Args:
             dataset_id: Unique identifier for the dataset.
             item_id: Unique identifier for the dataset item.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.get_item,
@@ -1434,15 +1459,16 @@ class DatasetsResource:
         Args:
             dataset_id: Unique identifier for the dataset.
             item_id: Unique identifier for the dataset item.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.get_item_history,
@@ -1501,15 +1527,16 @@ class DatasetsResource:
             dataset_id: Unique identifier for the dataset.
             item_id: Unique identifier for the dataset item.
             dataset_version: Dataset version number.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.get_item_version,
@@ -1568,17 +1595,18 @@ class DatasetsResource:
         Args:
             dataset_id: Unique identifier for the dataset.
             items: Field ``items`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.items_batch,
@@ -1635,8 +1663,8 @@ class DatasetsResource:
     ) -> _models.DatasetsResponse:
         """List all datasets
 
-        Returns a paginated list of all datasets. Optionally filter by target type and/or the target IDs the dataset is
-        attached to
+        Returns a paginated list of all datasets. Optionally filter by target type and/or the target
+        IDs the dataset is attached to
 
         ``GET /datasets``
 
@@ -1645,15 +1673,16 @@ class DatasetsResource:
             per_page: Query parameter ``perPage``.
             target_type: Only return records attached to targets of this type.
             target_ids: Only return datasets attached to at least one of these target IDs.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.list_datasets,
@@ -1719,23 +1748,24 @@ class DatasetsResource:
     ) -> Iterator[_models.DatasetUpdateResponse]:
         """Every item of every page of ``list_datasets``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_datasets``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_datasets``.
 
         Args:
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             target_type: Only return records attached to targets of this type.
             target_ids: Only return datasets attached to at least one of these target IDs.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "datasets")
         while not _pager.done:
@@ -1782,15 +1812,16 @@ class DatasetsResource:
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             tags: Only return results that have all of these tags.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.list_experiment_results,
@@ -1855,10 +1886,11 @@ class DatasetsResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.DatasetExperimentResultUpdateResponse]:
-        """Every item of every page of ``list_experiment_results``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_experiment_results``, fetched a page at a time as the
+        loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_experiment_results``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_experiment_results``.
 
         Args:
             dataset_id: Unique identifier for the dataset.
@@ -1866,15 +1898,16 @@ class DatasetsResource:
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             tags: Only return results that have all of these tags.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "results")
         while not _pager.done:
@@ -1930,15 +1963,16 @@ class DatasetsResource:
             trial_index: Query parameter ``trialIndex``.
             target_type: Only return records attached to targets of this type.
             target_id: Only return experiments run against this target ID.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.list_experiments,
@@ -2013,10 +2047,11 @@ class DatasetsResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.DatasetExperimentUpdateResponse]:
-        """Every item of every page of ``list_experiments``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_experiments``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_experiments``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_experiments``.
 
         Args:
             dataset_id: Unique identifier for the dataset.
@@ -2028,15 +2063,16 @@ class DatasetsResource:
             trial_index: Query parameter ``trialIndex``.
             target_type: Only return records attached to targets of this type.
             target_id: Only return experiments run against this target ID.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "experiments")
         while not _pager.done:
@@ -2088,15 +2124,16 @@ class DatasetsResource:
             per_page: Query parameter ``perPage``.
             version: Query parameter ``version``.
             search: Query parameter ``search``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.list_items,
@@ -2161,8 +2198,8 @@ class DatasetsResource:
     ) -> Iterator[_models.DatasetItemUpdateResponse]:
         """Every item of every page of ``list_items``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_items``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_items``.
 
         Args:
             dataset_id: Unique identifier for the dataset.
@@ -2170,15 +2207,16 @@ class DatasetsResource:
             per_page: Query parameter ``perPage``.
             version: Query parameter ``version``.
             search: Query parameter ``search``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "items")
         while not _pager.done:
@@ -2222,15 +2260,16 @@ class DatasetsResource:
             dataset_id: Unique identifier for the dataset.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.list_versions,
@@ -2289,22 +2328,23 @@ class DatasetsResource:
     ) -> Iterator[_models.DatasetVersionsResponseVersion]:
         """Every item of every page of ``list_versions``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_versions``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_versions``.
 
         Args:
             dataset_id: Unique identifier for the dataset.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "versions")
         while not _pager.done:
@@ -2367,17 +2407,18 @@ class DatasetsResource:
             tags: Tag definitions for categorizing experiment results.
             target_ids: IDs of target entities this dataset is attached to.
             target_type: Target entity type (e.g. agent, workflow, scorer).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.update_dataset,
@@ -2454,7 +2495,8 @@ class DatasetsResource:
     ) -> _models.DatasetExperimentUpdateResponse:
         """Update an experiment
 
-        Updates an experiment's name, description or metadata. Status and counts are managed by the server.
+        Updates an experiment's name, description or metadata. Status and counts are managed by the
+        server.
 
         ``PATCH /datasets/{datasetId}/experiments/{experimentId}``
 
@@ -2464,17 +2506,18 @@ class DatasetsResource:
             description: New description of the experiment.
             metadata: Replacement metadata for the experiment.
             name: New name of the experiment.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.update_experiment,
@@ -2548,17 +2591,18 @@ class DatasetsResource:
             comment: Field ``comment`` of the JSON body.
             status: Field ``status`` of the JSON body.
             tags: Field ``tags`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.update_experiment_result,
@@ -2645,20 +2689,22 @@ class DatasetsResource:
             request_context: Request context preset for this item.
             scorer_ids: IDs of scorers selected for this item.
             source: Field ``source`` of the JSON body.
-            tool_mocks: Ordered item-level static tool mocks served in place of executing the real tool.
-            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny' fails the experiment
-                item.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            tool_mocks: Ordered item-level static tool mocks served in place of executing the real
+                tool.
+            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny'
+                fails the experiment item.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.update_item,
@@ -2739,17 +2785,18 @@ class AsyncDatasetsResource:
             dataset_id: Unique identifier for the dataset.
             experiment_id_a: ID of baseline experiment.
             experiment_id_b: ID of candidate experiment.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.compare,
@@ -2808,27 +2855,30 @@ class AsyncDatasetsResource:
     ) -> _models.DatasetsClusterFailuresResponse:
         """Cluster experiment failures using AI
 
-        Uses an LLM to analyze failure items from an experiment and group them into meaningful failure pattern clusters.
+        Uses an LLM to analyze failure items from an experiment and group them into meaningful
+        failure pattern clusters.
 
         ``POST /datasets/cluster-failures``
 
         Args:
             items: Failure items to cluster.
             model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o").
-            available_tags: Existing tag vocabulary from the dataset. The LLM should prefer reusing these tags when
-                applicable.
-            prompt: Optional user instructions to guide the analysis (e.g., "focus on tool usage failures").
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            available_tags: Existing tag vocabulary from the dataset. The LLM should prefer reusing
+                these tags when applicable.
+            prompt: Optional user instructions to guide the analysis (e.g., "focus on tool usage
+                failures").
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.DatasetsClusterFailuresRequest,
@@ -2902,17 +2952,18 @@ class AsyncDatasetsResource:
             scorer_ids: IDs of scorers attached to this dataset.
             target_ids: IDs of target entities this dataset is attached to.
             target_type: Target entity type (e.g. agent, workflow, scorer).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.DatasetsCreateRequest,
@@ -2988,10 +3039,11 @@ class AsyncDatasetsResource:
     ) -> _models.DatasetExperimentsCreateResponse:
         """Trigger or create an experiment
 
-        By default triggers a new experiment on the dataset against the specified target: returns immediately with
-        pending status and execution happens in background. With start: false, creates the experiment without running it
-        so the caller can drive the loop (run-item for targeted experiments, result submission for target-less ones).
-        Create-only requests are idempotent on a caller-supplied id.
+        By default triggers a new experiment on the dataset against the specified target: returns
+        immediately with pending status and execution happens in background. With start: false,
+        creates the experiment without running it so the caller can drive the loop (run-item for
+        targeted experiments, result submission for target-less ones). Create-only requests are
+        idempotent on a caller-supplied id.
 
         ``POST /datasets/{datasetId}/experiments``
 
@@ -3000,32 +3052,34 @@ class AsyncDatasetsResource:
             agent_version: Agent version ID to use for experiment.
             description: Description of the experiment.
             grouping: Field ``grouping`` of the JSON body.
-            id: Caller-supplied experiment id (e.g. a workflow run id) for idempotent create-only requests. Ignored when
-                start is true.
+            id: Caller-supplied experiment id (e.g. a workflow run id) for idempotent create-only
+                requests. Ignored when start is true.
             max_concurrency: Maximum concurrent executions.
             metadata: Additional metadata.
             name: Name of the experiment.
             provenance: Field ``provenance`` of the JSON body.
             request_context: Global request context passed to the target.
             scorer_ids: IDs of scorers to apply.
-            start: When true (default), spawns the in-process runner. When false, creates the experiment without running
-                it: the caller drives the loop via run-item (targeted) or result submission (target-less).
+            start: When true (default), spawns the in-process runner. When false, creates the
+                experiment without running it: the caller drives the loop via run-item (targeted) or
+                result submission (target-less).
             target_id: ID of the target. Required when targetType is set.
-            target_type: Type of target to run against. Required when start is true. Optional for create-only
-                experiments.
+            target_type: Type of target to run against. Required when start is true. Optional for
+                create-only experiments.
             version: Pin to specific dataset version.
             versions: Field ``versions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.create_experiment,
@@ -3109,8 +3163,8 @@ class AsyncDatasetsResource:
     ) -> _models.DatasetExperimentResultsCreateResponse:
         """Submit an external experiment result
 
-        Submits (or re-submits) one item result for an external experiment. Upsert semantics on (experimentId, itemId,
-        attempt): a retried submission converges on a single row.
+        Submits (or re-submits) one item result for an external experiment. Upsert semantics on
+        (experimentId, itemId, attempt): a retried submission converges on a single row.
 
         ``POST /datasets/{datasetId}/experiments/{experimentId}/results``
 
@@ -3127,17 +3181,18 @@ class AsyncDatasetsResource:
             scores: Externally computed scores, persisted keyed by runId = experimentId.
             started_at: Field ``startedAt`` of the JSON body.
             trace_id: Field ``traceId`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.create_experiment_result,
@@ -3208,8 +3263,9 @@ class AsyncDatasetsResource:
     ) -> _models.DatasetGenerateItemsResponse:
         """Generate dataset items using AI
 
-        Uses an LLM to generate synthetic dataset items based on the dataset schema and a user prompt. Returns generated
-        items for review — they are NOT automatically added to the dataset.
+        Uses an LLM to generate synthetic dataset items based on the dataset schema and a user
+        prompt. Returns generated items for review — they are NOT automatically added to the
+        dataset.
 
         ``POST /datasets/{datasetId}/generate-items``
 
@@ -3219,17 +3275,18 @@ class AsyncDatasetsResource:
             prompt: Description of the kind of test data to generate.
             count: Number of items to generate.
             agent_context: Field ``agentContext`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.create_generate_item,
@@ -3315,20 +3372,22 @@ class AsyncDatasetsResource:
             request_context: Request context preset for this item.
             scorer_ids: IDs of scorers selected for this item.
             source: Field ``source`` of the JSON body.
-            tool_mocks: Ordered item-level static tool mocks served in place of executing the real tool.
-            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny' fails the experiment
-                item.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            tool_mocks: Ordered item-level static tool mocks served in place of executing the real
+                tool.
+            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny'
+                fails the experiment item.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.create_item,
@@ -3401,15 +3460,16 @@ class AsyncDatasetsResource:
             dataset_id: Unique identifier for the dataset.
             organization_id: Restrict lookup to the given organization.
             project_id: Restrict lookup to the given project.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.delete_dataset,
@@ -3469,8 +3529,8 @@ class AsyncDatasetsResource:
     ) -> _models.DatasetExperimentDeleteResponse:
         """Delete experiment
 
-        Deletes an experiment and its results. Also deletes the traces the experiment produced, cascading to their spans
-        and trace-linked scores, feedback, metrics and logs.
+        Deletes an experiment and its results. Also deletes the traces the experiment produced,
+        cascading to their spans and trace-linked scores, feedback, metrics and logs.
 
         ``DELETE /datasets/{datasetId}/experiments/{experimentId}``
 
@@ -3479,15 +3539,16 @@ class AsyncDatasetsResource:
             experiment_id: Unique identifier for the experiment.
             organization_id: Restrict lookup to the given organization.
             project_id: Restrict lookup to the given project.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.delete_experiment,
@@ -3553,15 +3614,16 @@ class AsyncDatasetsResource:
         Args:
             dataset_id: Unique identifier for the dataset.
             item_id: Unique identifier for the dataset item.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.delete_item,
@@ -3622,15 +3684,16 @@ class AsyncDatasetsResource:
             item_id: Unique identifier for the dataset item.
             organization_id: Restrict lookup to the given organization.
             project_id: Restrict lookup to the given project.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.delete_item_purge,
@@ -3696,15 +3759,16 @@ class AsyncDatasetsResource:
         Args:
             dataset_id: Unique identifier for the dataset.
             item_ids: Field ``itemIds`` of the JSON body.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.delete_items_batch,
@@ -3760,25 +3824,27 @@ class AsyncDatasetsResource:
     ) -> _models.DatasetExperimentFinalizeResponse:
         """Finalize an external experiment
 
-        Marks an external experiment completed. The server computes succeeded/failed/skipped counts from the persisted
-        result rows. Idempotent: finalizing an already-completed experiment returns the stored record.
+        Marks an external experiment completed. The server computes succeeded/failed/skipped counts
+        from the persisted result rows. Idempotent: finalizing an already-completed experiment
+        returns the stored record.
 
         ``POST /datasets/{datasetId}/experiments/{experimentId}/finalize``
 
         Args:
             dataset_id: Unique identifier for the dataset.
             experiment_id: Unique identifier for the experiment.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.experiment_finalize,
@@ -3832,9 +3898,10 @@ class AsyncDatasetsResource:
     ) -> _models.DatasetExperimentItemRunResponse:
         """Run one experiment item
 
-        Executes the experiment's target against one dataset item server-side, runs the resolved scorers, and upserts
-        the result row keyed by (experimentId, itemId, attempt). Built for caller-driven loops: a retried call converges
-        on the same row. Requires an experiment created with a target.
+        Executes the experiment's target against one dataset item server-side, runs the resolved
+        scorers, and upserts the result row keyed by (experimentId, itemId, attempt). Built for
+        caller-driven loops: a retried call converges on the same row. Requires an experiment
+        created with a target.
 
         ``POST /datasets/{datasetId}/experiments/{experimentId}/items/{itemId}/run``
 
@@ -3844,17 +3911,18 @@ class AsyncDatasetsResource:
             item_id: Unique identifier for the dataset item.
             attempt: Zero-based repetition index. Defaults to 0.
             request_context: Request context merged with the item's own request context (item wins).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.experiment_item_run,
@@ -3921,15 +3989,16 @@ class AsyncDatasetsResource:
             dataset_id: Unique identifier for the dataset.
             organization_id: Restrict lookup to the given organization.
             project_id: Restrict lookup to the given project.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.get_dataset,
@@ -3994,15 +4063,16 @@ class AsyncDatasetsResource:
         Args:
             dataset_id: Unique identifier for the dataset.
             experiment_id: Unique identifier for the experiment.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.get_experiment,
@@ -4059,15 +4129,16 @@ class AsyncDatasetsResource:
         Args:
             dataset_id: Unique identifier for the dataset.
             item_id: Unique identifier for the dataset item.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.get_item,
@@ -4124,15 +4195,16 @@ class AsyncDatasetsResource:
         Args:
             dataset_id: Unique identifier for the dataset.
             item_id: Unique identifier for the dataset item.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.get_item_history,
@@ -4191,15 +4263,16 @@ class AsyncDatasetsResource:
             dataset_id: Unique identifier for the dataset.
             item_id: Unique identifier for the dataset item.
             dataset_version: Dataset version number.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.get_item_version,
@@ -4258,17 +4331,18 @@ class AsyncDatasetsResource:
         Args:
             dataset_id: Unique identifier for the dataset.
             items: Field ``items`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.items_batch,
@@ -4325,8 +4399,8 @@ class AsyncDatasetsResource:
     ) -> _models.DatasetsResponse:
         """List all datasets
 
-        Returns a paginated list of all datasets. Optionally filter by target type and/or the target IDs the dataset is
-        attached to
+        Returns a paginated list of all datasets. Optionally filter by target type and/or the target
+        IDs the dataset is attached to
 
         ``GET /datasets``
 
@@ -4335,15 +4409,16 @@ class AsyncDatasetsResource:
             per_page: Query parameter ``perPage``.
             target_type: Only return records attached to targets of this type.
             target_ids: Only return datasets attached to at least one of these target IDs.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.list_datasets,
@@ -4409,23 +4484,24 @@ class AsyncDatasetsResource:
     ) -> AsyncIterator[_models.DatasetUpdateResponse]:
         """Every item of every page of ``list_datasets``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_datasets``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_datasets``.
 
         Args:
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             target_type: Only return records attached to targets of this type.
             target_ids: Only return datasets attached to at least one of these target IDs.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "datasets")
         while not _pager.done:
@@ -4473,15 +4549,16 @@ class AsyncDatasetsResource:
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             tags: Only return results that have all of these tags.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.list_experiment_results,
@@ -4546,10 +4623,11 @@ class AsyncDatasetsResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.DatasetExperimentResultUpdateResponse]:
-        """Every item of every page of ``list_experiment_results``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_experiment_results``, fetched a page at a time as the
+        loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_experiment_results``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_experiment_results``.
 
         Args:
             dataset_id: Unique identifier for the dataset.
@@ -4557,15 +4635,16 @@ class AsyncDatasetsResource:
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             tags: Only return results that have all of these tags.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "results")
         while not _pager.done:
@@ -4622,15 +4701,16 @@ class AsyncDatasetsResource:
             trial_index: Query parameter ``trialIndex``.
             target_type: Only return records attached to targets of this type.
             target_id: Only return experiments run against this target ID.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.list_experiments,
@@ -4705,10 +4785,11 @@ class AsyncDatasetsResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.DatasetExperimentUpdateResponse]:
-        """Every item of every page of ``list_experiments``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_experiments``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_experiments``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_experiments``.
 
         Args:
             dataset_id: Unique identifier for the dataset.
@@ -4720,15 +4801,16 @@ class AsyncDatasetsResource:
             trial_index: Query parameter ``trialIndex``.
             target_type: Only return records attached to targets of this type.
             target_id: Only return experiments run against this target ID.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "experiments")
         while not _pager.done:
@@ -4781,15 +4863,16 @@ class AsyncDatasetsResource:
             per_page: Query parameter ``perPage``.
             version: Query parameter ``version``.
             search: Query parameter ``search``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.list_items,
@@ -4854,8 +4937,8 @@ class AsyncDatasetsResource:
     ) -> AsyncIterator[_models.DatasetItemUpdateResponse]:
         """Every item of every page of ``list_items``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_items``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_items``.
 
         Args:
             dataset_id: Unique identifier for the dataset.
@@ -4863,15 +4946,16 @@ class AsyncDatasetsResource:
             per_page: Query parameter ``perPage``.
             version: Query parameter ``version``.
             search: Query parameter ``search``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "items")
         while not _pager.done:
@@ -4916,15 +5000,16 @@ class AsyncDatasetsResource:
             dataset_id: Unique identifier for the dataset.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.list_versions,
@@ -4983,22 +5068,23 @@ class AsyncDatasetsResource:
     ) -> AsyncIterator[_models.DatasetVersionsResponseVersion]:
         """Every item of every page of ``list_versions``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_versions``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_versions``.
 
         Args:
             dataset_id: Unique identifier for the dataset.
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "versions")
         while not _pager.done:
@@ -5062,17 +5148,18 @@ class AsyncDatasetsResource:
             tags: Tag definitions for categorizing experiment results.
             target_ids: IDs of target entities this dataset is attached to.
             target_type: Target entity type (e.g. agent, workflow, scorer).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.update_dataset,
@@ -5149,7 +5236,8 @@ class AsyncDatasetsResource:
     ) -> _models.DatasetExperimentUpdateResponse:
         """Update an experiment
 
-        Updates an experiment's name, description or metadata. Status and counts are managed by the server.
+        Updates an experiment's name, description or metadata. Status and counts are managed by the
+        server.
 
         ``PATCH /datasets/{datasetId}/experiments/{experimentId}``
 
@@ -5159,17 +5247,18 @@ class AsyncDatasetsResource:
             description: New description of the experiment.
             metadata: Replacement metadata for the experiment.
             name: New name of the experiment.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.update_experiment,
@@ -5243,17 +5332,18 @@ class AsyncDatasetsResource:
             comment: Field ``comment`` of the JSON body.
             status: Field ``status`` of the JSON body.
             tags: Field ``tags`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.update_experiment_result,
@@ -5340,20 +5430,22 @@ class AsyncDatasetsResource:
             request_context: Request context preset for this item.
             scorer_ids: IDs of scorers selected for this item.
             source: Field ``source`` of the JSON body.
-            tool_mocks: Ordered item-level static tool mocks served in place of executing the real tool.
-            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny' fails the experiment
-                item.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            tool_mocks: Ordered item-level static tool mocks served in place of executing the real
+                tool.
+            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny'
+                fails the experiment item.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.update_item,

@@ -58,15 +58,16 @@ class LogsResource:
             to_date: Query parameter ``toDate``.
             log_level: Query parameter ``logLevel``.
             filters: Query parameter ``filters``, sent as JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             LogsResource.get_log,
@@ -137,8 +138,8 @@ class LogsResource:
     ) -> Iterator[_models.LogLog]:
         """Every item of every page of ``get_log``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``get_log``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``get_log``.
 
         Args:
             run_id: Unique identifier for the run.
@@ -149,15 +150,16 @@ class LogsResource:
             to_date: Query parameter ``toDate``.
             log_level: Query parameter ``logLevel``.
             filters: Query parameter ``filters``, sent as JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "logs")
         while not _pager.done:
@@ -200,7 +202,8 @@ class LogsResource:
     ) -> _models.LogsResponse:
         """List logs
 
-        Returns logs from a specific transport with optional filtering by date range, log level, and custom filters
+        Returns logs from a specific transport with optional filtering by date range, log level, and
+        custom filters
 
         ``GET /logs``
 
@@ -212,15 +215,16 @@ class LogsResource:
             to_date: Query parameter ``toDate``.
             log_level: Query parameter ``logLevel``.
             filters: Query parameter ``filters``, sent as JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             LogsResource.list_logs,
@@ -292,8 +296,8 @@ class LogsResource:
     ) -> Iterator[_models.LogLog]:
         """Every item of every page of ``list_logs``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_logs``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_logs``.
 
         Args:
             transport_id: Query parameter ``transportId``.
@@ -303,15 +307,16 @@ class LogsResource:
             to_date: Query parameter ``toDate``.
             log_level: Query parameter ``logLevel``.
             filters: Query parameter ``filters``, sent as JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "logs")
         while not _pager.done:
@@ -351,15 +356,16 @@ class LogsResource:
         ``GET /logs/transports``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -428,15 +434,16 @@ class AsyncLogsResource:
             to_date: Query parameter ``toDate``.
             log_level: Query parameter ``logLevel``.
             filters: Query parameter ``filters``, sent as JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncLogsResource.get_log,
@@ -507,8 +514,8 @@ class AsyncLogsResource:
     ) -> AsyncIterator[_models.LogLog]:
         """Every item of every page of ``get_log``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``get_log``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``get_log``.
 
         Args:
             run_id: Unique identifier for the run.
@@ -519,15 +526,16 @@ class AsyncLogsResource:
             to_date: Query parameter ``toDate``.
             log_level: Query parameter ``logLevel``.
             filters: Query parameter ``filters``, sent as JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "logs")
         while not _pager.done:
@@ -571,7 +579,8 @@ class AsyncLogsResource:
     ) -> _models.LogsResponse:
         """List logs
 
-        Returns logs from a specific transport with optional filtering by date range, log level, and custom filters
+        Returns logs from a specific transport with optional filtering by date range, log level, and
+        custom filters
 
         ``GET /logs``
 
@@ -583,15 +592,16 @@ class AsyncLogsResource:
             to_date: Query parameter ``toDate``.
             log_level: Query parameter ``logLevel``.
             filters: Query parameter ``filters``, sent as JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncLogsResource.list_logs,
@@ -663,8 +673,8 @@ class AsyncLogsResource:
     ) -> AsyncIterator[_models.LogLog]:
         """Every item of every page of ``list_logs``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_logs``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_logs``.
 
         Args:
             transport_id: Query parameter ``transportId``.
@@ -674,15 +684,16 @@ class AsyncLogsResource:
             to_date: Query parameter ``toDate``.
             log_level: Query parameter ``logLevel``.
             filters: Query parameter ``filters``, sent as JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "logs")
         while not _pager.done:
@@ -723,15 +734,16 @@ class AsyncLogsResource:
         ``GET /logs/transports``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(

@@ -45,17 +45,18 @@ class McpResource:
 
         Args:
             server_id: MCP server ID.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             McpResource.create_message,
@@ -106,20 +107,21 @@ class McpResource:
         Args:
             server_id: MCP server ID.
             tool_id: Tool ID.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
             data: Field ``data`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             McpResource.execute_tool,
@@ -190,15 +192,16 @@ class McpResource:
         Args:
             id: MCP server ID.
             version: Query parameter ``version``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             McpResource.get_server,
@@ -262,17 +265,18 @@ class McpResource:
         Args:
             server_id: MCP server ID.
             tool_id: Tool ID.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             McpResource.get_tool,
@@ -335,15 +339,16 @@ class McpResource:
 
         Args:
             server_id: MCP server ID.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             McpResource.list_resources,
@@ -403,15 +408,16 @@ class McpResource:
             per_page: Query parameter ``perPage``.
             offset: Query parameter ``offset``.
             limit: Query parameter ``limit``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             McpResource.list_servers,
@@ -474,23 +480,24 @@ class McpResource:
     ) -> Iterator[_models.McpV0ServersResponseServer]:
         """Every item of every page of ``list_servers``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_servers``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_servers``.
 
         Args:
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             offset: Query parameter ``offset``.
             limit: Query parameter ``limit``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "servers")
         while not _pager.done:
@@ -529,15 +536,16 @@ class McpResource:
 
         Args:
             server_id: MCP server ID.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             McpResource.list_tools,
@@ -594,17 +602,18 @@ class McpResource:
         Args:
             server_id: MCP server ID.
             uri: Resource URI to read.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             McpResource.read_resource,
@@ -672,17 +681,18 @@ class AsyncMcpResource:
 
         Args:
             server_id: MCP server ID.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncMcpResource.create_message,
@@ -733,20 +743,21 @@ class AsyncMcpResource:
         Args:
             server_id: MCP server ID.
             tool_id: Tool ID.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
             data: Field ``data`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncMcpResource.execute_tool,
@@ -817,15 +828,16 @@ class AsyncMcpResource:
         Args:
             id: MCP server ID.
             version: Query parameter ``version``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncMcpResource.get_server,
@@ -889,17 +901,18 @@ class AsyncMcpResource:
         Args:
             server_id: MCP server ID.
             tool_id: Tool ID.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncMcpResource.get_tool,
@@ -962,15 +975,16 @@ class AsyncMcpResource:
 
         Args:
             server_id: MCP server ID.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncMcpResource.list_resources,
@@ -1030,15 +1044,16 @@ class AsyncMcpResource:
             per_page: Query parameter ``perPage``.
             offset: Query parameter ``offset``.
             limit: Query parameter ``limit``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncMcpResource.list_servers,
@@ -1101,23 +1116,24 @@ class AsyncMcpResource:
     ) -> AsyncIterator[_models.McpV0ServersResponseServer]:
         """Every item of every page of ``list_servers``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_servers``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_servers``.
 
         Args:
             page: Query parameter ``page``.
             per_page: Query parameter ``perPage``.
             offset: Query parameter ``offset``.
             limit: Query parameter ``limit``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "servers")
         while not _pager.done:
@@ -1157,15 +1173,16 @@ class AsyncMcpResource:
 
         Args:
             server_id: MCP server ID.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncMcpResource.list_tools,
@@ -1222,17 +1239,18 @@ class AsyncMcpResource:
         Args:
             server_id: MCP server ID.
             uri: Resource URI to read.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncMcpResource.read_resource,

@@ -55,17 +55,18 @@ class ObservabilityResource:
             percentiles: Percentile values (0-1).
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
             filters: Field ``filters`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackPercentilesRequest,
@@ -132,17 +133,18 @@ class ObservabilityResource:
             name: Metric name.
             percentiles: Percentile values (0-1).
             filters: Field ``filters`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityMetricsPercentilesRequest,
@@ -200,17 +202,18 @@ class ObservabilityResource:
 
         Args:
             score: Field ``score`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityScoresCreateRequest,
@@ -275,17 +278,18 @@ class ObservabilityResource:
             scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
             filters: Field ``filters`` of the JSON body.
             score_source: How the score was produced (e.g., manual, automated, experiment).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityScoresPercentilesRequest,
@@ -350,17 +354,18 @@ class ObservabilityResource:
             time_range: Field ``timeRange`` of the JSON body.
             limit: Field ``limit`` of the JSON body.
             search: Field ``search`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityTracesQueryFieldsRequest,
@@ -426,17 +431,18 @@ class ObservabilityResource:
             time_range: Field ``timeRange`` of the JSON body.
             limit: Field ``limit`` of the JSON body.
             search: Field ``search`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityTracesQueryValuesRequest,
@@ -498,15 +504,16 @@ class ObservabilityResource:
             feedback_ids: IDs of the feedback events to delete (maximum 1000).
             organization_id: Restrict deletion to feedback in this organization.
             resource_id: Restrict deletion to feedback for this resource.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackDeleteRequest,
@@ -566,15 +573,16 @@ class ObservabilityResource:
             score_ids: IDs of the score events to delete (maximum 1000).
             organization_id: Restrict deletion to scores in this organization.
             resource_id: Restrict deletion to scores for this resource.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityScoresDeleteRequest,
@@ -631,17 +639,18 @@ class ObservabilityResource:
 
         Args:
             feedback: Field ``feedback`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackCreateRequest,
@@ -707,17 +716,18 @@ class ObservabilityResource:
             compare_period: Comparison period for aggregate queries.
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
             filters: Field ``filters`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackAggregateRequest,
@@ -786,17 +796,18 @@ class ObservabilityResource:
             group_by: Fields to group by.
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
             filters: Field ``filters`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackBreakdownRequest,
@@ -867,17 +878,18 @@ class ObservabilityResource:
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
             filters: Field ``filters`` of the JSON body.
             group_by: Fields to group by.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackTimeseriesRequest,
@@ -1020,8 +1032,8 @@ class ObservabilityResource:
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version).
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
@@ -1052,15 +1064,16 @@ class ObservabilityResource:
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.get_feedback,
@@ -1264,8 +1277,8 @@ class ObservabilityResource:
     ) -> Iterator[_models.ObservabilityFeedbackResponseFeedback]:
         """Every item of every page of ``get_feedback``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``get_feedback``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``get_feedback``.
 
         Args:
             timestamp: Query parameter ``timestamp``, sent as JSON.
@@ -1273,8 +1286,8 @@ class ObservabilityResource:
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version).
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
@@ -1305,15 +1318,16 @@ class ObservabilityResource:
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "feedback")
         while not _pager.done:
@@ -1470,8 +1484,8 @@ class ObservabilityResource:
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version).
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
@@ -1504,15 +1518,16 @@ class ObservabilityResource:
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.get_metrics,
@@ -1722,8 +1737,8 @@ class ObservabilityResource:
     ) -> Iterator[_models.ObservabilityMetricsResponseMetrics]:
         """Every item of every page of ``get_metrics``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``get_metrics``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``get_metrics``.
 
         Args:
             timestamp: Query parameter ``timestamp``, sent as JSON.
@@ -1731,8 +1746,8 @@ class ObservabilityResource:
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version).
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
@@ -1765,15 +1780,16 @@ class ObservabilityResource:
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "metrics")
         while not _pager.done:
@@ -1846,15 +1862,16 @@ class ObservabilityResource:
 
         Args:
             score_id: Path parameter ``scoreId``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.get_score,
@@ -1908,15 +1925,16 @@ class ObservabilityResource:
 
         Args:
             trace_id: Unique trace identifier.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.get_trace,
@@ -1966,8 +1984,8 @@ class ObservabilityResource:
     ) -> _models.ObservabilityTraceBranch:
         """Get trace branch by span ID
 
-        Returns the subtree of spans rooted at the given span. The optional `depth` query param bounds descendant levels
-        below the anchor (0 = anchor only; omitted = full subtree).
+        Returns the subtree of spans rooted at the given span. The optional `depth` query param
+        bounds descendant levels below the anchor (0 = anchor only; omitted = full subtree).
 
         ``GET /observability/traces/{traceId}/branches/{spanId}``
 
@@ -1975,15 +1993,16 @@ class ObservabilityResource:
             trace_id: Unique trace identifier.
             span_id: Unique span identifier within a trace.
             depth: Maximum descendant levels below the anchor span (omit for full subtree).
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.get_trace_branch,
@@ -2046,15 +2065,16 @@ class ObservabilityResource:
 
         Args:
             trace_id: Unique trace identifier.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.get_trace_light,
@@ -2110,15 +2130,16 @@ class ObservabilityResource:
         Args:
             trace_id: Unique trace identifier.
             span_id: Unique span identifier within a trace.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.get_trace_span,
@@ -2173,15 +2194,16 @@ class ObservabilityResource:
 
         Args:
             trace_id: Unique trace identifier.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.get_trace_trajectory,
@@ -2356,8 +2378,8 @@ class ObservabilityResource:
     ) -> _models.ObservabilityTracesLightResponse:
         """List lightweight traces
 
-        Returns a paginated list of lightweight traces with optional filtering and sorting. In delta mode, returns only
-        newly listed traces matching the filters.
+        Returns a paginated list of lightweight traces with optional filtering and sorting. In delta
+        mode, returns only newly listed traces matching the filters.
 
         ``GET /observability/traces/light``
 
@@ -2403,15 +2425,16 @@ class ObservabilityResource:
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.get_traces_light,
@@ -2670,10 +2693,11 @@ class ObservabilityResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ObservabilityTraceLightResponseSpan]:
-        """Every item of every page of ``get_traces_light``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``get_traces_light``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``get_traces_light``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``get_traces_light``.
 
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
@@ -2717,15 +2741,16 @@ class ObservabilityResource:
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "spans")
         while not _pager.done:
@@ -2919,9 +2944,10 @@ class ObservabilityResource:
     ) -> _models.ObservabilityBranchesResponse:
         """List trace branches
 
-        Returns a paginated list of branch-anchor spans (e.g., AGENT_RUN, WORKFLOW_RUN, TOOL_CALL) across all traces.
-        Unlike listTraces (one row per root-rooted trace), each row here is a single anchor span -- including ones
-        nested under a different root entity. In delta mode, returns only newly listed branch rows matching the filters.
+        Returns a paginated list of branch-anchor spans (e.g., AGENT_RUN, WORKFLOW_RUN, TOOL_CALL)
+        across all traces. Unlike listTraces (one row per root-rooted trace), each row here is a
+        single anchor span -- including ones nested under a different root entity. In delta mode,
+        returns only newly listed branch rows matching the filters.
 
         ``GET /observability/branches``
 
@@ -2964,15 +2990,16 @@ class ObservabilityResource:
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.list_branches,
@@ -3224,8 +3251,8 @@ class ObservabilityResource:
     ) -> Iterator[_models.ObservabilityTracesResponseSpan]:
         """Every item of every page of ``list_branches``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_branches``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_branches``.
 
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
@@ -3266,15 +3293,16 @@ class ObservabilityResource:
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "branches")
         while not _pager.done:
@@ -3362,15 +3390,16 @@ class ObservabilityResource:
 
         Args:
             entity_type: Optional entity type filter.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.list_discovery_entity_names,
@@ -3428,15 +3457,16 @@ class ObservabilityResource:
         ``GET /observability/discovery/entity-types``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -3482,15 +3512,16 @@ class ObservabilityResource:
         ``GET /observability/discovery/environments``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -3538,15 +3569,16 @@ class ObservabilityResource:
 
         Args:
             metric_name: Metric name to get label keys for.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.list_discovery_metric_label_keys,
@@ -3612,15 +3644,16 @@ class ObservabilityResource:
             label_key: Label key to get values for.
             prefix: Filter values by prefix.
             limit: Maximum number of values to return.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.list_discovery_metric_label_values,
@@ -3688,15 +3721,16 @@ class ObservabilityResource:
         Args:
             prefix: Filter metric names by prefix.
             limit: Maximum number of names to return.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.list_discovery_metric_names,
@@ -3756,15 +3790,16 @@ class ObservabilityResource:
         ``GET /observability/discovery/service-names``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -3827,15 +3862,16 @@ class ObservabilityResource:
 
         Args:
             entity_type: Optional entity type filter.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.list_discovery_tags,
@@ -3978,8 +4014,8 @@ class ObservabilityResource:
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version).
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
@@ -4007,15 +4043,16 @@ class ObservabilityResource:
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.list_logs,
@@ -4212,8 +4249,8 @@ class ObservabilityResource:
     ) -> Iterator[_models.ObservabilityLogsResponseLog]:
         """Every item of every page of ``list_logs``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_logs``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_logs``.
 
         Args:
             timestamp: Query parameter ``timestamp``, sent as JSON.
@@ -4221,8 +4258,8 @@ class ObservabilityResource:
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version).
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
@@ -4250,15 +4287,16 @@ class ObservabilityResource:
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "logs")
         while not _pager.done:
@@ -4409,8 +4447,8 @@ class ObservabilityResource:
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version).
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
@@ -4440,15 +4478,16 @@ class ObservabilityResource:
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.list_scores,
@@ -4649,8 +4688,8 @@ class ObservabilityResource:
     ) -> Iterator[_models.ObservabilityScoreScore]:
         """Every item of every page of ``list_scores``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_scores``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_scores``.
 
         Args:
             timestamp: Query parameter ``timestamp``, sent as JSON.
@@ -4658,8 +4697,8 @@ class ObservabilityResource:
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version).
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
@@ -4689,15 +4728,16 @@ class ObservabilityResource:
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "scores")
         while not _pager.done:
@@ -4773,15 +4813,16 @@ class ObservabilityResource:
             span_id: Unique span identifier within a trace.
             page: Zero-indexed page number.
             per_page: Number of items per page.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.list_trace_scores,
@@ -4840,25 +4881,27 @@ class ObservabilityResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ObservabilityTraceScoresResponseScore]:
-        """Every item of every page of ``list_trace_scores``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_trace_scores``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_trace_scores``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_trace_scores``.
 
         Args:
             trace_id: Unique trace identifier.
             span_id: Unique span identifier within a trace.
             page: Zero-indexed page number.
             per_page: Number of items per page.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "scores")
         while not _pager.done:
@@ -5018,8 +5061,8 @@ class ObservabilityResource:
     ) -> _models.ObservabilityTracesResponse:
         """List traces
 
-        Returns a paginated list of traces with optional filtering and sorting. In delta mode, returns only newly listed
-        traces matching the filters.
+        Returns a paginated list of traces with optional filtering and sorting. In delta mode,
+        returns only newly listed traces matching the filters.
 
         ``GET /observability/traces``
 
@@ -5065,15 +5108,16 @@ class ObservabilityResource:
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.list_traces,
@@ -5334,8 +5378,8 @@ class ObservabilityResource:
     ) -> Iterator[_models.ObservabilityTracesResponseSpan]:
         """Every item of every page of ``list_traces``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_traces``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_traces``.
 
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
@@ -5379,15 +5423,16 @@ class ObservabilityResource:
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "spans")
         while not _pager.done:
@@ -5489,20 +5534,21 @@ class ObservabilityResource:
             aggregation: Aggregation function.
             name: Metric name(s) to aggregate.
             compare_period: Comparison period for aggregate queries.
-            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct').
-                Restricted to allowlisted metric dimensions.
+            distinct_column: Column to apply count_distinct over (required when aggregation is
+                'count_distinct'). Restricted to allowlisted metric dimensions.
             filters: Field ``filters`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityMetricsAggregateRequest,
@@ -5587,23 +5633,25 @@ class ObservabilityResource:
             aggregation: Aggregation function.
             group_by: Fields to group by.
             name: Metric name(s) to break down.
-            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct').
-                Restricted to allowlisted metric dimensions.
+            distinct_column: Column to apply count_distinct over (required when aggregation is
+                'count_distinct'). Restricted to allowlisted metric dimensions.
             filters: Field ``filters`` of the JSON body.
-            limit: Maximum number of groups to return (server-side TopK). Required for high-cardinality groupBy.
-            order_direction: Sort direction for the aggregated value (defaults to 'DESC' at the storage layer; pairs
-                with limit for top/bottom-N).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            limit: Maximum number of groups to return (server-side TopK). Required for
+                high-cardinality groupBy.
+            order_direction: Sort direction for the aggregated value (defaults to 'DESC' at the
+                storage layer; pairs with limit for top/bottom-N).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityMetricsBreakdownRequest,
@@ -5689,21 +5737,22 @@ class ObservabilityResource:
             aggregation: Aggregation function.
             interval: Time bucket interval.
             name: Metric name(s).
-            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct').
-                Restricted to allowlisted metric dimensions.
+            distinct_column: Column to apply count_distinct over (required when aggregation is
+                'count_distinct'). Restricted to allowlisted metric dimensions.
             filters: Field ``filters`` of the JSON body.
             group_by: Fields to group by.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityMetricsTimeseriesRequest,
@@ -5774,17 +5823,18 @@ class ObservabilityResource:
             compare_period: Comparison period for aggregate queries.
             filters: Field ``filters`` of the JSON body.
             score_source: How the score was produced (e.g., manual, automated, experiment).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityScoresAggregateRequest,
@@ -5853,17 +5903,18 @@ class ObservabilityResource:
             scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
             filters: Field ``filters`` of the JSON body.
             score_source: How the score was produced (e.g., manual, automated, experiment).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityScoresBreakdownRequest,
@@ -5934,17 +5985,18 @@ class ObservabilityResource:
             filters: Field ``filters`` of the JSON body.
             group_by: Fields to group by.
             score_source: How the score was produced (e.g., manual, automated, experiment).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityScoresTimeseriesRequest,
@@ -6008,17 +6060,18 @@ class ObservabilityResource:
             traces: The eligible traces: {timeRange: {from, to}, where?}.
             page: {limit, after}: keyset paging.
             where: Cross-trace predicates on the thread.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityThreadsQueryRequest,
@@ -6069,26 +6122,28 @@ class ObservabilityResource:
     ) -> _models.ObservabilityTracesDeleteResponse:
         """Delete traces
 
-        Deletes traces by ID, cascading to all associated data: spans, trace roots/branches, and signal events (scores,
-        feedback, metrics, logs) that reference the deleted traces. Signals without a trace ID are untouched. Experiment
-        traces are deleted like any other trace. On ClickHouse-backed stores, deletes are lightweight and reads may
-        briefly return deleted rows until the delete is fully applied.
+        Deletes traces by ID, cascading to all associated data: spans, trace roots/branches, and
+        signal events (scores, feedback, metrics, logs) that reference the deleted traces. Signals
+        without a trace ID are untouched. Experiment traces are deleted like any other trace. On
+        ClickHouse-backed stores, deletes are lightweight and reads may briefly return deleted rows
+        until the delete is fully applied.
 
         ``POST /observability/traces/delete``
 
         Args:
             trace_ids: Trace IDs to delete (maximum 1000).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityTracesDeleteRequest,
@@ -6173,17 +6228,18 @@ class ObservabilityResource:
             page: Field ``page`` of the JSON body.
             pagination: Field ``pagination`` of the JSON body.
             where: Field ``where`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityTracesQueryRequest,
@@ -6251,17 +6307,18 @@ class ObservabilityResource:
         Args:
             scorer_name: Field ``scorerName`` of the JSON body.
             targets: Field ``targets`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityTracesScoreRequest,
@@ -6319,17 +6376,18 @@ class ObservabilityResource:
         Args:
             feedback_id: Path parameter ``feedbackId``.
             review_status: Field ``reviewStatus`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.update_feedback_review_status,
@@ -6407,17 +6465,18 @@ class AsyncObservabilityResource:
             percentiles: Percentile values (0-1).
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
             filters: Field ``filters`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackPercentilesRequest,
@@ -6484,17 +6543,18 @@ class AsyncObservabilityResource:
             name: Metric name.
             percentiles: Percentile values (0-1).
             filters: Field ``filters`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityMetricsPercentilesRequest,
@@ -6552,17 +6612,18 @@ class AsyncObservabilityResource:
 
         Args:
             score: Field ``score`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityScoresCreateRequest,
@@ -6627,17 +6688,18 @@ class AsyncObservabilityResource:
             scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
             filters: Field ``filters`` of the JSON body.
             score_source: How the score was produced (e.g., manual, automated, experiment).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityScoresPercentilesRequest,
@@ -6702,17 +6764,18 @@ class AsyncObservabilityResource:
             time_range: Field ``timeRange`` of the JSON body.
             limit: Field ``limit`` of the JSON body.
             search: Field ``search`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityTracesQueryFieldsRequest,
@@ -6778,17 +6841,18 @@ class AsyncObservabilityResource:
             time_range: Field ``timeRange`` of the JSON body.
             limit: Field ``limit`` of the JSON body.
             search: Field ``search`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityTracesQueryValuesRequest,
@@ -6850,15 +6914,16 @@ class AsyncObservabilityResource:
             feedback_ids: IDs of the feedback events to delete (maximum 1000).
             organization_id: Restrict deletion to feedback in this organization.
             resource_id: Restrict deletion to feedback for this resource.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackDeleteRequest,
@@ -6918,15 +6983,16 @@ class AsyncObservabilityResource:
             score_ids: IDs of the score events to delete (maximum 1000).
             organization_id: Restrict deletion to scores in this organization.
             resource_id: Restrict deletion to scores for this resource.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityScoresDeleteRequest,
@@ -6983,17 +7049,18 @@ class AsyncObservabilityResource:
 
         Args:
             feedback: Field ``feedback`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackCreateRequest,
@@ -7059,17 +7126,18 @@ class AsyncObservabilityResource:
             compare_period: Comparison period for aggregate queries.
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
             filters: Field ``filters`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackAggregateRequest,
@@ -7138,17 +7206,18 @@ class AsyncObservabilityResource:
             group_by: Fields to group by.
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
             filters: Field ``filters`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackBreakdownRequest,
@@ -7219,17 +7288,18 @@ class AsyncObservabilityResource:
             feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
             filters: Field ``filters`` of the JSON body.
             group_by: Fields to group by.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackTimeseriesRequest,
@@ -7372,8 +7442,8 @@ class AsyncObservabilityResource:
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version).
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
@@ -7404,15 +7474,16 @@ class AsyncObservabilityResource:
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.get_feedback,
@@ -7616,8 +7687,8 @@ class AsyncObservabilityResource:
     ) -> AsyncIterator[_models.ObservabilityFeedbackResponseFeedback]:
         """Every item of every page of ``get_feedback``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``get_feedback``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``get_feedback``.
 
         Args:
             timestamp: Query parameter ``timestamp``, sent as JSON.
@@ -7625,8 +7696,8 @@ class AsyncObservabilityResource:
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version).
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
@@ -7657,15 +7728,16 @@ class AsyncObservabilityResource:
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "feedback")
         while not _pager.done:
@@ -7823,8 +7895,8 @@ class AsyncObservabilityResource:
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version).
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
@@ -7857,15 +7929,16 @@ class AsyncObservabilityResource:
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.get_metrics,
@@ -8075,8 +8148,8 @@ class AsyncObservabilityResource:
     ) -> AsyncIterator[_models.ObservabilityMetricsResponseMetrics]:
         """Every item of every page of ``get_metrics``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``get_metrics``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``get_metrics``.
 
         Args:
             timestamp: Query parameter ``timestamp``, sent as JSON.
@@ -8084,8 +8157,8 @@ class AsyncObservabilityResource:
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version).
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
@@ -8118,15 +8191,16 @@ class AsyncObservabilityResource:
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "metrics")
         while not _pager.done:
@@ -8200,15 +8274,16 @@ class AsyncObservabilityResource:
 
         Args:
             score_id: Path parameter ``scoreId``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.get_score,
@@ -8262,15 +8337,16 @@ class AsyncObservabilityResource:
 
         Args:
             trace_id: Unique trace identifier.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.get_trace,
@@ -8320,8 +8396,8 @@ class AsyncObservabilityResource:
     ) -> _models.ObservabilityTraceBranch:
         """Get trace branch by span ID
 
-        Returns the subtree of spans rooted at the given span. The optional `depth` query param bounds descendant levels
-        below the anchor (0 = anchor only; omitted = full subtree).
+        Returns the subtree of spans rooted at the given span. The optional `depth` query param
+        bounds descendant levels below the anchor (0 = anchor only; omitted = full subtree).
 
         ``GET /observability/traces/{traceId}/branches/{spanId}``
 
@@ -8329,15 +8405,16 @@ class AsyncObservabilityResource:
             trace_id: Unique trace identifier.
             span_id: Unique span identifier within a trace.
             depth: Maximum descendant levels below the anchor span (omit for full subtree).
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.get_trace_branch,
@@ -8400,15 +8477,16 @@ class AsyncObservabilityResource:
 
         Args:
             trace_id: Unique trace identifier.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.get_trace_light,
@@ -8464,15 +8542,16 @@ class AsyncObservabilityResource:
         Args:
             trace_id: Unique trace identifier.
             span_id: Unique span identifier within a trace.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.get_trace_span,
@@ -8527,15 +8606,16 @@ class AsyncObservabilityResource:
 
         Args:
             trace_id: Unique trace identifier.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.get_trace_trajectory,
@@ -8710,8 +8790,8 @@ class AsyncObservabilityResource:
     ) -> _models.ObservabilityTracesLightResponse:
         """List lightweight traces
 
-        Returns a paginated list of lightweight traces with optional filtering and sorting. In delta mode, returns only
-        newly listed traces matching the filters.
+        Returns a paginated list of lightweight traces with optional filtering and sorting. In delta
+        mode, returns only newly listed traces matching the filters.
 
         ``GET /observability/traces/light``
 
@@ -8757,15 +8837,16 @@ class AsyncObservabilityResource:
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.get_traces_light,
@@ -9024,10 +9105,11 @@ class AsyncObservabilityResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ObservabilityTraceLightResponseSpan]:
-        """Every item of every page of ``get_traces_light``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``get_traces_light``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``get_traces_light``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``get_traces_light``.
 
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
@@ -9071,15 +9153,16 @@ class AsyncObservabilityResource:
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "spans")
         while not _pager.done:
@@ -9274,9 +9357,10 @@ class AsyncObservabilityResource:
     ) -> _models.ObservabilityBranchesResponse:
         """List trace branches
 
-        Returns a paginated list of branch-anchor spans (e.g., AGENT_RUN, WORKFLOW_RUN, TOOL_CALL) across all traces.
-        Unlike listTraces (one row per root-rooted trace), each row here is a single anchor span -- including ones
-        nested under a different root entity. In delta mode, returns only newly listed branch rows matching the filters.
+        Returns a paginated list of branch-anchor spans (e.g., AGENT_RUN, WORKFLOW_RUN, TOOL_CALL)
+        across all traces. Unlike listTraces (one row per root-rooted trace), each row here is a
+        single anchor span -- including ones nested under a different root entity. In delta mode,
+        returns only newly listed branch rows matching the filters.
 
         ``GET /observability/branches``
 
@@ -9319,15 +9403,16 @@ class AsyncObservabilityResource:
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.list_branches,
@@ -9579,8 +9664,8 @@ class AsyncObservabilityResource:
     ) -> AsyncIterator[_models.ObservabilityTracesResponseSpan]:
         """Every item of every page of ``list_branches``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_branches``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_branches``.
 
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
@@ -9621,15 +9706,16 @@ class AsyncObservabilityResource:
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "branches")
         while not _pager.done:
@@ -9718,15 +9804,16 @@ class AsyncObservabilityResource:
 
         Args:
             entity_type: Optional entity type filter.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.list_discovery_entity_names,
@@ -9784,15 +9871,16 @@ class AsyncObservabilityResource:
         ``GET /observability/discovery/entity-types``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
@@ -9838,15 +9926,16 @@ class AsyncObservabilityResource:
         ``GET /observability/discovery/environments``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
@@ -9894,15 +9983,16 @@ class AsyncObservabilityResource:
 
         Args:
             metric_name: Metric name to get label keys for.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.list_discovery_metric_label_keys,
@@ -9968,15 +10058,16 @@ class AsyncObservabilityResource:
             label_key: Label key to get values for.
             prefix: Filter values by prefix.
             limit: Maximum number of values to return.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.list_discovery_metric_label_values,
@@ -10044,15 +10135,16 @@ class AsyncObservabilityResource:
         Args:
             prefix: Filter metric names by prefix.
             limit: Maximum number of names to return.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.list_discovery_metric_names,
@@ -10112,15 +10204,16 @@ class AsyncObservabilityResource:
         ``GET /observability/discovery/service-names``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
@@ -10183,15 +10276,16 @@ class AsyncObservabilityResource:
 
         Args:
             entity_type: Optional entity type filter.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.list_discovery_tags,
@@ -10334,8 +10428,8 @@ class AsyncObservabilityResource:
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version).
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
@@ -10363,15 +10457,16 @@ class AsyncObservabilityResource:
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.list_logs,
@@ -10568,8 +10663,8 @@ class AsyncObservabilityResource:
     ) -> AsyncIterator[_models.ObservabilityLogsResponseLog]:
         """Every item of every page of ``list_logs``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_logs``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_logs``.
 
         Args:
             timestamp: Query parameter ``timestamp``, sent as JSON.
@@ -10577,8 +10672,8 @@ class AsyncObservabilityResource:
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version).
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
@@ -10606,15 +10701,16 @@ class AsyncObservabilityResource:
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "logs")
         while not _pager.done:
@@ -10766,8 +10862,8 @@ class AsyncObservabilityResource:
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version).
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
@@ -10797,15 +10893,16 @@ class AsyncObservabilityResource:
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.list_scores,
@@ -11006,8 +11103,8 @@ class AsyncObservabilityResource:
     ) -> AsyncIterator[_models.ObservabilityScoreScore]:
         """Every item of every page of ``list_scores``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_scores``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_scores``.
 
         Args:
             timestamp: Query parameter ``timestamp``, sent as JSON.
@@ -11015,8 +11112,8 @@ class AsyncObservabilityResource:
             span_id: Filter by span ID.
             entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
             entity_name: Name of the entity.
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow
-                version).
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
             parent_entity_version_id: Version ID of the parent entity that produced this signal.
             root_entity_version_id: Version ID of the root entity that produced this signal.
             user_id: Human end-user who triggered execution.
@@ -11046,15 +11143,16 @@ class AsyncObservabilityResource:
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "scores")
         while not _pager.done:
@@ -11131,15 +11229,16 @@ class AsyncObservabilityResource:
             span_id: Unique span identifier within a trace.
             page: Zero-indexed page number.
             per_page: Number of items per page.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.list_trace_scores,
@@ -11198,25 +11297,27 @@ class AsyncObservabilityResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ObservabilityTraceScoresResponseScore]:
-        """Every item of every page of ``list_trace_scores``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_trace_scores``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_trace_scores``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_trace_scores``.
 
         Args:
             trace_id: Unique trace identifier.
             span_id: Unique span identifier within a trace.
             page: Zero-indexed page number.
             per_page: Number of items per page.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "scores")
         while not _pager.done:
@@ -11377,8 +11478,8 @@ class AsyncObservabilityResource:
     ) -> _models.ObservabilityTracesResponse:
         """List traces
 
-        Returns a paginated list of traces with optional filtering and sorting. In delta mode, returns only newly listed
-        traces matching the filters.
+        Returns a paginated list of traces with optional filtering and sorting. In delta mode,
+        returns only newly listed traces matching the filters.
 
         ``GET /observability/traces``
 
@@ -11424,15 +11525,16 @@ class AsyncObservabilityResource:
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.list_traces,
@@ -11693,8 +11795,8 @@ class AsyncObservabilityResource:
     ) -> AsyncIterator[_models.ObservabilityTracesResponseSpan]:
         """Every item of every page of ``list_traces``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_traces``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_traces``.
 
         Args:
             started_at: Query parameter ``startedAt``, sent as JSON.
@@ -11738,15 +11840,16 @@ class AsyncObservabilityResource:
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
             after: Opaque cursor value for incremental polling.
             limit: Maximum number of updates to return in one delta poll.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "spans")
         while not _pager.done:
@@ -11849,20 +11952,21 @@ class AsyncObservabilityResource:
             aggregation: Aggregation function.
             name: Metric name(s) to aggregate.
             compare_period: Comparison period for aggregate queries.
-            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct').
-                Restricted to allowlisted metric dimensions.
+            distinct_column: Column to apply count_distinct over (required when aggregation is
+                'count_distinct'). Restricted to allowlisted metric dimensions.
             filters: Field ``filters`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityMetricsAggregateRequest,
@@ -11947,23 +12051,25 @@ class AsyncObservabilityResource:
             aggregation: Aggregation function.
             group_by: Fields to group by.
             name: Metric name(s) to break down.
-            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct').
-                Restricted to allowlisted metric dimensions.
+            distinct_column: Column to apply count_distinct over (required when aggregation is
+                'count_distinct'). Restricted to allowlisted metric dimensions.
             filters: Field ``filters`` of the JSON body.
-            limit: Maximum number of groups to return (server-side TopK). Required for high-cardinality groupBy.
-            order_direction: Sort direction for the aggregated value (defaults to 'DESC' at the storage layer; pairs
-                with limit for top/bottom-N).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            limit: Maximum number of groups to return (server-side TopK). Required for
+                high-cardinality groupBy.
+            order_direction: Sort direction for the aggregated value (defaults to 'DESC' at the
+                storage layer; pairs with limit for top/bottom-N).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityMetricsBreakdownRequest,
@@ -12049,21 +12155,22 @@ class AsyncObservabilityResource:
             aggregation: Aggregation function.
             interval: Time bucket interval.
             name: Metric name(s).
-            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct').
-                Restricted to allowlisted metric dimensions.
+            distinct_column: Column to apply count_distinct over (required when aggregation is
+                'count_distinct'). Restricted to allowlisted metric dimensions.
             filters: Field ``filters`` of the JSON body.
             group_by: Fields to group by.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityMetricsTimeseriesRequest,
@@ -12134,17 +12241,18 @@ class AsyncObservabilityResource:
             compare_period: Comparison period for aggregate queries.
             filters: Field ``filters`` of the JSON body.
             score_source: How the score was produced (e.g., manual, automated, experiment).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityScoresAggregateRequest,
@@ -12213,17 +12321,18 @@ class AsyncObservabilityResource:
             scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
             filters: Field ``filters`` of the JSON body.
             score_source: How the score was produced (e.g., manual, automated, experiment).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityScoresBreakdownRequest,
@@ -12294,17 +12403,18 @@ class AsyncObservabilityResource:
             filters: Field ``filters`` of the JSON body.
             group_by: Fields to group by.
             score_source: How the score was produced (e.g., manual, automated, experiment).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityScoresTimeseriesRequest,
@@ -12368,17 +12478,18 @@ class AsyncObservabilityResource:
             traces: The eligible traces: {timeRange: {from, to}, where?}.
             page: {limit, after}: keyset paging.
             where: Cross-trace predicates on the thread.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityThreadsQueryRequest,
@@ -12429,26 +12540,28 @@ class AsyncObservabilityResource:
     ) -> _models.ObservabilityTracesDeleteResponse:
         """Delete traces
 
-        Deletes traces by ID, cascading to all associated data: spans, trace roots/branches, and signal events (scores,
-        feedback, metrics, logs) that reference the deleted traces. Signals without a trace ID are untouched. Experiment
-        traces are deleted like any other trace. On ClickHouse-backed stores, deletes are lightweight and reads may
-        briefly return deleted rows until the delete is fully applied.
+        Deletes traces by ID, cascading to all associated data: spans, trace roots/branches, and
+        signal events (scores, feedback, metrics, logs) that reference the deleted traces. Signals
+        without a trace ID are untouched. Experiment traces are deleted like any other trace. On
+        ClickHouse-backed stores, deletes are lightweight and reads may briefly return deleted rows
+        until the delete is fully applied.
 
         ``POST /observability/traces/delete``
 
         Args:
             trace_ids: Trace IDs to delete (maximum 1000).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityTracesDeleteRequest,
@@ -12533,17 +12646,18 @@ class AsyncObservabilityResource:
             page: Field ``page`` of the JSON body.
             pagination: Field ``pagination`` of the JSON body.
             where: Field ``where`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityTracesQueryRequest,
@@ -12611,17 +12725,18 @@ class AsyncObservabilityResource:
         Args:
             scorer_name: Field ``scorerName`` of the JSON body.
             targets: Field ``targets`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityTracesScoreRequest,
@@ -12679,17 +12794,18 @@ class AsyncObservabilityResource:
         Args:
             feedback_id: Path parameter ``feedbackId``.
             review_status: Field ``reviewStatus`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.update_feedback_review_status,

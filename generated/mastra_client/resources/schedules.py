@@ -59,9 +59,10 @@ class SchedulesResource:
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Create a schedule
 
-        Creates a new schedule. Pass `agentId` (plus `prompt`) to schedule an agent, or `workflowId` (plus optional
-        `inputData`) to schedule a workflow. Agent schedules get a random `agent_<uuid>` id, workflow schedules a random
-        `schedule_<uuid>` id; pass `id` for a stable slug instead.
+        Creates a new schedule. Pass `agentId` (plus `prompt`) to schedule an agent, or `workflowId`
+        (plus optional `inputData`) to schedule a workflow. Agent schedules get a random
+        `agent_<uuid>` id, workflow schedules a random `schedule_<uuid>` id; pass `id` for a stable
+        slug instead.
 
         ``POST /schedules``
 
@@ -85,17 +86,18 @@ class SchedulesResource:
             input_data: Field ``inputData`` of the JSON body.
             request_context: Field ``requestContext`` of the JSON body.
             workflow_id: Field ``workflowId`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.SchedulesCreateRequestWithAgentId
@@ -168,15 +170,16 @@ class SchedulesResource:
 
         Args:
             schedule_id: Path parameter ``scheduleId``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             SchedulesResource.delete_schedule,
@@ -230,15 +233,16 @@ class SchedulesResource:
 
         Args:
             schedule_id: Path parameter ``scheduleId``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             SchedulesResource.get_schedule,
@@ -291,8 +295,9 @@ class SchedulesResource:
     ) -> _models.SchedulesResponse:
         """List schedules
 
-        Returns all schedules — agent schedules and workflow schedules — optionally filtered by agentId, workflowId, or
-        status. Agent schedules can additionally be filtered by threadId, resourceId, or name.
+        Returns all schedules — agent schedules and workflow schedules — optionally filtered by
+        agentId, workflowId, or status. Agent schedules can additionally be filtered by threadId,
+        resourceId, or name.
 
         ``GET /schedules``
 
@@ -303,15 +308,16 @@ class SchedulesResource:
             thread_id: Query parameter ``threadId``.
             resource_id: Query parameter ``resourceId``.
             name: Query parameter ``name``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             SchedulesResource.list_schedules,
@@ -378,7 +384,8 @@ class SchedulesResource:
     ) -> _models.ScheduleTriggersResponse:
         """List trigger history for a schedule
 
-        Returns the audit trail of trigger attempts for a schedule, ordered by actualFireAt descending.
+        Returns the audit trail of trigger attempts for a schedule, ordered by actualFireAt
+        descending.
 
         ``GET /schedules/{scheduleId}/triggers``
 
@@ -387,15 +394,16 @@ class SchedulesResource:
             limit: Query parameter ``limit``.
             from_actual_fire_at: Query parameter ``fromActualFireAt``.
             to_actual_fire_at: Query parameter ``toActualFireAt``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             SchedulesResource.list_triggers,
@@ -455,24 +463,26 @@ class SchedulesResource:
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Pause a schedule
 
-        Marks the schedule as paused. The scheduler tick loop will skip paused schedules. Idempotent — pausing an
-        already-paused schedule returns the current state unchanged. Pause status survives redeploys.
+        Marks the schedule as paused. The scheduler tick loop will skip paused schedules. Idempotent
+        — pausing an already-paused schedule returns the current state unchanged. Pause status
+        survives redeploys.
 
         ``POST /schedules/{scheduleId}/pause``
 
         Args:
             schedule_id: Path parameter ``scheduleId``.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             SchedulesResource.pause,
@@ -521,24 +531,26 @@ class SchedulesResource:
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Resume a paused schedule
 
-        Marks the schedule as active and recomputes nextFireAt from "now" so a long-paused schedule does not fire a
-        backlog. Idempotent — resuming an already-active schedule returns the current state unchanged.
+        Marks the schedule as active and recomputes nextFireAt from "now" so a long-paused schedule
+        does not fire a backlog. Idempotent — resuming an already-active schedule returns the
+        current state unchanged.
 
         ``POST /schedules/{scheduleId}/resume``
 
         Args:
             schedule_id: Path parameter ``scheduleId``.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             SchedulesResource.resume,
@@ -587,24 +599,25 @@ class SchedulesResource:
     ) -> _models.ScheduleRunResponse:
         """Fire a schedule now
 
-        Manually triggers a single schedule fire out-of-band from the cron schedule. Records a trigger row with
-        `triggerKind: "manual"`. Does not advance `nextFireAt`.
+        Manually triggers a single schedule fire out-of-band from the cron schedule. Records a
+        trigger row with `triggerKind: "manual"`. Does not advance `nextFireAt`.
 
         ``POST /schedules/{scheduleId}/run``
 
         Args:
             schedule_id: Path parameter ``scheduleId``.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             SchedulesResource.run,
@@ -671,9 +684,10 @@ class SchedulesResource:
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Update a schedule
 
-        Partial update of a schedule. Fields apply to the matching target type; agent-only fields on a workflow schedule
-        are rejected. `threadId` and `resourceId` are part of an agent schedule identity and cannot be changed — to
-        re-target, delete and recreate. Editing `cron` (or `timezone`) recomputes `nextFireAt`.
+        Partial update of a schedule. Fields apply to the matching target type; agent-only fields on
+        a workflow schedule are rejected. `threadId` and `resourceId` are part of an agent schedule
+        identity and cannot be changed — to re-target, delete and recreate. Editing `cron` (or
+        `timezone`) recomputes `nextFireAt`.
 
         ``PATCH /schedules/{scheduleId}``
 
@@ -694,17 +708,18 @@ class SchedulesResource:
             status: Field ``status`` of the JSON body.
             tag_name: Field ``tagName`` of the JSON body.
             timezone: Field ``timezone`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             SchedulesResource.update_schedule,
@@ -801,9 +816,10 @@ class AsyncSchedulesResource:
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Create a schedule
 
-        Creates a new schedule. Pass `agentId` (plus `prompt`) to schedule an agent, or `workflowId` (plus optional
-        `inputData`) to schedule a workflow. Agent schedules get a random `agent_<uuid>` id, workflow schedules a random
-        `schedule_<uuid>` id; pass `id` for a stable slug instead.
+        Creates a new schedule. Pass `agentId` (plus `prompt`) to schedule an agent, or `workflowId`
+        (plus optional `inputData`) to schedule a workflow. Agent schedules get a random
+        `agent_<uuid>` id, workflow schedules a random `schedule_<uuid>` id; pass `id` for a stable
+        slug instead.
 
         ``POST /schedules``
 
@@ -827,17 +843,18 @@ class AsyncSchedulesResource:
             input_data: Field ``inputData`` of the JSON body.
             request_context: Field ``requestContext`` of the JSON body.
             workflow_id: Field ``workflowId`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.SchedulesCreateRequestWithAgentId
@@ -910,15 +927,16 @@ class AsyncSchedulesResource:
 
         Args:
             schedule_id: Path parameter ``scheduleId``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncSchedulesResource.delete_schedule,
@@ -972,15 +990,16 @@ class AsyncSchedulesResource:
 
         Args:
             schedule_id: Path parameter ``scheduleId``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncSchedulesResource.get_schedule,
@@ -1033,8 +1052,9 @@ class AsyncSchedulesResource:
     ) -> _models.SchedulesResponse:
         """List schedules
 
-        Returns all schedules — agent schedules and workflow schedules — optionally filtered by agentId, workflowId, or
-        status. Agent schedules can additionally be filtered by threadId, resourceId, or name.
+        Returns all schedules — agent schedules and workflow schedules — optionally filtered by
+        agentId, workflowId, or status. Agent schedules can additionally be filtered by threadId,
+        resourceId, or name.
 
         ``GET /schedules``
 
@@ -1045,15 +1065,16 @@ class AsyncSchedulesResource:
             thread_id: Query parameter ``threadId``.
             resource_id: Query parameter ``resourceId``.
             name: Query parameter ``name``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncSchedulesResource.list_schedules,
@@ -1120,7 +1141,8 @@ class AsyncSchedulesResource:
     ) -> _models.ScheduleTriggersResponse:
         """List trigger history for a schedule
 
-        Returns the audit trail of trigger attempts for a schedule, ordered by actualFireAt descending.
+        Returns the audit trail of trigger attempts for a schedule, ordered by actualFireAt
+        descending.
 
         ``GET /schedules/{scheduleId}/triggers``
 
@@ -1129,15 +1151,16 @@ class AsyncSchedulesResource:
             limit: Query parameter ``limit``.
             from_actual_fire_at: Query parameter ``fromActualFireAt``.
             to_actual_fire_at: Query parameter ``toActualFireAt``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncSchedulesResource.list_triggers,
@@ -1197,24 +1220,26 @@ class AsyncSchedulesResource:
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Pause a schedule
 
-        Marks the schedule as paused. The scheduler tick loop will skip paused schedules. Idempotent — pausing an
-        already-paused schedule returns the current state unchanged. Pause status survives redeploys.
+        Marks the schedule as paused. The scheduler tick loop will skip paused schedules. Idempotent
+        — pausing an already-paused schedule returns the current state unchanged. Pause status
+        survives redeploys.
 
         ``POST /schedules/{scheduleId}/pause``
 
         Args:
             schedule_id: Path parameter ``scheduleId``.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncSchedulesResource.pause,
@@ -1263,24 +1288,26 @@ class AsyncSchedulesResource:
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Resume a paused schedule
 
-        Marks the schedule as active and recomputes nextFireAt from "now" so a long-paused schedule does not fire a
-        backlog. Idempotent — resuming an already-active schedule returns the current state unchanged.
+        Marks the schedule as active and recomputes nextFireAt from "now" so a long-paused schedule
+        does not fire a backlog. Idempotent — resuming an already-active schedule returns the
+        current state unchanged.
 
         ``POST /schedules/{scheduleId}/resume``
 
         Args:
             schedule_id: Path parameter ``scheduleId``.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncSchedulesResource.resume,
@@ -1329,24 +1356,25 @@ class AsyncSchedulesResource:
     ) -> _models.ScheduleRunResponse:
         """Fire a schedule now
 
-        Manually triggers a single schedule fire out-of-band from the cron schedule. Records a trigger row with
-        `triggerKind: "manual"`. Does not advance `nextFireAt`.
+        Manually triggers a single schedule fire out-of-band from the cron schedule. Records a
+        trigger row with `triggerKind: "manual"`. Does not advance `nextFireAt`.
 
         ``POST /schedules/{scheduleId}/run``
 
         Args:
             schedule_id: Path parameter ``scheduleId``.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncSchedulesResource.run,
@@ -1413,9 +1441,10 @@ class AsyncSchedulesResource:
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Update a schedule
 
-        Partial update of a schedule. Fields apply to the matching target type; agent-only fields on a workflow schedule
-        are rejected. `threadId` and `resourceId` are part of an agent schedule identity and cannot be changed — to
-        re-target, delete and recreate. Editing `cron` (or `timezone`) recomputes `nextFireAt`.
+        Partial update of a schedule. Fields apply to the matching target type; agent-only fields on
+        a workflow schedule are rejected. `threadId` and `resourceId` are part of an agent schedule
+        identity and cannot be changed — to re-target, delete and recreate. Editing `cron` (or
+        `timezone`) recomputes `nextFireAt`.
 
         ``PATCH /schedules/{scheduleId}``
 
@@ -1436,17 +1465,18 @@ class AsyncSchedulesResource:
             status: Field ``status`` of the JSON body.
             tag_name: Field ``tagName`` of the JSON body.
             timezone: Field ``timezone`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncSchedulesResource.update_schedule,

@@ -76,17 +76,18 @@ class StoredSkillsResource:
             scripts: List of script file paths.
             source: Source location of the skill.
             visibility: Skill visibility: private (owner/admin only) or public (any reader).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.StoredSkillsCreateRequest,
@@ -154,17 +155,18 @@ class StoredSkillsResource:
 
         Args:
             stored_skill_id: Unique identifier for the stored skill.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredSkillsResource.delete_favorite,
@@ -227,17 +229,18 @@ class StoredSkillsResource:
 
         Args:
             stored_skill_id: Unique identifier for the stored skill.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredSkillsResource.delete_stored_skill,
@@ -294,23 +297,25 @@ class StoredSkillsResource:
     ) -> _models.StoredSkill:
         """Get stored skill by ID
 
-        Returns a specific skill from storage by its unique identifier (resolved with active version config)
+        Returns a specific skill from storage by its unique identifier (resolved with active version
+        config)
 
         ``GET /stored/skills/{storedSkillId}``
 
         Args:
             stored_skill_id: Unique identifier for the stored skill.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredSkillsResource.get_stored_skill,
@@ -386,18 +391,20 @@ class StoredSkillsResource:
             author_id: Filter skills by author identifier.
             visibility: Filter to only public skills.
             metadata: Filter skills by metadata key-value pairs.
-            favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature).
-            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for
-                `favoritedOnly` instead of the caller.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            favorited_only: When true, return only skills favorited by the caller (requires the
+                `favorites` EE feature).
+            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting
+                principal for `favoritedOnly` instead of the caller.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredSkillsResource.list_stored_skills,
@@ -473,10 +480,11 @@ class StoredSkillsResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredSkill]:
-        """Every item of every page of ``list_stored_skills``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_stored_skills``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_stored_skills``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_skills``.
 
         Args:
             page: Query parameter ``page``.
@@ -486,18 +494,20 @@ class StoredSkillsResource:
             author_id: Filter skills by author identifier.
             visibility: Filter to only public skills.
             metadata: Filter skills by metadata key-value pairs.
-            favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature).
-            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for
-                `favoritedOnly` instead of the caller.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            favorited_only: When true, return only skills favorited by the caller (requires the
+                `favorites` EE feature).
+            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting
+                principal for `favoritedOnly` instead of the caller.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "skills")
         while not _pager.done:
@@ -537,25 +547,26 @@ class StoredSkillsResource:
     ) -> _models.StoredSkillPublishResponse:
         """Publish stored skill
 
-        Snapshots the skill directory from the filesystem into content-addressable blob storage, creates a new version
-        with a tree manifest, and marks the skill as published
+        Snapshots the skill directory from the filesystem into content-addressable blob storage,
+        creates a new version with a tree manifest, and marks the skill as published
 
         ``POST /stored/skills/{storedSkillId}/publish``
 
         Args:
             stored_skill_id: Unique identifier for the stored skill.
             skill_path: Path to the skill directory on the server filesystem (containing SKILL.md).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredSkillsResource.publish,
@@ -616,17 +627,18 @@ class StoredSkillsResource:
 
         Args:
             stored_skill_id: Unique identifier for the stored skill.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredSkillsResource.put_favorite,
@@ -708,8 +720,8 @@ class StoredSkillsResource:
 
         Args:
             stored_skill_id: Unique identifier for the stored skill.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
             assets: List of asset file paths.
             author_id: Field ``authorId`` of the JSON body.
             compatibility: Compatibility requirements.
@@ -723,17 +735,18 @@ class StoredSkillsResource:
             scripts: List of script file paths.
             source: Source location of the skill.
             visibility: Skill visibility: private (owner/admin only) or public (any reader).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredSkillsResource.update_stored_skill,
@@ -852,17 +865,18 @@ class AsyncStoredSkillsResource:
             scripts: List of script file paths.
             source: Source location of the skill.
             visibility: Skill visibility: private (owner/admin only) or public (any reader).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.StoredSkillsCreateRequest,
@@ -930,17 +944,18 @@ class AsyncStoredSkillsResource:
 
         Args:
             stored_skill_id: Unique identifier for the stored skill.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredSkillsResource.delete_favorite,
@@ -1003,17 +1018,18 @@ class AsyncStoredSkillsResource:
 
         Args:
             stored_skill_id: Unique identifier for the stored skill.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredSkillsResource.delete_stored_skill,
@@ -1070,23 +1086,25 @@ class AsyncStoredSkillsResource:
     ) -> _models.StoredSkill:
         """Get stored skill by ID
 
-        Returns a specific skill from storage by its unique identifier (resolved with active version config)
+        Returns a specific skill from storage by its unique identifier (resolved with active version
+        config)
 
         ``GET /stored/skills/{storedSkillId}``
 
         Args:
             stored_skill_id: Unique identifier for the stored skill.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredSkillsResource.get_stored_skill,
@@ -1162,18 +1180,20 @@ class AsyncStoredSkillsResource:
             author_id: Filter skills by author identifier.
             visibility: Filter to only public skills.
             metadata: Filter skills by metadata key-value pairs.
-            favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature).
-            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for
-                `favoritedOnly` instead of the caller.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            favorited_only: When true, return only skills favorited by the caller (requires the
+                `favorites` EE feature).
+            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting
+                principal for `favoritedOnly` instead of the caller.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredSkillsResource.list_stored_skills,
@@ -1249,10 +1269,11 @@ class AsyncStoredSkillsResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredSkill]:
-        """Every item of every page of ``list_stored_skills``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_stored_skills``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_stored_skills``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_skills``.
 
         Args:
             page: Query parameter ``page``.
@@ -1262,18 +1283,20 @@ class AsyncStoredSkillsResource:
             author_id: Filter skills by author identifier.
             visibility: Filter to only public skills.
             metadata: Filter skills by metadata key-value pairs.
-            favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature).
-            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for
-                `favoritedOnly` instead of the caller.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            favorited_only: When true, return only skills favorited by the caller (requires the
+                `favorites` EE feature).
+            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting
+                principal for `favoritedOnly` instead of the caller.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "skills")
         while not _pager.done:
@@ -1314,25 +1337,26 @@ class AsyncStoredSkillsResource:
     ) -> _models.StoredSkillPublishResponse:
         """Publish stored skill
 
-        Snapshots the skill directory from the filesystem into content-addressable blob storage, creates a new version
-        with a tree manifest, and marks the skill as published
+        Snapshots the skill directory from the filesystem into content-addressable blob storage,
+        creates a new version with a tree manifest, and marks the skill as published
 
         ``POST /stored/skills/{storedSkillId}/publish``
 
         Args:
             stored_skill_id: Unique identifier for the stored skill.
             skill_path: Path to the skill directory on the server filesystem (containing SKILL.md).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredSkillsResource.publish,
@@ -1393,17 +1417,18 @@ class AsyncStoredSkillsResource:
 
         Args:
             stored_skill_id: Unique identifier for the stored skill.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredSkillsResource.put_favorite,
@@ -1485,8 +1510,8 @@ class AsyncStoredSkillsResource:
 
         Args:
             stored_skill_id: Unique identifier for the stored skill.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
             assets: List of asset file paths.
             author_id: Field ``authorId`` of the JSON body.
             compatibility: Compatibility requirements.
@@ -1500,17 +1525,18 @@ class AsyncStoredSkillsResource:
             scripts: List of script file paths.
             source: Source location of the skill.
             visibility: Skill visibility: private (owner/admin only) or public (any reader).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredSkillsResource.update_stored_skill,

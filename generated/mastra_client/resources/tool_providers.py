@@ -53,23 +53,26 @@ class ToolProvidersResource:
             provider_id: Unique identifier for the tool provider.
             toolkit: Toolkit slug being authorized.
             config: Provider-specific user-supplied connection fields (e.g. subdomain).
-            connection_id: Existing connection bucket id when re-authorizing; omit for a brand-new connection.
-            label: Optional human label to persist on the resulting tool_provider_connections row. Must match the stored
-                connection label rules (≤ 32 chars, [A-Za-z0-9 _-]+).
-            scope: Identity bucket. "shared" pins under SHARED_BUCKET_ID. "caller-supplied" pins under the
-                request-context resourceId (returns 400 when missing). Defaults to "per-author".
+            connection_id: Existing connection bucket id when re-authorizing; omit for a brand-new
+                connection.
+            label: Optional human label to persist on the resulting tool_provider_connections row.
+                Must match the stored connection label rules (≤ 32 chars, [A-Za-z0-9 _-]+).
+            scope: Identity bucket. "shared" pins under SHARED_BUCKET_ID. "caller-supplied" pins
+                under the request-context resourceId (returns 400 when missing). Defaults to
+                "per-author".
             tool_name: Optional tool slug for tool-scoped authorization.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ToolProvidersResource.authorize,
@@ -137,17 +140,18 @@ class ToolProvidersResource:
         Args:
             provider_id: Unique identifier for the tool provider.
             items: Connection tuples to batch-check.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ToolProvidersResource.connection_status,
@@ -204,8 +208,8 @@ class ToolProvidersResource:
     ) -> _models.ToolProviderConnectionDeleteResponse:
         """Disconnect a connection
 
-        Revokes the provider-side connection (if supported) and removes the persisted tool_provider_connections row. Use
-        `?force=true` to bypass usage checks.
+        Revokes the provider-side connection (if supported) and removes the persisted
+        tool_provider_connections row. Use `?force=true` to bypass usage checks.
 
         ``DELETE /tool-providers/{providerId}/connections/{connectionId}``
 
@@ -214,15 +218,16 @@ class ToolProvidersResource:
             connection_id: Adapter-native connection id (e.g. Composio ca_...).
             force: When true, revoke at the provider and drop the row even if pinned by agents.
             toolkit: Toolkit slug for the connection (used when the row was upserted with one).
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ToolProvidersResource.delete_connection,
@@ -288,15 +293,16 @@ class ToolProvidersResource:
         Args:
             provider_id: Unique identifier for the tool provider.
             auth_id: Opaque auth handle returned by authorize.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ToolProvidersResource.get_auth_status,
@@ -355,15 +361,16 @@ class ToolProvidersResource:
             provider_id: Unique identifier for the tool provider.
             connection_id: Adapter-native connection id (e.g. Composio ca_...).
             toolkit: Optional toolkit slug to scope the usage scan.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ToolProvidersResource.get_connection_usage,
@@ -425,15 +432,16 @@ class ToolProvidersResource:
 
         Args:
             provider_id: Unique identifier for the tool provider.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ToolProvidersResource.get_health,
@@ -489,15 +497,16 @@ class ToolProvidersResource:
         Args:
             provider_id: Unique identifier for the tool provider.
             tool_slug: Slug identifier for the tool.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ToolProvidersResource.get_tool_schema,
@@ -547,22 +556,24 @@ class ToolProvidersResource:
     ) -> _models.ToolProviderConnectionFieldsResponse:
         """List connection field schema
 
-        Returns a list of provider-specific fields the UI should collect before initiating an authorize call
+        Returns a list of provider-specific fields the UI should collect before initiating an
+        authorize call
 
         ``GET /tool-providers/{providerId}/connection-fields``
 
         Args:
             provider_id: Unique identifier for the tool provider.
             toolkit: Toolkit slug whose connection field schema to list.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ToolProvidersResource.list_connection_fields,
@@ -622,27 +633,29 @@ class ToolProvidersResource:
     ) -> _models.ToolProviderConnectionsResponse:
         """List existing connections
 
-        Returns existing provider connections on a toolkit, so the picker can offer them for pinning without re-running
-        OAuth
+        Returns existing provider connections on a toolkit, so the picker can offer them for pinning
+        without re-running OAuth
 
         ``GET /tool-providers/{providerId}/connections``
 
         Args:
             provider_id: Unique identifier for the tool provider.
             toolkit: Toolkit slug whose connections to list.
-            author_id: Admin-only: restrict listing to a specific author. Silently ignored for non-admin callers.
+            author_id: Admin-only: restrict listing to a specific author. Silently ignored for
+                non-admin callers.
             scope: Filter results by scope. Omit to include shared + per-author pins for the caller.
             page: Page number for pagination (1-indexed).
             per_page: Number of items per page (default 50, max 200).
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ToolProvidersResource.list_connections,
@@ -708,27 +721,30 @@ class ToolProvidersResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ToolProviderConnectionsResponseItem]:
-        """Every item of every page of ``list_connections``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_connections``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_connections``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_connections``.
 
         Args:
             provider_id: Unique identifier for the tool provider.
             toolkit: Toolkit slug whose connections to list.
-            author_id: Admin-only: restrict listing to a specific author. Silently ignored for non-admin callers.
+            author_id: Admin-only: restrict listing to a specific author. Silently ignored for
+                non-admin callers.
             scope: Filter results by scope. Omit to include shared + per-author pins for the caller.
             page: Page number for pagination (1-indexed).
             per_page: Number of items per page (default 50, max 200).
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "items")
         while not _pager.done:
@@ -767,15 +783,16 @@ class ToolProvidersResource:
         ``GET /tool-providers``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -823,15 +840,16 @@ class ToolProvidersResource:
 
         Args:
             provider_id: Unique identifier for the tool provider.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ToolProvidersResource.list_toolkits,
@@ -893,15 +911,16 @@ class ToolProvidersResource:
             search: Search tools by name or description.
             page: Page number for pagination (1-indexed).
             per_page: Number of items per page.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ToolProvidersResource.list_tools,
@@ -966,8 +985,8 @@ class ToolProvidersResource:
     ) -> Iterator[_models.ToolProviderToolsResponseData]:
         """Every item of every page of ``list_tools``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_tools``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_tools``.
 
         Args:
             provider_id: Unique identifier for the tool provider.
@@ -975,15 +994,16 @@ class ToolProvidersResource:
             search: Search tools by name or description.
             page: Page number for pagination (1-indexed).
             per_page: Number of items per page.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "data")
         while not _pager.done:
@@ -1020,26 +1040,28 @@ class ToolProvidersResource:
     ) -> _models.ToolProviderConnectionUpdateResponse:
         """Update a connection label
 
-        Updates the persisted display label on tool_provider_connections. Returns 403 when caller is neither the owner
-        nor admin (and the row is not shared), 404 when the row does not exist.
+        Updates the persisted display label on tool_provider_connections. Returns 403 when caller is
+        neither the owner nor admin (and the row is not shared), 404 when the row does not exist.
 
         ``PATCH /tool-providers/{providerId}/connections/{connectionId}``
 
         Args:
             provider_id: Unique identifier for the tool provider.
             connection_id: Adapter-native connection id (e.g. Composio ca_...).
-            label: New display label for the connection. Pass null (or empty string) to clear the existing label.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            label: New display label for the connection. Pass null (or empty string) to clear the
+                existing label.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ToolProvidersResource.update_connection,
@@ -1116,23 +1138,26 @@ class AsyncToolProvidersResource:
             provider_id: Unique identifier for the tool provider.
             toolkit: Toolkit slug being authorized.
             config: Provider-specific user-supplied connection fields (e.g. subdomain).
-            connection_id: Existing connection bucket id when re-authorizing; omit for a brand-new connection.
-            label: Optional human label to persist on the resulting tool_provider_connections row. Must match the stored
-                connection label rules (≤ 32 chars, [A-Za-z0-9 _-]+).
-            scope: Identity bucket. "shared" pins under SHARED_BUCKET_ID. "caller-supplied" pins under the
-                request-context resourceId (returns 400 when missing). Defaults to "per-author".
+            connection_id: Existing connection bucket id when re-authorizing; omit for a brand-new
+                connection.
+            label: Optional human label to persist on the resulting tool_provider_connections row.
+                Must match the stored connection label rules (≤ 32 chars, [A-Za-z0-9 _-]+).
+            scope: Identity bucket. "shared" pins under SHARED_BUCKET_ID. "caller-supplied" pins
+                under the request-context resourceId (returns 400 when missing). Defaults to
+                "per-author".
             tool_name: Optional tool slug for tool-scoped authorization.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncToolProvidersResource.authorize,
@@ -1200,17 +1225,18 @@ class AsyncToolProvidersResource:
         Args:
             provider_id: Unique identifier for the tool provider.
             items: Connection tuples to batch-check.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncToolProvidersResource.connection_status,
@@ -1267,8 +1293,8 @@ class AsyncToolProvidersResource:
     ) -> _models.ToolProviderConnectionDeleteResponse:
         """Disconnect a connection
 
-        Revokes the provider-side connection (if supported) and removes the persisted tool_provider_connections row. Use
-        `?force=true` to bypass usage checks.
+        Revokes the provider-side connection (if supported) and removes the persisted
+        tool_provider_connections row. Use `?force=true` to bypass usage checks.
 
         ``DELETE /tool-providers/{providerId}/connections/{connectionId}``
 
@@ -1277,15 +1303,16 @@ class AsyncToolProvidersResource:
             connection_id: Adapter-native connection id (e.g. Composio ca_...).
             force: When true, revoke at the provider and drop the row even if pinned by agents.
             toolkit: Toolkit slug for the connection (used when the row was upserted with one).
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncToolProvidersResource.delete_connection,
@@ -1351,15 +1378,16 @@ class AsyncToolProvidersResource:
         Args:
             provider_id: Unique identifier for the tool provider.
             auth_id: Opaque auth handle returned by authorize.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncToolProvidersResource.get_auth_status,
@@ -1418,15 +1446,16 @@ class AsyncToolProvidersResource:
             provider_id: Unique identifier for the tool provider.
             connection_id: Adapter-native connection id (e.g. Composio ca_...).
             toolkit: Optional toolkit slug to scope the usage scan.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncToolProvidersResource.get_connection_usage,
@@ -1488,15 +1517,16 @@ class AsyncToolProvidersResource:
 
         Args:
             provider_id: Unique identifier for the tool provider.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncToolProvidersResource.get_health,
@@ -1552,15 +1582,16 @@ class AsyncToolProvidersResource:
         Args:
             provider_id: Unique identifier for the tool provider.
             tool_slug: Slug identifier for the tool.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncToolProvidersResource.get_tool_schema,
@@ -1610,22 +1641,24 @@ class AsyncToolProvidersResource:
     ) -> _models.ToolProviderConnectionFieldsResponse:
         """List connection field schema
 
-        Returns a list of provider-specific fields the UI should collect before initiating an authorize call
+        Returns a list of provider-specific fields the UI should collect before initiating an
+        authorize call
 
         ``GET /tool-providers/{providerId}/connection-fields``
 
         Args:
             provider_id: Unique identifier for the tool provider.
             toolkit: Toolkit slug whose connection field schema to list.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncToolProvidersResource.list_connection_fields,
@@ -1685,27 +1718,29 @@ class AsyncToolProvidersResource:
     ) -> _models.ToolProviderConnectionsResponse:
         """List existing connections
 
-        Returns existing provider connections on a toolkit, so the picker can offer them for pinning without re-running
-        OAuth
+        Returns existing provider connections on a toolkit, so the picker can offer them for pinning
+        without re-running OAuth
 
         ``GET /tool-providers/{providerId}/connections``
 
         Args:
             provider_id: Unique identifier for the tool provider.
             toolkit: Toolkit slug whose connections to list.
-            author_id: Admin-only: restrict listing to a specific author. Silently ignored for non-admin callers.
+            author_id: Admin-only: restrict listing to a specific author. Silently ignored for
+                non-admin callers.
             scope: Filter results by scope. Omit to include shared + per-author pins for the caller.
             page: Page number for pagination (1-indexed).
             per_page: Number of items per page (default 50, max 200).
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncToolProvidersResource.list_connections,
@@ -1771,27 +1806,30 @@ class AsyncToolProvidersResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ToolProviderConnectionsResponseItem]:
-        """Every item of every page of ``list_connections``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_connections``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_connections``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_connections``.
 
         Args:
             provider_id: Unique identifier for the tool provider.
             toolkit: Toolkit slug whose connections to list.
-            author_id: Admin-only: restrict listing to a specific author. Silently ignored for non-admin callers.
+            author_id: Admin-only: restrict listing to a specific author. Silently ignored for
+                non-admin callers.
             scope: Filter results by scope. Omit to include shared + per-author pins for the caller.
             page: Page number for pagination (1-indexed).
             per_page: Number of items per page (default 50, max 200).
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "items")
         while not _pager.done:
@@ -1831,15 +1869,16 @@ class AsyncToolProvidersResource:
         ``GET /tool-providers``
 
         Args:
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
@@ -1887,15 +1926,16 @@ class AsyncToolProvidersResource:
 
         Args:
             provider_id: Unique identifier for the tool provider.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncToolProvidersResource.list_toolkits,
@@ -1957,15 +1997,16 @@ class AsyncToolProvidersResource:
             search: Search tools by name or description.
             page: Page number for pagination (1-indexed).
             per_page: Number of items per page.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncToolProvidersResource.list_tools,
@@ -2030,8 +2071,8 @@ class AsyncToolProvidersResource:
     ) -> AsyncIterator[_models.ToolProviderToolsResponseData]:
         """Every item of every page of ``list_tools``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_tools``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_tools``.
 
         Args:
             provider_id: Unique identifier for the tool provider.
@@ -2039,15 +2080,16 @@ class AsyncToolProvidersResource:
             search: Search tools by name or description.
             page: Page number for pagination (1-indexed).
             per_page: Number of items per page.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "data")
         while not _pager.done:
@@ -2085,26 +2127,28 @@ class AsyncToolProvidersResource:
     ) -> _models.ToolProviderConnectionUpdateResponse:
         """Update a connection label
 
-        Updates the persisted display label on tool_provider_connections. Returns 403 when caller is neither the owner
-        nor admin (and the row is not shared), 404 when the row does not exist.
+        Updates the persisted display label on tool_provider_connections. Returns 403 when caller is
+        neither the owner nor admin (and the row is not shared), 404 when the row does not exist.
 
         ``PATCH /tool-providers/{providerId}/connections/{connectionId}``
 
         Args:
             provider_id: Unique identifier for the tool provider.
             connection_id: Adapter-native connection id (e.g. Composio ca_...).
-            label: New display label for the connection. Pass null (or empty string) to clear the existing label.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            label: New display label for the connection. Pass null (or empty string) to clear the
+                existing label.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncToolProvidersResource.update_connection,

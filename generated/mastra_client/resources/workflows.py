@@ -61,17 +61,18 @@ class WorkflowsResource:
         Args:
             workflow_id: Unique identifier for the workflow.
             run_id: Unique identifier for the workflow run.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.cancel_run,
@@ -127,17 +128,18 @@ class WorkflowsResource:
 
         Args:
             workflow_id: Unique identifier for the workflow.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.create_restart_all_active_workflow_run,
@@ -198,17 +200,18 @@ class WorkflowsResource:
             run_id: Query parameter ``runId``.
             disable_scorers: Do not run the workflow's scorers on this run.
             resource_id: The user or entity the run belongs to.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.create_run,
@@ -278,15 +281,16 @@ class WorkflowsResource:
         Args:
             workflow_id: Unique identifier for the workflow.
             run_id: Unique identifier for the workflow run.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.delete_run,
@@ -349,8 +353,8 @@ class WorkflowsResource:
     ) -> Any:
         """Execute a workflow step
 
-        Internal endpoint used by standalone OrchestrationWorker instances to execute workflow steps remotely via
-        HttpRemoteStrategy.
+        Internal endpoint used by standalone OrchestrationWorker instances to execute workflow steps
+        remotely via HttpRemoteStrategy.
 
         ``POST /workflows/{workflowId}/runs/{runId}/steps/execute``
 
@@ -369,17 +373,18 @@ class WorkflowsResource:
             resume_data: Field ``resumeData`` of the JSON body.
             retry_count: Field ``retryCount`` of the JSON body.
             validate_inputs: Field ``validateInputs`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.execute_step,
@@ -441,32 +446,34 @@ class WorkflowsResource:
     ) -> _models.WorkflowRun:
         """Get workflow run by ID
 
-        Returns a workflow run with metadata and processed execution state. Use the fields query parameter to reduce
-        payload size by requesting only specific fields (e.g., ?fields=result,steps). Available fields: result, error,
-        payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId,
-        createdAt, updatedAt) and status are always included.
+        Returns a workflow run with metadata and processed execution state. Use the fields query
+        parameter to reduce payload size by requesting only specific fields (e.g.,
+        ?fields=result,steps). Available fields: result, error, payload, steps, activeStepsPath,
+        serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt)
+        and status are always included.
 
         ``GET /workflows/{workflowId}/runs/{runId}``
 
         Args:
             workflow_id: Unique identifier for the workflow.
             run_id: Unique identifier for the workflow run.
-            fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps,
-                activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt,
-                updatedAt) and status are always included.
-            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for
-                better performance.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            fields: Comma-separated list of fields to return. Available fields: result, error,
+                payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId,
+                workflowName, resourceId, createdAt, updatedAt) and status are always included.
+            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to
+                true. Set to false for better performance.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.get_run,
@@ -534,17 +541,18 @@ class WorkflowsResource:
 
         Args:
             workflow_id: Unique identifier for the workflow.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.get_workflow,
@@ -600,23 +608,24 @@ class WorkflowsResource:
     ) -> dict[str, _models.WorkflowsRunCountsResponseValue]:
         """List workflow run counts
 
-        Returns per-workflow counts of currently running and suspended (awaiting resume) runs, keyed by the workflow
-        registry key used in the Mastra config
+        Returns per-workflow counts of currently running and suspended (awaiting resume) runs, keyed
+        by the workflow registry key used in the Mastra config
 
         ``GET /workflows/run-counts``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.list_run_counts,
@@ -707,17 +716,18 @@ class WorkflowsResource:
             to_date: Query parameter ``toDate``.
             resource_id: Query parameter ``resourceId``.
             status: Query parameter ``status``.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.list_runs,
@@ -811,8 +821,8 @@ class WorkflowsResource:
     ) -> Iterator[_models.WorkflowRunsResponseRun]:
         """Every item of every page of ``list_runs``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_runs``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_runs``.
 
         Args:
             workflow_id: Unique identifier for the workflow.
@@ -824,17 +834,18 @@ class WorkflowsResource:
             to_date: Query parameter ``toDate``.
             resource_id: Query parameter ``resourceId``.
             status: Query parameter ``status``.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "runs")
         while not _pager.done:
@@ -880,17 +891,18 @@ class WorkflowsResource:
 
         Args:
             partial: Query parameter ``partial``.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.list_workflows,
@@ -949,8 +961,8 @@ class WorkflowsResource:
     ) -> WorkflowStream[_models.WorkflowEvent]:
         """Observe workflow stream
 
-        Observes and streams updates from an already running workflow execution. Supports position-based resume with
-        offset for efficient reconnection.
+        Observes and streams updates from an already running workflow execution. Supports
+        position-based resume with offset for efficient reconnection.
 
         ``POST /workflows/{workflowId}/observe``
 
@@ -958,15 +970,16 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow.
             run_id: Unique identifier for the run.
             offset: Resume from this event index (0-based). If omitted, replays all events.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.observe,
@@ -1029,15 +1042,16 @@ class WorkflowsResource:
         Args:
             workflow_id: Unique identifier for the workflow.
             run_id: Unique identifier for the run.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.observe_stream_legacy,
@@ -1104,17 +1118,18 @@ class WorkflowsResource:
             run_id: Unique identifier for the run.
             request_context: Field ``requestContext`` of the JSON body.
             tracing_options: Field ``tracingOptions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.restart,
@@ -1183,17 +1198,18 @@ class WorkflowsResource:
 
         Args:
             workflow_id: Unique identifier for the workflow.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.restart_all_active_workflow_runs_async,
@@ -1256,17 +1272,18 @@ class WorkflowsResource:
             run_id: Unique identifier for the run.
             request_context: Field ``requestContext`` of the JSON body.
             tracing_options: Field ``tracingOptions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.restart_async,
@@ -1350,18 +1367,20 @@ class WorkflowsResource:
             request_context: Values for the server's request context, for this run.
             resume_data: The data the step resumes with, checked against its resume schema.
             step: The suspended step to resume (its id, or the path to it in nested workflows).
-            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.resume,
@@ -1449,18 +1468,20 @@ class WorkflowsResource:
             request_context: Values for the server's request context, for this run.
             resume_data: The data the step resumes with, checked against its resume schema.
             step: The suspended step to resume (its id, or the path to it in nested workflows).
-            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.resume_async,
@@ -1536,8 +1557,8 @@ class WorkflowsResource:
     ) -> _models.WorkflowResumeNoWaitResponse:
         """Resume workflow without waiting
 
-        Resumes a suspended workflow execution without waiting (fire-and-forget) and returns immediately with the runId.
-        The workflow continues executing in the background.
+        Resumes a suspended workflow execution without waiting (fire-and-forget) and returns
+        immediately with the runId. The workflow continues executing in the background.
 
         ``POST /workflows/{workflowId}/resume-no-wait``
 
@@ -1550,17 +1571,18 @@ class WorkflowsResource:
             resume_data: Field ``resumeData`` of the JSON body.
             step: Field ``step`` of the JSON body.
             tracing_options: Field ``tracingOptions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.resume_no_wait,
@@ -1649,20 +1671,22 @@ class WorkflowsResource:
             request_context: Values for the server's request context, for this run.
             resume_data: The data the step resumes with, checked against its resume schema.
             step: The suspended step to resume (its id, or the path to it in nested workflows).
-            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
-            resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
-                attempts in a row) or the number of attempts. Default ``False``.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.resume_stream,
@@ -1736,24 +1760,25 @@ class WorkflowsResource:
     ) -> _models.WorkflowsEventsResponse:
         """Receive a workflow event from a push-mode broker
 
-        Push-mode entry point for workflow events. Brokers (GCP Pub/Sub push, SNS, EventBridge) POST each event here;
-        Mastra processes it through the same pipeline as pull-mode workers.
+        Push-mode entry point for workflow events. Brokers (GCP Pub/Sub push, SNS, EventBridge) POST
+        each event here; Mastra processes it through the same pipeline as pull-mode workers.
 
         ``POST /workflows/events``
 
         Args:
             event: Field ``event`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.WorkflowsEventsRequest,
@@ -1823,18 +1848,20 @@ class WorkflowsResource:
             per_step: Run one step, then stop (the run can go on with another call).
             request_context: Values for the server's request context, for this run.
             resource_id: The user or entity the run belongs to.
-            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.start,
@@ -1922,18 +1949,20 @@ class WorkflowsResource:
             per_step: Run one step, then stop (the run can go on with another call).
             request_context: Values for the server's request context, for this run.
             resource_id: The user or entity the run belongs to.
-            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.start_async,
@@ -2018,26 +2047,29 @@ class WorkflowsResource:
         Args:
             workflow_id: Unique identifier for the workflow.
             run_id: Unique identifier for the run.
-            close_on_suspend: End the stream when the run suspends (default true); false keeps it open.
+            close_on_suspend: End the stream when the run suspends (default true); false keeps it
+                open.
             initial_state: The workflow state the run starts with.
             input_data: The workflow's input, checked against its input schema.
             per_step: Run one step, then stop (the run can go on with another call).
             request_context: Values for the server's request context, for this run.
             resource_id: The user or entity the run belongs to.
-            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
-            resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
-                attempts in a row) or the number of attempts. Default ``False``.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.stream,
@@ -2136,17 +2168,18 @@ class WorkflowsResource:
             request_context: Field ``requestContext`` of the JSON body.
             resource_id: Field ``resourceId`` of the JSON body.
             tracing_options: Field ``tracingOptions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.stream_legacy,
@@ -2239,17 +2272,18 @@ class WorkflowsResource:
             request_context: Field ``requestContext`` of the JSON body.
             resume_data: Field ``resumeData`` of the JSON body.
             tracing_options: Field ``tracingOptions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.time_travel,
@@ -2347,17 +2381,18 @@ class WorkflowsResource:
             request_context: Field ``requestContext`` of the JSON body.
             resume_data: Field ``resumeData`` of the JSON body.
             tracing_options: Field ``tracingOptions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.time_travel_async,
@@ -2440,7 +2475,8 @@ class WorkflowsResource:
     ) -> WorkflowStream[_models.WorkflowEvent]:
         """Time travel workflow stream
 
-        Time travels a workflow run, starting from a specific step, and streams the results in real-time
+        Time travels a workflow run, starting from a specific step, and streams the results in
+        real-time
 
         ``POST /workflows/{workflowId}/time-travel-stream``
 
@@ -2456,19 +2492,20 @@ class WorkflowsResource:
             request_context: Field ``requestContext`` of the JSON body.
             resume_data: Field ``resumeData`` of the JSON body.
             tracing_options: Field ``tracingOptions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
-            resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
-                attempts in a row) or the number of attempts. Default ``False``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.time_travel_stream,
@@ -2560,17 +2597,18 @@ class AsyncWorkflowsResource:
         Args:
             workflow_id: Unique identifier for the workflow.
             run_id: Unique identifier for the workflow run.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.cancel_run,
@@ -2626,17 +2664,18 @@ class AsyncWorkflowsResource:
 
         Args:
             workflow_id: Unique identifier for the workflow.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.create_restart_all_active_workflow_run,
@@ -2697,17 +2736,18 @@ class AsyncWorkflowsResource:
             run_id: Query parameter ``runId``.
             disable_scorers: Do not run the workflow's scorers on this run.
             resource_id: The user or entity the run belongs to.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.create_run,
@@ -2777,15 +2817,16 @@ class AsyncWorkflowsResource:
         Args:
             workflow_id: Unique identifier for the workflow.
             run_id: Unique identifier for the workflow run.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.delete_run,
@@ -2848,8 +2889,8 @@ class AsyncWorkflowsResource:
     ) -> Any:
         """Execute a workflow step
 
-        Internal endpoint used by standalone OrchestrationWorker instances to execute workflow steps remotely via
-        HttpRemoteStrategy.
+        Internal endpoint used by standalone OrchestrationWorker instances to execute workflow steps
+        remotely via HttpRemoteStrategy.
 
         ``POST /workflows/{workflowId}/runs/{runId}/steps/execute``
 
@@ -2868,17 +2909,18 @@ class AsyncWorkflowsResource:
             resume_data: Field ``resumeData`` of the JSON body.
             retry_count: Field ``retryCount`` of the JSON body.
             validate_inputs: Field ``validateInputs`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.execute_step,
@@ -2940,32 +2982,34 @@ class AsyncWorkflowsResource:
     ) -> _models.WorkflowRun:
         """Get workflow run by ID
 
-        Returns a workflow run with metadata and processed execution state. Use the fields query parameter to reduce
-        payload size by requesting only specific fields (e.g., ?fields=result,steps). Available fields: result, error,
-        payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId,
-        createdAt, updatedAt) and status are always included.
+        Returns a workflow run with metadata and processed execution state. Use the fields query
+        parameter to reduce payload size by requesting only specific fields (e.g.,
+        ?fields=result,steps). Available fields: result, error, payload, steps, activeStepsPath,
+        serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt)
+        and status are always included.
 
         ``GET /workflows/{workflowId}/runs/{runId}``
 
         Args:
             workflow_id: Unique identifier for the workflow.
             run_id: Unique identifier for the workflow run.
-            fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps,
-                activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt,
-                updatedAt) and status are always included.
-            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for
-                better performance.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            fields: Comma-separated list of fields to return. Available fields: result, error,
+                payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId,
+                workflowName, resourceId, createdAt, updatedAt) and status are always included.
+            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to
+                true. Set to false for better performance.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.get_run,
@@ -3033,17 +3077,18 @@ class AsyncWorkflowsResource:
 
         Args:
             workflow_id: Unique identifier for the workflow.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.get_workflow,
@@ -3099,23 +3144,24 @@ class AsyncWorkflowsResource:
     ) -> dict[str, _models.WorkflowsRunCountsResponseValue]:
         """List workflow run counts
 
-        Returns per-workflow counts of currently running and suspended (awaiting resume) runs, keyed by the workflow
-        registry key used in the Mastra config
+        Returns per-workflow counts of currently running and suspended (awaiting resume) runs, keyed
+        by the workflow registry key used in the Mastra config
 
         ``GET /workflows/run-counts``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.list_run_counts,
@@ -3206,17 +3252,18 @@ class AsyncWorkflowsResource:
             to_date: Query parameter ``toDate``.
             resource_id: Query parameter ``resourceId``.
             status: Query parameter ``status``.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.list_runs,
@@ -3310,8 +3357,8 @@ class AsyncWorkflowsResource:
     ) -> AsyncIterator[_models.WorkflowRunsResponseRun]:
         """Every item of every page of ``list_runs``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments are those of
-        ``list_runs``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_runs``.
 
         Args:
             workflow_id: Unique identifier for the workflow.
@@ -3323,17 +3370,18 @@ class AsyncWorkflowsResource:
             to_date: Query parameter ``toDate``.
             resource_id: Query parameter ``resourceId``.
             status: Query parameter ``status``.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "runs")
         while not _pager.done:
@@ -3380,17 +3428,18 @@ class AsyncWorkflowsResource:
 
         Args:
             partial: Query parameter ``partial``.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their
-                JSON.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.list_workflows,
@@ -3449,8 +3498,8 @@ class AsyncWorkflowsResource:
     ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Observe workflow stream
 
-        Observes and streams updates from an already running workflow execution. Supports position-based resume with
-        offset for efficient reconnection.
+        Observes and streams updates from an already running workflow execution. Supports
+        position-based resume with offset for efficient reconnection.
 
         ``POST /workflows/{workflowId}/observe``
 
@@ -3458,15 +3507,16 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow.
             run_id: Unique identifier for the run.
             offset: Resume from this event index (0-based). If omitted, replays all events.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.observe,
@@ -3529,15 +3579,16 @@ class AsyncWorkflowsResource:
         Args:
             workflow_id: Unique identifier for the workflow.
             run_id: Unique identifier for the run.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.observe_stream_legacy,
@@ -3604,17 +3655,18 @@ class AsyncWorkflowsResource:
             run_id: Unique identifier for the run.
             request_context: Field ``requestContext`` of the JSON body.
             tracing_options: Field ``tracingOptions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.restart,
@@ -3683,17 +3735,18 @@ class AsyncWorkflowsResource:
 
         Args:
             workflow_id: Unique identifier for the workflow.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.restart_all_active_workflow_runs_async,
@@ -3756,17 +3809,18 @@ class AsyncWorkflowsResource:
             run_id: Unique identifier for the run.
             request_context: Field ``requestContext`` of the JSON body.
             tracing_options: Field ``tracingOptions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.restart_async,
@@ -3850,18 +3904,20 @@ class AsyncWorkflowsResource:
             request_context: Values for the server's request context, for this run.
             resume_data: The data the step resumes with, checked against its resume schema.
             step: The suspended step to resume (its id, or the path to it in nested workflows).
-            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.resume,
@@ -3949,18 +4005,20 @@ class AsyncWorkflowsResource:
             request_context: Values for the server's request context, for this run.
             resume_data: The data the step resumes with, checked against its resume schema.
             step: The suspended step to resume (its id, or the path to it in nested workflows).
-            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.resume_async,
@@ -4036,8 +4094,8 @@ class AsyncWorkflowsResource:
     ) -> _models.WorkflowResumeNoWaitResponse:
         """Resume workflow without waiting
 
-        Resumes a suspended workflow execution without waiting (fire-and-forget) and returns immediately with the runId.
-        The workflow continues executing in the background.
+        Resumes a suspended workflow execution without waiting (fire-and-forget) and returns
+        immediately with the runId. The workflow continues executing in the background.
 
         ``POST /workflows/{workflowId}/resume-no-wait``
 
@@ -4050,17 +4108,18 @@ class AsyncWorkflowsResource:
             resume_data: Field ``resumeData`` of the JSON body.
             step: Field ``step`` of the JSON body.
             tracing_options: Field ``tracingOptions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.resume_no_wait,
@@ -4149,20 +4208,22 @@ class AsyncWorkflowsResource:
             request_context: Values for the server's request context, for this run.
             resume_data: The data the step resumes with, checked against its resume schema.
             step: The suspended step to resume (its id, or the path to it in nested workflows).
-            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
-            resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
-                attempts in a row) or the number of attempts. Default ``False``.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.resume_stream,
@@ -4236,24 +4297,25 @@ class AsyncWorkflowsResource:
     ) -> _models.WorkflowsEventsResponse:
         """Receive a workflow event from a push-mode broker
 
-        Push-mode entry point for workflow events. Brokers (GCP Pub/Sub push, SNS, EventBridge) POST each event here;
-        Mastra processes it through the same pipeline as pull-mode workers.
+        Push-mode entry point for workflow events. Brokers (GCP Pub/Sub push, SNS, EventBridge) POST
+        each event here; Mastra processes it through the same pipeline as pull-mode workers.
 
         ``POST /workflows/events``
 
         Args:
             event: Field ``event`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.WorkflowsEventsRequest,
@@ -4323,18 +4385,20 @@ class AsyncWorkflowsResource:
             per_step: Run one step, then stop (the run can go on with another call).
             request_context: Values for the server's request context, for this run.
             resource_id: The user or entity the run belongs to.
-            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.start,
@@ -4422,18 +4486,20 @@ class AsyncWorkflowsResource:
             per_step: Run one step, then stop (the run can go on with another call).
             request_context: Values for the server's request context, for this run.
             resource_id: The user or entity the run belongs to.
-            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.start_async,
@@ -4518,26 +4584,29 @@ class AsyncWorkflowsResource:
         Args:
             workflow_id: Unique identifier for the workflow.
             run_id: Unique identifier for the run.
-            close_on_suspend: End the stream when the run suspends (default true); false keeps it open.
+            close_on_suspend: End the stream when the run suspends (default true); false keeps it
+                open.
             initial_state: The workflow state the run starts with.
             input_data: The workflow's input, checked against its input schema.
             per_step: Run one step, then stop (the run can go on with another call).
             request_context: Values for the server's request context, for this run.
             resource_id: The user or entity the run belongs to.
-            tracing_options: Tracing for this run (metadata, tags, request context keys, parent trace and span ids).
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
-            resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
-                attempts in a row) or the number of attempts. Default ``False``.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.stream,
@@ -4636,17 +4705,18 @@ class AsyncWorkflowsResource:
             request_context: Field ``requestContext`` of the JSON body.
             resource_id: Field ``resourceId`` of the JSON body.
             tracing_options: Field ``tracingOptions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.stream_legacy,
@@ -4739,17 +4809,18 @@ class AsyncWorkflowsResource:
             request_context: Field ``requestContext`` of the JSON body.
             resume_data: Field ``resumeData`` of the JSON body.
             tracing_options: Field ``tracingOptions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.time_travel,
@@ -4847,17 +4918,18 @@ class AsyncWorkflowsResource:
             request_context: Field ``requestContext`` of the JSON body.
             resume_data: Field ``resumeData`` of the JSON body.
             tracing_options: Field ``tracingOptions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the answer does not fit its
-                model; ``False``: keep it leniently. Default: the client's setting.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.time_travel_async,
@@ -4940,7 +5012,8 @@ class AsyncWorkflowsResource:
     ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Time travel workflow stream
 
-        Time travels a workflow run, starting from a specific step, and streams the results in real-time
+        Time travels a workflow run, starting from a specific step, and streams the results in
+        real-time
 
         ``POST /workflows/{workflowId}/time-travel-stream``
 
@@ -4956,19 +5029,20 @@ class AsyncWorkflowsResource:
             request_context: Field ``requestContext`` of the JSON body.
             resume_data: Field ``resumeData`` of the JSON body.
             tracing_options: Field ``tracingOptions`` of the JSON body.
-            retry_unsafe: Retry this call after a connection error or a retryable status although it is not idempotent
-                (the server may then act twice). Default ``False``.
-            idle_timeout: Seconds the stream may go without an event before it raises ``APITimeoutError``; ``None``: no
-                limit. Default: the client's (none for a subscription).
-            resumable: Continue a dropped stream by observing its run from the last event received: ``True`` (up to 5
-                attempts in a row) or the number of attempts. Default ``False``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
             extra_headers: Headers sent with this call only, over the client's and the method's own.
             extra_query: Query parameters added to this call.
             extra_body: Fields merged into the request body as they are (not checked).
             timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
             max_retries: Retries of this call instead of the client's ``max_retries``.
-            max_response_bytes: The largest answer read whole for this call (``None``: no limit) instead of the
-                client's.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.time_travel_stream,
