@@ -232,3 +232,34 @@ def test_rewrap_docstring_only_touches_long_docstring_lines() -> None:
     assert len(body) > 1 and all(len(line) <= 60 for line in body)
     assert " ".join(" ".join(out).split()) == " ".join(" ".join(lines[3:]).split())
     compile("\n".join(out), "<test>", "exec")
+
+
+def test_form_raw_and_whole_bodies_say_what_they_are(tmp_path: Path) -> None:
+    from mastra_codegen.docs import param_text
+
+    def post(media: str, schema: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "post": {
+                "requestBody": {"content": {media: {"schema": schema}}},
+                "responses": {"200": {"description": "ok"}},
+            }
+        }
+
+    file_schema = {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "bodies", "version": "1"},
+        "paths": {
+            "/upload": post("multipart/form-data", file_schema),
+            "/raw": post("application/octet-stream", {"type": "string", "format": "binary"}),
+            "/list": post("application/json", {"type": "array", "items": {"type": "string"}}),
+        },
+    }
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(document))
+    texts = {op.path: [param_text(p, op) for p in op.params] for op in prepare(str(spec)).operations}
+    assert texts == {
+        "/upload": ["Field ``file`` of the multipart body (a file)."],
+        "/raw": ["The request body, sent as ``application/octet-stream``."],
+        "/list": ["The JSON request body."],
+    }
