@@ -10,7 +10,7 @@ from importlib import resources
 from typing import Any
 
 from .annotations import Annotator
-from .docs import attribute_doc, selector_doc
+from .docstrings import attribute_doc, selector_doc
 from .errors import CodegenError
 from .ir import (
     ChunkUnionModel,

@@ -9,7 +9,7 @@ from typing import Any
 
 import jinja2
 
-from . import docs
+from . import docstrings
 from .ir import ClientModel
 from .pysource import docstring_body
 from .surface import SURFACE_FILE, render_surface
@@ -40,8 +40,8 @@ def environment() -> jinja2.Environment:
         autoescape=False,  # noqa: S701 - Python source, not HTML; every spec string goes through a filter
     )
     env.filters["docstring"] = _docstring
-    env.filters["wrap"] = docs.wrap  # escaped and wrapped to the line length: ``text | wrap(indent, first)``
-    env.globals["docs"] = docs  # method, iterator and accessor docstrings (generator/docs.py)
+    env.filters["wrap"] = docstrings.wrap  # escaped and wrapped to the line length: ``text | wrap(indent, first)``
+    env.globals["docstrings"] = docstrings  # method, iterator, accessor and class docstrings
     env.filters["pyrepr"] = repr
     env.filters["tuple_repr"] = _tuple_repr
     env.filters["toml_str"] = lambda value: json.dumps(str(value), ensure_ascii=False)  # a TOML basic string

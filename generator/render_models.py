@@ -19,7 +19,7 @@ from typing import Any
 
 import pydantic
 
-from .docs import rewrap_docstring
+from .docstrings import rewrap_docstring
 from .errors import CodegenError
 from .ir import ModelModule
 from .naming import snake

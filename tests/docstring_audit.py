@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
-from mastra_codegen.docs import LINE_LENGTH
+from mastra_codegen.docstrings import LINE_LENGTH
 
 _PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
 # [tool.ruff] line-length (read without tomllib, which Python 3.10 lacks)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mastra_codegen.docs import CALL_OPTIONS, LINE_LENGTH, rewrap_docstring, wrap
+from mastra_codegen.docstrings import CALL_OPTIONS, LINE_LENGTH, rewrap_docstring, wrap
 from mastra_codegen.errors import CodegenError
 from mastra_codegen.pipeline import generate, prepare
 
@@ -235,7 +235,7 @@ def test_rewrap_docstring_only_touches_long_docstring_lines() -> None:
 
 
 def test_form_raw_and_whole_bodies_say_what_they_are(tmp_path: Path) -> None:
-    from mastra_codegen.docs import param_text
+    from mastra_codegen.docstrings import param_text
 
     def post(media: str, schema: dict[str, Any]) -> dict[str, Any]:
         return {
