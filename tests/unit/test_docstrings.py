@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import inspect
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -263,3 +264,10 @@ def test_form_raw_and_whole_bodies_say_what_they_are(tmp_path: Path) -> None:
         "/raw": ["The request body, sent as ``application/octet-stream``."],
         "/list": ["The JSON request body."],
     }
+
+
+def test_the_shared_texts_match_the_runtime() -> None:
+    """``resumable``'s text names the runtime's default number of attempts."""
+    runtime = (ROOT / "templates" / "runtime" / "_streams.py").read_text(encoding="utf-8")
+    (attempts,) = re.findall(r"^DEFAULT_RESUME_ATTEMPTS = (\d+)", runtime, re.M)
+    assert f"up to {attempts} attempts" in CALL_OPTIONS["resumable"]
