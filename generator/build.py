@@ -11,6 +11,7 @@ from importlib import resources
 from typing import Any
 
 from .annotations import Annotator
+from .docstrings import attribute_doc, selector_doc
 from .errors import CodegenError
 from .ir import (
     ChunkUnionModel,
@@ -216,6 +217,7 @@ def _operation(
                     type_label=schema_label(schema),
                 )
             )
+    _describe(params, patch.get("describe") or {}, key, overrides)
     returns, parse, parse_with = _response(op, annotator)
     pagination = None
     if not patch.get("stream"):
@@ -311,6 +313,17 @@ def _stream_spec(spec: StreamOverride | None, overrides: Overrides, key: str) ->
         long_lived=spec.long_lived,
         final=spec.final,
     )
+
+
+def _describe(params: list[Param], texts: dict[str, str], key: str, overrides: Overrides) -> None:
+    """``describe:``: the overrides' text for parameters and body fields the document leaves undescribed."""
+    for name, text in texts.items():
+        found = [i for i, p in enumerate(params) if name in (p.name, p.py_name)]
+        if not found:
+            overrides.leave_out_part((key, "describe", name), f"'{key}' has no parameter or body field {name!r}")
+        for index in found:
+            if not params[index].description:
+                params[index] = replace(params[index], description=_one_line(text))
 
 
 def _special_param(
@@ -716,22 +729,48 @@ def _qualified_name(method: str, path: str) -> str:
     return "_".join(parts)
 
 
-def build_groups(operations: list[Operation]) -> list[Group]:
+def build_groups(operations: list[Operation], document: dict[str, Any] | None = None) -> list[Group]:
+    """One group per area; titled by its tag as the document writes it, described by the tag's entry."""
     by_group: dict[str, list[Operation]] = {}
     for op in operations:
         by_group.setdefault(op.group, []).append(op)
+    doc = document or {}
+    described = {
+        str(t["name"]): _one_paragraph(t.get("description"))
+        for t in doc.get("tags") or []
+        if isinstance(t, dict) and isinstance(t.get("name"), str)
+    }
     groups: list[Group] = []
     for name in sorted(by_group):
         ops = sorted(by_group[name], key=lambda o: o.py_name)
+        title = _group_tag(ops, doc) or name.replace("_", " ").title()
         groups.append(
             Group(
                 name=name,
                 class_name=pascal(name) + "Resource",
-                title=name.replace("_", " ").title(),
+                title=title,
                 operations=tuple(ops),
+                description=described.get(title, ""),
             )
         )
     return groups
+
+
+def _group_tag(ops: list[Operation], document: dict[str, Any]) -> str:
+    """The first tag most of a group's operations carry (the first by name on a tie); "" untagged."""
+    counts: dict[str, int] = {}
+    for op in ops:
+        item = (document.get("paths") or {}).get(op.path) or {}
+        tags = (item.get(op.method.lower()) or {}).get("tags") if isinstance(item, dict) else None
+        if isinstance(tags, list) and tags and isinstance(tags[0], str) and tags[0].strip():
+            counts[tags[0]] = counts.get(tags[0], 0) + 1
+    return min(counts, key=lambda tag: (-counts[tag], tag)) if counts else ""
+
+
+def _one_paragraph(text: Any) -> str:
+    """A description as text: its paragraphs and lists kept, blank runs and trailing spaces gone."""
+    lines = [line.rstrip() for line in str(text or "").strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
 
 
 def build_resources(overrides: Overrides, operations: list[Operation]) -> tuple[list[Resource], list[FacadeMethod]]:
@@ -745,13 +784,16 @@ def build_resources(overrides: Overrides, operations: list[Operation]) -> tuple[
         if not methods and all(m.shipped for m in spec.methods):
             continue  # a shipped resource this server has no routes for
         attrs: dict[str, tuple[str, str, bool]] = {}  # two spec names may share one attribute
+        attr_docs: dict[str, str] = {}
         for json_name, attr in spec.params.items():
             optional = json_name in spec.optional
             attrs.setdefault(attr, (attr, "str | None" if optional else "str", not optional))
-        for selector in spec.selectors:
+            attr_docs.setdefault(attr, attribute_doc(json_name, spec.name, optional))
+        for selector, selects in spec.selectors.items():
             if selector in attrs:
                 raise CodegenError(spec.where, f"selector {selector!r} is also an id attribute of {spec.name}")
             attrs[selector] = (selector, "Mapping[str, str] | None", False)
+            attr_docs[selector] = selector_doc(selects)
         attributes = tuple(attrs.values())
         resources.append(
             Resource(
@@ -763,6 +805,7 @@ def build_resources(overrides: Overrides, operations: list[Operation]) -> tuple[
                 aliases=tuple(spec.aliases),
                 parent=spec.parent,
                 selectors=tuple(spec.selectors),
+                attribute_docs=tuple(attr_docs[a[0]] for a in attributes),
             )
         )
     resources = _attach_children(resources, overrides)
@@ -853,12 +896,14 @@ def _attach_children(resources: list[Resource], overrides: Overrides) -> list[Re
             overrides.leave_out(shipped, spec.where, f"resource {r.name!r} names an absent parent {r.parent!r}")
             continue
         parent_attrs = {a[0] for a in parent.attributes}
+        own = [i for i, a in enumerate(r.attributes) if a[0] not in parent_attrs]
         accessor = ResourceAccessor(
             name=str(r.accessor),
             resource=r.name,
-            params=tuple(a for a in r.attributes if a[0] not in parent_attrs),
+            params=tuple(r.attributes[i] for i in own),
             inherited=tuple(a[0] for a in r.attributes if a[0] in parent_attrs),
             doc=r.doc,
+            param_docs=tuple(r.attribute_docs[i] for i in own if i < len(r.attribute_docs)),
         )
         children.setdefault(r.parent, []).append(accessor)
         kept.append(r)

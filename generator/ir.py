@@ -244,6 +244,7 @@ class Group:
     class_name: str  # AgentsResource (AsyncAgentsResource is derived)
     title: str  # the tag as written
     operations: tuple[Operation, ...]
+    description: str = ""  # the tag's description in the document's top-level ``tags``
     facade: str | None = None  # the facade class the client's attribute returns (it extends this)
 
     @property
@@ -324,6 +325,7 @@ class ResourceAccessor:
     params: tuple[tuple[str, str, bool], ...]  # attributes the caller passes (python name, annotation, required)
     inherited: tuple[str, ...] = ()  # attributes taken from the object it is reached from
     doc: str = ""
+    param_docs: tuple[str, ...] = ()  # what each of ``params`` is, in the same order
 
     @property
     def is_property(self) -> bool:
@@ -347,6 +349,7 @@ class Resource:
     # The group it extends: ``client.responses`` is both the Responses facade and the group of
     # that name, so the facade subclasses the group's class and keeps its operations.
     group: Group | None = None
+    attribute_docs: tuple[str, ...] = ()  # what each of ``attributes`` is, in the same order
 
     @property
     def view_members(self) -> tuple[tuple[str, bool], ...]:
@@ -359,7 +362,9 @@ class Resource:
         """The client's method or property returning it (none for a child, one merged into a group)."""
         if self.accessor is None or self.parent is not None or self.group is not None:
             return None
-        return ResourceAccessor(name=self.accessor, resource=self.name, params=self.attributes, doc=self.doc)
+        return ResourceAccessor(
+            name=self.accessor, resource=self.name, params=self.attributes, doc=self.doc, param_docs=self.attribute_docs
+        )
 
 
 @dataclass(frozen=True)

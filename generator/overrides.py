@@ -29,6 +29,7 @@ _OPERATION_KEYS: dict[str, type | tuple[type, ...]] = {
     "request_body": dict,
     "request_media": str,
     "params": dict,
+    "describe": dict,
     "safe": bool,
     "error_body": bool,
     "stream": (str, dict),
@@ -367,7 +368,16 @@ def _merge(merged: Overrides, file: Located, shipped: bool) -> None:
         for key in ("name", "group"):
             if key in body and not is_python_name(body[key]):
                 raise CodegenError(file.at("operations", op_key, key), f"{key} must be a Python identifier")
-        merged.operations.setdefault(op_key, {}).update(copy.deepcopy(body))
+        describe = body.get("describe") or {}
+        for name, text in describe.items():
+            if not isinstance(name, str) or not isinstance(text, str) or not text.strip():
+                raise CodegenError(
+                    file.at("operations", op_key, "describe", str(name)), "describe maps a parameter to its text"
+                )
+        entry = merged.operations.setdefault(op_key, {})
+        if describe:  # a later file's descriptions add to an earlier file's
+            body = {**body, "describe": {**entry.get("describe", {}), **describe}}
+        entry.update(copy.deepcopy(body))
         merged.origin[op_key] = file.at("operations", op_key)
         for part in _parts(body):
             merged.part_origin[(op_key, *part)] = file.at("operations", op_key, *part)
@@ -412,9 +422,10 @@ def _merge(merged: Overrides, file: Located, shipped: bool) -> None:
 def _parts(body: dict[str, Any]) -> list[tuple[str, ...]]:
     """The separately skippable parts of an operation entry: each key, and each patched parameter."""
     parts: list[tuple[str, ...]] = [(key,) for key in body]
-    params = body.get("params")
-    if isinstance(params, dict):
-        parts.extend(("params", str(name)) for name in params)
+    for key in ("params", "describe"):
+        names = body.get(key)
+        if isinstance(names, dict):
+            parts.extend((key, str(name)) for name in names)
     return parts
 
 

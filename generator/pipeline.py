@@ -167,7 +167,7 @@ def assemble(
         spec_sha256=sha256,
         spec_title=meta["spec_title"],
         spec_version=meta["spec_version"],
-        groups=build_groups(operations),
+        groups=build_groups(operations, normalized),
         resources=[],
         client_methods=[],
         model_modules=[],

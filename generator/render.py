@@ -10,6 +10,7 @@ from typing import Any
 
 import jinja2
 
+from . import docstrings
 from .errors import CodegenError
 from .fmt import RUFF_CONFIG, RUFF_EXCLUDE, RUFF_IGNORE, RUFF_LINE_LENGTH, RUFF_RULES, RUFF_TARGET
 from .ir import ClientModel, facade_view_members, signature_split
@@ -47,6 +48,8 @@ def environment() -> jinja2.Environment:
     env.globals["signature_split"] = signature_split  # argument order: method templates and api.md agree
     env.globals["facade_view_members"] = facade_view_members
     env.filters["docstring"] = _docstring
+    env.filters["wrap"] = docstrings.wrap  # escaped and wrapped to the line length: ``text | wrap(indent, first)``
+    env.globals["docstrings"] = docstrings  # method, iterator, accessor and class docstrings
     env.filters["pyrepr"] = repr
     env.filters["tuple_repr"] = _tuple_repr
     env.filters["toml_str"] = lambda value: json.dumps(str(value), ensure_ascii=False)  # a TOML basic string

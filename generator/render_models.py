@@ -19,6 +19,7 @@ from typing import Any
 
 import pydantic
 
+from .docstrings import rewrap_docstring
 from .errors import CodegenError
 from .ir import ModelModule
 from .naming import snake
@@ -398,7 +399,10 @@ def split_models(
         start = node.lineno - 1
         if isinstance(node, ast.ClassDef) and node.decorator_list:
             start = node.decorator_list[0].lineno - 1
-        return "\n".join(lines_of[start : node.end_lineno])
+        lines = lines_of[start : node.end_lineno]
+        if isinstance(node, ast.ClassDef):  # a schema's description is one line there
+            lines = rewrap_docstring(lines, node, start)
+        return "\n".join(lines)
 
     imports: list[str] = []
     classes: dict[str, ast.stmt] = {}

@@ -565,7 +565,7 @@ class MastraClient(SyncAPIClient):
 
     @cached_property
     def with_raw_response(self) -> MastraClientWithRawResponse:
-        """This client, with every method returning a ``RawResponse`` (status, headers, ``parse()``).
+        """This client, every method returning a ``RawResponse`` (status, headers, ``parse()``).
 
         ``client.with_raw_response.agents.list_agents().headers`` or
         ``client.with_raw_response.get_agent("a").generate("hi").parse()``. Typed: ``parse()``
@@ -579,14 +579,15 @@ class MastraClient(SyncAPIClient):
         """This client, with every call handing over its HTTP response before the body is read.
 
         For large answers (audio, files):
-        ``with client.with_streaming_response.<area>.<operation>(...) as response:``, then
-        ``for chunk in response.iter_bytes()``. Leaving the block closes the connection.
+        ``with client.with_streaming_response.<area>.<operation>(...) as response:``,
+        then ``for chunk in response.iter_bytes()``.
+        Leaving the block closes the connection.
         """
         return MastraClientWithStreamingResponse(self)
 
     @cached_property
     def a2a(self) -> A2aResource:
-        """A2A: every operation of this area."""
+        """Agent-to-Agent: every operation of this area."""
         from .resources.a2a import A2aResource
 
         return A2aResource(self)
@@ -600,7 +601,7 @@ class MastraClient(SyncAPIClient):
 
     @cached_property
     def agent_controller(self) -> AgentControllerResource:
-        """Agent Controller: every operation of this area."""
+        """AgentController: every operation of this area."""
         from .resources.agent_controller import AgentControllerResource
 
         return AgentControllerResource(self)
@@ -677,14 +678,14 @@ class MastraClient(SyncAPIClient):
 
     @cached_property
     def mcp(self) -> McpResource:
-        """Mcp: every operation of this area."""
+        """MCP: every operation of this area."""
         from .resources.mcp import McpResource
 
         return McpResource(self)
 
     @cached_property
     def mcp_client_versions(self) -> McpClientVersionsResource:
-        """Mcp Client Versions: every operation of this area."""
+        """MCP Client Versions: every operation of this area."""
         from .resources.mcp_client_versions import McpClientVersionsResource
 
         return McpClientVersionsResource(self)
@@ -698,7 +699,7 @@ class MastraClient(SyncAPIClient):
 
     @cached_property
     def memory_network(self) -> MemoryNetworkResource:
-        """Memory Network: every operation of this area."""
+        """Memory - Network: every operation of this area."""
         from .resources.memory_network import MemoryNetworkResource
 
         return MemoryNetworkResource(self)
@@ -754,7 +755,7 @@ class MastraClient(SyncAPIClient):
 
     @cached_property
     def scores(self) -> ScoresResource:
-        """Scores: every operation of this area."""
+        """Scoring: every operation of this area."""
         from .resources.scores import ScoresResource
 
         return ScoresResource(self)
@@ -768,7 +769,7 @@ class MastraClient(SyncAPIClient):
 
     @cached_property
     def stored_mcp_clients(self) -> StoredMcpClientsResource:
-        """Stored Mcp Clients: every operation of this area."""
+        """Stored MCP Clients: every operation of this area."""
         from .resources.stored_mcp_clients import StoredMcpClientsResource
 
         return StoredMcpClientsResource(self)
@@ -844,23 +845,48 @@ class MastraClient(SyncAPIClient):
         return WorkspaceResource(self)
 
     def get_a2a(self, agent_id: str) -> A2a:
-        """An agent over the A2A protocol (JSON-RPC 2.0 on POST /a2a/{agentId}): client.get_a2a(agent_id)."""
+        """An agent over the A2A protocol (JSON-RPC 2.0 on POST /a2a/{agentId}):
+        client.get_a2a(agent_id).
+
+        Args:
+            agent_id: The ``agentId`` of every call of this A2a.
+        """
         return A2a(self, agent_id=agent_id)
 
     def get_a2a_v1(self, agent_id: str) -> A2aV1:
-        """An agent over A2A protocol v1.0 (header A2A-Version: 1.0, v1.0 method names): client.get_a2a_v1(agent_id)."""
+        """An agent over A2A protocol v1.0 (header A2A-Version: 1.0, v1.0 method names):
+        client.get_a2a_v1(agent_id).
+
+        Args:
+            agent_id: The ``agentId`` of every call of this A2aV1.
+        """
         return A2aV1(self, agent_id=agent_id)
 
     def get_agent(self, agent_id: str, version: Mapping[str, str] | None = None) -> Agent:
-        """An agent of the server; every method is bound to its id."""
+        """An agent of the server; every method is bound to its id.
+
+        Args:
+            agent_id: The ``agentId`` of every call of this Agent.
+            version: Which version of a stored agent's overrides every call uses. Sent as query
+                parameters on every call; ``None``: none.
+        """
         return Agent(self, agent_id=agent_id, version=version)
 
     def get_agent_builder_action(self, action_id: str) -> AgentBuilder:
-        """An agent-builder action (a built-in workflow), bound to its id."""
+        """An agent-builder action (a built-in workflow), bound to its id.
+
+        Args:
+            action_id: The ``actionId`` of every call of this AgentBuilder.
+        """
         return AgentBuilder(self, action_id=action_id)
 
     def get_agent_controller(self, controller_id: str) -> AgentController:
-        """An agent controller hosted on the server (client-js AgentController); its sessions are reached with session(resource_id, scope=None)."""
+        """An agent controller hosted on the server (client-js AgentController); its sessions are
+        reached with session(resource_id, scope=None).
+
+        Args:
+            controller_id: The ``controllerId`` of every call of this AgentController.
+        """
         return AgentController(self, controller_id=controller_id)
 
     @property
@@ -869,67 +895,137 @@ class MastraClient(SyncAPIClient):
         return Conversations(self)
 
     def get_dynamic_workflow(self, dynamic_workflow_id: str) -> DynamicWorkflow:
-        """A dynamic workflow definition stored on the server (run it like any workflow: client.get_workflow(id).create_run())."""
+        """A dynamic workflow definition stored on the server (run it like any workflow:
+        client.get_workflow(id).create_run()).
+
+        Args:
+            dynamic_workflow_id: The ``dynamicWorkflowId`` of every call of this DynamicWorkflow.
+        """
         return DynamicWorkflow(self, dynamic_workflow_id=dynamic_workflow_id)
 
     def get_mcp_server(self, server_id: str) -> McpServer:
-        """An MCP server hosted by Mastra."""
+        """An MCP server hosted by Mastra.
+
+        Args:
+            server_id: The ``serverId`` of every call of this McpServer.
+        """
         return McpServer(self, server_id=server_id)
 
     def get_mcp_server_tool(self, server_id: str, tool_id: str) -> McpTool:
-        """One tool of an MCP server hosted by Mastra, as client.get_mcp_server_tool(server_id, tool_id)."""
+        """One tool of an MCP server hosted by Mastra, as client.get_mcp_server_tool(server_id,
+        tool_id).
+
+        Args:
+            server_id: The ``serverId`` of every call of this McpTool.
+            tool_id: The ``toolId`` of every call of this McpTool.
+        """
         return McpTool(self, server_id=server_id, tool_id=tool_id)
 
     def get_memory_thread(self, thread_id: str, agent_id: str | None = None) -> MemoryThread:
-        """A conversation thread in an agent's memory."""
+        """A conversation thread in an agent's memory.
+
+        Args:
+            thread_id: The ``threadId`` of every call of this MemoryThread.
+            agent_id: The ``agentId`` of every call of this MemoryThread. ``None``: left out of the
+                requests.
+        """
         return MemoryThread(self, thread_id=thread_id, agent_id=agent_id)
 
     def get_processor(self, processor_id: str) -> Processor:
-        """A processor (input/output message processor) registered on the server."""
+        """A processor (input/output message processor) registered on the server.
+
+        Args:
+            processor_id: The ``processorId`` of every call of this Processor.
+        """
         return Processor(self, processor_id=processor_id)
 
     def get_processor_provider(self, provider_id: str) -> ProcessorProvider:
-        """A processor provider registered on the server."""
+        """A processor provider registered on the server.
+
+        Args:
+            provider_id: The ``providerId`` of every call of this ProcessorProvider.
+        """
         return ProcessorProvider(self, provider_id=provider_id)
 
     def get_stored_agent(self, stored_agent_id: str) -> StoredAgent:
-        """An agent stored in the server's database, with its versions."""
+        """An agent stored in the server's database, with its versions.
+
+        Args:
+            stored_agent_id: The ``storedAgentId`` of every call of this StoredAgent.
+        """
         return StoredAgent(self, stored_agent_id=stored_agent_id)
 
     def get_stored_mcp_client(self, stored_mcp_client_id: str) -> StoredMcpClient:
-        """An MCP client configuration stored in the server's database."""
+        """An MCP client configuration stored in the server's database.
+
+        Args:
+            stored_mcp_client_id: The ``storedMCPClientId`` of every call of this StoredMcpClient.
+        """
         return StoredMcpClient(self, stored_mcp_client_id=stored_mcp_client_id)
 
     def get_stored_prompt_block(self, stored_prompt_block_id: str) -> StoredPromptBlock:
-        """A prompt block stored in the server's database, with its versions."""
+        """A prompt block stored in the server's database, with its versions.
+
+        Args:
+            stored_prompt_block_id: The ``storedPromptBlockId`` of every call of this
+                StoredPromptBlock.
+        """
         return StoredPromptBlock(self, stored_prompt_block_id=stored_prompt_block_id)
 
     def get_stored_scorer(self, stored_scorer_id: str) -> StoredScorer:
-        """A scorer definition stored in the server's database, with its versions."""
+        """A scorer definition stored in the server's database, with its versions.
+
+        Args:
+            stored_scorer_id: The ``storedScorerId`` of every call of this StoredScorer.
+        """
         return StoredScorer(self, stored_scorer_id=stored_scorer_id)
 
     def get_stored_skill(self, stored_skill_id: str) -> StoredSkill:
-        """A skill stored in the server's database."""
+        """A skill stored in the server's database.
+
+        Args:
+            stored_skill_id: The ``storedSkillId`` of every call of this StoredSkill.
+        """
         return StoredSkill(self, stored_skill_id=stored_skill_id)
 
     def get_tool(self, tool_id: str) -> Tool:
-        """A tool registered on the server."""
+        """A tool registered on the server.
+
+        Args:
+            tool_id: The ``toolId`` of every call of this Tool.
+        """
         return Tool(self, tool_id=tool_id)
 
     def get_tool_provider(self, provider_id: str) -> ToolProvider:
-        """A tool provider registered on the server (toolkits, tools, connections and their auth)."""
+        """A tool provider registered on the server (toolkits, tools, connections and their auth).
+
+        Args:
+            provider_id: The ``providerId`` of every call of this ToolProvider.
+        """
         return ToolProvider(self, provider_id=provider_id)
 
     def get_vector(self, vector_name: str) -> Vector:
-        """A vector store of the server, by name."""
+        """A vector store of the server, by name.
+
+        Args:
+            vector_name: The ``vectorName`` of every call of this Vector.
+        """
         return Vector(self, vector_name=vector_name)
 
     def get_workflow(self, workflow_id: str) -> Workflow:
-        """A workflow of the server; create runs, start, resume and inspect them."""
+        """A workflow of the server; create runs, start, resume and inspect them.
+
+        Args:
+            workflow_id: The ``workflowId`` of every call of this Workflow.
+        """
         return Workflow(self, workflow_id=workflow_id)
 
     def get_workspace(self, workspace_id: str) -> Workspace:
-        """A workspace of the server (its filesystem, search index and skills), by id."""
+        """A workspace of the server (its filesystem, search index and skills), by id.
+
+        Args:
+            workspace_id: The ``workspaceId`` of every call of this Workspace.
+        """
         return Workspace(self, workspace_id=workspace_id)
 
     def add_dataset_item(
@@ -966,16 +1062,31 @@ class MastraClient(SyncAPIClient):
         ``POST /datasets/{datasetId}/items``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            input: Input data for the dataset item
-            expected_trajectory: Expected trajectory configuration for trajectory scoring
-            external_id: Caller-defined, dataset-local item identity
-            ground_truth: Expected output for comparison
-            metadata: Additional metadata
-            request_context: Request context preset for this item
-            scorer_ids: IDs of scorers selected for this item
-            tool_mocks: Ordered item-level static tool mocks served in place of executing the real tool
-            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny' fails the experiment item
+            dataset_id: Unique identifier for the dataset.
+            input: Input data for the dataset item.
+            expected_trajectory: Expected trajectory configuration for trajectory scoring.
+            external_id: Caller-defined, dataset-local item identity.
+            ground_truth: Expected output for comparison.
+            metadata: Additional metadata.
+            request_context: Request context preset for this item.
+            scorer_ids: IDs of scorers selected for this item.
+            source: Field ``source`` of the JSON body.
+            tool_mocks: Ordered item-level static tool mocks served in place of executing the real
+                tool.
+            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny'
+                fails the experiment item.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.create_item(
             dataset_id=dataset_id,
@@ -1017,12 +1128,29 @@ class MastraClient(SyncAPIClient):
     ) -> _models.MemoryObservationalMemoryBufferStatusResponse:
         """Await observational memory buffering completion
 
-        Blocks until any in-flight buffering operations complete for the given thread/resource, then returns the updated record
+        Blocks until any in-flight buffering operations complete for the given thread/resource, then
+        returns the updated record
 
         ``POST /memory/observational-memory/buffer-status``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Field ``agentId`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            resource_id: Field ``resourceId`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.memory.observational_memory_buffer_status(
             request_context=request_context,
@@ -1059,7 +1187,18 @@ class MastraClient(SyncAPIClient):
         ``DELETE /datasets/{datasetId}/items/batch``
 
         Args:
-            dataset_id: Unique identifier for the dataset
+            dataset_id: Unique identifier for the dataset.
+            item_ids: Field ``itemIds`` of the JSON body.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.delete_items_batch(
             dataset_id=dataset_id,
@@ -1094,7 +1233,20 @@ class MastraClient(SyncAPIClient):
         ``POST /datasets/{datasetId}/items/batch``
 
         Args:
-            dataset_id: Unique identifier for the dataset
+            dataset_id: Unique identifier for the dataset.
+            items: Field ``items`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.items_batch(
             dataset_id=dataset_id,
@@ -1127,15 +1279,30 @@ class MastraClient(SyncAPIClient):
     ) -> _models.DatasetsClusterFailuresResponse:
         """Cluster experiment failures using AI
 
-        Uses an LLM to analyze failure items from an experiment and group them into meaningful failure pattern clusters.
+        Uses an LLM to analyze failure items from an experiment and group them into meaningful
+        failure pattern clusters.
 
         ``POST /datasets/cluster-failures``
 
         Args:
-            items: Failure items to cluster
-            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o")
-            available_tags: Existing tag vocabulary from the dataset. The LLM should prefer reusing these tags when applicable.
-            prompt: Optional user instructions to guide the analysis (e.g., "focus on tool usage failures")
+            items: Failure items to cluster.
+            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o").
+            available_tags: Existing tag vocabulary from the dataset. The LLM should prefer reusing
+                these tags when applicable.
+            prompt: Optional user instructions to guide the analysis (e.g., "focus on tool usage
+                failures").
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.create_cluster_failure(
             items=items,
@@ -1174,9 +1341,21 @@ class MastraClient(SyncAPIClient):
         ``POST /datasets/{datasetId}/compare``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id_a: ID of baseline experiment
-            experiment_id_b: ID of candidate experiment
+            dataset_id: Unique identifier for the dataset.
+            experiment_id_a: ID of baseline experiment.
+            experiment_id_b: ID of candidate experiment.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.compare(
             dataset_id=dataset_id,
@@ -1220,15 +1399,27 @@ class MastraClient(SyncAPIClient):
         ``POST /datasets``
 
         Args:
-            name: Name of the dataset
-            description: Description of the dataset
-            ground_truth_schema: JSON Schema for validating item groundTruth
-            input_schema: JSON Schema for validating item input
-            metadata: Additional metadata
-            request_context_schema: JSON Schema describing expected request context shape
-            scorer_ids: IDs of scorers attached to this dataset
-            target_ids: IDs of target entities this dataset is attached to
-            target_type: Target entity type (e.g. agent, workflow, scorer)
+            name: Name of the dataset.
+            description: Description of the dataset.
+            ground_truth_schema: JSON Schema for validating item groundTruth.
+            input_schema: JSON Schema for validating item input.
+            metadata: Additional metadata.
+            request_context_schema: JSON Schema describing expected request context shape.
+            scorer_ids: IDs of scorers attached to this dataset.
+            target_ids: IDs of target entities this dataset is attached to.
+            target_type: Target entity type (e.g. agent, workflow, scorer).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.create_dataset(
             name=name,
@@ -1285,23 +1476,44 @@ class MastraClient(SyncAPIClient):
     ) -> _models.DatasetExperimentsCreateResponse:
         """Trigger or create an experiment
 
-        By default triggers a new experiment on the dataset against the specified target: returns immediately with pending status and execution happens in background. With start: false, creates the experiment without running it so the caller can drive the loop (run-item for targeted experiments, result submission for target-less ones). Create-only requests are idempotent on a caller-supplied id.
+        By default triggers a new experiment on the dataset against the specified target: returns
+        immediately with pending status and execution happens in background. With start: false,
+        creates the experiment without running it so the caller can drive the loop (run-item for
+        targeted experiments, result submission for target-less ones). Create-only requests are
+        idempotent on a caller-supplied id.
 
         ``POST /datasets/{datasetId}/experiments``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            agent_version: Agent version ID to use for experiment
-            description: Description of the experiment
-            id: Caller-supplied experiment id (e.g. a workflow run id) for idempotent create-only requests. Ignored when start is true.
-            max_concurrency: Maximum concurrent executions
-            metadata: Additional metadata
-            name: Name of the experiment
-            request_context: Global request context passed to the target
-            scorer_ids: IDs of scorers to apply
+            dataset_id: Unique identifier for the dataset.
+            agent_version: Agent version ID to use for experiment.
+            description: Description of the experiment.
+            grouping: Field ``grouping`` of the JSON body.
+            id: Caller-supplied experiment id (e.g. a workflow run id) for idempotent create-only
+                requests. Ignored when start is true.
+            max_concurrency: Maximum concurrent executions.
+            metadata: Additional metadata.
+            name: Name of the experiment.
+            provenance: Field ``provenance`` of the JSON body.
+            request_context: Global request context passed to the target.
+            scorer_ids: IDs of scorers to apply.
             target_id: ID of the target. Required when targetType is set.
-            target_type: Type of target to run against. Required when start is true. Optional for create-only experiments.
-            version: Pin to specific dataset version
+            target_type: Type of target to run against. Required when start is true. Optional for
+                create-only experiments.
+            version: Pin to specific dataset version.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.create_experiment(
             start=False,
@@ -1348,6 +1560,21 @@ class MastraClient(SyncAPIClient):
         Creates a single feedback record in the observability store
 
         ``POST /observability/feedback``
+
+        Args:
+            feedback: Field ``feedback`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.feedback(
             feedback=feedback,
@@ -1386,8 +1613,25 @@ class MastraClient(SyncAPIClient):
         ``POST /memory/threads``
 
         Args:
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Field ``resourceId`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            metadata: Field ``metadata`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.memory.create_thread(
             agent_id=agent_id,
@@ -1442,9 +1686,45 @@ class MastraClient(SyncAPIClient):
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Create a schedule
 
-        Creates a new schedule. Pass `agentId` (plus `prompt`) to schedule an agent, or `workflowId` (plus optional `inputData`) to schedule a workflow. Agent schedules get a random `agent_<uuid>` id, workflow schedules a random `schedule_<uuid>` id; pass `id` for a stable slug instead.
+        Creates a new schedule. Pass `agentId` (plus `prompt`) to schedule an agent, or `workflowId`
+        (plus optional `inputData`) to schedule a workflow. Agent schedules get a random
+        `agent_<uuid>` id, workflow schedules a random `schedule_<uuid>` id; pass `id` for a stable
+        slug instead.
 
         ``POST /schedules``
+
+        Args:
+            cron: Field ``cron`` of the JSON body.
+            agent_id: Field ``agentId`` of the JSON body.
+            attributes: Field ``attributes`` of the JSON body.
+            id: Field ``id`` of the JSON body.
+            if_active: Field ``ifActive`` of the JSON body.
+            if_idle: Field ``ifIdle`` of the JSON body.
+            metadata: Field ``metadata`` of the JSON body.
+            name: Field ``name`` of the JSON body.
+            prompt: Field ``prompt`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            signal_type: Field ``signalType`` of the JSON body.
+            tag_name: Field ``tagName`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            timezone: Field ``timezone`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            workflow_id: Field ``workflowId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.schedules.create_schedule(
             cron=cron,
@@ -1494,6 +1774,21 @@ class MastraClient(SyncAPIClient):
         Creates a single score record in the observability store
 
         ``POST /observability/scores``
+
+        Args:
+            score: Field ``score`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.create_score(
             score=score,
@@ -1615,31 +1910,55 @@ class MastraClient(SyncAPIClient):
         ``POST /stored/agents``
 
         Args:
-            instructions: System instructions for the agent (string or array of instruction blocks)
-            name: Name of the agent
-            agents: Agent keys with optional per-agent config — static or conditional
-            author_id: Author identifier for multi-tenant filtering
-            auto_publish: Publish the initial version so the agent resolves at status="published". Defaults to true when omitted. Pass false to stage the agent as an unpublished draft — useful when overriding a code-defined agent, whose code definition keeps serving traffic until the override is published.
-            browser: Browser configuration — object config, true (apply default), false/null (disable)
-            default_options: Default options for generate/stream calls — static or conditional
-            description: Description of the agent
-            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the Mastra instance; without distributed backends durability is process-local. Does not enable automatic recovery — that stays `recovery.durableAgents`.
+            instructions: System instructions for the agent (string or array of instruction blocks).
+            name: Name of the agent.
+            agents: Agent keys with optional per-agent config — static or conditional.
+            author_id: Author identifier for multi-tenant filtering.
+            auto_publish: Publish the initial version so the agent resolves at status="published".
+                Defaults to true when omitted. Pass false to stage the agent as an unpublished draft
+                — useful when overriding a code-defined agent, whose code definition keeps serving
+                traffic until the override is published.
+            browser: Browser configuration — object config, true (apply default), false/null
+                (disable).
+            default_options: Default options for generate/stream calls — static or conditional.
+            description: Description of the agent.
+            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are
+                inherited from the Mastra instance; without distributed backends durability is
+                process-local. Does not enable automatic recovery — that stays
+                `recovery.durableAgents`.
             id: Unique identifier for the agent. If not provided, derived from name.
-            input_processors: Input processor graph — static or conditional
-            integration_tools: Map of tool provider IDs to their tool configurations — static or conditional
-            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional
-            memory: Memory configuration — static or conditional
-            metadata: Additional metadata for the agent
-            model: Model configuration — static value or array of conditional variants. When omitted, the builder default model is applied server-side.
-            output_processors: Output processor graph — static or conditional
-            request_context_schema: JSON Schema defining valid request context variables for conditional rule evaluation
-            scorers: Scorer keys with optional sampling config — static or conditional
-            skills: Skill IDs mapped to per-skill config — static or conditional
-            tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the deprecated `integrationTools` field.
-            tools: Tool keys mapped to per-tool config — static or conditional
-            visibility: Agent visibility: private (owner/admin only) or public (any reader)
-            workflows: Workflow keys with optional per-workflow config — static or conditional
-            workspace: Workspace reference (stored ID or inline config) — static or conditional
+            input_processors: Input processor graph — static or conditional.
+            integration_tools: Map of tool provider IDs to their tool configurations — static or
+                conditional.
+            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or
+                conditional.
+            memory: Memory configuration — static or conditional.
+            metadata: Additional metadata for the agent.
+            model: Model configuration — static value or array of conditional variants. When
+                omitted, the builder default model is applied server-side.
+            output_processors: Output processor graph — static or conditional.
+            request_context_schema: JSON Schema defining valid request context variables for
+                conditional rule evaluation.
+            scorers: Scorer keys with optional sampling config — static or conditional.
+            skills: Skill IDs mapped to per-skill config — static or conditional.
+            tool_providers: Tool provider connections and per-tool config (provider-agnostic).
+                Coexists with the deprecated `integrationTools` field.
+            tools: Tool keys mapped to per-tool config — static or conditional.
+            visibility: Agent visibility: private (owner/admin only) or public (any reader).
+            workflows: Workflow keys with optional per-workflow config — static or conditional.
+            workspace: Workspace reference (stored ID or inline config) — static or conditional.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_agents.create_stored_agent(
             instructions=instructions,
@@ -1704,12 +2023,24 @@ class MastraClient(SyncAPIClient):
         ``POST /stored/mcp-clients``
 
         Args:
-            name: Name of the MCP client
-            servers: Map of server name to server configuration
-            author_id: Author identifier for multi-tenant filtering
-            description: Description of the MCP client
+            name: Name of the MCP client.
+            servers: Map of server name to server configuration.
+            author_id: Author identifier for multi-tenant filtering.
+            description: Description of the MCP client.
             id: Unique identifier. If not provided, derived from name.
-            metadata: Additional metadata for the MCP client
+            metadata: Additional metadata for the MCP client.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_mcp_clients.create_stored_mcp_client(
             name=name,
@@ -1757,13 +2088,27 @@ class MastraClient(SyncAPIClient):
         ``POST /stored/prompt-blocks``
 
         Args:
-            content: Template content with {{variable}} interpolation
-            name: Display name of the prompt block
-            author_id: Author identifier for multi-tenant filtering
-            description: Purpose description
+            content: Template content with {{variable}} interpolation.
+            name: Display name of the prompt block.
+            author_id: Author identifier for multi-tenant filtering.
+            description: Purpose description.
             id: Unique identifier. If not provided, derived from name.
-            metadata: Additional metadata for the prompt block
-            request_context_schema: JSON Schema defining available variables for {{variableName}} interpolation and conditions
+            metadata: Additional metadata for the prompt block.
+            request_context_schema: JSON Schema defining available variables for {{variableName}}
+                interpolation and conditions.
+            rules: Field ``rules`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_prompt_blocks.create_stored_prompt_block(
             content=content,
@@ -1832,15 +2177,29 @@ class MastraClient(SyncAPIClient):
         ``POST /stored/scorers``
 
         Args:
-            name: Name of the scorer
-            type: Scorer type: llm-judge for custom, or a preset type name
-            author_id: Author identifier for multi-tenant filtering
-            default_sampling: Default sampling configuration
-            description: Description of the scorer
+            name: Name of the scorer.
+            type: Scorer type: llm-judge for custom, or a preset type name.
+            author_id: Author identifier for multi-tenant filtering.
+            default_sampling: Default sampling configuration.
+            description: Description of the scorer.
             id: Unique identifier. If not provided, derived from name.
-            instructions: System instructions for the judge LLM (used when type is llm-judge)
-            metadata: Additional metadata for the scorer
-            preset_config: Serializable config options for preset scorers
+            instructions: System instructions for the judge LLM (used when type is llm-judge).
+            metadata: Additional metadata for the scorer.
+            model: Field ``model`` of the JSON body.
+            preset_config: Serializable config options for preset scorers.
+            score_range: Field ``scoreRange`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_scorers.create_stored_scorer(
             name=name,
@@ -1902,20 +2261,32 @@ class MastraClient(SyncAPIClient):
         ``POST /stored/skills``
 
         Args:
-            description: Description of what the skill does and when to use it
-            instructions: Markdown instructions for the skill
-            name: Name of the skill
-            assets: List of asset file paths
-            author_id: Author identifier for multi-tenant filtering
-            compatibility: Compatibility requirements
-            files: Full file tree structure for the skill
+            description: Description of what the skill does and when to use it.
+            instructions: Markdown instructions for the skill.
+            name: Name of the skill.
+            assets: List of asset file paths.
+            author_id: Author identifier for multi-tenant filtering.
+            compatibility: Compatibility requirements.
+            files: Full file tree structure for the skill.
             id: Unique identifier. If not provided, derived from name.
-            license: License identifier for the skill
-            metadata: Additional metadata for the skill
-            references: List of reference file paths
-            scripts: List of script file paths
-            source: Source location of the skill
-            visibility: Skill visibility: private (owner/admin only) or public (any reader)
+            license: License identifier for the skill.
+            metadata: Additional metadata for the skill.
+            references: List of reference file paths.
+            scripts: List of script file paths.
+            source: Source location of the skill.
+            visibility: Skill visibility: private (owner/admin only) or public (any reader).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_skills.create_stored_skill(
             description=description,
@@ -1963,9 +2334,19 @@ class MastraClient(SyncAPIClient):
         ``DELETE /datasets/{datasetId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
+            dataset_id: Unique identifier for the dataset.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.delete_dataset(
             dataset_id=dataset_id,
@@ -1997,15 +2378,26 @@ class MastraClient(SyncAPIClient):
     ) -> _models.DatasetExperimentDeleteResponse:
         """Delete experiment
 
-        Deletes an experiment and its results. Also deletes the traces the experiment produced, cascading to their spans and trace-linked scores, feedback, metrics and logs.
+        Deletes an experiment and its results. Also deletes the traces the experiment produced,
+        cascading to their spans and trace-linked scores, feedback, metrics and logs.
 
         ``DELETE /datasets/{datasetId}/experiments/{experimentId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.delete_experiment(
             dataset_id=dataset_id,
@@ -2041,8 +2433,18 @@ class MastraClient(SyncAPIClient):
         ``DELETE /datasets/{datasetId}/items/{itemId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.delete_item(
             dataset_id=dataset_id,
@@ -2072,14 +2474,26 @@ class MastraClient(SyncAPIClient):
     ) -> _models.ExperimentDeleteResponse:
         """Delete experiment
 
-        Deletes an experiment and its results regardless of dataset association (including experiments orphaned by dataset deletion). Also deletes the traces the experiment produced, cascading to their spans and trace-linked scores, feedback, metrics and logs.
+        Deletes an experiment and its results regardless of dataset association (including
+        experiments orphaned by dataset deletion). Also deletes the traces the experiment produced,
+        cascading to their spans and trace-linked scores, feedback, metrics and logs.
 
         ``DELETE /experiments/{experimentId}``
 
         Args:
-            experiment_id: Unique identifier for the experiment
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
+            experiment_id: Unique identifier for the experiment.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.experiments.delete_experiment(
             experiment_id=experiment_id,
@@ -2115,9 +2529,19 @@ class MastraClient(SyncAPIClient):
         ``DELETE /observability/feedback``
 
         Args:
-            feedback_ids: IDs of the feedback events to delete (maximum 1000)
-            organization_id: Restrict deletion to feedback in this organization
-            resource_id: Restrict deletion to feedback for this resource
+            feedback_ids: IDs of the feedback events to delete (maximum 1000).
+            organization_id: Restrict deletion to feedback in this organization.
+            resource_id: Restrict deletion to feedback for this resource.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.delete_feedback(
             feedback_ids=feedback_ids,
@@ -2151,7 +2575,17 @@ class MastraClient(SyncAPIClient):
         ``DELETE /schedules/{scheduleId}``
 
         Args:
-            schedule_id: The scheduleId parameter
+            schedule_id: Path parameter ``scheduleId``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.schedules.delete_schedule(
             schedule_id=schedule_id,
@@ -2185,9 +2619,19 @@ class MastraClient(SyncAPIClient):
         ``DELETE /observability/scores``
 
         Args:
-            score_ids: IDs of the score events to delete (maximum 1000)
-            organization_id: Restrict deletion to scores in this organization
-            resource_id: Restrict deletion to scores for this resource
+            score_ids: IDs of the score events to delete (maximum 1000).
+            organization_id: Restrict deletion to scores in this organization.
+            resource_id: Restrict deletion to scores for this resource.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.delete_scores(
             score_ids=score_ids,
@@ -2224,10 +2668,21 @@ class MastraClient(SyncAPIClient):
         ``DELETE /memory/threads/{threadId}``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.memory.delete_thread(
             thread_id=thread_id,
@@ -2258,12 +2713,28 @@ class MastraClient(SyncAPIClient):
     ) -> _models.ObservabilityTracesDeleteResponse:
         """Delete traces
 
-        Deletes traces by ID, cascading to all associated data: spans, trace roots/branches, and signal events (scores, feedback, metrics, logs) that reference the deleted traces. Signals without a trace ID are untouched. Experiment traces are deleted like any other trace. On ClickHouse-backed stores, deletes are lightweight and reads may briefly return deleted rows until the delete is fully applied.
+        Deletes traces by ID, cascading to all associated data: spans, trace roots/branches, and
+        signal events (scores, feedback, metrics, logs) that reference the deleted traces. Signals
+        without a trace ID are untouched. Experiment traces are deleted like any other trace. On
+        ClickHouse-backed stores, deletes are lightweight and reads may briefly return deleted rows
+        until the delete is fully applied.
 
         ``POST /observability/traces/delete``
 
         Args:
-            trace_ids: Trace IDs to delete (maximum 1000)
+            trace_ids: Trace IDs to delete (maximum 1000).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.traces_delete(
             trace_ids=trace_ids,
@@ -2293,13 +2764,27 @@ class MastraClient(SyncAPIClient):
     ) -> _models.DatasetExperimentFinalizeResponse:
         """Finalize an external experiment
 
-        Marks an external experiment completed. The server computes succeeded/failed/skipped counts from the persisted result rows. Idempotent: finalizing an already-completed experiment returns the stored record.
+        Marks an external experiment completed. The server computes succeeded/failed/skipped counts
+        from the persisted result rows. Idempotent: finalizing an already-completed experiment
+        returns the stored record.
 
         ``POST /datasets/{datasetId}/experiments/{experimentId}/finalize``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.experiment_finalize(
             dataset_id=dataset_id,
@@ -2335,15 +2820,30 @@ class MastraClient(SyncAPIClient):
     ) -> _models.DatasetGenerateItemsResponse:
         """Generate dataset items using AI
 
-        Uses an LLM to generate synthetic dataset items based on the dataset schema and a user prompt. Returns generated items for review — they are NOT automatically added to the dataset.
+        Uses an LLM to generate synthetic dataset items based on the dataset schema and a user
+        prompt. Returns generated items for review — they are NOT automatically added to the
+        dataset.
 
         ``POST /datasets/{datasetId}/generate-items``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            count: Number of items to generate
-            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o")
-            prompt: Description of the kind of test data to generate
+            dataset_id: Unique identifier for the dataset.
+            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o").
+            prompt: Description of the kind of test data to generate.
+            count: Number of items to generate.
+            agent_context: Field ``agentContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.create_generate_item(
             dataset_id=dataset_id,
@@ -2377,6 +2877,18 @@ class MastraClient(SyncAPIClient):
         Returns a list of all available agent-builder actions
 
         ``GET /agent-builder``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.agent_builder.list_actions(
             strict_response_validation=strict_response_validation,
@@ -2407,7 +2919,17 @@ class MastraClient(SyncAPIClient):
         ``GET /background-tasks/{backgroundTaskId}``
 
         Args:
-            background_task_id: The backgroundTaskId parameter
+            background_task_id: Path parameter ``backgroundTaskId``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.background_tasks.get_background_task(
             background_task_id=background_task_id,
@@ -2436,14 +2958,25 @@ class MastraClient(SyncAPIClient):
     ) -> _models.ObservabilityTraceBranch:
         """Get trace branch by span ID
 
-        Returns the subtree of spans rooted at the given span. The optional `depth` query param bounds descendant levels below the anchor (0 = anchor only; omitted = full subtree).
+        Returns the subtree of spans rooted at the given span. The optional `depth` query param
+        bounds descendant levels below the anchor (0 = anchor only; omitted = full subtree).
 
         ``GET /observability/traces/{traceId}/branches/{spanId}``
 
         Args:
-            trace_id: Unique trace identifier
-            span_id: Unique span identifier within a trace
-            depth: Maximum descendant levels below the anchor span (omit for full subtree)
+            trace_id: Unique trace identifier.
+            span_id: Unique span identifier within a trace.
+            depth: Maximum descendant levels below the anchor span (omit for full subtree).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.get_trace_branch(
             trace_id=trace_id,
@@ -2474,6 +3007,18 @@ class MastraClient(SyncAPIClient):
         Returns AI providers/models filtered by the active agent-builder model policy.
 
         ``GET /editor/builder/models/available``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.editor.get_builder_models_available(
             strict_response_validation=strict_response_validation,
@@ -2506,9 +3051,19 @@ class MastraClient(SyncAPIClient):
         ``GET /editor/builder/registries/{registryId}/popular``
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
-            limit: Maximum number of results (1-100)
-            offset: Offset for pagination (must be a multiple of `limit`)
+            registry_id: Registry identifier (e.g. "skills-sh").
+            limit: Maximum number of results (1-100).
+            offset: Offset for pagination (must be a multiple of `limit`).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.editor.get_builder_registry_popular(
             registry_id=registry_id,
@@ -2537,7 +3092,27 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.WorkspaceSkillsShSearchResponseSkill]:
-        """Every item of every page of ``get_builder_registry_popular``, a page at a time as the loop goes."""
+        """Every item of every page of ``get_builder_registry_popular``, fetched a page at a time as
+        the loop goes.
+
+        ``offset`` is where to start (default 0) and ``limit`` the page size; the other arguments
+        are those of ``get_builder_registry_popular``.
+
+        Args:
+            registry_id: Registry identifier (e.g. "skills-sh").
+            limit: Maximum number of results (1-100).
+            offset: Offset for pagination (must be a multiple of `limit`).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.editor.iter_builder_registry_popular(
             registry_id=registry_id,
             limit=limit,
@@ -2573,10 +3148,20 @@ class MastraClient(SyncAPIClient):
         ``GET /editor/builder/registries/{registryId}/preview``
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
-            owner: GitHub repository owner
-            repo: GitHub repository name
-            path: Skill name within repo
+            registry_id: Registry identifier (e.g. "skills-sh").
+            owner: GitHub repository owner.
+            repo: GitHub repository name.
+            path: Skill name within repo.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.editor.get_builder_registry_preview(
             registry_id=registry_id,
@@ -2608,6 +3193,18 @@ class MastraClient(SyncAPIClient):
         Returns the agent builder feature flags and configuration for UI gating
 
         ``GET /editor/builder/settings``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.editor.list_builder_settings(
             strict_response_validation=strict_response_validation,
@@ -2640,9 +3237,19 @@ class MastraClient(SyncAPIClient):
         ``GET /datasets/{datasetId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
+            dataset_id: Unique identifier for the dataset.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.get_dataset(
             dataset_id=dataset_id,
@@ -2677,8 +3284,18 @@ class MastraClient(SyncAPIClient):
         ``GET /datasets/{datasetId}/experiments/{experimentId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.get_experiment(
             dataset_id=dataset_id,
@@ -2712,8 +3329,18 @@ class MastraClient(SyncAPIClient):
         ``GET /datasets/{datasetId}/items/{itemId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.get_item(
             dataset_id=dataset_id,
@@ -2748,9 +3375,19 @@ class MastraClient(SyncAPIClient):
         ``GET /datasets/{datasetId}/items/{itemId}/versions/{datasetVersion}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
-            dataset_version: Dataset version number
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            dataset_version: Dataset version number.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.get_item_version(
             dataset_id=dataset_id,
@@ -2799,7 +3436,17 @@ class MastraClient(SyncAPIClient):
         ``GET /observability/discovery/entity-names``
 
         Args:
-            entity_type: Optional entity type filter
+            entity_type: Optional entity type filter.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.list_discovery_entity_names(
             entity_type=entity_type,
@@ -2828,6 +3475,18 @@ class MastraClient(SyncAPIClient):
         Returns distinct entity types from observability data
 
         ``GET /observability/discovery/entity-types``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.list_discovery_entity_types(
             strict_response_validation=strict_response_validation,
@@ -2855,6 +3514,18 @@ class MastraClient(SyncAPIClient):
         Returns distinct environments from observability data
 
         ``GET /observability/discovery/environments``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.list_discovery_environments(
             strict_response_validation=strict_response_validation,
@@ -2882,6 +3553,18 @@ class MastraClient(SyncAPIClient):
         Returns review status counts (needs-review, reviewed, complete) aggregated per experiment
 
         ``GET /experiments/review-summary``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.experiments.get_review_summary(
             strict_response_validation=strict_response_validation,
@@ -2920,10 +3603,23 @@ class MastraClient(SyncAPIClient):
         ``POST /observability/feedback/aggregate``
 
         Args:
-            aggregation: Aggregation function
-            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
-            compare_period: Comparison period for aggregate queries
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            aggregation: Aggregation function.
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction').
+            compare_period: Comparison period for aggregate queries.
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
+            filters: Field ``filters`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.feedback_aggregate(
             aggregation=aggregation,
@@ -2967,10 +3663,23 @@ class MastraClient(SyncAPIClient):
         ``POST /observability/feedback/breakdown``
 
         Args:
-            aggregation: Aggregation function
-            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
-            group_by: Fields to group by
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            aggregation: Aggregation function.
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction').
+            group_by: Fields to group by.
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
+            filters: Field ``filters`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.feedback_breakdown(
             aggregation=aggregation,
@@ -3014,10 +3723,23 @@ class MastraClient(SyncAPIClient):
         ``POST /observability/feedback/percentiles``
 
         Args:
-            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
-            interval: Time bucket interval
-            percentiles: Percentile values (0-1)
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction').
+            interval: Time bucket interval.
+            percentiles: Percentile values (0-1).
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
+            filters: Field ``filters`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.create_feedback_percentile(
             feedback_type=feedback_type,
@@ -3062,11 +3784,24 @@ class MastraClient(SyncAPIClient):
         ``POST /observability/feedback/timeseries``
 
         Args:
-            aggregation: Aggregation function
-            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
-            interval: Time bucket interval
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
-            group_by: Fields to group by
+            aggregation: Aggregation function.
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction').
+            interval: Time bucket interval.
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
+            filters: Field ``filters`` of the JSON body.
+            group_by: Fields to group by.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.feedback_timeseries(
             aggregation=aggregation,
@@ -3101,6 +3836,18 @@ class MastraClient(SyncAPIClient):
         Agent Builder infrastructure configuration and lightweight runtime status.
 
         ``GET /editor/builder/infrastructure``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.editor.get_builder_infrastructure(
             strict_response_validation=strict_response_validation,
@@ -3132,8 +3879,18 @@ class MastraClient(SyncAPIClient):
         ``GET /datasets/{datasetId}/items/{itemId}/history``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.get_item_history(
             dataset_id=dataset_id,
@@ -3173,14 +3930,24 @@ class MastraClient(SyncAPIClient):
         ``GET /logs/{runId}``
 
         Args:
-            run_id: Unique identifier for the run
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            log_level: Query parameter: logLevel
-            filters: Query parameter: filters
-            transport_id: Query parameter: transportId
+            run_id: Unique identifier for the run.
+            transport_id: Query parameter ``transportId``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            log_level: Query parameter ``logLevel``.
+            filters: Query parameter ``filters``, sent as JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.logs.get_log(
             run_id=run_id,
@@ -3219,7 +3986,32 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.LogLog]:
-        """Every item of every page of ``get_log_for_run``, a page at a time as the loop goes."""
+        """Every item of every page of ``get_log_for_run``, fetched a page at a time as the loop
+        goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``get_log_for_run``.
+
+        Args:
+            run_id: Unique identifier for the run.
+            transport_id: Query parameter ``transportId``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            log_level: Query parameter ``logLevel``.
+            filters: Query parameter ``filters``, sent as JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.logs.iter_log(
             run_id=run_id,
             page=page,
@@ -3258,8 +4050,18 @@ class MastraClient(SyncAPIClient):
         ``GET /mcp/v0/servers/{id}``
 
         Args:
-            id: MCP server ID
-            version: Query parameter: version
+            id: MCP server ID.
+            version: Query parameter ``version``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.mcp.get_server(
             id=id,
@@ -3292,7 +4094,17 @@ class MastraClient(SyncAPIClient):
         ``GET /mcp/{serverId}/resources``
 
         Args:
-            server_id: MCP server ID
+            server_id: MCP server ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.mcp.list_resources(
             server_id=server_id,
@@ -3324,7 +4136,17 @@ class MastraClient(SyncAPIClient):
         ``GET /mcp/{serverId}/tools``
 
         Args:
-            server_id: MCP server ID
+            server_id: MCP server ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.mcp.list_tools(
             server_id=server_id,
@@ -3359,10 +4181,20 @@ class MastraClient(SyncAPIClient):
         ``GET /mcp/v0/servers``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            offset: Query parameter: offset
-            limit: Query parameter: limit
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.mcp.list_servers(
             page=page,
@@ -3393,7 +4225,28 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.McpV0ServersResponseServer]:
-        """Every item of every page of ``get_mcp_servers``, a page at a time as the loop goes."""
+        """Every item of every page of ``get_mcp_servers``, fetched a page at a time as the loop
+        goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``get_mcp_servers``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.mcp.iter_servers(
             page=page,
             per_page=per_page,
@@ -3428,8 +4281,19 @@ class MastraClient(SyncAPIClient):
         ``GET /memory/config``
 
         Args:
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter ``agentId``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.memory.get_config(
             agent_id=agent_id,
@@ -3460,15 +4324,27 @@ class MastraClient(SyncAPIClient):
     ) -> _models.MemoryStatusResponse:
         """Get memory status
 
-        Returns the current status of the memory system including configuration and health information
+        Returns the current status of the memory system including configuration and health
+        information
 
         ``GET /memory/status``
 
         Args:
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            thread_id: Query parameter: threadId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            thread_id: Query parameter ``threadId``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.memory.get_status(
             agent_id=agent_id,
@@ -3527,10 +4403,24 @@ class MastraClient(SyncAPIClient):
         ``POST /observability/metrics/aggregate``
 
         Args:
-            aggregation: Aggregation function
-            name: Metric name(s) to aggregate
-            compare_period: Comparison period for aggregate queries
-            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct'). Restricted to allowlisted metric dimensions.
+            aggregation: Aggregation function.
+            name: Metric name(s) to aggregate.
+            compare_period: Comparison period for aggregate queries.
+            distinct_column: Column to apply count_distinct over (required when aggregation is
+                'count_distinct'). Restricted to allowlisted metric dimensions.
+            filters: Field ``filters`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.metrics_aggregate(
             aggregation=aggregation,
@@ -3592,12 +4482,28 @@ class MastraClient(SyncAPIClient):
         ``POST /observability/metrics/breakdown``
 
         Args:
-            aggregation: Aggregation function
-            group_by: Fields to group by
-            name: Metric name(s) to break down
-            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct'). Restricted to allowlisted metric dimensions.
-            limit: Maximum number of groups to return (server-side TopK). Required for high-cardinality groupBy.
-            order_direction: Sort direction for the aggregated value (defaults to 'DESC' at the storage layer; pairs with limit for top/bottom-N).
+            aggregation: Aggregation function.
+            group_by: Fields to group by.
+            name: Metric name(s) to break down.
+            distinct_column: Column to apply count_distinct over (required when aggregation is
+                'count_distinct'). Restricted to allowlisted metric dimensions.
+            filters: Field ``filters`` of the JSON body.
+            limit: Maximum number of groups to return (server-side TopK). Required for
+                high-cardinality groupBy.
+            order_direction: Sort direction for the aggregated value (defaults to 'DESC' at the
+                storage layer; pairs with limit for top/bottom-N).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.metrics_breakdown(
             aggregation=aggregation,
@@ -3636,7 +4542,17 @@ class MastraClient(SyncAPIClient):
         ``GET /observability/discovery/metric-label-keys``
 
         Args:
-            metric_name: Metric name to get label keys for
+            metric_name: Metric name to get label keys for.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.list_discovery_metric_label_keys(
             metric_name=metric_name,
@@ -3671,10 +4587,20 @@ class MastraClient(SyncAPIClient):
         ``GET /observability/discovery/metric-label-values``
 
         Args:
-            metric_name: Metric name
-            label_key: Label key to get values for
-            prefix: Filter values by prefix
-            limit: Maximum number of values to return
+            metric_name: Metric name.
+            label_key: Label key to get values for.
+            prefix: Filter values by prefix.
+            limit: Maximum number of values to return.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.list_discovery_metric_label_values(
             metric_name=metric_name,
@@ -3710,8 +4636,18 @@ class MastraClient(SyncAPIClient):
         ``GET /observability/discovery/metric-names``
 
         Args:
-            prefix: Filter metric names by prefix
-            limit: Maximum number of names to return
+            prefix: Filter metric names by prefix.
+            limit: Maximum number of names to return.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.list_discovery_metric_names(
             prefix=prefix,
@@ -3750,9 +4686,22 @@ class MastraClient(SyncAPIClient):
         ``POST /observability/metrics/percentiles``
 
         Args:
-            interval: Time bucket interval
-            name: Metric name
-            percentiles: Percentile values (0-1)
+            interval: Time bucket interval.
+            name: Metric name.
+            percentiles: Percentile values (0-1).
+            filters: Field ``filters`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.create_metrics_percentile(
             interval=interval,
@@ -3812,11 +4761,25 @@ class MastraClient(SyncAPIClient):
         ``POST /observability/metrics/timeseries``
 
         Args:
-            aggregation: Aggregation function
-            interval: Time bucket interval
-            name: Metric name(s)
-            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct'). Restricted to allowlisted metric dimensions.
-            group_by: Fields to group by
+            aggregation: Aggregation function.
+            interval: Time bucket interval.
+            name: Metric name(s).
+            distinct_column: Column to apply count_distinct over (required when aggregation is
+                'count_distinct'). Restricted to allowlisted metric dimensions.
+            filters: Field ``filters`` of the JSON body.
+            group_by: Fields to group by.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.metrics_timeseries(
             aggregation=aggregation,
@@ -3861,14 +4824,25 @@ class MastraClient(SyncAPIClient):
         ``GET /memory/observational-memory``
 
         Args:
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            thread_id: Query parameter: threadId
-            from_: Query parameter: from
-            to: Query parameter: to
-            offset: Query parameter: offset
-            limit: Query parameter: limit
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            thread_id: Query parameter ``threadId``.
+            from_: Query parameter ``from``.
+            to: Query parameter ``to``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.memory.get_observational_memory(
             agent_id=agent_id,
@@ -3907,7 +4881,33 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.MemoryObservationalMemoryResponseRecord]:
-        """Every item of every page of ``get_observational_memory``, a page at a time as the loop goes."""
+        """Every item of every page of ``get_observational_memory``, fetched a page at a time as the
+        loop goes.
+
+        ``offset`` is where to start (default 0) and ``limit`` the page size; the other arguments
+        are those of ``get_observational_memory``.
+
+        Args:
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            thread_id: Query parameter ``threadId``.
+            from_: Query parameter ``from``.
+            to: Query parameter ``to``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.memory.iter_observational_memory(
             agent_id=agent_id,
             resource_id=resource_id,
@@ -3939,9 +4939,22 @@ class MastraClient(SyncAPIClient):
     ) -> _models.AuthPermissionPatternsResponse:
         """List valid permission patterns
 
-        Returns the authoritative list of valid permission-pattern strings. Used by Studio to validate the route→permission literals it ships and to gate the sidebar.
+        Returns the authoritative list of valid permission-pattern strings. Used by Studio to
+        validate the route→permission literals it ships and to gate the sidebar.
 
         ``GET /auth/permission-patterns``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.auth.list_permission_patterns(
             strict_response_validation=strict_response_validation,
@@ -3969,6 +4982,18 @@ class MastraClient(SyncAPIClient):
         Returns a list of all registered processor providers with their info and available phases
 
         ``GET /processor-providers``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.processor_providers.list_processor_providers(
             strict_response_validation=strict_response_validation,
@@ -3999,7 +5024,17 @@ class MastraClient(SyncAPIClient):
         ``GET /schedules/{scheduleId}``
 
         Args:
-            schedule_id: The scheduleId parameter
+            schedule_id: Path parameter ``scheduleId``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.schedules.get_schedule(
             schedule_id=schedule_id,
@@ -4039,10 +5074,23 @@ class MastraClient(SyncAPIClient):
         ``POST /observability/scores/aggregate``
 
         Args:
-            aggregation: Aggregation function
-            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
-            compare_period: Comparison period for aggregate queries
-            score_source: How the score was produced (e.g., manual, automated, experiment)
+            aggregation: Aggregation function.
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
+            compare_period: Comparison period for aggregate queries.
+            filters: Field ``filters`` of the JSON body.
+            score_source: How the score was produced (e.g., manual, automated, experiment).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.scores_aggregate(
             aggregation=aggregation,
@@ -4086,10 +5134,23 @@ class MastraClient(SyncAPIClient):
         ``POST /observability/scores/breakdown``
 
         Args:
-            aggregation: Aggregation function
-            group_by: Fields to group by
-            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
-            score_source: How the score was produced (e.g., manual, automated, experiment)
+            aggregation: Aggregation function.
+            group_by: Fields to group by.
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
+            filters: Field ``filters`` of the JSON body.
+            score_source: How the score was produced (e.g., manual, automated, experiment).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.scores_breakdown(
             aggregation=aggregation,
@@ -4133,10 +5194,23 @@ class MastraClient(SyncAPIClient):
         ``POST /observability/scores/percentiles``
 
         Args:
-            interval: Time bucket interval
-            percentiles: Percentile values (0-1)
-            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
-            score_source: How the score was produced (e.g., manual, automated, experiment)
+            interval: Time bucket interval.
+            percentiles: Percentile values (0-1).
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
+            filters: Field ``filters`` of the JSON body.
+            score_source: How the score was produced (e.g., manual, automated, experiment).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.create_scores_percentile(
             interval=interval,
@@ -4181,11 +5255,24 @@ class MastraClient(SyncAPIClient):
         ``POST /observability/scores/timeseries``
 
         Args:
-            aggregation: Aggregation function
-            interval: Time bucket interval
-            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
-            group_by: Fields to group by
-            score_source: How the score was produced (e.g., manual, automated, experiment)
+            aggregation: Aggregation function.
+            interval: Time bucket interval.
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
+            filters: Field ``filters`` of the JSON body.
+            group_by: Fields to group by.
+            score_source: How the score was produced (e.g., manual, automated, experiment).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.scores_timeseries(
             aggregation=aggregation,
@@ -4223,7 +5310,17 @@ class MastraClient(SyncAPIClient):
         ``GET /scores/scorers/{scorerId}``
 
         Args:
-            scorer_id: Unique identifier for the scorer
+            scorer_id: Unique identifier for the scorer.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.scores.get_scorer(
             scorer_id=scorer_id,
@@ -4252,6 +5349,18 @@ class MastraClient(SyncAPIClient):
         Returns distinct service names from observability data
 
         ``GET /observability/discovery/service-names``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.list_discovery_service_names(
             strict_response_validation=strict_response_validation,
@@ -4283,8 +5392,18 @@ class MastraClient(SyncAPIClient):
         ``GET /observability/traces/{traceId}/spans/{spanId}``
 
         Args:
-            trace_id: Unique trace identifier
-            span_id: Unique span identifier within a trace
+            trace_id: Unique trace identifier.
+            span_id: Unique span identifier within a trace.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.get_trace_span(
             trace_id=trace_id,
@@ -4312,12 +5431,23 @@ class MastraClient(SyncAPIClient):
     ) -> _models.StoredWorkspace:
         """Get stored workspace by ID
 
-        Returns a specific workspace from storage by its unique identifier (resolved with active version config)
+        Returns a specific workspace from storage by its unique identifier (resolved with active
+        version config)
 
         ``GET /stored/workspaces/{storedWorkspaceId}``
 
         Args:
-            stored_workspace_id: Unique identifier for the stored workspace
+            stored_workspace_id: Unique identifier for the stored workspace.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_workspaces.get_stored_workspace(
             stored_workspace_id=stored_workspace_id,
@@ -4346,6 +5476,18 @@ class MastraClient(SyncAPIClient):
         Returns installed Mastra packages and runtime capabilities used by Studio
 
         ``GET /system/packages``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.system.list_packages(
             strict_response_validation=strict_response_validation,
@@ -4391,7 +5533,17 @@ class MastraClient(SyncAPIClient):
         ``GET /observability/discovery/tags``
 
         Args:
-            entity_type: Optional entity type filter
+            entity_type: Optional entity type filter.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.list_discovery_tags(
             entity_type=entity_type,
@@ -4423,7 +5575,17 @@ class MastraClient(SyncAPIClient):
         ``GET /observability/traces/{traceId}``
 
         Args:
-            trace_id: Unique trace identifier
+            trace_id: Unique trace identifier.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.get_trace(
             trace_id=trace_id,
@@ -4450,12 +5612,23 @@ class MastraClient(SyncAPIClient):
     ) -> _models.ObservabilityTraceLightResponse:
         """Get lightweight AI trace by ID
 
-        Returns a trace with lightweight span data (timeline fields only, excludes input/output/attributes/metadata/tags/links)
+        Returns a trace with lightweight span data (timeline fields only, excludes
+        input/output/attributes/metadata/tags/links)
 
         ``GET /observability/traces/{traceId}/light``
 
         Args:
-            trace_id: Unique trace identifier
+            trace_id: Unique trace identifier.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.get_trace_light(
             trace_id=trace_id,
@@ -4489,6 +5662,24 @@ class MastraClient(SyncAPIClient):
         The canonical and observed fields the advanced trace-query grammar accepts.
 
         ``POST /observability/traces/query/fields``
+
+        Args:
+            predicate_scope: Field ``predicateScope`` of the JSON body.
+            time_range: Field ``timeRange`` of the JSON body.
+            limit: Field ``limit`` of the JSON body.
+            search: Field ``search`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.create_traces_query_field(
             predicate_scope=predicate_scope,
@@ -4530,6 +5721,22 @@ class MastraClient(SyncAPIClient):
 
         Args:
             path: The field (a path of the trace-query grammar).
+            predicate_scope: Field ``predicateScope`` of the JSON body.
+            time_range: Field ``timeRange`` of the JSON body.
+            limit: Field ``limit`` of the JSON body.
+            search: Field ``search`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.create_traces_query_value(
             path=path,
@@ -4566,7 +5773,17 @@ class MastraClient(SyncAPIClient):
         ``GET /observability/traces/{traceId}/trajectory``
 
         Args:
-            trace_id: Unique trace identifier
+            trace_id: Unique trace identifier.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.get_trace_trajectory(
             trace_id=trace_id,
@@ -4720,52 +5937,63 @@ class MastraClient(SyncAPIClient):
     ) -> _models.ObservabilityTracesResponse:
         """List traces
 
-        Returns a paginated list of traces with optional filtering and sorting. In delta mode, returns only newly listed traces matching the filters.
+        Returns a paginated list of traces with optional filtering and sorting. In delta mode,
+        returns only newly listed traces matching the filters.
 
         ``GET /observability/traces``
 
         Args:
-            started_at: Query parameter: startedAt
-            ended_at: Query parameter: endedAt
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by trace ID (matches root span)
-            entity_type: Query parameter: entityType
-            entity_id: Query parameter: entityId
-            entity_name: Query parameter: entityName
-            parent_entity_type: Query parameter: parentEntityType
-            parent_entity_id: Query parameter: parentEntityId
-            parent_entity_name: Query parameter: parentEntityName
-            root_entity_type: Query parameter: rootEntityType
-            root_entity_id: Query parameter: rootEntityId
-            root_entity_name: Query parameter: rootEntityName
-            user_id: Query parameter: userId
-            organization_id: Query parameter: organizationId
-            resource_id: Query parameter: resourceId
-            run_id: Query parameter: runId
-            session_id: Query parameter: sessionId
-            thread_id: Query parameter: threadId
-            request_id: Query parameter: requestId
-            environment: Query parameter: environment
-            service_name: Query parameter: serviceName
-            scope: Query parameter: scope
-            entity_version_id: Query parameter: entityVersionId
-            parent_entity_version_id: Query parameter: parentEntityVersionId
-            root_entity_version_id: Query parameter: rootEntityVersionId
-            experiment_id: Query parameter: experimentId
-            source: Query parameter: source
-            metadata: Query parameter: metadata
-            tags: Query parameter: tags
-            status: Current status of the trace
-            has_child_error: True if any span in the trace encountered an error
-            date_range: Query parameter: dateRange
-            name: Query parameter: name
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'startedAt' | 'endedAt'
-            direction: Sort direction: 'ASC' | 'DESC'
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
+            status: Current status of the trace.
+            has_child_error: True if any span in the trace encountered an error.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.list_traces(
             started_at=started_at,
@@ -4957,7 +6185,64 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ObservabilityTracesResponseSpan]:
-        """Every item of every page of ``get_traces``, a page at a time as the loop goes."""
+        """Every item of every page of ``get_traces``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``get_traces``.
+
+        Args:
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
+            status: Current status of the trace.
+            has_child_error: True if any span in the trace encountered an error.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.observability.iter_traces(
             started_at=started_at,
             ended_at=ended_at,
@@ -5025,6 +6310,18 @@ class MastraClient(SyncAPIClient):
         Returns whether the editor-owned persisted workflow builder is available
 
         ``GET /editor/workflow-builder/settings``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.editor.list_workflow_builder_settings(
             strict_response_validation=strict_response_validation,
@@ -5059,11 +6356,22 @@ class MastraClient(SyncAPIClient):
         ``GET /memory/threads/{threadId}/working-memory``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            memory_config: Query parameter: memoryConfig
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            memory_config: Query parameter ``memoryConfig``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.memory.get_working_memory(
             thread_id=thread_id,
@@ -5104,11 +6412,23 @@ class MastraClient(SyncAPIClient):
         ``POST /editor/builder/registries/{registryId}/install``
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
-            owner: GitHub repository owner
-            repo: GitHub repository name
-            skill_name: Skill name from the registry
-            visibility: Visibility for the new stored skill
+            registry_id: Registry identifier (e.g. "skills-sh").
+            owner: GitHub repository owner.
+            repo: GitHub repository name.
+            skill_name: Skill name from the registry.
+            visibility: Visibility for the new stored skill.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.editor.builder_registry_install(
             registry_id=registry_id,
@@ -5142,6 +6462,18 @@ class MastraClient(SyncAPIClient):
         Lists the agent controllers hosted on this Mastra instance.
 
         ``GET /agent-controller``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.agent_controller.get_agent_controller(
             strict_response_validation=strict_response_validation,
@@ -5173,8 +6505,19 @@ class MastraClient(SyncAPIClient):
         ``GET /agents``
 
         Args:
-            partial: Query parameter: partial
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            partial: Query parameter ``partial``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.agents.list_agents(
             partial=partial,
@@ -5204,6 +6547,18 @@ class MastraClient(SyncAPIClient):
         Returns a list of all configured AI model providers
 
         ``GET /agents/providers``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.agents.list_agents_model_providers(
             strict_response_validation=strict_response_validation,
@@ -5252,20 +6607,30 @@ class MastraClient(SyncAPIClient):
         ``GET /background-tasks``
 
         Args:
-            agent_id: Query parameter: agentId
-            status: Query parameter: status
-            run_id: Query parameter: runId
-            thread_id: Query parameter: threadId
-            resource_id: Query parameter: resourceId
-            tool_name: Query parameter: toolName
-            tool_call_id: Query parameter: toolCallId
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            date_filter_by: Query parameter: dateFilterBy
-            order_by: Query parameter: orderBy
-            order_direction: Query parameter: orderDirection
-            page: Query parameter: page
-            per_page: Query parameter: perPage
+            agent_id: Query parameter ``agentId``.
+            status: Query parameter ``status``.
+            run_id: Query parameter ``runId``.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            tool_name: Query parameter ``toolName``.
+            tool_call_id: Query parameter ``toolCallId``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            date_filter_by: Query parameter ``dateFilterBy``.
+            order_by: Query parameter ``orderBy``.
+            order_direction: Query parameter ``orderDirection``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.background_tasks.list_background_tasks(
             agent_id=agent_id,
@@ -5321,7 +6686,38 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.BackgroundTask]:
-        """Every item of every page of ``list_background_tasks``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_background_tasks``, fetched a page at a time as the
+        loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_background_tasks``.
+
+        Args:
+            agent_id: Query parameter ``agentId``.
+            status: Query parameter ``status``.
+            run_id: Query parameter ``runId``.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            tool_name: Query parameter ``toolName``.
+            tool_call_id: Query parameter ``toolCallId``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            date_filter_by: Query parameter ``dateFilterBy``.
+            order_by: Query parameter ``orderBy``.
+            order_direction: Query parameter ``orderDirection``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.background_tasks.iter_background_tasks(
             agent_id=agent_id,
             status=status,
@@ -5484,49 +6880,62 @@ class MastraClient(SyncAPIClient):
     ) -> _models.ObservabilityBranchesResponse:
         """List trace branches
 
-        Returns a paginated list of branch-anchor spans (e.g., AGENT_RUN, WORKFLOW_RUN, TOOL_CALL) across all traces. Unlike listTraces (one row per root-rooted trace), each row here is a single anchor span -- including ones nested under a different root entity. In delta mode, returns only newly listed branch rows matching the filters.
+        Returns a paginated list of branch-anchor spans (e.g., AGENT_RUN, WORKFLOW_RUN, TOOL_CALL)
+        across all traces. Unlike listTraces (one row per root-rooted trace), each row here is a
+        single anchor span -- including ones nested under a different root entity. In delta mode,
+        returns only newly listed branch rows matching the filters.
 
         ``GET /observability/branches``
 
         Args:
-            started_at: Query parameter: startedAt
-            ended_at: Query parameter: endedAt
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by parent trace ID
-            entity_type: Query parameter: entityType
-            entity_id: Query parameter: entityId
-            entity_name: Query parameter: entityName
-            parent_entity_type: Query parameter: parentEntityType
-            parent_entity_id: Query parameter: parentEntityId
-            parent_entity_name: Query parameter: parentEntityName
-            root_entity_type: Query parameter: rootEntityType
-            root_entity_id: Query parameter: rootEntityId
-            root_entity_name: Query parameter: rootEntityName
-            user_id: Query parameter: userId
-            organization_id: Query parameter: organizationId
-            resource_id: Query parameter: resourceId
-            run_id: Query parameter: runId
-            session_id: Query parameter: sessionId
-            thread_id: Query parameter: threadId
-            request_id: Query parameter: requestId
-            environment: Query parameter: environment
-            service_name: Query parameter: serviceName
-            scope: Query parameter: scope
-            entity_version_id: Query parameter: entityVersionId
-            parent_entity_version_id: Query parameter: parentEntityVersionId
-            root_entity_version_id: Query parameter: rootEntityVersionId
-            experiment_id: Query parameter: experimentId
-            source: Query parameter: source
-            metadata: Query parameter: metadata
-            tags: Query parameter: tags
-            status: Current status of the trace
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'startedAt' | 'endedAt'
-            direction: Sort direction: 'ASC' | 'DESC'
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by parent trace ID.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
+            status: Current status of the trace.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.list_branches(
             started_at=started_at,
@@ -5712,7 +7121,61 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ObservabilityTracesResponseSpan]:
-        """Every item of every page of ``list_branches``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_branches``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_branches``.
+
+        Args:
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by parent trace ID.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
+            status: Current status of the trace.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.observability.iter_branches(
             started_at=started_at,
             ended_at=ended_at,
@@ -5777,6 +7240,18 @@ class MastraClient(SyncAPIClient):
         Returns the configured external skill registries and their enabled state.
 
         ``GET /editor/builder/registries``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.editor.list_builder_registries(
             strict_response_validation=strict_response_validation,
@@ -5811,11 +7286,21 @@ class MastraClient(SyncAPIClient):
         ``GET /datasets/{datasetId}/experiments/{experimentId}/results``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            tags: Only return results that have all of these tags
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            tags: Only return results that have all of these tags.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.list_experiment_results(
             dataset_id=dataset_id,
@@ -5848,7 +7333,29 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.DatasetExperimentResultUpdateResponse]:
-        """Every item of every page of ``list_dataset_experiment_results``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_dataset_experiment_results``, fetched a page at a time
+        as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_dataset_experiment_results``.
+
+        Args:
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            tags: Only return results that have all of these tags.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.datasets.iter_experiment_results(
             dataset_id=dataset_id,
             experiment_id=experiment_id,
@@ -5891,15 +7398,25 @@ class MastraClient(SyncAPIClient):
         ``GET /datasets/{datasetId}/experiments``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            experiment_set_id: Query parameter: experimentSetId
-            comparison_id: Query parameter: comparisonId
-            variant_id: Query parameter: variantId
-            trial_index: Query parameter: trialIndex
-            target_type: Only return records attached to targets of this type
-            target_id: Only return experiments run against this target ID
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            experiment_set_id: Query parameter ``experimentSetId``.
+            comparison_id: Query parameter ``comparisonId``.
+            variant_id: Query parameter ``variantId``.
+            trial_index: Query parameter ``trialIndex``.
+            target_type: Only return records attached to targets of this type.
+            target_id: Only return experiments run against this target ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.list_experiments(
             dataset_id=dataset_id,
@@ -5940,7 +7457,33 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.DatasetExperimentUpdateResponse]:
-        """Every item of every page of ``list_dataset_experiments``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_dataset_experiments``, fetched a page at a time as the
+        loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_dataset_experiments``.
+
+        Args:
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            experiment_set_id: Query parameter ``experimentSetId``.
+            comparison_id: Query parameter ``comparisonId``.
+            variant_id: Query parameter ``variantId``.
+            trial_index: Query parameter ``trialIndex``.
+            target_type: Only return records attached to targets of this type.
+            target_id: Only return experiments run against this target ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.datasets.iter_experiments(
             dataset_id=dataset_id,
             page=page,
@@ -5983,11 +7526,21 @@ class MastraClient(SyncAPIClient):
         ``GET /datasets/{datasetId}/items``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            version: Query parameter: version
-            search: Query parameter: search
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            version: Query parameter ``version``.
+            search: Query parameter ``search``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.list_items(
             dataset_id=dataset_id,
@@ -6020,7 +7573,29 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.DatasetItemUpdateResponse]:
-        """Every item of every page of ``list_dataset_items``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_dataset_items``, fetched a page at a time as the loop
+        goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_dataset_items``.
+
+        Args:
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            version: Query parameter ``version``.
+            search: Query parameter ``search``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.datasets.iter_items(
             dataset_id=dataset_id,
             page=page,
@@ -6057,9 +7632,19 @@ class MastraClient(SyncAPIClient):
         ``GET /datasets/{datasetId}/versions``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            page: Query parameter: page
-            per_page: Query parameter: perPage
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.list_versions(
             dataset_id=dataset_id,
@@ -6088,7 +7673,27 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.DatasetVersionsResponseVersion]:
-        """Every item of every page of ``list_dataset_versions``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_dataset_versions``, fetched a page at a time as the
+        loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_dataset_versions``.
+
+        Args:
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.datasets.iter_versions(
             dataset_id=dataset_id,
             page=page,
@@ -6119,15 +7724,26 @@ class MastraClient(SyncAPIClient):
     ) -> _models.DatasetsResponse:
         """List all datasets
 
-        Returns a paginated list of all datasets. Optionally filter by target type and/or the target IDs the dataset is attached to
+        Returns a paginated list of all datasets. Optionally filter by target type and/or the target
+        IDs the dataset is attached to
 
         ``GET /datasets``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            target_type: Only return records attached to targets of this type
-            target_ids: Only return datasets attached to at least one of these target IDs
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            target_type: Only return records attached to targets of this type.
+            target_ids: Only return datasets attached to at least one of these target IDs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.list_datasets(
             page=page,
@@ -6158,7 +7774,27 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.DatasetUpdateResponse]:
-        """Every item of every page of ``list_datasets``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_datasets``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_datasets``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            target_type: Only return records attached to targets of this type.
+            target_ids: Only return datasets attached to at least one of these target IDs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.datasets.iter_datasets(
             page=page,
             per_page=per_page,
@@ -6193,8 +7829,19 @@ class MastraClient(SyncAPIClient):
         ``GET /stored/workflows``
 
         Args:
-            status: Filter dynamic workflows by status (defaults to active when omitted by the handler)
-            author_id: Filter dynamic workflows by author identifier
+            status: Filter dynamic workflows by status (defaults to active when omitted by the
+                handler).
+            author_id: Filter dynamic workflows by author identifier.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.dynamic_workflows.list_stored_workflows(
             status=status,
@@ -6224,6 +7871,18 @@ class MastraClient(SyncAPIClient):
         Returns a list of all available embedding models
 
         ``GET /embedders``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.vectors.list_embedders(
             strict_response_validation=strict_response_validation,
@@ -6261,14 +7920,24 @@ class MastraClient(SyncAPIClient):
         ``GET /experiments``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            experiment_set_id: Query parameter: experimentSetId
-            comparison_id: Query parameter: comparisonId
-            variant_id: Query parameter: variantId
-            trial_index: Query parameter: trialIndex
-            target_type: Only return records attached to targets of this type
-            target_id: Only return experiments run against this target ID
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            experiment_set_id: Query parameter ``experimentSetId``.
+            comparison_id: Query parameter ``comparisonId``.
+            variant_id: Query parameter ``variantId``.
+            trial_index: Query parameter ``trialIndex``.
+            target_type: Only return records attached to targets of this type.
+            target_id: Only return experiments run against this target ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.experiments.list_experiments(
             page=page,
@@ -6307,7 +7976,32 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.DatasetExperimentUpdateResponse]:
-        """Every item of every page of ``list_experiments``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_experiments``, fetched a page at a time as the loop
+        goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_experiments``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            experiment_set_id: Query parameter ``experimentSetId``.
+            comparison_id: Query parameter ``comparisonId``.
+            variant_id: Query parameter ``variantId``.
+            trial_index: Query parameter ``trialIndex``.
+            target_type: Only return records attached to targets of this type.
+            target_id: Only return experiments run against this target ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.experiments.iter_experiments(
             page=page,
             per_page=per_page,
@@ -6425,42 +8119,53 @@ class MastraClient(SyncAPIClient):
         ``GET /observability/feedback``
 
         Args:
-            timestamp: Query parameter: timestamp
-            trace_id: Filter by trace ID
-            span_id: Filter by span ID
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
-            entity_name: Name of the entity
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow version)
-            parent_entity_version_id: Version ID of the parent entity that produced this signal
-            root_entity_version_id: Version ID of the root entity that produced this signal
-            user_id: Human end-user who triggered execution
-            organization_id: Multi-tenant organization/account
-            experiment_id: Experiment or eval run identifier
-            service_name: Name of the service
-            environment: Environment (e.g., "production" | "staging" | "development")
-            parent_entity_type: Entity type of the parent entity
-            parent_entity_name: Name of the parent entity
-            root_entity_type: Entity type of the root entity
-            root_entity_name: Name of the root entity
-            resource_id: Broader resource context (Mastra memory compatibility)
-            run_id: Unique execution run identifier
-            session_id: Session identifier for grouping traces
-            thread_id: Conversation thread identifier
-            request_id: HTTP request ID for log correlation
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags
-            feedback_type: Filter by feedback type(s)
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
-            source: Source of feedback (e.g., 'user', 'system', 'manual')
-            feedback_user_id: User who provided the feedback
-            review_status: Query parameter: reviewStatus
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'timestamp'
-            direction: Sort direction: 'ASC' | 'DESC'
+            timestamp: Query parameter ``timestamp``, sent as JSON.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development").
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility).
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
+            tags: Query parameter ``tags``, sent as JSON.
+            feedback_type: Filter by feedback type(s).
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
+            source: Source of feedback (e.g., 'user', 'system', 'manual').
+            feedback_user_id: User who provided the feedback.
+            review_status: Query parameter ``reviewStatus``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'timestamp'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.get_feedback(
             timestamp=timestamp,
@@ -6600,7 +8305,60 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ObservabilityFeedbackResponseFeedback]:
-        """Every item of every page of ``list_feedback``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_feedback``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_feedback``.
+
+        Args:
+            timestamp: Query parameter ``timestamp``, sent as JSON.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development").
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility).
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
+            tags: Query parameter ``tags``, sent as JSON.
+            feedback_type: Filter by feedback type(s).
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
+            source: Source of feedback (e.g., 'user', 'system', 'manual').
+            feedback_user_id: User who provided the feedback.
+            review_status: Query parameter ``reviewStatus``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'timestamp'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.observability.iter_feedback(
             timestamp=timestamp,
             trace_id=trace_id,
@@ -6663,6 +8421,18 @@ class MastraClient(SyncAPIClient):
         Returns a list of all available log transports
 
         ``GET /logs/transports``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.logs.list_transports(
             strict_response_validation=strict_response_validation,
@@ -6694,18 +8464,29 @@ class MastraClient(SyncAPIClient):
     ) -> _models.LogsResponse:
         """List logs
 
-        Returns logs from a specific transport with optional filtering by date range, log level, and custom filters
+        Returns logs from a specific transport with optional filtering by date range, log level, and
+        custom filters
 
         ``GET /logs``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            log_level: Query parameter: logLevel
-            filters: Query parameter: filters
-            transport_id: Query parameter: transportId
+            transport_id: Query parameter ``transportId``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            log_level: Query parameter ``logLevel``.
+            filters: Query parameter ``filters``, sent as JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.logs.list_logs(
             page=page,
@@ -6742,7 +8523,30 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.LogLog]:
-        """Every item of every page of ``list_logs``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_logs``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_logs``.
+
+        Args:
+            transport_id: Query parameter ``transportId``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            log_level: Query parameter ``logLevel``.
+            filters: Query parameter ``filters``, sent as JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.logs.iter_logs(
             page=page,
             per_page=per_page,
@@ -6858,39 +8662,50 @@ class MastraClient(SyncAPIClient):
         ``GET /observability/logs``
 
         Args:
-            timestamp: Query parameter: timestamp
-            trace_id: Filter by trace ID
-            span_id: Filter by span ID
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
-            entity_name: Name of the entity
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow version)
-            parent_entity_version_id: Version ID of the parent entity that produced this signal
-            root_entity_version_id: Version ID of the root entity that produced this signal
-            user_id: Human end-user who triggered execution
-            organization_id: Multi-tenant organization/account
-            experiment_id: Experiment or eval run identifier
-            service_name: Name of the service
-            environment: Environment (e.g., "production" | "staging" | "development")
-            parent_entity_type: Entity type of the parent entity
-            parent_entity_name: Name of the parent entity
-            root_entity_type: Entity type of the root entity
-            root_entity_name: Name of the root entity
-            resource_id: Broader resource context (Mastra memory compatibility)
-            run_id: Unique execution run identifier
-            session_id: Session identifier for grouping traces
-            thread_id: Conversation thread identifier
-            request_id: HTTP request ID for log correlation
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags
-            source: Filter by execution source
-            level: Filter by log level(s)
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'timestamp'
-            direction: Sort direction: 'ASC' | 'DESC'
+            timestamp: Query parameter ``timestamp``, sent as JSON.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development").
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility).
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
+            tags: Query parameter ``tags``, sent as JSON.
+            source: Filter by execution source.
+            level: Filter by log level(s).
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'timestamp'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.list_logs(
             timestamp=timestamp,
@@ -7026,7 +8841,58 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ObservabilityLogsResponseLog]:
-        """Every item of every page of ``list_logs_vnext``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_logs_vnext``, fetched a page at a time as the loop
+        goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_logs_vnext``.
+
+        Args:
+            timestamp: Query parameter ``timestamp``, sent as JSON.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development").
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility).
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
+            tags: Query parameter ``tags``, sent as JSON.
+            source: Filter by execution source.
+            level: Filter by log level(s).
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'timestamp'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.observability.iter_logs(
             timestamp=timestamp,
             trace_id=trace_id,
@@ -7090,18 +8956,30 @@ class MastraClient(SyncAPIClient):
     ) -> _models.MemoryThreadsResponse:
         """List memory threads
 
-        Returns a paginated list of conversation threads with optional filtering by resource ID and/or metadata
+        Returns a paginated list of conversation threads with optional filtering by resource ID
+        and/or metadata
 
         ``GET /memory/threads``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            metadata: Query parameter: metadata
-            order_by: Query parameter: orderBy
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            metadata: Query parameter ``metadata``, sent as JSON.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.memory.list_threads(
             page=page,
@@ -7138,7 +9016,32 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.MemoryThreadDetails]:
-        """Every item of every page of ``list_memory_threads``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_memory_threads``, fetched a page at a time as the loop
+        goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_memory_threads``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            metadata: Query parameter ``metadata``, sent as JSON.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.memory.iter_threads(
             page=page,
             per_page=per_page,
@@ -7175,7 +9078,18 @@ class MastraClient(SyncAPIClient):
         ``GET /processors``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.processors.list_processors(
             request_context=request_context,
@@ -7205,15 +9119,26 @@ class MastraClient(SyncAPIClient):
     ) -> _models.ScheduleTriggersResponse:
         """List trigger history for a schedule
 
-        Returns the audit trail of trigger attempts for a schedule, ordered by actualFireAt descending.
+        Returns the audit trail of trigger attempts for a schedule, ordered by actualFireAt
+        descending.
 
         ``GET /schedules/{scheduleId}/triggers``
 
         Args:
-            schedule_id: The scheduleId parameter
-            limit: Query parameter: limit
-            from_actual_fire_at: Query parameter: fromActualFireAt
-            to_actual_fire_at: Query parameter: toActualFireAt
+            schedule_id: Path parameter ``scheduleId``.
+            limit: Query parameter ``limit``.
+            from_actual_fire_at: Query parameter ``fromActualFireAt``.
+            to_actual_fire_at: Query parameter ``toActualFireAt``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.schedules.list_triggers(
             schedule_id=schedule_id,
@@ -7248,17 +9173,29 @@ class MastraClient(SyncAPIClient):
     ) -> _models.SchedulesResponse:
         """List schedules
 
-        Returns all schedules — agent schedules and workflow schedules — optionally filtered by agentId, workflowId, or status. Agent schedules can additionally be filtered by threadId, resourceId, or name.
+        Returns all schedules — agent schedules and workflow schedules — optionally filtered by
+        agentId, workflowId, or status. Agent schedules can additionally be filtered by threadId,
+        resourceId, or name.
 
         ``GET /schedules``
 
         Args:
-            agent_id: Query parameter: agentId
-            workflow_id: Query parameter: workflowId
-            status: Query parameter: status
-            thread_id: Query parameter: threadId
-            resource_id: Query parameter: resourceId
-            name: Query parameter: name
+            agent_id: Query parameter ``agentId``.
+            workflow_id: Query parameter ``workflowId``.
+            status: Query parameter ``status``.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            name: Query parameter ``name``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.schedules.list_schedules(
             agent_id=agent_id,
@@ -7290,12 +9227,24 @@ class MastraClient(SyncAPIClient):
     ) -> dict[str, _models.ScoresScorer]:
         """List all scorers
 
-        Returns a list of all registered scorers with their configuration and associated agents and workflows
+        Returns a list of all registered scorers with their configuration and associated agents and
+        workflows
 
         ``GET /scores/scorers``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.scores.list_scorers(
             request_context=request_context,
@@ -7406,41 +9355,52 @@ class MastraClient(SyncAPIClient):
         ``GET /observability/scores``
 
         Args:
-            timestamp: Query parameter: timestamp
-            trace_id: Filter by trace ID
-            span_id: Filter by span ID
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
-            entity_name: Name of the entity
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow version)
-            parent_entity_version_id: Version ID of the parent entity that produced this signal
-            root_entity_version_id: Version ID of the root entity that produced this signal
-            user_id: Human end-user who triggered execution
-            organization_id: Multi-tenant organization/account
-            experiment_id: Experiment or eval run identifier
-            service_name: Name of the service
-            environment: Environment (e.g., "production" | "staging" | "development")
-            parent_entity_type: Entity type of the parent entity
-            parent_entity_name: Name of the parent entity
-            root_entity_type: Entity type of the root entity
-            root_entity_name: Name of the root entity
-            resource_id: Broader resource context (Mastra memory compatibility)
-            run_id: Unique execution run identifier
-            session_id: Session identifier for grouping traces
-            thread_id: Conversation thread identifier
-            request_id: HTTP request ID for log correlation
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags
-            scorer_id: Filter by scorer ID(s)
-            score_source: Filter by how the score was produced
-            metadata: Query parameter: metadata
-            source: Filter by how the score was produced
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'timestamp' | 'score'
-            direction: Sort direction: 'ASC' | 'DESC'
+            timestamp: Query parameter ``timestamp``, sent as JSON.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development").
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility).
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
+            tags: Query parameter ``tags``, sent as JSON.
+            scorer_id: Filter by scorer ID(s).
+            score_source: Filter by how the score was produced.
+            metadata: Query parameter ``metadata``.
+            source: Filter by how the score was produced.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'timestamp' | 'score'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.list_scores(
             timestamp=timestamp,
@@ -7578,7 +9538,59 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ObservabilityScoreScore]:
-        """Every item of every page of ``list_scores``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_scores``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_scores``.
+
+        Args:
+            timestamp: Query parameter ``timestamp``, sent as JSON.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development").
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility).
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
+            tags: Query parameter ``tags``, sent as JSON.
+            scorer_id: Filter by scorer ID(s).
+            score_source: Filter by how the score was produced.
+            metadata: Query parameter ``metadata``.
+            source: Filter by how the score was produced.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'timestamp' | 'score'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.observability.iter_scores(
             timestamp=timestamp,
             trace_id=trace_id,
@@ -7646,10 +9658,20 @@ class MastraClient(SyncAPIClient):
         ``GET /scores/entity/{entityType}/{entityId}``
 
         Args:
-            entity_type: Type of the entity (AGENT or WORKFLOW)
-            entity_id: Unique identifier for the entity
-            page: Query parameter: page
-            per_page: Query parameter: perPage
+            entity_type: Type of the entity (AGENT or WORKFLOW).
+            entity_id: Unique identifier for the entity.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.scores.list_scores_by_entity_id(
             entity_type=entity_type,
@@ -7680,7 +9702,28 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ScoreRow]:
-        """Every item of every page of ``list_scores_by_entity_id``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_scores_by_entity_id``, fetched a page at a time as the
+        loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_scores_by_entity_id``.
+
+        Args:
+            entity_type: Type of the entity (AGENT or WORKFLOW).
+            entity_id: Unique identifier for the entity.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.scores.iter_scores_by_entity_id(
             entity_type=entity_type,
             entity_id=entity_id,
@@ -7716,9 +9759,19 @@ class MastraClient(SyncAPIClient):
         ``GET /scores/run/{runId}``
 
         Args:
-            run_id: Unique identifier for the run
-            page: Query parameter: page
-            per_page: Query parameter: perPage
+            run_id: Unique identifier for the run.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.scores.list_scores_by_run_id(
             run_id=run_id,
@@ -7747,7 +9800,27 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ScoreRow]:
-        """Every item of every page of ``list_scores_by_run_id``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_scores_by_run_id``, fetched a page at a time as the
+        loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_scores_by_run_id``.
+
+        Args:
+            run_id: Unique identifier for the run.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.scores.iter_scores_by_run_id(
             run_id=run_id,
             page=page,
@@ -7784,11 +9857,21 @@ class MastraClient(SyncAPIClient):
         ``GET /scores/scorer/{scorerId}``
 
         Args:
-            scorer_id: Unique identifier for the scorer
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            entity_id: Query parameter: entityId
-            entity_type: Query parameter: entityType
+            scorer_id: Unique identifier for the scorer.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            entity_id: Query parameter ``entityId``.
+            entity_type: Query parameter ``entityType``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.scores.list_scores_by_scorer_id(
             scorer_id=scorer_id,
@@ -7821,7 +9904,29 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ScoreRow]:
-        """Every item of every page of ``list_scores_by_scorer_id``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_scores_by_scorer_id``, fetched a page at a time as the
+        loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_scores_by_scorer_id``.
+
+        Args:
+            scorer_id: Unique identifier for the scorer.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            entity_id: Query parameter ``entityId``.
+            entity_type: Query parameter ``entityType``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.scores.iter_scores_by_scorer_id(
             scorer_id=scorer_id,
             page=page,
@@ -7859,10 +9964,20 @@ class MastraClient(SyncAPIClient):
         ``GET /observability/traces/{traceId}/{spanId}/scores``
 
         Args:
-            trace_id: Unique trace identifier
-            span_id: Unique span identifier within a trace
-            page: Zero-indexed page number
-            per_page: Number of items per page
+            trace_id: Unique trace identifier.
+            span_id: Unique span identifier within a trace.
+            page: Zero-indexed page number.
+            per_page: Number of items per page.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.list_trace_scores(
             trace_id=trace_id,
@@ -7893,7 +10008,28 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ObservabilityTraceScoresResponseScore]:
-        """Every item of every page of ``list_scores_by_span``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_scores_by_span``, fetched a page at a time as the loop
+        goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_scores_by_span``.
+
+        Args:
+            trace_id: Unique trace identifier.
+            span_id: Unique span identifier within a trace.
+            page: Zero-indexed page number.
+            per_page: Number of items per page.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.observability.iter_trace_scores(
             trace_id=trace_id,
             span_id=span_id,
@@ -7935,15 +10071,27 @@ class MastraClient(SyncAPIClient):
         ``GET /stored/agents``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            status: Filter agents by status (defaults to published)
-            author_id: Filter agents by author identifier
-            visibility: Filter to only public agents
-            metadata: Filter agents by metadata key-value pairs
-            favorited_only: When true, return only agents favorited by the caller (requires the `favorites` EE feature)
-            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for `favoritedOnly` instead of the caller
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter agents by status (defaults to published).
+            author_id: Filter agents by author identifier.
+            visibility: Filter to only public agents.
+            metadata: Filter agents by metadata key-value pairs.
+            favorited_only: When true, return only agents favorited by the caller (requires the
+                `favorites` EE feature).
+            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting
+                principal for `favoritedOnly` instead of the caller.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_agents.list_stored_agents(
             page=page,
@@ -7984,7 +10132,35 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredAgentDetails]:
-        """Every item of every page of ``list_stored_agents``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_stored_agents``, fetched a page at a time as the loop
+        goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_agents``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter agents by status (defaults to published).
+            author_id: Filter agents by author identifier.
+            visibility: Filter to only public agents.
+            metadata: Filter agents by metadata key-value pairs.
+            favorited_only: When true, return only agents favorited by the caller (requires the
+                `favorites` EE feature).
+            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting
+                principal for `favoritedOnly` instead of the caller.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.stored_agents.iter_stored_agents(
             page=page,
             per_page=per_page,
@@ -8028,12 +10204,22 @@ class MastraClient(SyncAPIClient):
         ``GET /stored/mcp-clients``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            status: Filter MCP clients by status (defaults to published)
-            author_id: Filter MCP clients by author identifier
-            metadata: Filter MCP clients by metadata key-value pairs
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter MCP clients by status (defaults to published).
+            author_id: Filter MCP clients by author identifier.
+            metadata: Filter MCP clients by metadata key-value pairs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_mcp_clients.list_stored_mcp_clients(
             page=page,
@@ -8068,7 +10254,30 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredMcpClientDetails]:
-        """Every item of every page of ``list_stored_mcp_clients``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_stored_mcp_clients``, fetched a page at a time as the
+        loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_mcp_clients``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter MCP clients by status (defaults to published).
+            author_id: Filter MCP clients by author identifier.
+            metadata: Filter MCP clients by metadata key-value pairs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.stored_mcp_clients.iter_stored_mcp_clients(
             page=page,
             per_page=per_page,
@@ -8109,12 +10318,23 @@ class MastraClient(SyncAPIClient):
         ``GET /stored/prompt-blocks``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            status: Filter prompt blocks by status. When omitted, returns all prompt blocks regardless of status
-            author_id: Filter prompt blocks by author identifier
-            metadata: Filter prompt blocks by metadata key-value pairs
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter prompt blocks by status. When omitted, returns all prompt blocks
+                regardless of status.
+            author_id: Filter prompt blocks by author identifier.
+            metadata: Filter prompt blocks by metadata key-value pairs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_prompt_blocks.list_stored_prompt_blocks(
             page=page,
@@ -8149,7 +10369,31 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredPromptBlockDetails]:
-        """Every item of every page of ``list_stored_prompt_blocks``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_stored_prompt_blocks``, fetched a page at a time as
+        the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_prompt_blocks``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter prompt blocks by status. When omitted, returns all prompt blocks
+                regardless of status.
+            author_id: Filter prompt blocks by author identifier.
+            metadata: Filter prompt blocks by metadata key-value pairs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.stored_prompt_blocks.iter_stored_prompt_blocks(
             page=page,
             per_page=per_page,
@@ -8190,12 +10434,22 @@ class MastraClient(SyncAPIClient):
         ``GET /stored/scorers``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            status: Filter scorers by status (defaults to published)
-            author_id: Filter scorers by author identifier
-            metadata: Filter scorers by metadata key-value pairs
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter scorers by status (defaults to published).
+            author_id: Filter scorers by author identifier.
+            metadata: Filter scorers by metadata key-value pairs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_scorers.list_stored_scorers(
             page=page,
@@ -8230,7 +10484,30 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredScorerDetails]:
-        """Every item of every page of ``list_stored_scorers``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_stored_scorers``, fetched a page at a time as the loop
+        goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_scorers``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter scorers by status (defaults to published).
+            author_id: Filter scorers by author identifier.
+            metadata: Filter scorers by metadata key-value pairs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.stored_scorers.iter_stored_scorers(
             page=page,
             per_page=per_page,
@@ -8274,15 +10551,27 @@ class MastraClient(SyncAPIClient):
         ``GET /stored/skills``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            status: Filter skills by status
-            author_id: Filter skills by author identifier
-            visibility: Filter to only public skills
-            metadata: Filter skills by metadata key-value pairs
-            favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature)
-            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for `favoritedOnly` instead of the caller
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter skills by status.
+            author_id: Filter skills by author identifier.
+            visibility: Filter to only public skills.
+            metadata: Filter skills by metadata key-value pairs.
+            favorited_only: When true, return only skills favorited by the caller (requires the
+                `favorites` EE feature).
+            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting
+                principal for `favoritedOnly` instead of the caller.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_skills.list_stored_skills(
             page=page,
@@ -8323,7 +10612,35 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredSkillDetails]:
-        """Every item of every page of ``list_stored_skills``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_stored_skills``, fetched a page at a time as the loop
+        goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_skills``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter skills by status.
+            author_id: Filter skills by author identifier.
+            visibility: Filter to only public skills.
+            metadata: Filter skills by metadata key-value pairs.
+            favorited_only: When true, return only skills favorited by the caller (requires the
+                `favorites` EE feature).
+            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting
+                principal for `favoritedOnly` instead of the caller.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.stored_skills.iter_stored_skills(
             page=page,
             per_page=per_page,
@@ -8366,11 +10683,21 @@ class MastraClient(SyncAPIClient):
         ``GET /stored/workspaces``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            author_id: Filter workspaces by author identifier
-            metadata: Filter workspaces by metadata key-value pairs
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            author_id: Filter workspaces by author identifier.
+            metadata: Filter workspaces by metadata key-value pairs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.stored_workspaces.list_stored_workspaces(
             page=page,
@@ -8403,7 +10730,29 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredWorkspacesResponseWorkspace]:
-        """Every item of every page of ``list_stored_workspaces``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_stored_workspaces``, fetched a page at a time as the
+        loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_workspaces``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            author_id: Filter workspaces by author identifier.
+            metadata: Filter workspaces by metadata key-value pairs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.stored_workspaces.iter_stored_workspaces(
             page=page,
             per_page=per_page,
@@ -8448,16 +10797,27 @@ class MastraClient(SyncAPIClient):
         ``GET /memory/threads/{threadId}/messages``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            order_by: Query parameter: orderBy
-            include: Query parameter: include
-            filter: Query parameter: filter
-            include_system_reminders: Query parameter: includeSystemReminders
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
+            include_system_reminders: Query parameter ``includeSystemReminders``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.memory.list_thread_messages(
             thread_id=thread_id,
@@ -8501,7 +10861,35 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.MastraDBMessage]:
-        """Every item of every page of ``list_thread_messages``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_thread_messages``, fetched a page at a time as the
+        loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_thread_messages``.
+
+        Args:
+            thread_id: Unique identifier for the conversation thread.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
+            include_system_reminders: Query parameter ``includeSystemReminders``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.memory.iter_thread_messages(
             thread_id=thread_id,
             page=page,
@@ -8538,6 +10926,18 @@ class MastraClient(SyncAPIClient):
         Returns a list of all registered tool providers with their info and capabilities
 
         ``GET /tool-providers``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.tool_providers.list_tool_providers(
             strict_response_validation=strict_response_validation,
@@ -8568,7 +10968,18 @@ class MastraClient(SyncAPIClient):
         ``GET /tools``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.tools.list_tools(
             request_context=request_context,
@@ -8722,52 +11133,63 @@ class MastraClient(SyncAPIClient):
     ) -> _models.ObservabilityTracesResponse:
         """List traces
 
-        Returns a paginated list of traces with optional filtering and sorting. In delta mode, returns only newly listed traces matching the filters.
+        Returns a paginated list of traces with optional filtering and sorting. In delta mode,
+        returns only newly listed traces matching the filters.
 
         ``GET /observability/traces``
 
         Args:
-            started_at: Query parameter: startedAt
-            ended_at: Query parameter: endedAt
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by trace ID (matches root span)
-            entity_type: Query parameter: entityType
-            entity_id: Query parameter: entityId
-            entity_name: Query parameter: entityName
-            parent_entity_type: Query parameter: parentEntityType
-            parent_entity_id: Query parameter: parentEntityId
-            parent_entity_name: Query parameter: parentEntityName
-            root_entity_type: Query parameter: rootEntityType
-            root_entity_id: Query parameter: rootEntityId
-            root_entity_name: Query parameter: rootEntityName
-            user_id: Query parameter: userId
-            organization_id: Query parameter: organizationId
-            resource_id: Query parameter: resourceId
-            run_id: Query parameter: runId
-            session_id: Query parameter: sessionId
-            thread_id: Query parameter: threadId
-            request_id: Query parameter: requestId
-            environment: Query parameter: environment
-            service_name: Query parameter: serviceName
-            scope: Query parameter: scope
-            entity_version_id: Query parameter: entityVersionId
-            parent_entity_version_id: Query parameter: parentEntityVersionId
-            root_entity_version_id: Query parameter: rootEntityVersionId
-            experiment_id: Query parameter: experimentId
-            source: Query parameter: source
-            metadata: Query parameter: metadata
-            tags: Query parameter: tags
-            status: Current status of the trace
-            has_child_error: True if any span in the trace encountered an error
-            date_range: Query parameter: dateRange
-            name: Query parameter: name
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'startedAt' | 'endedAt'
-            direction: Sort direction: 'ASC' | 'DESC'
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
+            status: Current status of the trace.
+            has_child_error: True if any span in the trace encountered an error.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.list_traces(
             started_at=started_at,
@@ -8961,52 +11383,63 @@ class MastraClient(SyncAPIClient):
     ) -> _models.ObservabilityTracesLightResponse:
         """List lightweight traces
 
-        Returns a paginated list of lightweight traces with optional filtering and sorting. In delta mode, returns only newly listed traces matching the filters.
+        Returns a paginated list of lightweight traces with optional filtering and sorting. In delta
+        mode, returns only newly listed traces matching the filters.
 
         ``GET /observability/traces/light``
 
         Args:
-            started_at: Query parameter: startedAt
-            ended_at: Query parameter: endedAt
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by trace ID (matches root span)
-            entity_type: Query parameter: entityType
-            entity_id: Query parameter: entityId
-            entity_name: Query parameter: entityName
-            parent_entity_type: Query parameter: parentEntityType
-            parent_entity_id: Query parameter: parentEntityId
-            parent_entity_name: Query parameter: parentEntityName
-            root_entity_type: Query parameter: rootEntityType
-            root_entity_id: Query parameter: rootEntityId
-            root_entity_name: Query parameter: rootEntityName
-            user_id: Query parameter: userId
-            organization_id: Query parameter: organizationId
-            resource_id: Query parameter: resourceId
-            run_id: Query parameter: runId
-            session_id: Query parameter: sessionId
-            thread_id: Query parameter: threadId
-            request_id: Query parameter: requestId
-            environment: Query parameter: environment
-            service_name: Query parameter: serviceName
-            scope: Query parameter: scope
-            entity_version_id: Query parameter: entityVersionId
-            parent_entity_version_id: Query parameter: parentEntityVersionId
-            root_entity_version_id: Query parameter: rootEntityVersionId
-            experiment_id: Query parameter: experimentId
-            source: Query parameter: source
-            metadata: Query parameter: metadata
-            tags: Query parameter: tags
-            status: Current status of the trace
-            has_child_error: True if any span in the trace encountered an error
-            date_range: Query parameter: dateRange
-            name: Query parameter: name
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'startedAt' | 'endedAt'
-            direction: Sort direction: 'ASC' | 'DESC'
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
+            status: Current status of the trace.
+            has_child_error: True if any span in the trace encountered an error.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.get_traces_light(
             started_at=started_at,
@@ -9198,7 +11631,65 @@ class MastraClient(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ObservabilityTraceLightResponseSpan]:
-        """Every item of every page of ``list_traces_light``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_traces_light``, fetched a page at a time as the loop
+        goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_traces_light``.
+
+        Args:
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
+            status: Current status of the trace.
+            has_child_error: True if any span in the trace encountered an error.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.observability.iter_traces_light(
             started_at=started_at,
             ended_at=ended_at,
@@ -9266,6 +11757,18 @@ class MastraClient(SyncAPIClient):
         Returns a list of all configured vector stores
 
         ``GET /vectors``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.vectors.list_vectors(
             strict_response_validation=strict_response_validation,
@@ -9291,12 +11794,24 @@ class MastraClient(SyncAPIClient):
     ) -> dict[str, _models.WorkflowsRunCountsResponseValue]:
         """List workflow run counts
 
-        Returns per-workflow counts of currently running and suspended (awaiting resume) runs, keyed by the workflow registry key used in the Mastra config
+        Returns per-workflow counts of currently running and suspended (awaiting resume) runs, keyed
+        by the workflow registry key used in the Mastra config
 
         ``GET /workflows/run-counts``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.workflows.list_run_counts(
             request_context=request_context,
@@ -9329,8 +11844,19 @@ class MastraClient(SyncAPIClient):
         ``GET /workflows``
 
         Args:
-            partial: Query parameter: partial
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            partial: Query parameter ``partial``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.workflows.list_workflows(
             partial=partial,
@@ -9360,6 +11886,18 @@ class MastraClient(SyncAPIClient):
         Returns all workspaces from both Mastra instance and agents
 
         ``GET /workspaces``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.workspace.list_workspaces(
             strict_response_validation=strict_response_validation,
@@ -9386,12 +11924,26 @@ class MastraClient(SyncAPIClient):
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Pause a schedule
 
-        Marks the schedule as paused. The scheduler tick loop will skip paused schedules. Idempotent — pausing an already-paused schedule returns the current state unchanged. Pause status survives redeploys.
+        Marks the schedule as paused. The scheduler tick loop will skip paused schedules. Idempotent
+        — pausing an already-paused schedule returns the current state unchanged. Pause status
+        survives redeploys.
 
         ``POST /schedules/{scheduleId}/pause``
 
         Args:
-            schedule_id: The scheduleId parameter
+            schedule_id: Path parameter ``scheduleId``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.schedules.pause(
             schedule_id=schedule_id,
@@ -9427,10 +11979,20 @@ class MastraClient(SyncAPIClient):
         ``DELETE /datasets/{datasetId}/items/{itemId}/purge``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.delete_item_purge(
             dataset_id=dataset_id,
@@ -9471,6 +12033,18 @@ class MastraClient(SyncAPIClient):
             traces: The eligible traces: {timeRange: {from, to}, where?}.
             page: {limit, after}: keyset paging.
             where: Cross-trace predicates on the thread.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.threads_query(
             traces=traces,
@@ -9528,8 +12102,27 @@ class MastraClient(SyncAPIClient):
         ``POST /observability/traces/query``
 
         Args:
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            time_range: Field ``timeRange`` of the JSON body.
+            after: Opaque cursor value for incremental polling.
+            group: Field ``group`` of the JSON body.
+            limit: Maximum number of updates to return in one delta poll.
+            mode: Field ``mode`` of the JSON body.
+            order_by: Field ``orderBy`` of the JSON body.
+            page: Field ``page`` of the JSON body.
+            pagination: Field ``pagination`` of the JSON body.
+            where: Field ``where`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.traces_query(
             time_range=time_range,
@@ -9572,8 +12165,20 @@ class MastraClient(SyncAPIClient):
         ``POST /mcp/{serverId}/resources/read``
 
         Args:
-            server_id: MCP server ID
-            uri: Resource URI to read
+            server_id: MCP server ID.
+            uri: Resource URI to read.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.mcp.read_resource(
             server_id=server_id,
@@ -9603,12 +12208,26 @@ class MastraClient(SyncAPIClient):
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Resume a paused schedule
 
-        Marks the schedule as active and recomputes nextFireAt from "now" so a long-paused schedule does not fire a backlog. Idempotent — resuming an already-active schedule returns the current state unchanged.
+        Marks the schedule as active and recomputes nextFireAt from "now" so a long-paused schedule
+        does not fire a backlog. Idempotent — resuming an already-active schedule returns the
+        current state unchanged.
 
         ``POST /schedules/{scheduleId}/resume``
 
         Args:
-            schedule_id: The scheduleId parameter
+            schedule_id: Path parameter ``scheduleId``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.schedules.resume(
             schedule_id=schedule_id,
@@ -9641,16 +12260,31 @@ class MastraClient(SyncAPIClient):
     ) -> _models.DatasetExperimentItemRunResponse:
         """Run one experiment item
 
-        Executes the experiment's target against one dataset item server-side, runs the resolved scorers, and upserts the result row keyed by (experimentId, itemId, attempt). Built for caller-driven loops: a retried call converges on the same row. Requires an experiment created with a target.
+        Executes the experiment's target against one dataset item server-side, runs the resolved
+        scorers, and upserts the result row keyed by (experimentId, itemId, attempt). Built for
+        caller-driven loops: a retried call converges on the same row. Requires an experiment
+        created with a target.
 
         ``POST /datasets/{datasetId}/experiments/{experimentId}/items/{itemId}/run``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            item_id: Unique identifier for the dataset item
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            item_id: Unique identifier for the dataset item.
             attempt: Zero-based repetition index. Defaults to 0.
-            request_context: Request context merged with the item's own request context (item wins)
+            request_context: Request context merged with the item's own request context (item wins).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.experiment_item_run(
             dataset_id=dataset_id,
@@ -9683,12 +12317,25 @@ class MastraClient(SyncAPIClient):
     ) -> _models.ScheduleRunResponse:
         """Fire a schedule now
 
-        Manually triggers a single schedule fire out-of-band from the cron schedule. Records a trigger row with `triggerKind: "manual"`. Does not advance `nextFireAt`.
+        Manually triggers a single schedule fire out-of-band from the cron schedule. Records a
+        trigger row with `triggerKind: "manual"`. Does not advance `nextFireAt`.
 
         ``POST /schedules/{scheduleId}/run``
 
         Args:
-            schedule_id: The scheduleId parameter
+            schedule_id: Path parameter ``scheduleId``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.schedules.run(
             schedule_id=schedule_id,
@@ -9724,8 +12371,22 @@ class MastraClient(SyncAPIClient):
         ``POST /memory/save-messages``
 
         Args:
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter ``agentId``.
+            messages: Field ``messages`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.memory.save_messages(
             agent_id=agent_id,
@@ -9759,6 +12420,21 @@ class MastraClient(SyncAPIClient):
         Saves a new score record to storage
 
         ``POST /scores``
+
+        Args:
+            score: Field ``score`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.scores.save_score(
             score=score,
@@ -9791,6 +12467,22 @@ class MastraClient(SyncAPIClient):
         Scores one or more traces using a specified scorer (fire-and-forget)
 
         ``POST /observability/traces/score``
+
+        Args:
+            scorer_name: Field ``scorerName`` of the JSON body.
+            targets: Field ``targets`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.traces_score(
             scorer_name=scorer_name,
@@ -9826,9 +12518,19 @@ class MastraClient(SyncAPIClient):
         ``GET /editor/builder/registries/{registryId}/search``
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
-            q: Search query
-            limit: Maximum number of results (1-100)
+            registry_id: Registry identifier (e.g. "skills-sh").
+            q: Search query.
+            limit: Maximum number of results (1-100).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.editor.get_builder_registry_search(
             registry_id=registry_id,
@@ -9868,13 +12570,24 @@ class MastraClient(SyncAPIClient):
         ``GET /memory/search``
 
         Args:
-            agent_id: Query parameter: agentId
-            search_query: Query parameter: searchQuery
-            resource_id: Query parameter: resourceId
-            thread_id: Query parameter: threadId
-            limit: Query parameter: limit
-            memory_config: Query parameter: memoryConfig
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter ``agentId``.
+            search_query: Query parameter ``searchQuery``.
+            resource_id: Query parameter ``resourceId``.
+            thread_id: Query parameter ``threadId``.
+            limit: Query parameter ``limit``.
+            memory_config: Query parameter ``memoryConfig``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.memory.search(
             agent_id=agent_id,
@@ -9917,11 +12630,23 @@ class MastraClient(SyncAPIClient):
         ``GET /background-tasks/stream``
 
         Args:
-            agent_id: Query parameter: agentId
-            run_id: Query parameter: runId
-            thread_id: Query parameter: threadId
-            resource_id: Query parameter: resourceId
-            task_id: Query parameter: taskId
+            agent_id: Query parameter ``agentId``.
+            run_id: Query parameter ``runId``.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            task_id: Query parameter ``taskId``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            reconnect: Open the subscription again when it drops or the server ends it: ``True``
+                (every time) or the number of times. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.background_tasks.get_stream(
             agent_id=agent_id,
@@ -9969,20 +12694,36 @@ class MastraClient(SyncAPIClient):
     ) -> _models.DatasetExperimentResultsCreateResponse:
         """Submit an external experiment result
 
-        Submits (or re-submits) one item result for an external experiment. Upsert semantics on (experimentId, itemId, attempt): a retried submission converges on a single row.
+        Submits (or re-submits) one item result for an external experiment. Upsert semantics on
+        (experimentId, itemId, attempt): a retried submission converges on a single row.
 
         ``POST /datasets/{datasetId}/experiments/{experimentId}/results``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            item_id: Dataset item this result belongs to
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            item_id: Dataset item this result belongs to.
             attempt: Zero-based repetition index. Defaults to 0.
-            error: Failure info when the item run failed
+            completed_at: Field ``completedAt`` of the JSON body.
+            error: Failure info when the item run failed.
             ground_truth: Ground truth. Defaults to the dataset item groundTruth.
             input: Input replayed by the external runner. Defaults to the dataset item input.
-            output: Output produced by the external runner
-            scores: Externally computed scores, persisted keyed by runId = experimentId
+            output: Output produced by the external runner.
+            scores: Externally computed scores, persisted keyed by runId = experimentId.
+            started_at: Field ``startedAt`` of the JSON body.
+            trace_id: Field ``traceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.create_experiment_result(
             dataset_id=dataset_id,
@@ -10043,24 +12784,47 @@ class MastraClient(SyncAPIClient):
     ) -> _models.DatasetExperimentsCreateResponse:
         """Trigger or create an experiment
 
-        By default triggers a new experiment on the dataset against the specified target: returns immediately with pending status and execution happens in background. With start: false, creates the experiment without running it so the caller can drive the loop (run-item for targeted experiments, result submission for target-less ones). Create-only requests are idempotent on a caller-supplied id.
+        By default triggers a new experiment on the dataset against the specified target: returns
+        immediately with pending status and execution happens in background. With start: false,
+        creates the experiment without running it so the caller can drive the loop (run-item for
+        targeted experiments, result submission for target-less ones). Create-only requests are
+        idempotent on a caller-supplied id.
 
         ``POST /datasets/{datasetId}/experiments``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            agent_version: Agent version ID to use for experiment
-            description: Description of the experiment
-            id: Caller-supplied experiment id (e.g. a workflow run id) for idempotent create-only requests. Ignored when start is true.
-            max_concurrency: Maximum concurrent executions
-            metadata: Additional metadata
-            name: Name of the experiment
-            request_context: Global request context passed to the target
-            scorer_ids: IDs of scorers to apply
-            start: When true (default), spawns the in-process runner. When false, creates the experiment without running it: the caller drives the loop via run-item (targeted) or result submission (target-less).
+            dataset_id: Unique identifier for the dataset.
+            agent_version: Agent version ID to use for experiment.
+            description: Description of the experiment.
+            grouping: Field ``grouping`` of the JSON body.
+            id: Caller-supplied experiment id (e.g. a workflow run id) for idempotent create-only
+                requests. Ignored when start is true.
+            max_concurrency: Maximum concurrent executions.
+            metadata: Additional metadata.
+            name: Name of the experiment.
+            provenance: Field ``provenance`` of the JSON body.
+            request_context: Global request context passed to the target.
+            scorer_ids: IDs of scorers to apply.
+            start: When true (default), spawns the in-process runner. When false, creates the
+                experiment without running it: the caller drives the loop via run-item (targeted) or
+                result submission (target-less).
             target_id: ID of the target. Required when targetType is set.
-            target_type: Type of target to run against. Required when start is true. Optional for create-only experiments.
-            version: Pin to specific dataset version
+            target_type: Type of target to run against. Required when start is true. Optional for
+                create-only experiments.
+            version: Pin to specific dataset version.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.create_experiment(
             dataset_id=dataset_id,
@@ -10121,19 +12885,31 @@ class MastraClient(SyncAPIClient):
         ``PATCH /datasets/{datasetId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
-            description: Description of the dataset
-            ground_truth_schema: JSON Schema for validating item groundTruth
-            input_schema: JSON Schema for validating item input
-            metadata: Additional metadata
-            name: Name of the dataset
-            request_context_schema: JSON Schema describing expected request context shape
-            scorer_ids: IDs of scorers attached to this dataset
-            tags: Tag definitions for categorizing experiment results
-            target_ids: IDs of target entities this dataset is attached to
-            target_type: Target entity type (e.g. agent, workflow, scorer)
+            dataset_id: Unique identifier for the dataset.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            description: Description of the dataset.
+            ground_truth_schema: JSON Schema for validating item groundTruth.
+            input_schema: JSON Schema for validating item input.
+            metadata: Additional metadata.
+            name: Name of the dataset.
+            request_context_schema: JSON Schema describing expected request context shape.
+            scorer_ids: IDs of scorers attached to this dataset.
+            tags: Tag definitions for categorizing experiment results.
+            target_ids: IDs of target entities this dataset is attached to.
+            target_type: Target entity type (e.g. agent, workflow, scorer).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.update_dataset(
             dataset_id=dataset_id,
@@ -10178,16 +12954,29 @@ class MastraClient(SyncAPIClient):
     ) -> _models.DatasetExperimentUpdateResponse:
         """Update an experiment
 
-        Updates an experiment's name, description or metadata. Status and counts are managed by the server.
+        Updates an experiment's name, description or metadata. Status and counts are managed by the
+        server.
 
         ``PATCH /datasets/{datasetId}/experiments/{experimentId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            description: New description of the experiment
-            metadata: Replacement metadata for the experiment
-            name: New name of the experiment
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            description: New description of the experiment.
+            metadata: Replacement metadata for the experiment.
+            name: New name of the experiment.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.update_experiment(
             dataset_id=dataset_id,
@@ -10230,9 +13019,24 @@ class MastraClient(SyncAPIClient):
         ``PATCH /datasets/{datasetId}/experiments/{experimentId}/results/{resultId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            result_id: Unique identifier for the experiment result
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            result_id: Unique identifier for the experiment result.
+            comment: Field ``comment`` of the JSON body.
+            status: Field ``status`` of the JSON body.
+            tags: Field ``tags`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.update_experiment_result(
             dataset_id=dataset_id,
@@ -10285,16 +13089,31 @@ class MastraClient(SyncAPIClient):
         ``PATCH /datasets/{datasetId}/items/{itemId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
-            expected_trajectory: Expected trajectory configuration for trajectory scoring
-            ground_truth: Expected output for comparison
-            input: Input data for the dataset item
-            metadata: Additional metadata
-            request_context: Request context preset for this item
-            scorer_ids: IDs of scorers selected for this item
-            tool_mocks: Ordered item-level static tool mocks served in place of executing the real tool
-            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny' fails the experiment item
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            expected_trajectory: Expected trajectory configuration for trajectory scoring.
+            ground_truth: Expected output for comparison.
+            input: Input data for the dataset item.
+            metadata: Additional metadata.
+            request_context: Request context preset for this item.
+            scorer_ids: IDs of scorers selected for this item.
+            source: Field ``source`` of the JSON body.
+            tool_mocks: Ordered item-level static tool mocks served in place of executing the real
+                tool.
+            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny'
+                fails the experiment item.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.update_item(
             dataset_id=dataset_id,
@@ -10343,9 +13162,24 @@ class MastraClient(SyncAPIClient):
         ``PATCH /datasets/{datasetId}/experiments/{experimentId}/results/{resultId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            result_id: Unique identifier for the experiment result
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            result_id: Unique identifier for the experiment result.
+            comment: Field ``comment`` of the JSON body.
+            status: Field ``status`` of the JSON body.
+            tags: Field ``tags`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.datasets.update_experiment_result(
             dataset_id=dataset_id,
@@ -10385,7 +13219,20 @@ class MastraClient(SyncAPIClient):
         ``PATCH /observability/feedback/{feedbackId}/review-status``
 
         Args:
-            feedback_id: The feedbackId parameter
+            feedback_id: Path parameter ``feedbackId``.
+            review_status: Field ``reviewStatus`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.observability.update_feedback_review_status(
             feedback_id=feedback_id,
@@ -10433,12 +13280,42 @@ class MastraClient(SyncAPIClient):
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Update a schedule
 
-        Partial update of a schedule. Fields apply to the matching target type; agent-only fields on a workflow schedule are rejected. `threadId` and `resourceId` are part of an agent schedule identity and cannot be changed — to re-target, delete and recreate. Editing `cron` (or `timezone`) recomputes `nextFireAt`.
+        Partial update of a schedule. Fields apply to the matching target type; agent-only fields on
+        a workflow schedule are rejected. `threadId` and `resourceId` are part of an agent schedule
+        identity and cannot be changed — to re-target, delete and recreate. Editing `cron` (or
+        `timezone`) recomputes `nextFireAt`.
 
         ``PATCH /schedules/{scheduleId}``
 
         Args:
-            schedule_id: The scheduleId parameter
+            schedule_id: Path parameter ``scheduleId``.
+            attributes: Field ``attributes`` of the JSON body.
+            cron: Field ``cron`` of the JSON body.
+            if_active: Field ``ifActive`` of the JSON body.
+            if_idle: Field ``ifIdle`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            metadata: Field ``metadata`` of the JSON body.
+            name: Field ``name`` of the JSON body.
+            prompt: Field ``prompt`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            signal_type: Field ``signalType`` of the JSON body.
+            status: Field ``status`` of the JSON body.
+            tag_name: Field ``tagName`` of the JSON body.
+            timezone: Field ``timezone`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.schedules.update_schedule(
             schedule_id=schedule_id,
@@ -10492,9 +13369,25 @@ class MastraClient(SyncAPIClient):
         ``POST /memory/threads/{threadId}/working-memory``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            agent_id: Query parameter ``agentId``.
+            working_memory: Field ``workingMemory`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            memory_config: Field ``memoryConfig`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.memory.update_working_memory(
             thread_id=thread_id,
@@ -10549,16 +13442,37 @@ class MastraClient(SyncAPIClient):
     ) -> _models.StoredWorkflowsCreateResponse:
         """Upsert a dynamic workflow definition and live-register it
 
-        Persists a static workflow definition and live-registers it on the running Mastra instance. Idempotent — same id updates in place.
+        Persists a static workflow definition and live-registers it on the running Mastra instance.
+        Idempotent — same id updates in place.
 
         ``POST /stored/workflows``
 
         Args:
-            graph: Static workflow graph — ordered array of serialized step entries with all refs as ids.
-            id: Workflow id — kebab-case, descriptive
-            input_schema: JSON Schema (Draft 2020-12) for the workflow input
-            output_schema: JSON Schema (Draft 2020-12) for the workflow output
-            dependencies: Helper workflow definitions this workflow nests. Saved with it as one unit — the whole set is validated together, hydrated in derived dependency order, and rejected together, so a failed save never leaves orphaned helpers behind. Each helper becomes an ordinary dynamic workflow in its own right.
+            graph: Static workflow graph — ordered array of serialized step entries with all refs as
+                ids.
+            id: Workflow id — kebab-case, descriptive.
+            input_schema: JSON Schema (Draft 2020-12) for the workflow input.
+            output_schema: JSON Schema (Draft 2020-12) for the workflow output.
+            dependencies: Helper workflow definitions this workflow nests. Saved with it as one unit
+                — the whole set is validated together, hydrated in derived dependency order, and
+                rejected together, so a failed save never leaves orphaned helpers behind. Each
+                helper becomes an ordinary dynamic workflow in its own right.
+            description: Field ``description`` of the JSON body.
+            metadata: Field ``metadata`` of the JSON body.
+            request_context_schema: Field ``requestContextSchema`` of the JSON body.
+            state_schema: Field ``stateSchema`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.dynamic_workflows.create_stored_workflow(
             graph=graph,
@@ -11697,7 +14611,7 @@ class AsyncMastraClient(AsyncAPIClient):
 
     @cached_property
     def with_raw_response(self) -> AsyncMastraClientWithRawResponse:
-        """This client, with every method returning a ``RawResponse`` (status, headers, ``parse()``).
+        """This client, every method returning a ``RawResponse`` (status, headers, ``parse()``).
 
         ``client.with_raw_response.agents.list_agents().headers`` or
         ``client.with_raw_response.get_agent("a").generate("hi").parse()``. Typed: ``parse()``
@@ -11711,14 +14625,15 @@ class AsyncMastraClient(AsyncAPIClient):
         """This client, with every call handing over its HTTP response before the body is read.
 
         For large answers (audio, files):
-        ``async with client.with_streaming_response.<area>.<operation>(...) as response:``, then
-        ``async for chunk in response.aiter_bytes()``. Leaving the block closes the connection.
+        ``async with client.with_streaming_response.<area>.<operation>(...) as response:``,
+        then ``async for chunk in response.aiter_bytes()``.
+        Leaving the block closes the connection.
         """
         return AsyncMastraClientWithStreamingResponse(self)
 
     @cached_property
     def a2a(self) -> AsyncA2aResource:
-        """A2A: every operation of this area."""
+        """Agent-to-Agent: every operation of this area."""
         from .resources.a2a import AsyncA2aResource
 
         return AsyncA2aResource(self)
@@ -11732,7 +14647,7 @@ class AsyncMastraClient(AsyncAPIClient):
 
     @cached_property
     def agent_controller(self) -> AsyncAgentControllerResource:
-        """Agent Controller: every operation of this area."""
+        """AgentController: every operation of this area."""
         from .resources.agent_controller import AsyncAgentControllerResource
 
         return AsyncAgentControllerResource(self)
@@ -11809,14 +14724,14 @@ class AsyncMastraClient(AsyncAPIClient):
 
     @cached_property
     def mcp(self) -> AsyncMcpResource:
-        """Mcp: every operation of this area."""
+        """MCP: every operation of this area."""
         from .resources.mcp import AsyncMcpResource
 
         return AsyncMcpResource(self)
 
     @cached_property
     def mcp_client_versions(self) -> AsyncMcpClientVersionsResource:
-        """Mcp Client Versions: every operation of this area."""
+        """MCP Client Versions: every operation of this area."""
         from .resources.mcp_client_versions import AsyncMcpClientVersionsResource
 
         return AsyncMcpClientVersionsResource(self)
@@ -11830,7 +14745,7 @@ class AsyncMastraClient(AsyncAPIClient):
 
     @cached_property
     def memory_network(self) -> AsyncMemoryNetworkResource:
-        """Memory Network: every operation of this area."""
+        """Memory - Network: every operation of this area."""
         from .resources.memory_network import AsyncMemoryNetworkResource
 
         return AsyncMemoryNetworkResource(self)
@@ -11886,7 +14801,7 @@ class AsyncMastraClient(AsyncAPIClient):
 
     @cached_property
     def scores(self) -> AsyncScoresResource:
-        """Scores: every operation of this area."""
+        """Scoring: every operation of this area."""
         from .resources.scores import AsyncScoresResource
 
         return AsyncScoresResource(self)
@@ -11900,7 +14815,7 @@ class AsyncMastraClient(AsyncAPIClient):
 
     @cached_property
     def stored_mcp_clients(self) -> AsyncStoredMcpClientsResource:
-        """Stored Mcp Clients: every operation of this area."""
+        """Stored MCP Clients: every operation of this area."""
         from .resources.stored_mcp_clients import AsyncStoredMcpClientsResource
 
         return AsyncStoredMcpClientsResource(self)
@@ -11976,23 +14891,48 @@ class AsyncMastraClient(AsyncAPIClient):
         return AsyncWorkspaceResource(self)
 
     def get_a2a(self, agent_id: str) -> AsyncA2a:
-        """An agent over the A2A protocol (JSON-RPC 2.0 on POST /a2a/{agentId}): client.get_a2a(agent_id)."""
+        """An agent over the A2A protocol (JSON-RPC 2.0 on POST /a2a/{agentId}):
+        client.get_a2a(agent_id).
+
+        Args:
+            agent_id: The ``agentId`` of every call of this A2a.
+        """
         return AsyncA2a(self, agent_id=agent_id)
 
     def get_a2a_v1(self, agent_id: str) -> AsyncA2aV1:
-        """An agent over A2A protocol v1.0 (header A2A-Version: 1.0, v1.0 method names): client.get_a2a_v1(agent_id)."""
+        """An agent over A2A protocol v1.0 (header A2A-Version: 1.0, v1.0 method names):
+        client.get_a2a_v1(agent_id).
+
+        Args:
+            agent_id: The ``agentId`` of every call of this A2aV1.
+        """
         return AsyncA2aV1(self, agent_id=agent_id)
 
     def get_agent(self, agent_id: str, version: Mapping[str, str] | None = None) -> AsyncAgent:
-        """An agent of the server; every method is bound to its id."""
+        """An agent of the server; every method is bound to its id.
+
+        Args:
+            agent_id: The ``agentId`` of every call of this Agent.
+            version: Which version of a stored agent's overrides every call uses. Sent as query
+                parameters on every call; ``None``: none.
+        """
         return AsyncAgent(self, agent_id=agent_id, version=version)
 
     def get_agent_builder_action(self, action_id: str) -> AsyncAgentBuilder:
-        """An agent-builder action (a built-in workflow), bound to its id."""
+        """An agent-builder action (a built-in workflow), bound to its id.
+
+        Args:
+            action_id: The ``actionId`` of every call of this AgentBuilder.
+        """
         return AsyncAgentBuilder(self, action_id=action_id)
 
     def get_agent_controller(self, controller_id: str) -> AsyncAgentController:
-        """An agent controller hosted on the server (client-js AgentController); its sessions are reached with session(resource_id, scope=None)."""
+        """An agent controller hosted on the server (client-js AgentController); its sessions are
+        reached with session(resource_id, scope=None).
+
+        Args:
+            controller_id: The ``controllerId`` of every call of this AgentController.
+        """
         return AsyncAgentController(self, controller_id=controller_id)
 
     @property
@@ -12001,67 +14941,137 @@ class AsyncMastraClient(AsyncAPIClient):
         return AsyncConversations(self)
 
     def get_dynamic_workflow(self, dynamic_workflow_id: str) -> AsyncDynamicWorkflow:
-        """A dynamic workflow definition stored on the server (run it like any workflow: client.get_workflow(id).create_run())."""
+        """A dynamic workflow definition stored on the server (run it like any workflow:
+        client.get_workflow(id).create_run()).
+
+        Args:
+            dynamic_workflow_id: The ``dynamicWorkflowId`` of every call of this DynamicWorkflow.
+        """
         return AsyncDynamicWorkflow(self, dynamic_workflow_id=dynamic_workflow_id)
 
     def get_mcp_server(self, server_id: str) -> AsyncMcpServer:
-        """An MCP server hosted by Mastra."""
+        """An MCP server hosted by Mastra.
+
+        Args:
+            server_id: The ``serverId`` of every call of this McpServer.
+        """
         return AsyncMcpServer(self, server_id=server_id)
 
     def get_mcp_server_tool(self, server_id: str, tool_id: str) -> AsyncMcpTool:
-        """One tool of an MCP server hosted by Mastra, as client.get_mcp_server_tool(server_id, tool_id)."""
+        """One tool of an MCP server hosted by Mastra, as client.get_mcp_server_tool(server_id,
+        tool_id).
+
+        Args:
+            server_id: The ``serverId`` of every call of this McpTool.
+            tool_id: The ``toolId`` of every call of this McpTool.
+        """
         return AsyncMcpTool(self, server_id=server_id, tool_id=tool_id)
 
     def get_memory_thread(self, thread_id: str, agent_id: str | None = None) -> AsyncMemoryThread:
-        """A conversation thread in an agent's memory."""
+        """A conversation thread in an agent's memory.
+
+        Args:
+            thread_id: The ``threadId`` of every call of this MemoryThread.
+            agent_id: The ``agentId`` of every call of this MemoryThread. ``None``: left out of the
+                requests.
+        """
         return AsyncMemoryThread(self, thread_id=thread_id, agent_id=agent_id)
 
     def get_processor(self, processor_id: str) -> AsyncProcessor:
-        """A processor (input/output message processor) registered on the server."""
+        """A processor (input/output message processor) registered on the server.
+
+        Args:
+            processor_id: The ``processorId`` of every call of this Processor.
+        """
         return AsyncProcessor(self, processor_id=processor_id)
 
     def get_processor_provider(self, provider_id: str) -> AsyncProcessorProvider:
-        """A processor provider registered on the server."""
+        """A processor provider registered on the server.
+
+        Args:
+            provider_id: The ``providerId`` of every call of this ProcessorProvider.
+        """
         return AsyncProcessorProvider(self, provider_id=provider_id)
 
     def get_stored_agent(self, stored_agent_id: str) -> AsyncStoredAgent:
-        """An agent stored in the server's database, with its versions."""
+        """An agent stored in the server's database, with its versions.
+
+        Args:
+            stored_agent_id: The ``storedAgentId`` of every call of this StoredAgent.
+        """
         return AsyncStoredAgent(self, stored_agent_id=stored_agent_id)
 
     def get_stored_mcp_client(self, stored_mcp_client_id: str) -> AsyncStoredMcpClient:
-        """An MCP client configuration stored in the server's database."""
+        """An MCP client configuration stored in the server's database.
+
+        Args:
+            stored_mcp_client_id: The ``storedMCPClientId`` of every call of this StoredMcpClient.
+        """
         return AsyncStoredMcpClient(self, stored_mcp_client_id=stored_mcp_client_id)
 
     def get_stored_prompt_block(self, stored_prompt_block_id: str) -> AsyncStoredPromptBlock:
-        """A prompt block stored in the server's database, with its versions."""
+        """A prompt block stored in the server's database, with its versions.
+
+        Args:
+            stored_prompt_block_id: The ``storedPromptBlockId`` of every call of this
+                StoredPromptBlock.
+        """
         return AsyncStoredPromptBlock(self, stored_prompt_block_id=stored_prompt_block_id)
 
     def get_stored_scorer(self, stored_scorer_id: str) -> AsyncStoredScorer:
-        """A scorer definition stored in the server's database, with its versions."""
+        """A scorer definition stored in the server's database, with its versions.
+
+        Args:
+            stored_scorer_id: The ``storedScorerId`` of every call of this StoredScorer.
+        """
         return AsyncStoredScorer(self, stored_scorer_id=stored_scorer_id)
 
     def get_stored_skill(self, stored_skill_id: str) -> AsyncStoredSkill:
-        """A skill stored in the server's database."""
+        """A skill stored in the server's database.
+
+        Args:
+            stored_skill_id: The ``storedSkillId`` of every call of this StoredSkill.
+        """
         return AsyncStoredSkill(self, stored_skill_id=stored_skill_id)
 
     def get_tool(self, tool_id: str) -> AsyncTool:
-        """A tool registered on the server."""
+        """A tool registered on the server.
+
+        Args:
+            tool_id: The ``toolId`` of every call of this Tool.
+        """
         return AsyncTool(self, tool_id=tool_id)
 
     def get_tool_provider(self, provider_id: str) -> AsyncToolProvider:
-        """A tool provider registered on the server (toolkits, tools, connections and their auth)."""
+        """A tool provider registered on the server (toolkits, tools, connections and their auth).
+
+        Args:
+            provider_id: The ``providerId`` of every call of this ToolProvider.
+        """
         return AsyncToolProvider(self, provider_id=provider_id)
 
     def get_vector(self, vector_name: str) -> AsyncVector:
-        """A vector store of the server, by name."""
+        """A vector store of the server, by name.
+
+        Args:
+            vector_name: The ``vectorName`` of every call of this Vector.
+        """
         return AsyncVector(self, vector_name=vector_name)
 
     def get_workflow(self, workflow_id: str) -> AsyncWorkflow:
-        """A workflow of the server; create runs, start, resume and inspect them."""
+        """A workflow of the server; create runs, start, resume and inspect them.
+
+        Args:
+            workflow_id: The ``workflowId`` of every call of this Workflow.
+        """
         return AsyncWorkflow(self, workflow_id=workflow_id)
 
     def get_workspace(self, workspace_id: str) -> AsyncWorkspace:
-        """A workspace of the server (its filesystem, search index and skills), by id."""
+        """A workspace of the server (its filesystem, search index and skills), by id.
+
+        Args:
+            workspace_id: The ``workspaceId`` of every call of this Workspace.
+        """
         return AsyncWorkspace(self, workspace_id=workspace_id)
 
     async def add_dataset_item(
@@ -12098,16 +15108,31 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /datasets/{datasetId}/items``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            input: Input data for the dataset item
-            expected_trajectory: Expected trajectory configuration for trajectory scoring
-            external_id: Caller-defined, dataset-local item identity
-            ground_truth: Expected output for comparison
-            metadata: Additional metadata
-            request_context: Request context preset for this item
-            scorer_ids: IDs of scorers selected for this item
-            tool_mocks: Ordered item-level static tool mocks served in place of executing the real tool
-            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny' fails the experiment item
+            dataset_id: Unique identifier for the dataset.
+            input: Input data for the dataset item.
+            expected_trajectory: Expected trajectory configuration for trajectory scoring.
+            external_id: Caller-defined, dataset-local item identity.
+            ground_truth: Expected output for comparison.
+            metadata: Additional metadata.
+            request_context: Request context preset for this item.
+            scorer_ids: IDs of scorers selected for this item.
+            source: Field ``source`` of the JSON body.
+            tool_mocks: Ordered item-level static tool mocks served in place of executing the real
+                tool.
+            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny'
+                fails the experiment item.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.create_item(
             dataset_id=dataset_id,
@@ -12149,12 +15174,29 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.MemoryObservationalMemoryBufferStatusResponse:
         """Await observational memory buffering completion
 
-        Blocks until any in-flight buffering operations complete for the given thread/resource, then returns the updated record
+        Blocks until any in-flight buffering operations complete for the given thread/resource, then
+        returns the updated record
 
         ``POST /memory/observational-memory/buffer-status``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Field ``agentId`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            resource_id: Field ``resourceId`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.memory.observational_memory_buffer_status(
             request_context=request_context,
@@ -12191,7 +15233,18 @@ class AsyncMastraClient(AsyncAPIClient):
         ``DELETE /datasets/{datasetId}/items/batch``
 
         Args:
-            dataset_id: Unique identifier for the dataset
+            dataset_id: Unique identifier for the dataset.
+            item_ids: Field ``itemIds`` of the JSON body.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.delete_items_batch(
             dataset_id=dataset_id,
@@ -12226,7 +15279,20 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /datasets/{datasetId}/items/batch``
 
         Args:
-            dataset_id: Unique identifier for the dataset
+            dataset_id: Unique identifier for the dataset.
+            items: Field ``items`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.items_batch(
             dataset_id=dataset_id,
@@ -12259,15 +15325,30 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.DatasetsClusterFailuresResponse:
         """Cluster experiment failures using AI
 
-        Uses an LLM to analyze failure items from an experiment and group them into meaningful failure pattern clusters.
+        Uses an LLM to analyze failure items from an experiment and group them into meaningful
+        failure pattern clusters.
 
         ``POST /datasets/cluster-failures``
 
         Args:
-            items: Failure items to cluster
-            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o")
-            available_tags: Existing tag vocabulary from the dataset. The LLM should prefer reusing these tags when applicable.
-            prompt: Optional user instructions to guide the analysis (e.g., "focus on tool usage failures")
+            items: Failure items to cluster.
+            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o").
+            available_tags: Existing tag vocabulary from the dataset. The LLM should prefer reusing
+                these tags when applicable.
+            prompt: Optional user instructions to guide the analysis (e.g., "focus on tool usage
+                failures").
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.create_cluster_failure(
             items=items,
@@ -12306,9 +15387,21 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /datasets/{datasetId}/compare``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id_a: ID of baseline experiment
-            experiment_id_b: ID of candidate experiment
+            dataset_id: Unique identifier for the dataset.
+            experiment_id_a: ID of baseline experiment.
+            experiment_id_b: ID of candidate experiment.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.compare(
             dataset_id=dataset_id,
@@ -12352,15 +15445,27 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /datasets``
 
         Args:
-            name: Name of the dataset
-            description: Description of the dataset
-            ground_truth_schema: JSON Schema for validating item groundTruth
-            input_schema: JSON Schema for validating item input
-            metadata: Additional metadata
-            request_context_schema: JSON Schema describing expected request context shape
-            scorer_ids: IDs of scorers attached to this dataset
-            target_ids: IDs of target entities this dataset is attached to
-            target_type: Target entity type (e.g. agent, workflow, scorer)
+            name: Name of the dataset.
+            description: Description of the dataset.
+            ground_truth_schema: JSON Schema for validating item groundTruth.
+            input_schema: JSON Schema for validating item input.
+            metadata: Additional metadata.
+            request_context_schema: JSON Schema describing expected request context shape.
+            scorer_ids: IDs of scorers attached to this dataset.
+            target_ids: IDs of target entities this dataset is attached to.
+            target_type: Target entity type (e.g. agent, workflow, scorer).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.create_dataset(
             name=name,
@@ -12417,23 +15522,44 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.DatasetExperimentsCreateResponse:
         """Trigger or create an experiment
 
-        By default triggers a new experiment on the dataset against the specified target: returns immediately with pending status and execution happens in background. With start: false, creates the experiment without running it so the caller can drive the loop (run-item for targeted experiments, result submission for target-less ones). Create-only requests are idempotent on a caller-supplied id.
+        By default triggers a new experiment on the dataset against the specified target: returns
+        immediately with pending status and execution happens in background. With start: false,
+        creates the experiment without running it so the caller can drive the loop (run-item for
+        targeted experiments, result submission for target-less ones). Create-only requests are
+        idempotent on a caller-supplied id.
 
         ``POST /datasets/{datasetId}/experiments``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            agent_version: Agent version ID to use for experiment
-            description: Description of the experiment
-            id: Caller-supplied experiment id (e.g. a workflow run id) for idempotent create-only requests. Ignored when start is true.
-            max_concurrency: Maximum concurrent executions
-            metadata: Additional metadata
-            name: Name of the experiment
-            request_context: Global request context passed to the target
-            scorer_ids: IDs of scorers to apply
+            dataset_id: Unique identifier for the dataset.
+            agent_version: Agent version ID to use for experiment.
+            description: Description of the experiment.
+            grouping: Field ``grouping`` of the JSON body.
+            id: Caller-supplied experiment id (e.g. a workflow run id) for idempotent create-only
+                requests. Ignored when start is true.
+            max_concurrency: Maximum concurrent executions.
+            metadata: Additional metadata.
+            name: Name of the experiment.
+            provenance: Field ``provenance`` of the JSON body.
+            request_context: Global request context passed to the target.
+            scorer_ids: IDs of scorers to apply.
             target_id: ID of the target. Required when targetType is set.
-            target_type: Type of target to run against. Required when start is true. Optional for create-only experiments.
-            version: Pin to specific dataset version
+            target_type: Type of target to run against. Required when start is true. Optional for
+                create-only experiments.
+            version: Pin to specific dataset version.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.create_experiment(
             start=False,
@@ -12480,6 +15606,21 @@ class AsyncMastraClient(AsyncAPIClient):
         Creates a single feedback record in the observability store
 
         ``POST /observability/feedback``
+
+        Args:
+            feedback: Field ``feedback`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.feedback(
             feedback=feedback,
@@ -12518,8 +15659,25 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /memory/threads``
 
         Args:
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Field ``resourceId`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            metadata: Field ``metadata`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.memory.create_thread(
             agent_id=agent_id,
@@ -12574,9 +15732,45 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Create a schedule
 
-        Creates a new schedule. Pass `agentId` (plus `prompt`) to schedule an agent, or `workflowId` (plus optional `inputData`) to schedule a workflow. Agent schedules get a random `agent_<uuid>` id, workflow schedules a random `schedule_<uuid>` id; pass `id` for a stable slug instead.
+        Creates a new schedule. Pass `agentId` (plus `prompt`) to schedule an agent, or `workflowId`
+        (plus optional `inputData`) to schedule a workflow. Agent schedules get a random
+        `agent_<uuid>` id, workflow schedules a random `schedule_<uuid>` id; pass `id` for a stable
+        slug instead.
 
         ``POST /schedules``
+
+        Args:
+            cron: Field ``cron`` of the JSON body.
+            agent_id: Field ``agentId`` of the JSON body.
+            attributes: Field ``attributes`` of the JSON body.
+            id: Field ``id`` of the JSON body.
+            if_active: Field ``ifActive`` of the JSON body.
+            if_idle: Field ``ifIdle`` of the JSON body.
+            metadata: Field ``metadata`` of the JSON body.
+            name: Field ``name`` of the JSON body.
+            prompt: Field ``prompt`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            signal_type: Field ``signalType`` of the JSON body.
+            tag_name: Field ``tagName`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            timezone: Field ``timezone`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            workflow_id: Field ``workflowId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.schedules.create_schedule(
             cron=cron,
@@ -12626,6 +15820,21 @@ class AsyncMastraClient(AsyncAPIClient):
         Creates a single score record in the observability store
 
         ``POST /observability/scores``
+
+        Args:
+            score: Field ``score`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.create_score(
             score=score,
@@ -12747,31 +15956,55 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /stored/agents``
 
         Args:
-            instructions: System instructions for the agent (string or array of instruction blocks)
-            name: Name of the agent
-            agents: Agent keys with optional per-agent config — static or conditional
-            author_id: Author identifier for multi-tenant filtering
-            auto_publish: Publish the initial version so the agent resolves at status="published". Defaults to true when omitted. Pass false to stage the agent as an unpublished draft — useful when overriding a code-defined agent, whose code definition keeps serving traffic until the override is published.
-            browser: Browser configuration — object config, true (apply default), false/null (disable)
-            default_options: Default options for generate/stream calls — static or conditional
-            description: Description of the agent
-            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the Mastra instance; without distributed backends durability is process-local. Does not enable automatic recovery — that stays `recovery.durableAgents`.
+            instructions: System instructions for the agent (string or array of instruction blocks).
+            name: Name of the agent.
+            agents: Agent keys with optional per-agent config — static or conditional.
+            author_id: Author identifier for multi-tenant filtering.
+            auto_publish: Publish the initial version so the agent resolves at status="published".
+                Defaults to true when omitted. Pass false to stage the agent as an unpublished draft
+                — useful when overriding a code-defined agent, whose code definition keeps serving
+                traffic until the override is published.
+            browser: Browser configuration — object config, true (apply default), false/null
+                (disable).
+            default_options: Default options for generate/stream calls — static or conditional.
+            description: Description of the agent.
+            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are
+                inherited from the Mastra instance; without distributed backends durability is
+                process-local. Does not enable automatic recovery — that stays
+                `recovery.durableAgents`.
             id: Unique identifier for the agent. If not provided, derived from name.
-            input_processors: Input processor graph — static or conditional
-            integration_tools: Map of tool provider IDs to their tool configurations — static or conditional
-            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional
-            memory: Memory configuration — static or conditional
-            metadata: Additional metadata for the agent
-            model: Model configuration — static value or array of conditional variants. When omitted, the builder default model is applied server-side.
-            output_processors: Output processor graph — static or conditional
-            request_context_schema: JSON Schema defining valid request context variables for conditional rule evaluation
-            scorers: Scorer keys with optional sampling config — static or conditional
-            skills: Skill IDs mapped to per-skill config — static or conditional
-            tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the deprecated `integrationTools` field.
-            tools: Tool keys mapped to per-tool config — static or conditional
-            visibility: Agent visibility: private (owner/admin only) or public (any reader)
-            workflows: Workflow keys with optional per-workflow config — static or conditional
-            workspace: Workspace reference (stored ID or inline config) — static or conditional
+            input_processors: Input processor graph — static or conditional.
+            integration_tools: Map of tool provider IDs to their tool configurations — static or
+                conditional.
+            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or
+                conditional.
+            memory: Memory configuration — static or conditional.
+            metadata: Additional metadata for the agent.
+            model: Model configuration — static value or array of conditional variants. When
+                omitted, the builder default model is applied server-side.
+            output_processors: Output processor graph — static or conditional.
+            request_context_schema: JSON Schema defining valid request context variables for
+                conditional rule evaluation.
+            scorers: Scorer keys with optional sampling config — static or conditional.
+            skills: Skill IDs mapped to per-skill config — static or conditional.
+            tool_providers: Tool provider connections and per-tool config (provider-agnostic).
+                Coexists with the deprecated `integrationTools` field.
+            tools: Tool keys mapped to per-tool config — static or conditional.
+            visibility: Agent visibility: private (owner/admin only) or public (any reader).
+            workflows: Workflow keys with optional per-workflow config — static or conditional.
+            workspace: Workspace reference (stored ID or inline config) — static or conditional.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.stored_agents.create_stored_agent(
             instructions=instructions,
@@ -12836,12 +16069,24 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /stored/mcp-clients``
 
         Args:
-            name: Name of the MCP client
-            servers: Map of server name to server configuration
-            author_id: Author identifier for multi-tenant filtering
-            description: Description of the MCP client
+            name: Name of the MCP client.
+            servers: Map of server name to server configuration.
+            author_id: Author identifier for multi-tenant filtering.
+            description: Description of the MCP client.
             id: Unique identifier. If not provided, derived from name.
-            metadata: Additional metadata for the MCP client
+            metadata: Additional metadata for the MCP client.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.stored_mcp_clients.create_stored_mcp_client(
             name=name,
@@ -12889,13 +16134,27 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /stored/prompt-blocks``
 
         Args:
-            content: Template content with {{variable}} interpolation
-            name: Display name of the prompt block
-            author_id: Author identifier for multi-tenant filtering
-            description: Purpose description
+            content: Template content with {{variable}} interpolation.
+            name: Display name of the prompt block.
+            author_id: Author identifier for multi-tenant filtering.
+            description: Purpose description.
             id: Unique identifier. If not provided, derived from name.
-            metadata: Additional metadata for the prompt block
-            request_context_schema: JSON Schema defining available variables for {{variableName}} interpolation and conditions
+            metadata: Additional metadata for the prompt block.
+            request_context_schema: JSON Schema defining available variables for {{variableName}}
+                interpolation and conditions.
+            rules: Field ``rules`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.stored_prompt_blocks.create_stored_prompt_block(
             content=content,
@@ -12964,15 +16223,29 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /stored/scorers``
 
         Args:
-            name: Name of the scorer
-            type: Scorer type: llm-judge for custom, or a preset type name
-            author_id: Author identifier for multi-tenant filtering
-            default_sampling: Default sampling configuration
-            description: Description of the scorer
+            name: Name of the scorer.
+            type: Scorer type: llm-judge for custom, or a preset type name.
+            author_id: Author identifier for multi-tenant filtering.
+            default_sampling: Default sampling configuration.
+            description: Description of the scorer.
             id: Unique identifier. If not provided, derived from name.
-            instructions: System instructions for the judge LLM (used when type is llm-judge)
-            metadata: Additional metadata for the scorer
-            preset_config: Serializable config options for preset scorers
+            instructions: System instructions for the judge LLM (used when type is llm-judge).
+            metadata: Additional metadata for the scorer.
+            model: Field ``model`` of the JSON body.
+            preset_config: Serializable config options for preset scorers.
+            score_range: Field ``scoreRange`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.stored_scorers.create_stored_scorer(
             name=name,
@@ -13034,20 +16307,32 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /stored/skills``
 
         Args:
-            description: Description of what the skill does and when to use it
-            instructions: Markdown instructions for the skill
-            name: Name of the skill
-            assets: List of asset file paths
-            author_id: Author identifier for multi-tenant filtering
-            compatibility: Compatibility requirements
-            files: Full file tree structure for the skill
+            description: Description of what the skill does and when to use it.
+            instructions: Markdown instructions for the skill.
+            name: Name of the skill.
+            assets: List of asset file paths.
+            author_id: Author identifier for multi-tenant filtering.
+            compatibility: Compatibility requirements.
+            files: Full file tree structure for the skill.
             id: Unique identifier. If not provided, derived from name.
-            license: License identifier for the skill
-            metadata: Additional metadata for the skill
-            references: List of reference file paths
-            scripts: List of script file paths
-            source: Source location of the skill
-            visibility: Skill visibility: private (owner/admin only) or public (any reader)
+            license: License identifier for the skill.
+            metadata: Additional metadata for the skill.
+            references: List of reference file paths.
+            scripts: List of script file paths.
+            source: Source location of the skill.
+            visibility: Skill visibility: private (owner/admin only) or public (any reader).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.stored_skills.create_stored_skill(
             description=description,
@@ -13095,9 +16380,19 @@ class AsyncMastraClient(AsyncAPIClient):
         ``DELETE /datasets/{datasetId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
+            dataset_id: Unique identifier for the dataset.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.delete_dataset(
             dataset_id=dataset_id,
@@ -13129,15 +16424,26 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.DatasetExperimentDeleteResponse:
         """Delete experiment
 
-        Deletes an experiment and its results. Also deletes the traces the experiment produced, cascading to their spans and trace-linked scores, feedback, metrics and logs.
+        Deletes an experiment and its results. Also deletes the traces the experiment produced,
+        cascading to their spans and trace-linked scores, feedback, metrics and logs.
 
         ``DELETE /datasets/{datasetId}/experiments/{experimentId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.delete_experiment(
             dataset_id=dataset_id,
@@ -13173,8 +16479,18 @@ class AsyncMastraClient(AsyncAPIClient):
         ``DELETE /datasets/{datasetId}/items/{itemId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.delete_item(
             dataset_id=dataset_id,
@@ -13204,14 +16520,26 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.ExperimentDeleteResponse:
         """Delete experiment
 
-        Deletes an experiment and its results regardless of dataset association (including experiments orphaned by dataset deletion). Also deletes the traces the experiment produced, cascading to their spans and trace-linked scores, feedback, metrics and logs.
+        Deletes an experiment and its results regardless of dataset association (including
+        experiments orphaned by dataset deletion). Also deletes the traces the experiment produced,
+        cascading to their spans and trace-linked scores, feedback, metrics and logs.
 
         ``DELETE /experiments/{experimentId}``
 
         Args:
-            experiment_id: Unique identifier for the experiment
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
+            experiment_id: Unique identifier for the experiment.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.experiments.delete_experiment(
             experiment_id=experiment_id,
@@ -13247,9 +16575,19 @@ class AsyncMastraClient(AsyncAPIClient):
         ``DELETE /observability/feedback``
 
         Args:
-            feedback_ids: IDs of the feedback events to delete (maximum 1000)
-            organization_id: Restrict deletion to feedback in this organization
-            resource_id: Restrict deletion to feedback for this resource
+            feedback_ids: IDs of the feedback events to delete (maximum 1000).
+            organization_id: Restrict deletion to feedback in this organization.
+            resource_id: Restrict deletion to feedback for this resource.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.delete_feedback(
             feedback_ids=feedback_ids,
@@ -13283,7 +16621,17 @@ class AsyncMastraClient(AsyncAPIClient):
         ``DELETE /schedules/{scheduleId}``
 
         Args:
-            schedule_id: The scheduleId parameter
+            schedule_id: Path parameter ``scheduleId``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.schedules.delete_schedule(
             schedule_id=schedule_id,
@@ -13317,9 +16665,19 @@ class AsyncMastraClient(AsyncAPIClient):
         ``DELETE /observability/scores``
 
         Args:
-            score_ids: IDs of the score events to delete (maximum 1000)
-            organization_id: Restrict deletion to scores in this organization
-            resource_id: Restrict deletion to scores for this resource
+            score_ids: IDs of the score events to delete (maximum 1000).
+            organization_id: Restrict deletion to scores in this organization.
+            resource_id: Restrict deletion to scores for this resource.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.delete_scores(
             score_ids=score_ids,
@@ -13356,10 +16714,21 @@ class AsyncMastraClient(AsyncAPIClient):
         ``DELETE /memory/threads/{threadId}``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.memory.delete_thread(
             thread_id=thread_id,
@@ -13390,12 +16759,28 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.ObservabilityTracesDeleteResponse:
         """Delete traces
 
-        Deletes traces by ID, cascading to all associated data: spans, trace roots/branches, and signal events (scores, feedback, metrics, logs) that reference the deleted traces. Signals without a trace ID are untouched. Experiment traces are deleted like any other trace. On ClickHouse-backed stores, deletes are lightweight and reads may briefly return deleted rows until the delete is fully applied.
+        Deletes traces by ID, cascading to all associated data: spans, trace roots/branches, and
+        signal events (scores, feedback, metrics, logs) that reference the deleted traces. Signals
+        without a trace ID are untouched. Experiment traces are deleted like any other trace. On
+        ClickHouse-backed stores, deletes are lightweight and reads may briefly return deleted rows
+        until the delete is fully applied.
 
         ``POST /observability/traces/delete``
 
         Args:
-            trace_ids: Trace IDs to delete (maximum 1000)
+            trace_ids: Trace IDs to delete (maximum 1000).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.traces_delete(
             trace_ids=trace_ids,
@@ -13425,13 +16810,27 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.DatasetExperimentFinalizeResponse:
         """Finalize an external experiment
 
-        Marks an external experiment completed. The server computes succeeded/failed/skipped counts from the persisted result rows. Idempotent: finalizing an already-completed experiment returns the stored record.
+        Marks an external experiment completed. The server computes succeeded/failed/skipped counts
+        from the persisted result rows. Idempotent: finalizing an already-completed experiment
+        returns the stored record.
 
         ``POST /datasets/{datasetId}/experiments/{experimentId}/finalize``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.experiment_finalize(
             dataset_id=dataset_id,
@@ -13467,15 +16866,30 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.DatasetGenerateItemsResponse:
         """Generate dataset items using AI
 
-        Uses an LLM to generate synthetic dataset items based on the dataset schema and a user prompt. Returns generated items for review — they are NOT automatically added to the dataset.
+        Uses an LLM to generate synthetic dataset items based on the dataset schema and a user
+        prompt. Returns generated items for review — they are NOT automatically added to the
+        dataset.
 
         ``POST /datasets/{datasetId}/generate-items``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            count: Number of items to generate
-            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o")
-            prompt: Description of the kind of test data to generate
+            dataset_id: Unique identifier for the dataset.
+            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o").
+            prompt: Description of the kind of test data to generate.
+            count: Number of items to generate.
+            agent_context: Field ``agentContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.create_generate_item(
             dataset_id=dataset_id,
@@ -13509,6 +16923,18 @@ class AsyncMastraClient(AsyncAPIClient):
         Returns a list of all available agent-builder actions
 
         ``GET /agent-builder``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.agent_builder.list_actions(
             strict_response_validation=strict_response_validation,
@@ -13539,7 +16965,17 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /background-tasks/{backgroundTaskId}``
 
         Args:
-            background_task_id: The backgroundTaskId parameter
+            background_task_id: Path parameter ``backgroundTaskId``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.background_tasks.get_background_task(
             background_task_id=background_task_id,
@@ -13568,14 +17004,25 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.ObservabilityTraceBranch:
         """Get trace branch by span ID
 
-        Returns the subtree of spans rooted at the given span. The optional `depth` query param bounds descendant levels below the anchor (0 = anchor only; omitted = full subtree).
+        Returns the subtree of spans rooted at the given span. The optional `depth` query param
+        bounds descendant levels below the anchor (0 = anchor only; omitted = full subtree).
 
         ``GET /observability/traces/{traceId}/branches/{spanId}``
 
         Args:
-            trace_id: Unique trace identifier
-            span_id: Unique span identifier within a trace
-            depth: Maximum descendant levels below the anchor span (omit for full subtree)
+            trace_id: Unique trace identifier.
+            span_id: Unique span identifier within a trace.
+            depth: Maximum descendant levels below the anchor span (omit for full subtree).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.get_trace_branch(
             trace_id=trace_id,
@@ -13606,6 +17053,18 @@ class AsyncMastraClient(AsyncAPIClient):
         Returns AI providers/models filtered by the active agent-builder model policy.
 
         ``GET /editor/builder/models/available``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.editor.get_builder_models_available(
             strict_response_validation=strict_response_validation,
@@ -13638,9 +17097,19 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /editor/builder/registries/{registryId}/popular``
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
-            limit: Maximum number of results (1-100)
-            offset: Offset for pagination (must be a multiple of `limit`)
+            registry_id: Registry identifier (e.g. "skills-sh").
+            limit: Maximum number of results (1-100).
+            offset: Offset for pagination (must be a multiple of `limit`).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.editor.get_builder_registry_popular(
             registry_id=registry_id,
@@ -13669,7 +17138,27 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.WorkspaceSkillsShSearchResponseSkill]:
-        """Every item of every page of ``get_builder_registry_popular``, a page at a time as the loop goes."""
+        """Every item of every page of ``get_builder_registry_popular``, fetched a page at a time as
+        the loop goes.
+
+        ``offset`` is where to start (default 0) and ``limit`` the page size; the other arguments
+        are those of ``get_builder_registry_popular``.
+
+        Args:
+            registry_id: Registry identifier (e.g. "skills-sh").
+            limit: Maximum number of results (1-100).
+            offset: Offset for pagination (must be a multiple of `limit`).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.editor.iter_builder_registry_popular(
             registry_id=registry_id,
             limit=limit,
@@ -13705,10 +17194,20 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /editor/builder/registries/{registryId}/preview``
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
-            owner: GitHub repository owner
-            repo: GitHub repository name
-            path: Skill name within repo
+            registry_id: Registry identifier (e.g. "skills-sh").
+            owner: GitHub repository owner.
+            repo: GitHub repository name.
+            path: Skill name within repo.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.editor.get_builder_registry_preview(
             registry_id=registry_id,
@@ -13740,6 +17239,18 @@ class AsyncMastraClient(AsyncAPIClient):
         Returns the agent builder feature flags and configuration for UI gating
 
         ``GET /editor/builder/settings``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.editor.list_builder_settings(
             strict_response_validation=strict_response_validation,
@@ -13772,9 +17283,19 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /datasets/{datasetId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
+            dataset_id: Unique identifier for the dataset.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.get_dataset(
             dataset_id=dataset_id,
@@ -13809,8 +17330,18 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /datasets/{datasetId}/experiments/{experimentId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.get_experiment(
             dataset_id=dataset_id,
@@ -13844,8 +17375,18 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /datasets/{datasetId}/items/{itemId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.get_item(
             dataset_id=dataset_id,
@@ -13880,9 +17421,19 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /datasets/{datasetId}/items/{itemId}/versions/{datasetVersion}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
-            dataset_version: Dataset version number
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            dataset_version: Dataset version number.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.get_item_version(
             dataset_id=dataset_id,
@@ -13931,7 +17482,17 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /observability/discovery/entity-names``
 
         Args:
-            entity_type: Optional entity type filter
+            entity_type: Optional entity type filter.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.list_discovery_entity_names(
             entity_type=entity_type,
@@ -13960,6 +17521,18 @@ class AsyncMastraClient(AsyncAPIClient):
         Returns distinct entity types from observability data
 
         ``GET /observability/discovery/entity-types``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.list_discovery_entity_types(
             strict_response_validation=strict_response_validation,
@@ -13987,6 +17560,18 @@ class AsyncMastraClient(AsyncAPIClient):
         Returns distinct environments from observability data
 
         ``GET /observability/discovery/environments``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.list_discovery_environments(
             strict_response_validation=strict_response_validation,
@@ -14014,6 +17599,18 @@ class AsyncMastraClient(AsyncAPIClient):
         Returns review status counts (needs-review, reviewed, complete) aggregated per experiment
 
         ``GET /experiments/review-summary``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.experiments.get_review_summary(
             strict_response_validation=strict_response_validation,
@@ -14052,10 +17649,23 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /observability/feedback/aggregate``
 
         Args:
-            aggregation: Aggregation function
-            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
-            compare_period: Comparison period for aggregate queries
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            aggregation: Aggregation function.
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction').
+            compare_period: Comparison period for aggregate queries.
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
+            filters: Field ``filters`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.feedback_aggregate(
             aggregation=aggregation,
@@ -14099,10 +17709,23 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /observability/feedback/breakdown``
 
         Args:
-            aggregation: Aggregation function
-            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
-            group_by: Fields to group by
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            aggregation: Aggregation function.
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction').
+            group_by: Fields to group by.
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
+            filters: Field ``filters`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.feedback_breakdown(
             aggregation=aggregation,
@@ -14146,10 +17769,23 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /observability/feedback/percentiles``
 
         Args:
-            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
-            interval: Time bucket interval
-            percentiles: Percentile values (0-1)
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction').
+            interval: Time bucket interval.
+            percentiles: Percentile values (0-1).
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
+            filters: Field ``filters`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.create_feedback_percentile(
             feedback_type=feedback_type,
@@ -14194,11 +17830,24 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /observability/feedback/timeseries``
 
         Args:
-            aggregation: Aggregation function
-            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
-            interval: Time bucket interval
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
-            group_by: Fields to group by
+            aggregation: Aggregation function.
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction').
+            interval: Time bucket interval.
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
+            filters: Field ``filters`` of the JSON body.
+            group_by: Fields to group by.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.feedback_timeseries(
             aggregation=aggregation,
@@ -14233,6 +17882,18 @@ class AsyncMastraClient(AsyncAPIClient):
         Agent Builder infrastructure configuration and lightweight runtime status.
 
         ``GET /editor/builder/infrastructure``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.editor.get_builder_infrastructure(
             strict_response_validation=strict_response_validation,
@@ -14264,8 +17925,18 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /datasets/{datasetId}/items/{itemId}/history``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.get_item_history(
             dataset_id=dataset_id,
@@ -14305,14 +17976,24 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /logs/{runId}``
 
         Args:
-            run_id: Unique identifier for the run
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            log_level: Query parameter: logLevel
-            filters: Query parameter: filters
-            transport_id: Query parameter: transportId
+            run_id: Unique identifier for the run.
+            transport_id: Query parameter ``transportId``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            log_level: Query parameter ``logLevel``.
+            filters: Query parameter ``filters``, sent as JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.logs.get_log(
             run_id=run_id,
@@ -14351,7 +18032,32 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.LogLog]:
-        """Every item of every page of ``get_log_for_run``, a page at a time as the loop goes."""
+        """Every item of every page of ``get_log_for_run``, fetched a page at a time as the loop
+        goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``get_log_for_run``.
+
+        Args:
+            run_id: Unique identifier for the run.
+            transport_id: Query parameter ``transportId``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            log_level: Query parameter ``logLevel``.
+            filters: Query parameter ``filters``, sent as JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.logs.iter_log(
             run_id=run_id,
             page=page,
@@ -14390,8 +18096,18 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /mcp/v0/servers/{id}``
 
         Args:
-            id: MCP server ID
-            version: Query parameter: version
+            id: MCP server ID.
+            version: Query parameter ``version``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.mcp.get_server(
             id=id,
@@ -14424,7 +18140,17 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /mcp/{serverId}/resources``
 
         Args:
-            server_id: MCP server ID
+            server_id: MCP server ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.mcp.list_resources(
             server_id=server_id,
@@ -14456,7 +18182,17 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /mcp/{serverId}/tools``
 
         Args:
-            server_id: MCP server ID
+            server_id: MCP server ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.mcp.list_tools(
             server_id=server_id,
@@ -14491,10 +18227,20 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /mcp/v0/servers``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            offset: Query parameter: offset
-            limit: Query parameter: limit
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.mcp.list_servers(
             page=page,
@@ -14525,7 +18271,28 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.McpV0ServersResponseServer]:
-        """Every item of every page of ``get_mcp_servers``, a page at a time as the loop goes."""
+        """Every item of every page of ``get_mcp_servers``, fetched a page at a time as the loop
+        goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``get_mcp_servers``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.mcp.iter_servers(
             page=page,
             per_page=per_page,
@@ -14560,8 +18327,19 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /memory/config``
 
         Args:
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter ``agentId``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.memory.get_config(
             agent_id=agent_id,
@@ -14592,15 +18370,27 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.MemoryStatusResponse:
         """Get memory status
 
-        Returns the current status of the memory system including configuration and health information
+        Returns the current status of the memory system including configuration and health
+        information
 
         ``GET /memory/status``
 
         Args:
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            thread_id: Query parameter: threadId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            thread_id: Query parameter ``threadId``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.memory.get_status(
             agent_id=agent_id,
@@ -14659,10 +18449,24 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /observability/metrics/aggregate``
 
         Args:
-            aggregation: Aggregation function
-            name: Metric name(s) to aggregate
-            compare_period: Comparison period for aggregate queries
-            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct'). Restricted to allowlisted metric dimensions.
+            aggregation: Aggregation function.
+            name: Metric name(s) to aggregate.
+            compare_period: Comparison period for aggregate queries.
+            distinct_column: Column to apply count_distinct over (required when aggregation is
+                'count_distinct'). Restricted to allowlisted metric dimensions.
+            filters: Field ``filters`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.metrics_aggregate(
             aggregation=aggregation,
@@ -14724,12 +18528,28 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /observability/metrics/breakdown``
 
         Args:
-            aggregation: Aggregation function
-            group_by: Fields to group by
-            name: Metric name(s) to break down
-            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct'). Restricted to allowlisted metric dimensions.
-            limit: Maximum number of groups to return (server-side TopK). Required for high-cardinality groupBy.
-            order_direction: Sort direction for the aggregated value (defaults to 'DESC' at the storage layer; pairs with limit for top/bottom-N).
+            aggregation: Aggregation function.
+            group_by: Fields to group by.
+            name: Metric name(s) to break down.
+            distinct_column: Column to apply count_distinct over (required when aggregation is
+                'count_distinct'). Restricted to allowlisted metric dimensions.
+            filters: Field ``filters`` of the JSON body.
+            limit: Maximum number of groups to return (server-side TopK). Required for
+                high-cardinality groupBy.
+            order_direction: Sort direction for the aggregated value (defaults to 'DESC' at the
+                storage layer; pairs with limit for top/bottom-N).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.metrics_breakdown(
             aggregation=aggregation,
@@ -14768,7 +18588,17 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /observability/discovery/metric-label-keys``
 
         Args:
-            metric_name: Metric name to get label keys for
+            metric_name: Metric name to get label keys for.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.list_discovery_metric_label_keys(
             metric_name=metric_name,
@@ -14803,10 +18633,20 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /observability/discovery/metric-label-values``
 
         Args:
-            metric_name: Metric name
-            label_key: Label key to get values for
-            prefix: Filter values by prefix
-            limit: Maximum number of values to return
+            metric_name: Metric name.
+            label_key: Label key to get values for.
+            prefix: Filter values by prefix.
+            limit: Maximum number of values to return.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.list_discovery_metric_label_values(
             metric_name=metric_name,
@@ -14842,8 +18682,18 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /observability/discovery/metric-names``
 
         Args:
-            prefix: Filter metric names by prefix
-            limit: Maximum number of names to return
+            prefix: Filter metric names by prefix.
+            limit: Maximum number of names to return.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.list_discovery_metric_names(
             prefix=prefix,
@@ -14882,9 +18732,22 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /observability/metrics/percentiles``
 
         Args:
-            interval: Time bucket interval
-            name: Metric name
-            percentiles: Percentile values (0-1)
+            interval: Time bucket interval.
+            name: Metric name.
+            percentiles: Percentile values (0-1).
+            filters: Field ``filters`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.create_metrics_percentile(
             interval=interval,
@@ -14944,11 +18807,25 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /observability/metrics/timeseries``
 
         Args:
-            aggregation: Aggregation function
-            interval: Time bucket interval
-            name: Metric name(s)
-            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct'). Restricted to allowlisted metric dimensions.
-            group_by: Fields to group by
+            aggregation: Aggregation function.
+            interval: Time bucket interval.
+            name: Metric name(s).
+            distinct_column: Column to apply count_distinct over (required when aggregation is
+                'count_distinct'). Restricted to allowlisted metric dimensions.
+            filters: Field ``filters`` of the JSON body.
+            group_by: Fields to group by.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.metrics_timeseries(
             aggregation=aggregation,
@@ -14993,14 +18870,25 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /memory/observational-memory``
 
         Args:
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            thread_id: Query parameter: threadId
-            from_: Query parameter: from
-            to: Query parameter: to
-            offset: Query parameter: offset
-            limit: Query parameter: limit
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            thread_id: Query parameter ``threadId``.
+            from_: Query parameter ``from``.
+            to: Query parameter ``to``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.memory.get_observational_memory(
             agent_id=agent_id,
@@ -15039,7 +18927,33 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.MemoryObservationalMemoryResponseRecord]:
-        """Every item of every page of ``get_observational_memory``, a page at a time as the loop goes."""
+        """Every item of every page of ``get_observational_memory``, fetched a page at a time as the
+        loop goes.
+
+        ``offset`` is where to start (default 0) and ``limit`` the page size; the other arguments
+        are those of ``get_observational_memory``.
+
+        Args:
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            thread_id: Query parameter ``threadId``.
+            from_: Query parameter ``from``.
+            to: Query parameter ``to``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.memory.iter_observational_memory(
             agent_id=agent_id,
             resource_id=resource_id,
@@ -15071,9 +18985,22 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.AuthPermissionPatternsResponse:
         """List valid permission patterns
 
-        Returns the authoritative list of valid permission-pattern strings. Used by Studio to validate the route→permission literals it ships and to gate the sidebar.
+        Returns the authoritative list of valid permission-pattern strings. Used by Studio to
+        validate the route→permission literals it ships and to gate the sidebar.
 
         ``GET /auth/permission-patterns``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.auth.list_permission_patterns(
             strict_response_validation=strict_response_validation,
@@ -15101,6 +19028,18 @@ class AsyncMastraClient(AsyncAPIClient):
         Returns a list of all registered processor providers with their info and available phases
 
         ``GET /processor-providers``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.processor_providers.list_processor_providers(
             strict_response_validation=strict_response_validation,
@@ -15131,7 +19070,17 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /schedules/{scheduleId}``
 
         Args:
-            schedule_id: The scheduleId parameter
+            schedule_id: Path parameter ``scheduleId``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.schedules.get_schedule(
             schedule_id=schedule_id,
@@ -15171,10 +19120,23 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /observability/scores/aggregate``
 
         Args:
-            aggregation: Aggregation function
-            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
-            compare_period: Comparison period for aggregate queries
-            score_source: How the score was produced (e.g., manual, automated, experiment)
+            aggregation: Aggregation function.
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
+            compare_period: Comparison period for aggregate queries.
+            filters: Field ``filters`` of the JSON body.
+            score_source: How the score was produced (e.g., manual, automated, experiment).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.scores_aggregate(
             aggregation=aggregation,
@@ -15218,10 +19180,23 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /observability/scores/breakdown``
 
         Args:
-            aggregation: Aggregation function
-            group_by: Fields to group by
-            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
-            score_source: How the score was produced (e.g., manual, automated, experiment)
+            aggregation: Aggregation function.
+            group_by: Fields to group by.
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
+            filters: Field ``filters`` of the JSON body.
+            score_source: How the score was produced (e.g., manual, automated, experiment).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.scores_breakdown(
             aggregation=aggregation,
@@ -15265,10 +19240,23 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /observability/scores/percentiles``
 
         Args:
-            interval: Time bucket interval
-            percentiles: Percentile values (0-1)
-            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
-            score_source: How the score was produced (e.g., manual, automated, experiment)
+            interval: Time bucket interval.
+            percentiles: Percentile values (0-1).
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
+            filters: Field ``filters`` of the JSON body.
+            score_source: How the score was produced (e.g., manual, automated, experiment).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.create_scores_percentile(
             interval=interval,
@@ -15313,11 +19301,24 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /observability/scores/timeseries``
 
         Args:
-            aggregation: Aggregation function
-            interval: Time bucket interval
-            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
-            group_by: Fields to group by
-            score_source: How the score was produced (e.g., manual, automated, experiment)
+            aggregation: Aggregation function.
+            interval: Time bucket interval.
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
+            filters: Field ``filters`` of the JSON body.
+            group_by: Fields to group by.
+            score_source: How the score was produced (e.g., manual, automated, experiment).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.scores_timeseries(
             aggregation=aggregation,
@@ -15355,7 +19356,17 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /scores/scorers/{scorerId}``
 
         Args:
-            scorer_id: Unique identifier for the scorer
+            scorer_id: Unique identifier for the scorer.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.scores.get_scorer(
             scorer_id=scorer_id,
@@ -15384,6 +19395,18 @@ class AsyncMastraClient(AsyncAPIClient):
         Returns distinct service names from observability data
 
         ``GET /observability/discovery/service-names``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.list_discovery_service_names(
             strict_response_validation=strict_response_validation,
@@ -15415,8 +19438,18 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /observability/traces/{traceId}/spans/{spanId}``
 
         Args:
-            trace_id: Unique trace identifier
-            span_id: Unique span identifier within a trace
+            trace_id: Unique trace identifier.
+            span_id: Unique span identifier within a trace.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.get_trace_span(
             trace_id=trace_id,
@@ -15444,12 +19477,23 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.StoredWorkspace:
         """Get stored workspace by ID
 
-        Returns a specific workspace from storage by its unique identifier (resolved with active version config)
+        Returns a specific workspace from storage by its unique identifier (resolved with active
+        version config)
 
         ``GET /stored/workspaces/{storedWorkspaceId}``
 
         Args:
-            stored_workspace_id: Unique identifier for the stored workspace
+            stored_workspace_id: Unique identifier for the stored workspace.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.stored_workspaces.get_stored_workspace(
             stored_workspace_id=stored_workspace_id,
@@ -15478,6 +19522,18 @@ class AsyncMastraClient(AsyncAPIClient):
         Returns installed Mastra packages and runtime capabilities used by Studio
 
         ``GET /system/packages``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.system.list_packages(
             strict_response_validation=strict_response_validation,
@@ -15523,7 +19579,17 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /observability/discovery/tags``
 
         Args:
-            entity_type: Optional entity type filter
+            entity_type: Optional entity type filter.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.list_discovery_tags(
             entity_type=entity_type,
@@ -15555,7 +19621,17 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /observability/traces/{traceId}``
 
         Args:
-            trace_id: Unique trace identifier
+            trace_id: Unique trace identifier.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.get_trace(
             trace_id=trace_id,
@@ -15582,12 +19658,23 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.ObservabilityTraceLightResponse:
         """Get lightweight AI trace by ID
 
-        Returns a trace with lightweight span data (timeline fields only, excludes input/output/attributes/metadata/tags/links)
+        Returns a trace with lightweight span data (timeline fields only, excludes
+        input/output/attributes/metadata/tags/links)
 
         ``GET /observability/traces/{traceId}/light``
 
         Args:
-            trace_id: Unique trace identifier
+            trace_id: Unique trace identifier.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.get_trace_light(
             trace_id=trace_id,
@@ -15621,6 +19708,24 @@ class AsyncMastraClient(AsyncAPIClient):
         The canonical and observed fields the advanced trace-query grammar accepts.
 
         ``POST /observability/traces/query/fields``
+
+        Args:
+            predicate_scope: Field ``predicateScope`` of the JSON body.
+            time_range: Field ``timeRange`` of the JSON body.
+            limit: Field ``limit`` of the JSON body.
+            search: Field ``search`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.create_traces_query_field(
             predicate_scope=predicate_scope,
@@ -15662,6 +19767,22 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             path: The field (a path of the trace-query grammar).
+            predicate_scope: Field ``predicateScope`` of the JSON body.
+            time_range: Field ``timeRange`` of the JSON body.
+            limit: Field ``limit`` of the JSON body.
+            search: Field ``search`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.create_traces_query_value(
             path=path,
@@ -15698,7 +19819,17 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /observability/traces/{traceId}/trajectory``
 
         Args:
-            trace_id: Unique trace identifier
+            trace_id: Unique trace identifier.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.get_trace_trajectory(
             trace_id=trace_id,
@@ -15852,52 +19983,63 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.ObservabilityTracesResponse:
         """List traces
 
-        Returns a paginated list of traces with optional filtering and sorting. In delta mode, returns only newly listed traces matching the filters.
+        Returns a paginated list of traces with optional filtering and sorting. In delta mode,
+        returns only newly listed traces matching the filters.
 
         ``GET /observability/traces``
 
         Args:
-            started_at: Query parameter: startedAt
-            ended_at: Query parameter: endedAt
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by trace ID (matches root span)
-            entity_type: Query parameter: entityType
-            entity_id: Query parameter: entityId
-            entity_name: Query parameter: entityName
-            parent_entity_type: Query parameter: parentEntityType
-            parent_entity_id: Query parameter: parentEntityId
-            parent_entity_name: Query parameter: parentEntityName
-            root_entity_type: Query parameter: rootEntityType
-            root_entity_id: Query parameter: rootEntityId
-            root_entity_name: Query parameter: rootEntityName
-            user_id: Query parameter: userId
-            organization_id: Query parameter: organizationId
-            resource_id: Query parameter: resourceId
-            run_id: Query parameter: runId
-            session_id: Query parameter: sessionId
-            thread_id: Query parameter: threadId
-            request_id: Query parameter: requestId
-            environment: Query parameter: environment
-            service_name: Query parameter: serviceName
-            scope: Query parameter: scope
-            entity_version_id: Query parameter: entityVersionId
-            parent_entity_version_id: Query parameter: parentEntityVersionId
-            root_entity_version_id: Query parameter: rootEntityVersionId
-            experiment_id: Query parameter: experimentId
-            source: Query parameter: source
-            metadata: Query parameter: metadata
-            tags: Query parameter: tags
-            status: Current status of the trace
-            has_child_error: True if any span in the trace encountered an error
-            date_range: Query parameter: dateRange
-            name: Query parameter: name
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'startedAt' | 'endedAt'
-            direction: Sort direction: 'ASC' | 'DESC'
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
+            status: Current status of the trace.
+            has_child_error: True if any span in the trace encountered an error.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.list_traces(
             started_at=started_at,
@@ -16089,7 +20231,64 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ObservabilityTracesResponseSpan]:
-        """Every item of every page of ``get_traces``, a page at a time as the loop goes."""
+        """Every item of every page of ``get_traces``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``get_traces``.
+
+        Args:
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
+            status: Current status of the trace.
+            has_child_error: True if any span in the trace encountered an error.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.observability.iter_traces(
             started_at=started_at,
             ended_at=ended_at,
@@ -16157,6 +20356,18 @@ class AsyncMastraClient(AsyncAPIClient):
         Returns whether the editor-owned persisted workflow builder is available
 
         ``GET /editor/workflow-builder/settings``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.editor.list_workflow_builder_settings(
             strict_response_validation=strict_response_validation,
@@ -16191,11 +20402,22 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /memory/threads/{threadId}/working-memory``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            memory_config: Query parameter: memoryConfig
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            memory_config: Query parameter ``memoryConfig``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.memory.get_working_memory(
             thread_id=thread_id,
@@ -16236,11 +20458,23 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /editor/builder/registries/{registryId}/install``
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
-            owner: GitHub repository owner
-            repo: GitHub repository name
-            skill_name: Skill name from the registry
-            visibility: Visibility for the new stored skill
+            registry_id: Registry identifier (e.g. "skills-sh").
+            owner: GitHub repository owner.
+            repo: GitHub repository name.
+            skill_name: Skill name from the registry.
+            visibility: Visibility for the new stored skill.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.editor.builder_registry_install(
             registry_id=registry_id,
@@ -16274,6 +20508,18 @@ class AsyncMastraClient(AsyncAPIClient):
         Lists the agent controllers hosted on this Mastra instance.
 
         ``GET /agent-controller``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.agent_controller.get_agent_controller(
             strict_response_validation=strict_response_validation,
@@ -16305,8 +20551,19 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /agents``
 
         Args:
-            partial: Query parameter: partial
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            partial: Query parameter ``partial``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.agents.list_agents(
             partial=partial,
@@ -16336,6 +20593,18 @@ class AsyncMastraClient(AsyncAPIClient):
         Returns a list of all configured AI model providers
 
         ``GET /agents/providers``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.agents.list_agents_model_providers(
             strict_response_validation=strict_response_validation,
@@ -16384,20 +20653,30 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /background-tasks``
 
         Args:
-            agent_id: Query parameter: agentId
-            status: Query parameter: status
-            run_id: Query parameter: runId
-            thread_id: Query parameter: threadId
-            resource_id: Query parameter: resourceId
-            tool_name: Query parameter: toolName
-            tool_call_id: Query parameter: toolCallId
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            date_filter_by: Query parameter: dateFilterBy
-            order_by: Query parameter: orderBy
-            order_direction: Query parameter: orderDirection
-            page: Query parameter: page
-            per_page: Query parameter: perPage
+            agent_id: Query parameter ``agentId``.
+            status: Query parameter ``status``.
+            run_id: Query parameter ``runId``.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            tool_name: Query parameter ``toolName``.
+            tool_call_id: Query parameter ``toolCallId``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            date_filter_by: Query parameter ``dateFilterBy``.
+            order_by: Query parameter ``orderBy``.
+            order_direction: Query parameter ``orderDirection``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.background_tasks.list_background_tasks(
             agent_id=agent_id,
@@ -16453,7 +20732,38 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.BackgroundTask]:
-        """Every item of every page of ``list_background_tasks``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_background_tasks``, fetched a page at a time as the
+        loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_background_tasks``.
+
+        Args:
+            agent_id: Query parameter ``agentId``.
+            status: Query parameter ``status``.
+            run_id: Query parameter ``runId``.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            tool_name: Query parameter ``toolName``.
+            tool_call_id: Query parameter ``toolCallId``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            date_filter_by: Query parameter ``dateFilterBy``.
+            order_by: Query parameter ``orderBy``.
+            order_direction: Query parameter ``orderDirection``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.background_tasks.iter_background_tasks(
             agent_id=agent_id,
             status=status,
@@ -16616,49 +20926,62 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.ObservabilityBranchesResponse:
         """List trace branches
 
-        Returns a paginated list of branch-anchor spans (e.g., AGENT_RUN, WORKFLOW_RUN, TOOL_CALL) across all traces. Unlike listTraces (one row per root-rooted trace), each row here is a single anchor span -- including ones nested under a different root entity. In delta mode, returns only newly listed branch rows matching the filters.
+        Returns a paginated list of branch-anchor spans (e.g., AGENT_RUN, WORKFLOW_RUN, TOOL_CALL)
+        across all traces. Unlike listTraces (one row per root-rooted trace), each row here is a
+        single anchor span -- including ones nested under a different root entity. In delta mode,
+        returns only newly listed branch rows matching the filters.
 
         ``GET /observability/branches``
 
         Args:
-            started_at: Query parameter: startedAt
-            ended_at: Query parameter: endedAt
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by parent trace ID
-            entity_type: Query parameter: entityType
-            entity_id: Query parameter: entityId
-            entity_name: Query parameter: entityName
-            parent_entity_type: Query parameter: parentEntityType
-            parent_entity_id: Query parameter: parentEntityId
-            parent_entity_name: Query parameter: parentEntityName
-            root_entity_type: Query parameter: rootEntityType
-            root_entity_id: Query parameter: rootEntityId
-            root_entity_name: Query parameter: rootEntityName
-            user_id: Query parameter: userId
-            organization_id: Query parameter: organizationId
-            resource_id: Query parameter: resourceId
-            run_id: Query parameter: runId
-            session_id: Query parameter: sessionId
-            thread_id: Query parameter: threadId
-            request_id: Query parameter: requestId
-            environment: Query parameter: environment
-            service_name: Query parameter: serviceName
-            scope: Query parameter: scope
-            entity_version_id: Query parameter: entityVersionId
-            parent_entity_version_id: Query parameter: parentEntityVersionId
-            root_entity_version_id: Query parameter: rootEntityVersionId
-            experiment_id: Query parameter: experimentId
-            source: Query parameter: source
-            metadata: Query parameter: metadata
-            tags: Query parameter: tags
-            status: Current status of the trace
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'startedAt' | 'endedAt'
-            direction: Sort direction: 'ASC' | 'DESC'
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by parent trace ID.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
+            status: Current status of the trace.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.list_branches(
             started_at=started_at,
@@ -16844,7 +21167,61 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ObservabilityTracesResponseSpan]:
-        """Every item of every page of ``list_branches``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_branches``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_branches``.
+
+        Args:
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by parent trace ID.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
+            status: Current status of the trace.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.observability.iter_branches(
             started_at=started_at,
             ended_at=ended_at,
@@ -16909,6 +21286,18 @@ class AsyncMastraClient(AsyncAPIClient):
         Returns the configured external skill registries and their enabled state.
 
         ``GET /editor/builder/registries``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.editor.list_builder_registries(
             strict_response_validation=strict_response_validation,
@@ -16943,11 +21332,21 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /datasets/{datasetId}/experiments/{experimentId}/results``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            tags: Only return results that have all of these tags
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            tags: Only return results that have all of these tags.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.list_experiment_results(
             dataset_id=dataset_id,
@@ -16980,7 +21379,29 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.DatasetExperimentResultUpdateResponse]:
-        """Every item of every page of ``list_dataset_experiment_results``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_dataset_experiment_results``, fetched a page at a time
+        as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_dataset_experiment_results``.
+
+        Args:
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            tags: Only return results that have all of these tags.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.datasets.iter_experiment_results(
             dataset_id=dataset_id,
             experiment_id=experiment_id,
@@ -17023,15 +21444,25 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /datasets/{datasetId}/experiments``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            experiment_set_id: Query parameter: experimentSetId
-            comparison_id: Query parameter: comparisonId
-            variant_id: Query parameter: variantId
-            trial_index: Query parameter: trialIndex
-            target_type: Only return records attached to targets of this type
-            target_id: Only return experiments run against this target ID
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            experiment_set_id: Query parameter ``experimentSetId``.
+            comparison_id: Query parameter ``comparisonId``.
+            variant_id: Query parameter ``variantId``.
+            trial_index: Query parameter ``trialIndex``.
+            target_type: Only return records attached to targets of this type.
+            target_id: Only return experiments run against this target ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.list_experiments(
             dataset_id=dataset_id,
@@ -17072,7 +21503,33 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.DatasetExperimentUpdateResponse]:
-        """Every item of every page of ``list_dataset_experiments``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_dataset_experiments``, fetched a page at a time as the
+        loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_dataset_experiments``.
+
+        Args:
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            experiment_set_id: Query parameter ``experimentSetId``.
+            comparison_id: Query parameter ``comparisonId``.
+            variant_id: Query parameter ``variantId``.
+            trial_index: Query parameter ``trialIndex``.
+            target_type: Only return records attached to targets of this type.
+            target_id: Only return experiments run against this target ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.datasets.iter_experiments(
             dataset_id=dataset_id,
             page=page,
@@ -17115,11 +21572,21 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /datasets/{datasetId}/items``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            version: Query parameter: version
-            search: Query parameter: search
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            version: Query parameter ``version``.
+            search: Query parameter ``search``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.list_items(
             dataset_id=dataset_id,
@@ -17152,7 +21619,29 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.DatasetItemUpdateResponse]:
-        """Every item of every page of ``list_dataset_items``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_dataset_items``, fetched a page at a time as the loop
+        goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_dataset_items``.
+
+        Args:
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            version: Query parameter ``version``.
+            search: Query parameter ``search``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.datasets.iter_items(
             dataset_id=dataset_id,
             page=page,
@@ -17189,9 +21678,19 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /datasets/{datasetId}/versions``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            page: Query parameter: page
-            per_page: Query parameter: perPage
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.list_versions(
             dataset_id=dataset_id,
@@ -17220,7 +21719,27 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.DatasetVersionsResponseVersion]:
-        """Every item of every page of ``list_dataset_versions``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_dataset_versions``, fetched a page at a time as the
+        loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_dataset_versions``.
+
+        Args:
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.datasets.iter_versions(
             dataset_id=dataset_id,
             page=page,
@@ -17251,15 +21770,26 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.DatasetsResponse:
         """List all datasets
 
-        Returns a paginated list of all datasets. Optionally filter by target type and/or the target IDs the dataset is attached to
+        Returns a paginated list of all datasets. Optionally filter by target type and/or the target
+        IDs the dataset is attached to
 
         ``GET /datasets``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            target_type: Only return records attached to targets of this type
-            target_ids: Only return datasets attached to at least one of these target IDs
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            target_type: Only return records attached to targets of this type.
+            target_ids: Only return datasets attached to at least one of these target IDs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.list_datasets(
             page=page,
@@ -17290,7 +21820,27 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.DatasetUpdateResponse]:
-        """Every item of every page of ``list_datasets``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_datasets``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_datasets``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            target_type: Only return records attached to targets of this type.
+            target_ids: Only return datasets attached to at least one of these target IDs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.datasets.iter_datasets(
             page=page,
             per_page=per_page,
@@ -17325,8 +21875,19 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /stored/workflows``
 
         Args:
-            status: Filter dynamic workflows by status (defaults to active when omitted by the handler)
-            author_id: Filter dynamic workflows by author identifier
+            status: Filter dynamic workflows by status (defaults to active when omitted by the
+                handler).
+            author_id: Filter dynamic workflows by author identifier.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.dynamic_workflows.list_stored_workflows(
             status=status,
@@ -17356,6 +21917,18 @@ class AsyncMastraClient(AsyncAPIClient):
         Returns a list of all available embedding models
 
         ``GET /embedders``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.vectors.list_embedders(
             strict_response_validation=strict_response_validation,
@@ -17393,14 +21966,24 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /experiments``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            experiment_set_id: Query parameter: experimentSetId
-            comparison_id: Query parameter: comparisonId
-            variant_id: Query parameter: variantId
-            trial_index: Query parameter: trialIndex
-            target_type: Only return records attached to targets of this type
-            target_id: Only return experiments run against this target ID
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            experiment_set_id: Query parameter ``experimentSetId``.
+            comparison_id: Query parameter ``comparisonId``.
+            variant_id: Query parameter ``variantId``.
+            trial_index: Query parameter ``trialIndex``.
+            target_type: Only return records attached to targets of this type.
+            target_id: Only return experiments run against this target ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.experiments.list_experiments(
             page=page,
@@ -17439,7 +22022,32 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.DatasetExperimentUpdateResponse]:
-        """Every item of every page of ``list_experiments``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_experiments``, fetched a page at a time as the loop
+        goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_experiments``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            experiment_set_id: Query parameter ``experimentSetId``.
+            comparison_id: Query parameter ``comparisonId``.
+            variant_id: Query parameter ``variantId``.
+            trial_index: Query parameter ``trialIndex``.
+            target_type: Only return records attached to targets of this type.
+            target_id: Only return experiments run against this target ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.experiments.iter_experiments(
             page=page,
             per_page=per_page,
@@ -17557,42 +22165,53 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /observability/feedback``
 
         Args:
-            timestamp: Query parameter: timestamp
-            trace_id: Filter by trace ID
-            span_id: Filter by span ID
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
-            entity_name: Name of the entity
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow version)
-            parent_entity_version_id: Version ID of the parent entity that produced this signal
-            root_entity_version_id: Version ID of the root entity that produced this signal
-            user_id: Human end-user who triggered execution
-            organization_id: Multi-tenant organization/account
-            experiment_id: Experiment or eval run identifier
-            service_name: Name of the service
-            environment: Environment (e.g., "production" | "staging" | "development")
-            parent_entity_type: Entity type of the parent entity
-            parent_entity_name: Name of the parent entity
-            root_entity_type: Entity type of the root entity
-            root_entity_name: Name of the root entity
-            resource_id: Broader resource context (Mastra memory compatibility)
-            run_id: Unique execution run identifier
-            session_id: Session identifier for grouping traces
-            thread_id: Conversation thread identifier
-            request_id: HTTP request ID for log correlation
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags
-            feedback_type: Filter by feedback type(s)
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
-            source: Source of feedback (e.g., 'user', 'system', 'manual')
-            feedback_user_id: User who provided the feedback
-            review_status: Query parameter: reviewStatus
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'timestamp'
-            direction: Sort direction: 'ASC' | 'DESC'
+            timestamp: Query parameter ``timestamp``, sent as JSON.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development").
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility).
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
+            tags: Query parameter ``tags``, sent as JSON.
+            feedback_type: Filter by feedback type(s).
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
+            source: Source of feedback (e.g., 'user', 'system', 'manual').
+            feedback_user_id: User who provided the feedback.
+            review_status: Query parameter ``reviewStatus``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'timestamp'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.get_feedback(
             timestamp=timestamp,
@@ -17732,7 +22351,60 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ObservabilityFeedbackResponseFeedback]:
-        """Every item of every page of ``list_feedback``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_feedback``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_feedback``.
+
+        Args:
+            timestamp: Query parameter ``timestamp``, sent as JSON.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development").
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility).
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
+            tags: Query parameter ``tags``, sent as JSON.
+            feedback_type: Filter by feedback type(s).
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
+            source: Source of feedback (e.g., 'user', 'system', 'manual').
+            feedback_user_id: User who provided the feedback.
+            review_status: Query parameter ``reviewStatus``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'timestamp'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.observability.iter_feedback(
             timestamp=timestamp,
             trace_id=trace_id,
@@ -17795,6 +22467,18 @@ class AsyncMastraClient(AsyncAPIClient):
         Returns a list of all available log transports
 
         ``GET /logs/transports``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.logs.list_transports(
             strict_response_validation=strict_response_validation,
@@ -17826,18 +22510,29 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.LogsResponse:
         """List logs
 
-        Returns logs from a specific transport with optional filtering by date range, log level, and custom filters
+        Returns logs from a specific transport with optional filtering by date range, log level, and
+        custom filters
 
         ``GET /logs``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            log_level: Query parameter: logLevel
-            filters: Query parameter: filters
-            transport_id: Query parameter: transportId
+            transport_id: Query parameter ``transportId``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            log_level: Query parameter ``logLevel``.
+            filters: Query parameter ``filters``, sent as JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.logs.list_logs(
             page=page,
@@ -17874,7 +22569,30 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.LogLog]:
-        """Every item of every page of ``list_logs``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_logs``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_logs``.
+
+        Args:
+            transport_id: Query parameter ``transportId``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            log_level: Query parameter ``logLevel``.
+            filters: Query parameter ``filters``, sent as JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.logs.iter_logs(
             page=page,
             per_page=per_page,
@@ -17990,39 +22708,50 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /observability/logs``
 
         Args:
-            timestamp: Query parameter: timestamp
-            trace_id: Filter by trace ID
-            span_id: Filter by span ID
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
-            entity_name: Name of the entity
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow version)
-            parent_entity_version_id: Version ID of the parent entity that produced this signal
-            root_entity_version_id: Version ID of the root entity that produced this signal
-            user_id: Human end-user who triggered execution
-            organization_id: Multi-tenant organization/account
-            experiment_id: Experiment or eval run identifier
-            service_name: Name of the service
-            environment: Environment (e.g., "production" | "staging" | "development")
-            parent_entity_type: Entity type of the parent entity
-            parent_entity_name: Name of the parent entity
-            root_entity_type: Entity type of the root entity
-            root_entity_name: Name of the root entity
-            resource_id: Broader resource context (Mastra memory compatibility)
-            run_id: Unique execution run identifier
-            session_id: Session identifier for grouping traces
-            thread_id: Conversation thread identifier
-            request_id: HTTP request ID for log correlation
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags
-            source: Filter by execution source
-            level: Filter by log level(s)
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'timestamp'
-            direction: Sort direction: 'ASC' | 'DESC'
+            timestamp: Query parameter ``timestamp``, sent as JSON.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development").
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility).
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
+            tags: Query parameter ``tags``, sent as JSON.
+            source: Filter by execution source.
+            level: Filter by log level(s).
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'timestamp'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.list_logs(
             timestamp=timestamp,
@@ -18158,7 +22887,58 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ObservabilityLogsResponseLog]:
-        """Every item of every page of ``list_logs_vnext``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_logs_vnext``, fetched a page at a time as the loop
+        goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_logs_vnext``.
+
+        Args:
+            timestamp: Query parameter ``timestamp``, sent as JSON.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development").
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility).
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
+            tags: Query parameter ``tags``, sent as JSON.
+            source: Filter by execution source.
+            level: Filter by log level(s).
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'timestamp'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.observability.iter_logs(
             timestamp=timestamp,
             trace_id=trace_id,
@@ -18222,18 +23002,30 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.MemoryThreadsResponse:
         """List memory threads
 
-        Returns a paginated list of conversation threads with optional filtering by resource ID and/or metadata
+        Returns a paginated list of conversation threads with optional filtering by resource ID
+        and/or metadata
 
         ``GET /memory/threads``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            metadata: Query parameter: metadata
-            order_by: Query parameter: orderBy
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            metadata: Query parameter ``metadata``, sent as JSON.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.memory.list_threads(
             page=page,
@@ -18270,7 +23062,32 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.MemoryThreadDetails]:
-        """Every item of every page of ``list_memory_threads``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_memory_threads``, fetched a page at a time as the loop
+        goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_memory_threads``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            metadata: Query parameter ``metadata``, sent as JSON.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.memory.iter_threads(
             page=page,
             per_page=per_page,
@@ -18307,7 +23124,18 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /processors``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.processors.list_processors(
             request_context=request_context,
@@ -18337,15 +23165,26 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.ScheduleTriggersResponse:
         """List trigger history for a schedule
 
-        Returns the audit trail of trigger attempts for a schedule, ordered by actualFireAt descending.
+        Returns the audit trail of trigger attempts for a schedule, ordered by actualFireAt
+        descending.
 
         ``GET /schedules/{scheduleId}/triggers``
 
         Args:
-            schedule_id: The scheduleId parameter
-            limit: Query parameter: limit
-            from_actual_fire_at: Query parameter: fromActualFireAt
-            to_actual_fire_at: Query parameter: toActualFireAt
+            schedule_id: Path parameter ``scheduleId``.
+            limit: Query parameter ``limit``.
+            from_actual_fire_at: Query parameter ``fromActualFireAt``.
+            to_actual_fire_at: Query parameter ``toActualFireAt``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.schedules.list_triggers(
             schedule_id=schedule_id,
@@ -18380,17 +23219,29 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.SchedulesResponse:
         """List schedules
 
-        Returns all schedules — agent schedules and workflow schedules — optionally filtered by agentId, workflowId, or status. Agent schedules can additionally be filtered by threadId, resourceId, or name.
+        Returns all schedules — agent schedules and workflow schedules — optionally filtered by
+        agentId, workflowId, or status. Agent schedules can additionally be filtered by threadId,
+        resourceId, or name.
 
         ``GET /schedules``
 
         Args:
-            agent_id: Query parameter: agentId
-            workflow_id: Query parameter: workflowId
-            status: Query parameter: status
-            thread_id: Query parameter: threadId
-            resource_id: Query parameter: resourceId
-            name: Query parameter: name
+            agent_id: Query parameter ``agentId``.
+            workflow_id: Query parameter ``workflowId``.
+            status: Query parameter ``status``.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            name: Query parameter ``name``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.schedules.list_schedules(
             agent_id=agent_id,
@@ -18422,12 +23273,24 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> dict[str, _models.ScoresScorer]:
         """List all scorers
 
-        Returns a list of all registered scorers with their configuration and associated agents and workflows
+        Returns a list of all registered scorers with their configuration and associated agents and
+        workflows
 
         ``GET /scores/scorers``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.scores.list_scorers(
             request_context=request_context,
@@ -18538,41 +23401,52 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /observability/scores``
 
         Args:
-            timestamp: Query parameter: timestamp
-            trace_id: Filter by trace ID
-            span_id: Filter by span ID
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
-            entity_name: Name of the entity
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow version)
-            parent_entity_version_id: Version ID of the parent entity that produced this signal
-            root_entity_version_id: Version ID of the root entity that produced this signal
-            user_id: Human end-user who triggered execution
-            organization_id: Multi-tenant organization/account
-            experiment_id: Experiment or eval run identifier
-            service_name: Name of the service
-            environment: Environment (e.g., "production" | "staging" | "development")
-            parent_entity_type: Entity type of the parent entity
-            parent_entity_name: Name of the parent entity
-            root_entity_type: Entity type of the root entity
-            root_entity_name: Name of the root entity
-            resource_id: Broader resource context (Mastra memory compatibility)
-            run_id: Unique execution run identifier
-            session_id: Session identifier for grouping traces
-            thread_id: Conversation thread identifier
-            request_id: HTTP request ID for log correlation
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags
-            scorer_id: Filter by scorer ID(s)
-            score_source: Filter by how the score was produced
-            metadata: Query parameter: metadata
-            source: Filter by how the score was produced
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'timestamp' | 'score'
-            direction: Sort direction: 'ASC' | 'DESC'
+            timestamp: Query parameter ``timestamp``, sent as JSON.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development").
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility).
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
+            tags: Query parameter ``tags``, sent as JSON.
+            scorer_id: Filter by scorer ID(s).
+            score_source: Filter by how the score was produced.
+            metadata: Query parameter ``metadata``.
+            source: Filter by how the score was produced.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'timestamp' | 'score'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.list_scores(
             timestamp=timestamp,
@@ -18710,7 +23584,59 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ObservabilityScoreScore]:
-        """Every item of every page of ``list_scores``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_scores``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_scores``.
+
+        Args:
+            timestamp: Query parameter ``timestamp``, sent as JSON.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development").
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility).
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
+            tags: Query parameter ``tags``, sent as JSON.
+            scorer_id: Filter by scorer ID(s).
+            score_source: Filter by how the score was produced.
+            metadata: Query parameter ``metadata``.
+            source: Filter by how the score was produced.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'timestamp' | 'score'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.observability.iter_scores(
             timestamp=timestamp,
             trace_id=trace_id,
@@ -18778,10 +23704,20 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /scores/entity/{entityType}/{entityId}``
 
         Args:
-            entity_type: Type of the entity (AGENT or WORKFLOW)
-            entity_id: Unique identifier for the entity
-            page: Query parameter: page
-            per_page: Query parameter: perPage
+            entity_type: Type of the entity (AGENT or WORKFLOW).
+            entity_id: Unique identifier for the entity.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.scores.list_scores_by_entity_id(
             entity_type=entity_type,
@@ -18812,7 +23748,28 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ScoreRow]:
-        """Every item of every page of ``list_scores_by_entity_id``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_scores_by_entity_id``, fetched a page at a time as the
+        loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_scores_by_entity_id``.
+
+        Args:
+            entity_type: Type of the entity (AGENT or WORKFLOW).
+            entity_id: Unique identifier for the entity.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.scores.iter_scores_by_entity_id(
             entity_type=entity_type,
             entity_id=entity_id,
@@ -18848,9 +23805,19 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /scores/run/{runId}``
 
         Args:
-            run_id: Unique identifier for the run
-            page: Query parameter: page
-            per_page: Query parameter: perPage
+            run_id: Unique identifier for the run.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.scores.list_scores_by_run_id(
             run_id=run_id,
@@ -18879,7 +23846,27 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ScoreRow]:
-        """Every item of every page of ``list_scores_by_run_id``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_scores_by_run_id``, fetched a page at a time as the
+        loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_scores_by_run_id``.
+
+        Args:
+            run_id: Unique identifier for the run.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.scores.iter_scores_by_run_id(
             run_id=run_id,
             page=page,
@@ -18916,11 +23903,21 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /scores/scorer/{scorerId}``
 
         Args:
-            scorer_id: Unique identifier for the scorer
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            entity_id: Query parameter: entityId
-            entity_type: Query parameter: entityType
+            scorer_id: Unique identifier for the scorer.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            entity_id: Query parameter ``entityId``.
+            entity_type: Query parameter ``entityType``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.scores.list_scores_by_scorer_id(
             scorer_id=scorer_id,
@@ -18953,7 +23950,29 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ScoreRow]:
-        """Every item of every page of ``list_scores_by_scorer_id``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_scores_by_scorer_id``, fetched a page at a time as the
+        loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_scores_by_scorer_id``.
+
+        Args:
+            scorer_id: Unique identifier for the scorer.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            entity_id: Query parameter ``entityId``.
+            entity_type: Query parameter ``entityType``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.scores.iter_scores_by_scorer_id(
             scorer_id=scorer_id,
             page=page,
@@ -18991,10 +24010,20 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /observability/traces/{traceId}/{spanId}/scores``
 
         Args:
-            trace_id: Unique trace identifier
-            span_id: Unique span identifier within a trace
-            page: Zero-indexed page number
-            per_page: Number of items per page
+            trace_id: Unique trace identifier.
+            span_id: Unique span identifier within a trace.
+            page: Zero-indexed page number.
+            per_page: Number of items per page.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.list_trace_scores(
             trace_id=trace_id,
@@ -19025,7 +24054,28 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ObservabilityTraceScoresResponseScore]:
-        """Every item of every page of ``list_scores_by_span``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_scores_by_span``, fetched a page at a time as the loop
+        goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_scores_by_span``.
+
+        Args:
+            trace_id: Unique trace identifier.
+            span_id: Unique span identifier within a trace.
+            page: Zero-indexed page number.
+            per_page: Number of items per page.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.observability.iter_trace_scores(
             trace_id=trace_id,
             span_id=span_id,
@@ -19067,15 +24117,27 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /stored/agents``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            status: Filter agents by status (defaults to published)
-            author_id: Filter agents by author identifier
-            visibility: Filter to only public agents
-            metadata: Filter agents by metadata key-value pairs
-            favorited_only: When true, return only agents favorited by the caller (requires the `favorites` EE feature)
-            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for `favoritedOnly` instead of the caller
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter agents by status (defaults to published).
+            author_id: Filter agents by author identifier.
+            visibility: Filter to only public agents.
+            metadata: Filter agents by metadata key-value pairs.
+            favorited_only: When true, return only agents favorited by the caller (requires the
+                `favorites` EE feature).
+            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting
+                principal for `favoritedOnly` instead of the caller.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.stored_agents.list_stored_agents(
             page=page,
@@ -19116,7 +24178,35 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredAgentDetails]:
-        """Every item of every page of ``list_stored_agents``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_stored_agents``, fetched a page at a time as the loop
+        goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_agents``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter agents by status (defaults to published).
+            author_id: Filter agents by author identifier.
+            visibility: Filter to only public agents.
+            metadata: Filter agents by metadata key-value pairs.
+            favorited_only: When true, return only agents favorited by the caller (requires the
+                `favorites` EE feature).
+            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting
+                principal for `favoritedOnly` instead of the caller.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.stored_agents.iter_stored_agents(
             page=page,
             per_page=per_page,
@@ -19160,12 +24250,22 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /stored/mcp-clients``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            status: Filter MCP clients by status (defaults to published)
-            author_id: Filter MCP clients by author identifier
-            metadata: Filter MCP clients by metadata key-value pairs
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter MCP clients by status (defaults to published).
+            author_id: Filter MCP clients by author identifier.
+            metadata: Filter MCP clients by metadata key-value pairs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.stored_mcp_clients.list_stored_mcp_clients(
             page=page,
@@ -19200,7 +24300,30 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredMcpClientDetails]:
-        """Every item of every page of ``list_stored_mcp_clients``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_stored_mcp_clients``, fetched a page at a time as the
+        loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_mcp_clients``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter MCP clients by status (defaults to published).
+            author_id: Filter MCP clients by author identifier.
+            metadata: Filter MCP clients by metadata key-value pairs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.stored_mcp_clients.iter_stored_mcp_clients(
             page=page,
             per_page=per_page,
@@ -19241,12 +24364,23 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /stored/prompt-blocks``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            status: Filter prompt blocks by status. When omitted, returns all prompt blocks regardless of status
-            author_id: Filter prompt blocks by author identifier
-            metadata: Filter prompt blocks by metadata key-value pairs
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter prompt blocks by status. When omitted, returns all prompt blocks
+                regardless of status.
+            author_id: Filter prompt blocks by author identifier.
+            metadata: Filter prompt blocks by metadata key-value pairs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.stored_prompt_blocks.list_stored_prompt_blocks(
             page=page,
@@ -19281,7 +24415,31 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredPromptBlockDetails]:
-        """Every item of every page of ``list_stored_prompt_blocks``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_stored_prompt_blocks``, fetched a page at a time as
+        the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_prompt_blocks``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter prompt blocks by status. When omitted, returns all prompt blocks
+                regardless of status.
+            author_id: Filter prompt blocks by author identifier.
+            metadata: Filter prompt blocks by metadata key-value pairs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.stored_prompt_blocks.iter_stored_prompt_blocks(
             page=page,
             per_page=per_page,
@@ -19322,12 +24480,22 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /stored/scorers``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            status: Filter scorers by status (defaults to published)
-            author_id: Filter scorers by author identifier
-            metadata: Filter scorers by metadata key-value pairs
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter scorers by status (defaults to published).
+            author_id: Filter scorers by author identifier.
+            metadata: Filter scorers by metadata key-value pairs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.stored_scorers.list_stored_scorers(
             page=page,
@@ -19362,7 +24530,30 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredScorerDetails]:
-        """Every item of every page of ``list_stored_scorers``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_stored_scorers``, fetched a page at a time as the loop
+        goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_scorers``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter scorers by status (defaults to published).
+            author_id: Filter scorers by author identifier.
+            metadata: Filter scorers by metadata key-value pairs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.stored_scorers.iter_stored_scorers(
             page=page,
             per_page=per_page,
@@ -19406,15 +24597,27 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /stored/skills``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            status: Filter skills by status
-            author_id: Filter skills by author identifier
-            visibility: Filter to only public skills
-            metadata: Filter skills by metadata key-value pairs
-            favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature)
-            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for `favoritedOnly` instead of the caller
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter skills by status.
+            author_id: Filter skills by author identifier.
+            visibility: Filter to only public skills.
+            metadata: Filter skills by metadata key-value pairs.
+            favorited_only: When true, return only skills favorited by the caller (requires the
+                `favorites` EE feature).
+            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting
+                principal for `favoritedOnly` instead of the caller.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.stored_skills.list_stored_skills(
             page=page,
@@ -19455,7 +24658,35 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredSkillDetails]:
-        """Every item of every page of ``list_stored_skills``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_stored_skills``, fetched a page at a time as the loop
+        goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_skills``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter skills by status.
+            author_id: Filter skills by author identifier.
+            visibility: Filter to only public skills.
+            metadata: Filter skills by metadata key-value pairs.
+            favorited_only: When true, return only skills favorited by the caller (requires the
+                `favorites` EE feature).
+            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting
+                principal for `favoritedOnly` instead of the caller.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.stored_skills.iter_stored_skills(
             page=page,
             per_page=per_page,
@@ -19498,11 +24729,21 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /stored/workspaces``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            author_id: Filter workspaces by author identifier
-            metadata: Filter workspaces by metadata key-value pairs
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            author_id: Filter workspaces by author identifier.
+            metadata: Filter workspaces by metadata key-value pairs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.stored_workspaces.list_stored_workspaces(
             page=page,
@@ -19535,7 +24776,29 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredWorkspacesResponseWorkspace]:
-        """Every item of every page of ``list_stored_workspaces``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_stored_workspaces``, fetched a page at a time as the
+        loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_workspaces``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            author_id: Filter workspaces by author identifier.
+            metadata: Filter workspaces by metadata key-value pairs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.stored_workspaces.iter_stored_workspaces(
             page=page,
             per_page=per_page,
@@ -19580,16 +24843,27 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /memory/threads/{threadId}/messages``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            order_by: Query parameter: orderBy
-            include: Query parameter: include
-            filter: Query parameter: filter
-            include_system_reminders: Query parameter: includeSystemReminders
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
+            include_system_reminders: Query parameter ``includeSystemReminders``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.memory.list_thread_messages(
             thread_id=thread_id,
@@ -19633,7 +24907,35 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.MastraDBMessage]:
-        """Every item of every page of ``list_thread_messages``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_thread_messages``, fetched a page at a time as the
+        loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_thread_messages``.
+
+        Args:
+            thread_id: Unique identifier for the conversation thread.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
+            include_system_reminders: Query parameter ``includeSystemReminders``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.memory.iter_thread_messages(
             thread_id=thread_id,
             page=page,
@@ -19670,6 +24972,18 @@ class AsyncMastraClient(AsyncAPIClient):
         Returns a list of all registered tool providers with their info and capabilities
 
         ``GET /tool-providers``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.tool_providers.list_tool_providers(
             strict_response_validation=strict_response_validation,
@@ -19700,7 +25014,18 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /tools``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.tools.list_tools(
             request_context=request_context,
@@ -19854,52 +25179,63 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.ObservabilityTracesResponse:
         """List traces
 
-        Returns a paginated list of traces with optional filtering and sorting. In delta mode, returns only newly listed traces matching the filters.
+        Returns a paginated list of traces with optional filtering and sorting. In delta mode,
+        returns only newly listed traces matching the filters.
 
         ``GET /observability/traces``
 
         Args:
-            started_at: Query parameter: startedAt
-            ended_at: Query parameter: endedAt
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by trace ID (matches root span)
-            entity_type: Query parameter: entityType
-            entity_id: Query parameter: entityId
-            entity_name: Query parameter: entityName
-            parent_entity_type: Query parameter: parentEntityType
-            parent_entity_id: Query parameter: parentEntityId
-            parent_entity_name: Query parameter: parentEntityName
-            root_entity_type: Query parameter: rootEntityType
-            root_entity_id: Query parameter: rootEntityId
-            root_entity_name: Query parameter: rootEntityName
-            user_id: Query parameter: userId
-            organization_id: Query parameter: organizationId
-            resource_id: Query parameter: resourceId
-            run_id: Query parameter: runId
-            session_id: Query parameter: sessionId
-            thread_id: Query parameter: threadId
-            request_id: Query parameter: requestId
-            environment: Query parameter: environment
-            service_name: Query parameter: serviceName
-            scope: Query parameter: scope
-            entity_version_id: Query parameter: entityVersionId
-            parent_entity_version_id: Query parameter: parentEntityVersionId
-            root_entity_version_id: Query parameter: rootEntityVersionId
-            experiment_id: Query parameter: experimentId
-            source: Query parameter: source
-            metadata: Query parameter: metadata
-            tags: Query parameter: tags
-            status: Current status of the trace
-            has_child_error: True if any span in the trace encountered an error
-            date_range: Query parameter: dateRange
-            name: Query parameter: name
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'startedAt' | 'endedAt'
-            direction: Sort direction: 'ASC' | 'DESC'
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
+            status: Current status of the trace.
+            has_child_error: True if any span in the trace encountered an error.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.list_traces(
             started_at=started_at,
@@ -20093,52 +25429,63 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.ObservabilityTracesLightResponse:
         """List lightweight traces
 
-        Returns a paginated list of lightweight traces with optional filtering and sorting. In delta mode, returns only newly listed traces matching the filters.
+        Returns a paginated list of lightweight traces with optional filtering and sorting. In delta
+        mode, returns only newly listed traces matching the filters.
 
         ``GET /observability/traces/light``
 
         Args:
-            started_at: Query parameter: startedAt
-            ended_at: Query parameter: endedAt
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by trace ID (matches root span)
-            entity_type: Query parameter: entityType
-            entity_id: Query parameter: entityId
-            entity_name: Query parameter: entityName
-            parent_entity_type: Query parameter: parentEntityType
-            parent_entity_id: Query parameter: parentEntityId
-            parent_entity_name: Query parameter: parentEntityName
-            root_entity_type: Query parameter: rootEntityType
-            root_entity_id: Query parameter: rootEntityId
-            root_entity_name: Query parameter: rootEntityName
-            user_id: Query parameter: userId
-            organization_id: Query parameter: organizationId
-            resource_id: Query parameter: resourceId
-            run_id: Query parameter: runId
-            session_id: Query parameter: sessionId
-            thread_id: Query parameter: threadId
-            request_id: Query parameter: requestId
-            environment: Query parameter: environment
-            service_name: Query parameter: serviceName
-            scope: Query parameter: scope
-            entity_version_id: Query parameter: entityVersionId
-            parent_entity_version_id: Query parameter: parentEntityVersionId
-            root_entity_version_id: Query parameter: rootEntityVersionId
-            experiment_id: Query parameter: experimentId
-            source: Query parameter: source
-            metadata: Query parameter: metadata
-            tags: Query parameter: tags
-            status: Current status of the trace
-            has_child_error: True if any span in the trace encountered an error
-            date_range: Query parameter: dateRange
-            name: Query parameter: name
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'startedAt' | 'endedAt'
-            direction: Sort direction: 'ASC' | 'DESC'
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
+            status: Current status of the trace.
+            has_child_error: True if any span in the trace encountered an error.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.get_traces_light(
             started_at=started_at,
@@ -20330,7 +25677,65 @@ class AsyncMastraClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ObservabilityTraceLightResponseSpan]:
-        """Every item of every page of ``list_traces_light``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_traces_light``, fetched a page at a time as the loop
+        goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_traces_light``.
+
+        Args:
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
+            status: Current status of the trace.
+            has_child_error: True if any span in the trace encountered an error.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self.observability.iter_traces_light(
             started_at=started_at,
             ended_at=ended_at,
@@ -20398,6 +25803,18 @@ class AsyncMastraClient(AsyncAPIClient):
         Returns a list of all configured vector stores
 
         ``GET /vectors``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.vectors.list_vectors(
             strict_response_validation=strict_response_validation,
@@ -20423,12 +25840,24 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> dict[str, _models.WorkflowsRunCountsResponseValue]:
         """List workflow run counts
 
-        Returns per-workflow counts of currently running and suspended (awaiting resume) runs, keyed by the workflow registry key used in the Mastra config
+        Returns per-workflow counts of currently running and suspended (awaiting resume) runs, keyed
+        by the workflow registry key used in the Mastra config
 
         ``GET /workflows/run-counts``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.workflows.list_run_counts(
             request_context=request_context,
@@ -20461,8 +25890,19 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /workflows``
 
         Args:
-            partial: Query parameter: partial
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            partial: Query parameter ``partial``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.workflows.list_workflows(
             partial=partial,
@@ -20492,6 +25932,18 @@ class AsyncMastraClient(AsyncAPIClient):
         Returns all workspaces from both Mastra instance and agents
 
         ``GET /workspaces``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.workspace.list_workspaces(
             strict_response_validation=strict_response_validation,
@@ -20518,12 +25970,26 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Pause a schedule
 
-        Marks the schedule as paused. The scheduler tick loop will skip paused schedules. Idempotent — pausing an already-paused schedule returns the current state unchanged. Pause status survives redeploys.
+        Marks the schedule as paused. The scheduler tick loop will skip paused schedules. Idempotent
+        — pausing an already-paused schedule returns the current state unchanged. Pause status
+        survives redeploys.
 
         ``POST /schedules/{scheduleId}/pause``
 
         Args:
-            schedule_id: The scheduleId parameter
+            schedule_id: Path parameter ``scheduleId``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.schedules.pause(
             schedule_id=schedule_id,
@@ -20559,10 +26025,20 @@ class AsyncMastraClient(AsyncAPIClient):
         ``DELETE /datasets/{datasetId}/items/{itemId}/purge``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.delete_item_purge(
             dataset_id=dataset_id,
@@ -20603,6 +26079,18 @@ class AsyncMastraClient(AsyncAPIClient):
             traces: The eligible traces: {timeRange: {from, to}, where?}.
             page: {limit, after}: keyset paging.
             where: Cross-trace predicates on the thread.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.threads_query(
             traces=traces,
@@ -20660,8 +26148,27 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /observability/traces/query``
 
         Args:
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            time_range: Field ``timeRange`` of the JSON body.
+            after: Opaque cursor value for incremental polling.
+            group: Field ``group`` of the JSON body.
+            limit: Maximum number of updates to return in one delta poll.
+            mode: Field ``mode`` of the JSON body.
+            order_by: Field ``orderBy`` of the JSON body.
+            page: Field ``page`` of the JSON body.
+            pagination: Field ``pagination`` of the JSON body.
+            where: Field ``where`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.traces_query(
             time_range=time_range,
@@ -20704,8 +26211,20 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /mcp/{serverId}/resources/read``
 
         Args:
-            server_id: MCP server ID
-            uri: Resource URI to read
+            server_id: MCP server ID.
+            uri: Resource URI to read.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.mcp.read_resource(
             server_id=server_id,
@@ -20735,12 +26254,26 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Resume a paused schedule
 
-        Marks the schedule as active and recomputes nextFireAt from "now" so a long-paused schedule does not fire a backlog. Idempotent — resuming an already-active schedule returns the current state unchanged.
+        Marks the schedule as active and recomputes nextFireAt from "now" so a long-paused schedule
+        does not fire a backlog. Idempotent — resuming an already-active schedule returns the
+        current state unchanged.
 
         ``POST /schedules/{scheduleId}/resume``
 
         Args:
-            schedule_id: The scheduleId parameter
+            schedule_id: Path parameter ``scheduleId``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.schedules.resume(
             schedule_id=schedule_id,
@@ -20773,16 +26306,31 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.DatasetExperimentItemRunResponse:
         """Run one experiment item
 
-        Executes the experiment's target against one dataset item server-side, runs the resolved scorers, and upserts the result row keyed by (experimentId, itemId, attempt). Built for caller-driven loops: a retried call converges on the same row. Requires an experiment created with a target.
+        Executes the experiment's target against one dataset item server-side, runs the resolved
+        scorers, and upserts the result row keyed by (experimentId, itemId, attempt). Built for
+        caller-driven loops: a retried call converges on the same row. Requires an experiment
+        created with a target.
 
         ``POST /datasets/{datasetId}/experiments/{experimentId}/items/{itemId}/run``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            item_id: Unique identifier for the dataset item
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            item_id: Unique identifier for the dataset item.
             attempt: Zero-based repetition index. Defaults to 0.
-            request_context: Request context merged with the item's own request context (item wins)
+            request_context: Request context merged with the item's own request context (item wins).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.experiment_item_run(
             dataset_id=dataset_id,
@@ -20815,12 +26363,25 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.ScheduleRunResponse:
         """Fire a schedule now
 
-        Manually triggers a single schedule fire out-of-band from the cron schedule. Records a trigger row with `triggerKind: "manual"`. Does not advance `nextFireAt`.
+        Manually triggers a single schedule fire out-of-band from the cron schedule. Records a
+        trigger row with `triggerKind: "manual"`. Does not advance `nextFireAt`.
 
         ``POST /schedules/{scheduleId}/run``
 
         Args:
-            schedule_id: The scheduleId parameter
+            schedule_id: Path parameter ``scheduleId``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.schedules.run(
             schedule_id=schedule_id,
@@ -20856,8 +26417,22 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /memory/save-messages``
 
         Args:
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter ``agentId``.
+            messages: Field ``messages`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.memory.save_messages(
             agent_id=agent_id,
@@ -20891,6 +26466,21 @@ class AsyncMastraClient(AsyncAPIClient):
         Saves a new score record to storage
 
         ``POST /scores``
+
+        Args:
+            score: Field ``score`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.scores.save_score(
             score=score,
@@ -20923,6 +26513,22 @@ class AsyncMastraClient(AsyncAPIClient):
         Scores one or more traces using a specified scorer (fire-and-forget)
 
         ``POST /observability/traces/score``
+
+        Args:
+            scorer_name: Field ``scorerName`` of the JSON body.
+            targets: Field ``targets`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.traces_score(
             scorer_name=scorer_name,
@@ -20958,9 +26564,19 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /editor/builder/registries/{registryId}/search``
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
-            q: Search query
-            limit: Maximum number of results (1-100)
+            registry_id: Registry identifier (e.g. "skills-sh").
+            q: Search query.
+            limit: Maximum number of results (1-100).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.editor.get_builder_registry_search(
             registry_id=registry_id,
@@ -21000,13 +26616,24 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /memory/search``
 
         Args:
-            agent_id: Query parameter: agentId
-            search_query: Query parameter: searchQuery
-            resource_id: Query parameter: resourceId
-            thread_id: Query parameter: threadId
-            limit: Query parameter: limit
-            memory_config: Query parameter: memoryConfig
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter ``agentId``.
+            search_query: Query parameter ``searchQuery``.
+            resource_id: Query parameter ``resourceId``.
+            thread_id: Query parameter ``threadId``.
+            limit: Query parameter ``limit``.
+            memory_config: Query parameter ``memoryConfig``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.memory.search(
             agent_id=agent_id,
@@ -21049,11 +26676,23 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /background-tasks/stream``
 
         Args:
-            agent_id: Query parameter: agentId
-            run_id: Query parameter: runId
-            thread_id: Query parameter: threadId
-            resource_id: Query parameter: resourceId
-            task_id: Query parameter: taskId
+            agent_id: Query parameter ``agentId``.
+            run_id: Query parameter ``runId``.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            task_id: Query parameter ``taskId``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            reconnect: Open the subscription again when it drops or the server ends it: ``True``
+                (every time) or the number of times. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self.background_tasks.get_stream(
             agent_id=agent_id,
@@ -21101,20 +26740,36 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.DatasetExperimentResultsCreateResponse:
         """Submit an external experiment result
 
-        Submits (or re-submits) one item result for an external experiment. Upsert semantics on (experimentId, itemId, attempt): a retried submission converges on a single row.
+        Submits (or re-submits) one item result for an external experiment. Upsert semantics on
+        (experimentId, itemId, attempt): a retried submission converges on a single row.
 
         ``POST /datasets/{datasetId}/experiments/{experimentId}/results``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            item_id: Dataset item this result belongs to
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            item_id: Dataset item this result belongs to.
             attempt: Zero-based repetition index. Defaults to 0.
-            error: Failure info when the item run failed
+            completed_at: Field ``completedAt`` of the JSON body.
+            error: Failure info when the item run failed.
             ground_truth: Ground truth. Defaults to the dataset item groundTruth.
             input: Input replayed by the external runner. Defaults to the dataset item input.
-            output: Output produced by the external runner
-            scores: Externally computed scores, persisted keyed by runId = experimentId
+            output: Output produced by the external runner.
+            scores: Externally computed scores, persisted keyed by runId = experimentId.
+            started_at: Field ``startedAt`` of the JSON body.
+            trace_id: Field ``traceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.create_experiment_result(
             dataset_id=dataset_id,
@@ -21175,24 +26830,47 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.DatasetExperimentsCreateResponse:
         """Trigger or create an experiment
 
-        By default triggers a new experiment on the dataset against the specified target: returns immediately with pending status and execution happens in background. With start: false, creates the experiment without running it so the caller can drive the loop (run-item for targeted experiments, result submission for target-less ones). Create-only requests are idempotent on a caller-supplied id.
+        By default triggers a new experiment on the dataset against the specified target: returns
+        immediately with pending status and execution happens in background. With start: false,
+        creates the experiment without running it so the caller can drive the loop (run-item for
+        targeted experiments, result submission for target-less ones). Create-only requests are
+        idempotent on a caller-supplied id.
 
         ``POST /datasets/{datasetId}/experiments``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            agent_version: Agent version ID to use for experiment
-            description: Description of the experiment
-            id: Caller-supplied experiment id (e.g. a workflow run id) for idempotent create-only requests. Ignored when start is true.
-            max_concurrency: Maximum concurrent executions
-            metadata: Additional metadata
-            name: Name of the experiment
-            request_context: Global request context passed to the target
-            scorer_ids: IDs of scorers to apply
-            start: When true (default), spawns the in-process runner. When false, creates the experiment without running it: the caller drives the loop via run-item (targeted) or result submission (target-less).
+            dataset_id: Unique identifier for the dataset.
+            agent_version: Agent version ID to use for experiment.
+            description: Description of the experiment.
+            grouping: Field ``grouping`` of the JSON body.
+            id: Caller-supplied experiment id (e.g. a workflow run id) for idempotent create-only
+                requests. Ignored when start is true.
+            max_concurrency: Maximum concurrent executions.
+            metadata: Additional metadata.
+            name: Name of the experiment.
+            provenance: Field ``provenance`` of the JSON body.
+            request_context: Global request context passed to the target.
+            scorer_ids: IDs of scorers to apply.
+            start: When true (default), spawns the in-process runner. When false, creates the
+                experiment without running it: the caller drives the loop via run-item (targeted) or
+                result submission (target-less).
             target_id: ID of the target. Required when targetType is set.
-            target_type: Type of target to run against. Required when start is true. Optional for create-only experiments.
-            version: Pin to specific dataset version
+            target_type: Type of target to run against. Required when start is true. Optional for
+                create-only experiments.
+            version: Pin to specific dataset version.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.create_experiment(
             dataset_id=dataset_id,
@@ -21253,19 +26931,31 @@ class AsyncMastraClient(AsyncAPIClient):
         ``PATCH /datasets/{datasetId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
-            description: Description of the dataset
-            ground_truth_schema: JSON Schema for validating item groundTruth
-            input_schema: JSON Schema for validating item input
-            metadata: Additional metadata
-            name: Name of the dataset
-            request_context_schema: JSON Schema describing expected request context shape
-            scorer_ids: IDs of scorers attached to this dataset
-            tags: Tag definitions for categorizing experiment results
-            target_ids: IDs of target entities this dataset is attached to
-            target_type: Target entity type (e.g. agent, workflow, scorer)
+            dataset_id: Unique identifier for the dataset.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            description: Description of the dataset.
+            ground_truth_schema: JSON Schema for validating item groundTruth.
+            input_schema: JSON Schema for validating item input.
+            metadata: Additional metadata.
+            name: Name of the dataset.
+            request_context_schema: JSON Schema describing expected request context shape.
+            scorer_ids: IDs of scorers attached to this dataset.
+            tags: Tag definitions for categorizing experiment results.
+            target_ids: IDs of target entities this dataset is attached to.
+            target_type: Target entity type (e.g. agent, workflow, scorer).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.update_dataset(
             dataset_id=dataset_id,
@@ -21310,16 +27000,29 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.DatasetExperimentUpdateResponse:
         """Update an experiment
 
-        Updates an experiment's name, description or metadata. Status and counts are managed by the server.
+        Updates an experiment's name, description or metadata. Status and counts are managed by the
+        server.
 
         ``PATCH /datasets/{datasetId}/experiments/{experimentId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            description: New description of the experiment
-            metadata: Replacement metadata for the experiment
-            name: New name of the experiment
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            description: New description of the experiment.
+            metadata: Replacement metadata for the experiment.
+            name: New name of the experiment.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.update_experiment(
             dataset_id=dataset_id,
@@ -21362,9 +27065,24 @@ class AsyncMastraClient(AsyncAPIClient):
         ``PATCH /datasets/{datasetId}/experiments/{experimentId}/results/{resultId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            result_id: Unique identifier for the experiment result
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            result_id: Unique identifier for the experiment result.
+            comment: Field ``comment`` of the JSON body.
+            status: Field ``status`` of the JSON body.
+            tags: Field ``tags`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.update_experiment_result(
             dataset_id=dataset_id,
@@ -21417,16 +27135,31 @@ class AsyncMastraClient(AsyncAPIClient):
         ``PATCH /datasets/{datasetId}/items/{itemId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
-            expected_trajectory: Expected trajectory configuration for trajectory scoring
-            ground_truth: Expected output for comparison
-            input: Input data for the dataset item
-            metadata: Additional metadata
-            request_context: Request context preset for this item
-            scorer_ids: IDs of scorers selected for this item
-            tool_mocks: Ordered item-level static tool mocks served in place of executing the real tool
-            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny' fails the experiment item
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            expected_trajectory: Expected trajectory configuration for trajectory scoring.
+            ground_truth: Expected output for comparison.
+            input: Input data for the dataset item.
+            metadata: Additional metadata.
+            request_context: Request context preset for this item.
+            scorer_ids: IDs of scorers selected for this item.
+            source: Field ``source`` of the JSON body.
+            tool_mocks: Ordered item-level static tool mocks served in place of executing the real
+                tool.
+            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny'
+                fails the experiment item.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.update_item(
             dataset_id=dataset_id,
@@ -21475,9 +27208,24 @@ class AsyncMastraClient(AsyncAPIClient):
         ``PATCH /datasets/{datasetId}/experiments/{experimentId}/results/{resultId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            result_id: Unique identifier for the experiment result
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            result_id: Unique identifier for the experiment result.
+            comment: Field ``comment`` of the JSON body.
+            status: Field ``status`` of the JSON body.
+            tags: Field ``tags`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.datasets.update_experiment_result(
             dataset_id=dataset_id,
@@ -21517,7 +27265,20 @@ class AsyncMastraClient(AsyncAPIClient):
         ``PATCH /observability/feedback/{feedbackId}/review-status``
 
         Args:
-            feedback_id: The feedbackId parameter
+            feedback_id: Path parameter ``feedbackId``.
+            review_status: Field ``reviewStatus`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.observability.update_feedback_review_status(
             feedback_id=feedback_id,
@@ -21565,12 +27326,42 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Update a schedule
 
-        Partial update of a schedule. Fields apply to the matching target type; agent-only fields on a workflow schedule are rejected. `threadId` and `resourceId` are part of an agent schedule identity and cannot be changed — to re-target, delete and recreate. Editing `cron` (or `timezone`) recomputes `nextFireAt`.
+        Partial update of a schedule. Fields apply to the matching target type; agent-only fields on
+        a workflow schedule are rejected. `threadId` and `resourceId` are part of an agent schedule
+        identity and cannot be changed — to re-target, delete and recreate. Editing `cron` (or
+        `timezone`) recomputes `nextFireAt`.
 
         ``PATCH /schedules/{scheduleId}``
 
         Args:
-            schedule_id: The scheduleId parameter
+            schedule_id: Path parameter ``scheduleId``.
+            attributes: Field ``attributes`` of the JSON body.
+            cron: Field ``cron`` of the JSON body.
+            if_active: Field ``ifActive`` of the JSON body.
+            if_idle: Field ``ifIdle`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            metadata: Field ``metadata`` of the JSON body.
+            name: Field ``name`` of the JSON body.
+            prompt: Field ``prompt`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            signal_type: Field ``signalType`` of the JSON body.
+            status: Field ``status`` of the JSON body.
+            tag_name: Field ``tagName`` of the JSON body.
+            timezone: Field ``timezone`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.schedules.update_schedule(
             schedule_id=schedule_id,
@@ -21624,9 +27415,25 @@ class AsyncMastraClient(AsyncAPIClient):
         ``POST /memory/threads/{threadId}/working-memory``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            agent_id: Query parameter ``agentId``.
+            working_memory: Field ``workingMemory`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            memory_config: Field ``memoryConfig`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.memory.update_working_memory(
             thread_id=thread_id,
@@ -21681,16 +27488,37 @@ class AsyncMastraClient(AsyncAPIClient):
     ) -> _models.StoredWorkflowsCreateResponse:
         """Upsert a dynamic workflow definition and live-register it
 
-        Persists a static workflow definition and live-registers it on the running Mastra instance. Idempotent — same id updates in place.
+        Persists a static workflow definition and live-registers it on the running Mastra instance.
+        Idempotent — same id updates in place.
 
         ``POST /stored/workflows``
 
         Args:
-            graph: Static workflow graph — ordered array of serialized step entries with all refs as ids.
-            id: Workflow id — kebab-case, descriptive
-            input_schema: JSON Schema (Draft 2020-12) for the workflow input
-            output_schema: JSON Schema (Draft 2020-12) for the workflow output
-            dependencies: Helper workflow definitions this workflow nests. Saved with it as one unit — the whole set is validated together, hydrated in derived dependency order, and rejected together, so a failed save never leaves orphaned helpers behind. Each helper becomes an ordinary dynamic workflow in its own right.
+            graph: Static workflow graph — ordered array of serialized step entries with all refs as
+                ids.
+            id: Workflow id — kebab-case, descriptive.
+            input_schema: JSON Schema (Draft 2020-12) for the workflow input.
+            output_schema: JSON Schema (Draft 2020-12) for the workflow output.
+            dependencies: Helper workflow definitions this workflow nests. Saved with it as one unit
+                — the whole set is validated together, hydrated in derived dependency order, and
+                rejected together, so a failed save never leaves orphaned helpers behind. Each
+                helper becomes an ordinary dynamic workflow in its own right.
+            description: Field ``description`` of the JSON body.
+            metadata: Field ``metadata`` of the JSON body.
+            request_context_schema: Field ``requestContextSchema`` of the JSON body.
+            state_schema: Field ``stateSchema`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self.dynamic_workflows.create_stored_workflow(
             graph=graph,

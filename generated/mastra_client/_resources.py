@@ -33,7 +33,9 @@ if TYPE_CHECKING:
 
 
 class A2a:
-    """An agent over the A2A protocol (JSON-RPC 2.0 on POST /a2a/{agentId}): client.get_a2a(agent_id)."""
+    """An agent over the A2A protocol (JSON-RPC 2.0 on POST /a2a/{agentId}):
+    client.get_a2a(agent_id).
+    """
 
     def __init__(self, client: MastraClient, agent_id: str) -> None:
         self._client = client
@@ -58,6 +60,18 @@ class A2a:
         Returns the agent card information for A2A protocol discovery
 
         ``GET /.well-known/{agentId}/agent-card.json``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.a2a.get_well_known_agent_card_json(
             agent_id=self.agent_id,
@@ -86,6 +100,18 @@ class A2a:
         Returns the agent card information for A2A protocol discovery
 
         ``GET /.well-known/{agentId}/agent-card.json``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.a2a.get_well_known_agent_card_json(
             agent_id=self.agent_id,
@@ -115,6 +141,20 @@ class A2a:
         Executes an agent action via JSON-RPC 2.0 over A2A protocol
 
         ``POST /a2a/{agentId}``
+
+        Args:
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _envelope = rpc_call(
             self._client,
@@ -154,9 +194,21 @@ class A2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            message: ``params.message`` of the JSON-RPC call ``message/send``
-            configuration: ``params.configuration`` of the JSON-RPC call ``message/send``
-            metadata: ``params.metadata`` of the JSON-RPC call ``message/send``
+            message: ``params.message`` of the JSON-RPC call ``message/send``.
+            configuration: ``params.configuration`` of the JSON-RPC call ``message/send``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``message/send``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _envelope = rpc_call(
             self._client,
@@ -198,9 +250,21 @@ class A2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            message: ``params.message`` of the JSON-RPC call ``message/stream``
-            configuration: ``params.configuration`` of the JSON-RPC call ``message/stream``
-            metadata: ``params.metadata`` of the JSON-RPC call ``message/stream``
+            message: ``params.message`` of the JSON-RPC call ``message/stream``.
+            configuration: ``params.configuration`` of the JSON-RPC call ``message/stream``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``message/stream``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         from . import _chunks
         from ._runtime._encoding import build_query
@@ -259,9 +323,21 @@ class A2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            message: ``params.message`` of the JSON-RPC call ``message/stream``
-            configuration: ``params.configuration`` of the JSON-RPC call ``message/stream``
-            metadata: ``params.metadata`` of the JSON-RPC call ``message/stream``
+            message: ``params.message`` of the JSON-RPC call ``message/stream``.
+            configuration: ``params.configuration`` of the JSON-RPC call ``message/stream``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``message/stream``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         from . import _chunks
         from ._runtime._encoding import build_query
@@ -319,8 +395,20 @@ class A2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``tasks/resubscribe``
-            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/resubscribe``
+            id: ``params.id`` of the JSON-RPC call ``tasks/resubscribe``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/resubscribe``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         from . import _chunks
         from ._runtime._encoding import build_query
@@ -377,9 +465,21 @@ class A2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``tasks/get``
-            history_length: ``params.historyLength`` of the JSON-RPC call ``tasks/get``
-            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/get``
+            id: ``params.id`` of the JSON-RPC call ``tasks/get``.
+            history_length: ``params.historyLength`` of the JSON-RPC call ``tasks/get``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/get``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _envelope = rpc_call(
             self._client,
@@ -418,8 +518,20 @@ class A2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``tasks/cancel``
-            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/cancel``
+            id: ``params.id`` of the JSON-RPC call ``tasks/cancel``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/cancel``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _envelope = rpc_call(
             self._client,
@@ -458,8 +570,21 @@ class A2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            task_id: ``params.taskId`` of the JSON-RPC call ``tasks/pushNotificationConfig/set``
-            push_notification_config: ``params.pushNotificationConfig`` of the JSON-RPC call ``tasks/pushNotificationConfig/set``
+            task_id: ``params.taskId`` of the JSON-RPC call ``tasks/pushNotificationConfig/set``.
+            push_notification_config: ``params.pushNotificationConfig`` of the JSON-RPC call
+                ``tasks/pushNotificationConfig/set``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _envelope = rpc_call(
             self._client,
@@ -501,9 +626,22 @@ class A2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/get``
-            push_notification_config_id: ``params.pushNotificationConfigId`` of the JSON-RPC call ``tasks/pushNotificationConfig/get``
-            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/pushNotificationConfig/get``
+            id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/get``.
+            push_notification_config_id: ``params.pushNotificationConfigId`` of the JSON-RPC call
+                ``tasks/pushNotificationConfig/get``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/pushNotificationConfig/get``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _envelope = rpc_call(
             self._client,
@@ -550,8 +688,21 @@ class A2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/list``
-            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/pushNotificationConfig/list``
+            id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/list``.
+            metadata: ``params.metadata`` of the JSON-RPC call
+                ``tasks/pushNotificationConfig/list``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _envelope = rpc_call(
             self._client,
@@ -593,9 +744,23 @@ class A2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/delete``
-            push_notification_config_id: ``params.pushNotificationConfigId`` of the JSON-RPC call ``tasks/pushNotificationConfig/delete``
-            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/pushNotificationConfig/delete``
+            id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/delete``.
+            push_notification_config_id: ``params.pushNotificationConfigId`` of the JSON-RPC call
+                ``tasks/pushNotificationConfig/delete``.
+            metadata: ``params.metadata`` of the JSON-RPC call
+                ``tasks/pushNotificationConfig/delete``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _envelope = rpc_call(
             self._client,
@@ -677,7 +842,9 @@ class A2aWithStreamingResponse:
 
 
 class A2aV1:
-    """An agent over A2A protocol v1.0 (header A2A-Version: 1.0, v1.0 method names): client.get_a2a_v1(agent_id)."""
+    """An agent over A2A protocol v1.0 (header A2A-Version: 1.0, v1.0 method names):
+    client.get_a2a_v1(agent_id).
+    """
 
     def __init__(self, client: MastraClient, agent_id: str) -> None:
         self._client = client
@@ -702,6 +869,18 @@ class A2aV1:
         Returns the agent card information for A2A protocol discovery
 
         ``GET /.well-known/{agentId}/agent-card.json``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.a2a.get_well_known_agent_card_json(
             agent_id=self.agent_id,
@@ -737,10 +916,22 @@ class A2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            message: ``params.message`` of the JSON-RPC call ``SendMessage``
-            configuration: ``params.configuration`` of the JSON-RPC call ``SendMessage``
-            metadata: ``params.metadata`` of the JSON-RPC call ``SendMessage``
-            tenant: ``params.tenant`` of the JSON-RPC call ``SendMessage``
+            message: ``params.message`` of the JSON-RPC call ``SendMessage``.
+            configuration: ``params.configuration`` of the JSON-RPC call ``SendMessage``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``SendMessage``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``SendMessage``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _envelope = rpc_call(
             self._client,
@@ -788,10 +979,22 @@ class A2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            message: ``params.message`` of the JSON-RPC call ``SendStreamingMessage``
-            configuration: ``params.configuration`` of the JSON-RPC call ``SendStreamingMessage``
-            metadata: ``params.metadata`` of the JSON-RPC call ``SendStreamingMessage``
-            tenant: ``params.tenant`` of the JSON-RPC call ``SendStreamingMessage``
+            message: ``params.message`` of the JSON-RPC call ``SendStreamingMessage``.
+            configuration: ``params.configuration`` of the JSON-RPC call ``SendStreamingMessage``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``SendStreamingMessage``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``SendStreamingMessage``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         from ._runtime._encoding import build_query
         from ._runtime._stream_core import StreamProtocol
@@ -849,8 +1052,20 @@ class A2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``SubscribeToTask``
-            tenant: ``params.tenant`` of the JSON-RPC call ``SubscribeToTask``
+            id: ``params.id`` of the JSON-RPC call ``SubscribeToTask``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``SubscribeToTask``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         from ._runtime._encoding import build_query
         from ._runtime._stream_core import StreamProtocol
@@ -902,9 +1117,21 @@ class A2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``GetTask``
-            history_length: ``params.historyLength`` of the JSON-RPC call ``GetTask``
-            tenant: ``params.tenant`` of the JSON-RPC call ``GetTask``
+            id: ``params.id`` of the JSON-RPC call ``GetTask``.
+            history_length: ``params.historyLength`` of the JSON-RPC call ``GetTask``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``GetTask``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _envelope = rpc_call(
             self._client,
@@ -949,14 +1176,27 @@ class A2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            tenant: ``params.tenant`` of the JSON-RPC call ``ListTasks``
-            context_id: ``params.contextId`` of the JSON-RPC call ``ListTasks``
-            status: ``params.status`` of the JSON-RPC call ``ListTasks``
-            page_size: ``params.pageSize`` of the JSON-RPC call ``ListTasks``
-            page_token: ``params.pageToken`` of the JSON-RPC call ``ListTasks``
-            history_length: ``params.historyLength`` of the JSON-RPC call ``ListTasks``
-            status_timestamp_after: ``params.statusTimestampAfter`` of the JSON-RPC call ``ListTasks``
-            include_artifacts: ``params.includeArtifacts`` of the JSON-RPC call ``ListTasks``
+            tenant: ``params.tenant`` of the JSON-RPC call ``ListTasks``.
+            context_id: ``params.contextId`` of the JSON-RPC call ``ListTasks``.
+            status: ``params.status`` of the JSON-RPC call ``ListTasks``.
+            page_size: ``params.pageSize`` of the JSON-RPC call ``ListTasks``.
+            page_token: ``params.pageToken`` of the JSON-RPC call ``ListTasks``.
+            history_length: ``params.historyLength`` of the JSON-RPC call ``ListTasks``.
+            status_timestamp_after: ``params.statusTimestampAfter`` of the JSON-RPC call
+                ``ListTasks``.
+            include_artifacts: ``params.includeArtifacts`` of the JSON-RPC call ``ListTasks``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _envelope = rpc_call(
             self._client,
@@ -1007,9 +1247,21 @@ class A2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``CancelTask``
-            metadata: ``params.metadata`` of the JSON-RPC call ``CancelTask``
-            tenant: ``params.tenant`` of the JSON-RPC call ``CancelTask``
+            id: ``params.id`` of the JSON-RPC call ``CancelTask``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``CancelTask``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``CancelTask``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _envelope = rpc_call(
             self._client,
@@ -1052,12 +1304,25 @@ class A2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            task_id: ``params.taskId`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
-            id: ``params.id`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
-            url: ``params.url`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
-            token: ``params.token`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
-            authentication: ``params.authentication`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
-            tenant: ``params.tenant`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
+            task_id: ``params.taskId`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``.
+            id: ``params.id`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``.
+            url: ``params.url`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``.
+            token: ``params.token`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``.
+            authentication: ``params.authentication`` of the JSON-RPC call
+                ``CreateTaskPushNotificationConfig``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _envelope = rpc_call(
             self._client,
@@ -1106,9 +1371,21 @@ class A2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            task_id: ``params.taskId`` of the JSON-RPC call ``GetTaskPushNotificationConfig``
-            id: ``params.id`` of the JSON-RPC call ``GetTaskPushNotificationConfig``
-            tenant: ``params.tenant`` of the JSON-RPC call ``GetTaskPushNotificationConfig``
+            task_id: ``params.taskId`` of the JSON-RPC call ``GetTaskPushNotificationConfig``.
+            id: ``params.id`` of the JSON-RPC call ``GetTaskPushNotificationConfig``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``GetTaskPushNotificationConfig``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _envelope = rpc_call(
             self._client,
@@ -1149,10 +1426,23 @@ class A2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            task_id: ``params.taskId`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``
-            page_size: ``params.pageSize`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``
-            page_token: ``params.pageToken`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``
-            tenant: ``params.tenant`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``
+            task_id: ``params.taskId`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``.
+            page_size: ``params.pageSize`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``.
+            page_token: ``params.pageToken`` of the JSON-RPC call
+                ``ListTaskPushNotificationConfigs``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _envelope = rpc_call(
             self._client,
@@ -1199,9 +1489,21 @@ class A2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            task_id: ``params.taskId`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``
-            id: ``params.id`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``
-            tenant: ``params.tenant`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``
+            task_id: ``params.taskId`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``.
+            id: ``params.id`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _envelope = rpc_call(
             self._client,
@@ -1306,14 +1608,31 @@ class Agent:
     ) -> _models.AgentDetails:
         """Get agent by ID
 
-        Returns details for a specific agent including configuration, tools, and memory settings. Use query params to control which stored config version is used for overrides: ?status=published (active version, default), ?status=draft (latest draft), or ?versionId=<id> (specific version). Use either status or versionId, not both.
+        Returns details for a specific agent including configuration, tools, and memory settings.
+        Use query params to control which stored config version is used for overrides:
+        ?status=published (active version, default), ?status=draft (latest draft), or
+        ?versionId=<id> (specific version). Use either status or versionId, not both.
 
         ``GET /agents/{agentId}``
 
         Args:
-            status: Which stored config version to resolve: draft (latest version) or published (active version, default). When both status and versionId are provided, versionId takes precedence.
-            version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            status: Which stored config version to resolve: draft (latest version) or published
+                (active version, default). When both status and versionId are provided, versionId
+                takes precedence.
+            version_id: Specific version ID to resolve. Takes precedence over status when both are
+                provided.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.get_agent(
@@ -1402,6 +1721,61 @@ class Agent:
         Executes an agent with the provided messages and returns the complete response
 
         ``POST /agents/{agentId}/generate``
+
+        Args:
+            messages: The conversation to answer: a list of messages ({role, content}). A ``str`` is
+                sent as one user message.
+            active_tools: Names of the agent's tools the model may use in this call (default all).
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema). Tools run in this process: functions (their type hints give the
+                schema), ``ClientTool``s, or a mapping by name. The model sees their declarations;
+                when it calls one, the client runs it here and continues the call with the result.
+            context: Messages given to the model as context for this call, not saved to memory.
+            instructions: Instructions for this call, in place of the agent's own.
+            max_steps: The most steps (model calls, each with its tool calls) the agent may take.
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
+            output: A schema for a structured answer (the older form of structuredOutput).
+            provider_options: Options passed through to the model provider, by provider name.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
+            require_tool_approval: Pause before each tool call until it is approved or declined.
+            return_scorer_data: Return the input and output the scorers saw with the result.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
+            save_per_step: Save the messages to memory after each step, not only at the end.
+            scorers: Scorers to run on this call's answer, by name (with their sampling settings).
+            stop_when: A condition that ends the run before maxSteps.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object. A pydantic model class (its JSON schema is sent, and the answer's
+                ``object`` is parsed into it), or the server's options with such a class as
+                ``schema``.
+            system: System messages added for this call.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
+            toolsets: More tools for this call, by toolset name.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.generate(
@@ -1512,6 +1886,63 @@ class Agent:
         Executes an agent with the provided messages and streams the response in real-time
 
         ``POST /agents/{agentId}/stream``
+
+        Args:
+            messages: The conversation to answer: a list of messages ({role, content}). A ``str`` is
+                sent as one user message.
+            active_tools: Names of the agent's tools the model may use in this call (default all).
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema). Tools run in this process: functions (their type hints give the
+                schema), ``ClientTool``s, or a mapping by name. The model sees their declarations;
+                when it calls one, the client runs it here and continues the call with the result.
+            context: Messages given to the model as context for this call, not saved to memory.
+            instructions: Instructions for this call, in place of the agent's own.
+            max_steps: The most steps (model calls, each with its tool calls) the agent may take.
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
+            output: A schema for a structured answer (the older form of structuredOutput).
+            provider_options: Options passed through to the model provider, by provider name.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
+            require_tool_approval: Pause before each tool call until it is approved or declined.
+            return_scorer_data: Return the input and output the scorers saw with the result.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
+            save_per_step: Save the messages to memory after each step, not only at the end.
+            scorers: Scorers to run on this call's answer, by name (with their sampling settings).
+            stop_when: A condition that ends the run before maxSteps.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object. A pydantic model class (its JSON schema is sent, and the answer's
+                ``object`` is parsed into it), or the server's options with such a class as
+                ``schema``.
+            system: System messages added for this call.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
+            toolsets: More tools for this call, by toolset name.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.stream(
@@ -1629,9 +2060,68 @@ class Agent:
     ) -> AgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Stream agent response until idle
 
-        Executes an agent with the provided messages and streams the response in real-time, also listens for background task completions and streams them in real-time
+        Executes an agent with the provided messages and streams the response in real-time, also
+        listens for background task completions and streams them in real-time
 
         ``POST /agents/{agentId}/stream-until-idle``
+
+        Args:
+            messages: The conversation to answer: a list of messages ({role, content}). A ``str`` is
+                sent as one user message.
+            active_tools: Names of the agent's tools the model may use in this call (default all).
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema). Tools run in this process: functions (their type hints give the
+                schema), ``ClientTool``s, or a mapping by name. The model sees their declarations;
+                when it calls one, the client runs it here and continues the call with the result.
+            context: Messages given to the model as context for this call, not saved to memory.
+            instructions: Instructions for this call, in place of the agent's own.
+            max_idle_ms: Field ``maxIdleMs`` of the JSON body.
+            max_steps: The most steps (model calls, each with its tool calls) the agent may take.
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
+            output: A schema for a structured answer (the older form of structuredOutput).
+            provider_options: Options passed through to the model provider, by provider name.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
+            require_tool_approval: Pause before each tool call until it is approved or declined.
+            return_scorer_data: Return the input and output the scorers saw with the result.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
+            save_per_step: Save the messages to memory after each step, not only at the end.
+            scorers: Scorers to run on this call's answer, by name (with their sampling settings).
+            stop_when: A condition that ends the run before maxSteps.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object. A pydantic model class (its JSON schema is sent, and the answer's
+                ``object`` is parsed into it), or the server's options with such a class as
+                ``schema``.
+            system: System messages added for this call.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
+            toolsets: More tools for this call, by toolset name.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.stream_until_idle(
@@ -1742,6 +2232,57 @@ class Agent:
         Executes an agent network with multiple agents and streams the response
 
         ``POST /agents/{agentId}/network``
+
+        Args:
+            messages: The conversation to answer: a list of messages ({role, content}). A ``str`` is
+                sent as one user message.
+            active_tools: Names of the agent's tools the model may use in this call (default all).
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema).
+            context: Messages given to the model as context for this call, not saved to memory.
+            instructions: Instructions for this call, in place of the agent's own.
+            max_steps: The most steps (model calls, each with its tool calls) the agent may take.
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
+            output: A schema for a structured answer (the older form of structuredOutput).
+            provider_options: Options passed through to the model provider, by provider name.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
+            require_tool_approval: Pause before each tool call until it is approved or declined.
+            return_scorer_data: Return the input and output the scorers saw with the result.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
+            save_per_step: Save the messages to memory after each step, not only at the end.
+            scorers: Scorers to run on this call's answer, by name (with their sampling settings).
+            stop_when: A condition that ends the run before maxSteps.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object.
+            system: System messages added for this call.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
+            toolsets: More tools for this call, by toolset name.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.network(
@@ -1803,6 +2344,25 @@ class Agent:
         Approves a pending tool call and continues agent execution
 
         ``POST /agents/{agentId}/approve-tool-call``
+
+        Args:
+            run_id: Field ``runId`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.approve_tool_call(
@@ -1845,6 +2405,26 @@ class Agent:
         Declines a pending tool call and continues agent execution without executing the tool
 
         ``POST /agents/{agentId}/decline-tool-call``
+
+        Args:
+            run_id: Field ``runId`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            reason: Field ``reason`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.decline_tool_call(
@@ -1886,6 +2466,24 @@ class Agent:
         Approves a pending network tool call and continues network agent execution
 
         ``POST /agents/{agentId}/approve-network-tool-call``
+
+        Args:
+            run_id: Field ``runId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.approve_network_tool_call(
@@ -1923,9 +2521,29 @@ class Agent:
     ) -> Stream[_models.NetworkChunk]:
         """Decline network tool call
 
-        Declines a pending network tool call and continues network agent execution without executing the tool
+        Declines a pending network tool call and continues network agent execution without executing
+        the tool
 
         ``POST /agents/{agentId}/decline-network-tool-call``
+
+        Args:
+            run_id: Field ``runId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            reason: Field ``reason`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.decline_network_tool_call(
@@ -2021,6 +2639,48 @@ class Agent:
         Resumes a suspended agent stream with custom resume data
 
         ``POST /agents/{agentId}/resume-stream``
+
+        Args:
+            resume_data: Field ``resumeData`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            active_tools: Field ``activeTools`` of the JSON body.
+            client_tools: Field ``clientTools`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            instructions: Field ``instructions`` of the JSON body.
+            max_steps: Field ``maxSteps`` of the JSON body.
+            memory: Field ``memory`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            model_settings: Field ``modelSettings`` of the JSON body.
+            output: Field ``output`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            require_tool_approval: Field ``requireToolApproval`` of the JSON body.
+            return_scorer_data: Field ``returnScorerData`` of the JSON body.
+            save_per_step: Field ``savePerStep`` of the JSON body.
+            scorers: Field ``scorers`` of the JSON body.
+            stop_when: Field ``stopWhen`` of the JSON body.
+            structured_output: Field ``structuredOutput`` of the JSON body. A pydantic model class
+                (its JSON schema is sent, and the answer's ``object`` is parsed into it), or the
+                server's options with such a class as ``schema``.
+            system: Field ``system`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            tool_choice: Field ``toolChoice`` of the JSON body.
+            toolsets: Field ``toolsets`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            until_idle: Field ``untilIdle`` of the JSON body.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.resume_stream(
@@ -2141,9 +2801,53 @@ class Agent:
     ) -> AgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Resume agent stream until idle
 
-        Resumes a suspended agent stream until idle with custom resume data, also listens for background task completions and streams them in real-time
+        Resumes a suspended agent stream until idle with custom resume data, also listens for
+        background task completions and streams them in real-time
 
         ``POST /agents/{agentId}/resume-stream-until-idle``
+
+        Args:
+            resume_data: Field ``resumeData`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            active_tools: Field ``activeTools`` of the JSON body.
+            client_tools: Field ``clientTools`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            instructions: Field ``instructions`` of the JSON body.
+            max_idle_ms: Field ``maxIdleMs`` of the JSON body.
+            max_steps: Field ``maxSteps`` of the JSON body.
+            memory: Field ``memory`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            model_settings: Field ``modelSettings`` of the JSON body.
+            output: Field ``output`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            require_tool_approval: Field ``requireToolApproval`` of the JSON body.
+            return_scorer_data: Field ``returnScorerData`` of the JSON body.
+            save_per_step: Field ``savePerStep`` of the JSON body.
+            scorers: Field ``scorers`` of the JSON body.
+            stop_when: Field ``stopWhen`` of the JSON body.
+            structured_output: Field ``structuredOutput`` of the JSON body. A pydantic model class
+                (its JSON schema is sent, and the answer's ``object`` is parsed into it), or the
+                server's options with such a class as ``schema``.
+            system: Field ``system`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            tool_choice: Field ``toolChoice`` of the JSON body.
+            toolsets: Field ``toolsets`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            until_idle: Field ``untilIdle`` of the JSON body.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.resume_stream_until_idle(
@@ -2200,13 +2904,24 @@ class Agent:
     ) -> AgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Observe agent stream
 
-        Reconnect to an existing agent stream to receive missed events. Supports position-based resume with offset for efficient reconnection.
+        Reconnect to an existing agent stream to receive missed events. Supports position-based
+        resume with offset for efficient reconnection.
 
         ``POST /agents/{agentId}/observe``
 
         Args:
-            run_id: The run ID to observe/reconnect to
+            run_id: The run ID to observe/reconnect to.
             offset: Resume from this event index (0-based). If omitted, replays all events.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.observe(
@@ -2239,9 +2954,28 @@ class Agent:
     ) -> AgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Recover an orphaned durable agent run
 
-        Re-drives an orphaned RUNNING durable-agent run after a process restart. Only supported on durable agents (createDurableAgent). Returns a stream that replays past chunks and continues the loop to completion.
+        Re-drives an orphaned RUNNING durable-agent run after a process restart. Only supported on
+        durable agents (createDurableAgent). Returns a stream that replays past chunks and continues
+        the loop to completion.
 
         ``POST /agents/{agentId}/recover``
+
+        Args:
+            run_id: Field ``runId`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.recover(
@@ -2279,6 +3013,24 @@ class Agent:
         Subscribes to future and active stream runs for a memory thread
 
         ``POST /agents/{agentId}/threads/subscribe``
+
+        Args:
+            thread_id: Field ``threadId`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            reconnect: Open the subscription again when it drops or the server ends it: ``True``
+                (every time) or the number of times. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.subscribe_to_thread(
@@ -2318,10 +3070,21 @@ class Agent:
         ``GET /stored/agents/{agentId}/versions``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agent_versions.list_stored_agent_versions(
@@ -2354,7 +3117,28 @@ class Agent:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredAgentVersion]:
-        """Every item of every page of ``list_versions``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_versions``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_versions``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agent_versions.iter_stored_agent_versions(
             agent_id=self.agent_id,
@@ -2392,8 +3176,21 @@ class Agent:
         ``POST /stored/agents/{agentId}/versions``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            change_message: Optional message describing the changes
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            change_message: Optional message describing the changes.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agent_versions.create_stored_agent_version(
@@ -2430,8 +3227,19 @@ class Agent:
         ``GET /stored/agents/{agentId}/versions/{versionId}``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agent_versions.get_stored_agent_version(
@@ -2468,8 +3276,21 @@ class Agent:
         ``POST /stored/agents/{agentId}/versions/{versionId}/activate``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agent_versions.activate_stored_agent_version(
@@ -2507,8 +3328,21 @@ class Agent:
         ``POST /stored/agents/{agentId}/versions/{versionId}/restore``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agent_versions.restore_stored_agent_version(
@@ -2545,8 +3379,19 @@ class Agent:
         ``DELETE /stored/agents/{agentId}/versions/{versionId}``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agent_versions.delete_stored_agent_version(
@@ -2583,9 +3428,20 @@ class Agent:
         ``GET /stored/agents/{agentId}/versions/compare``
 
         Args:
-            from_: Version ID (UUID) to compare from
-            to: Version ID (UUID) to compare to
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            from_: Version ID (UUID) to compare from.
+            to: Version ID (UUID) to compare to.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agent_versions.compare_stored_agent_versions(
@@ -2624,6 +3480,25 @@ class Agent:
         Approves a pending tool call and returns the complete response
 
         ``POST /agents/{agentId}/approve-tool-call-generate``
+
+        Args:
+            run_id: Field ``runId`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.approve_tool_call_generate(
@@ -2666,6 +3541,26 @@ class Agent:
         Declines a pending tool call and returns the complete response
 
         ``POST /agents/{agentId}/decline-tool-call-generate``
+
+        Args:
+            run_id: Field ``runId`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            reason: Field ``reason`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.decline_tool_call_generate(
@@ -2706,8 +3601,19 @@ class Agent:
         ``GET /agents/{agentId}/tools/{toolId}``
 
         Args:
-            tool_id: Unique identifier for the tool
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            tool_id: Unique identifier for the tool.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.get_tool(
@@ -2745,7 +3651,21 @@ class Agent:
         ``POST /agents/{agentId}/tools/{toolId}/execute``
 
         Args:
-            tool_id: Unique identifier for the tool
+            tool_id: Unique identifier for the tool.
+            data: Field ``data`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.execute_tool(
@@ -2790,6 +3710,26 @@ class Agent:
         Sends a signal to an active agent run or starts a memory thread run when the thread is idle
 
         ``POST /agents/{agentId}/signals``
+
+        Args:
+            signal: Field ``signal`` of the JSON body.
+            if_active: Field ``ifActive`` of the JSON body.
+            if_idle: Field ``ifIdle`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.send_signal(
@@ -2839,9 +3779,30 @@ class Agent:
     ) -> _models.AgentSendMessageResponse:
         """Send agent message
 
-        Sends a user message to an active agent run or starts a memory thread run when the thread is idle
+        Sends a user message to an active agent run or starts a memory thread run when the thread is
+        idle
 
         ``POST /agents/{agentId}/send-message``
+
+        Args:
+            message: Field ``message`` of the JSON body.
+            if_active: Field ``ifActive`` of the JSON body.
+            if_idle: Field ``ifIdle`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.send_message(
@@ -2891,9 +3852,30 @@ class Agent:
     ) -> _models.AgentQueueMessageResponse:
         """Queue agent message
 
-        Queues a user message to run after the active thread run completes, or starts a memory thread run when idle
+        Queues a user message to run after the active thread run completes, or starts a memory
+        thread run when idle
 
         ``POST /agents/{agentId}/queue-message``
+
+        Args:
+            message: Field ``message`` of the JSON body.
+            if_active: Field ``ifActive`` of the JSON body.
+            if_idle: Field ``ifIdle`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.queue_message(
@@ -2930,9 +3912,26 @@ class Agent:
     ) -> _models.AgentThreadsAbortResponse:
         """Abort active agent thread run
 
-        Aborts the currently active stream run for a memory thread without changing thread subscriptions
+        Aborts the currently active stream run for a memory thread without changing thread
+        subscriptions
 
         ``POST /agents/{agentId}/threads/abort``
+
+        Args:
+            thread_id: Field ``threadId`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.abort_thread(
@@ -2975,6 +3974,29 @@ class Agent:
         Approves or declines a pending tool call and publishes resumed chunks to thread subscribers
 
         ``POST /agents/{agentId}/send-tool-approval``
+
+        Args:
+            approved: Field ``approved`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            messages: Field ``messages`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            stream_options: Field ``streamOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.send_tool_approval(
@@ -3018,18 +4040,30 @@ class Agent:
     ) -> _models.AgentSuspendedRunsResponse:
         """List suspended runs
 
-        Lists suspended agent runs from storage — runs waiting on a tool-call approval or on a tool that suspended. Works after a server restart and across instances.
+        Lists suspended agent runs from storage — runs waiting on a tool-call approval or on a tool
+        that suspended. Works after a server restart and across instances.
 
         ``GET /agents/{agentId}/suspended-runs``
 
         Args:
-            thread_id: Query parameter: threadId
-            resource_id: Query parameter: resourceId
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            per_page: Query parameter: perPage
-            page: Query parameter: page
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            per_page: Query parameter ``perPage``.
+            page: Query parameter ``page``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.list_suspended_runs(
@@ -3068,7 +4102,32 @@ class Agent:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.AgentSuspendedRunsResponseRun]:
-        """Every item of every page of ``list_suspended_runs``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_suspended_runs``, fetched a page at a time as the loop
+        goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_suspended_runs``.
+
+        Args:
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            per_page: Query parameter ``perPage``.
+            page: Query parameter ``page``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.iter_suspended_runs(
             agent_id=self.agent_id,
@@ -3109,8 +4168,20 @@ class Agent:
         ``POST /agents/{agentId}/instructions/enhance``
 
         Args:
-            comment: User comment describing how to enhance the instructions
-            instructions: The current agent instructions to enhance
+            comment: User comment describing how to enhance the instructions.
+            instructions: The current agent instructions to enhance.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.enhance_instructions(
@@ -3151,9 +4222,23 @@ class Agent:
         ``POST /agents/{agentId}/clone``
 
         Args:
-            new_id: ID for the cloned agent. If not provided
+            author_id: Field ``authorId`` of the JSON body.
+            metadata: Field ``metadata`` of the JSON body.
+            new_id: ID for the cloned agent. If not provided.
             new_name: Name for the cloned agent. Defaults to "{name} (Clone)".
             request_context: The request context the agent is resolved with.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.clone(
@@ -3192,6 +4277,22 @@ class Agent:
         Updates the AI model used by the agent
 
         ``POST /agents/{agentId}/model``
+
+        Args:
+            model_id: Field ``modelId`` of the JSON body.
+            provider: Field ``provider`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.update_model(
@@ -3225,6 +4326,20 @@ class Agent:
         Resets the agent model to its original configuration
 
         ``POST /agents/{agentId}/model/reset``
+
+        Args:
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.reset_model(
@@ -3257,6 +4372,21 @@ class Agent:
         Reorders the model list for agents with multiple model configurations
 
         ``POST /agents/{agentId}/models/reorder``
+
+        Args:
+            reordered_model_ids: Field ``reorderedModelIds`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.reorder_models(
@@ -3295,7 +4425,22 @@ class Agent:
         ``POST /agents/{agentId}/models/{modelConfigId}``
 
         Args:
-            model_config_id: Unique identifier for the model configuration
+            model_config_id: Unique identifier for the model configuration.
+            enabled: Field ``enabled`` of the JSON body.
+            body_max_retries: Field ``maxRetries`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.update_model_in_list(
@@ -3333,7 +4478,18 @@ class Agent:
         ``GET /agents/{agentId}/voice/speakers``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.list_voice_speakers(
@@ -3367,7 +4523,18 @@ class Agent:
         ``GET /agents/{agentId}/voice/listener``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.get_voice_listener(
@@ -3401,6 +4568,22 @@ class Agent:
         Generates speech audio from text using the agent voice configuration
 
         ``POST /agents/{agentId}/voice/speak``
+
+        Args:
+            text: Field ``text`` of the JSON body.
+            speaker_id: Field ``speakerId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.voice_speak(
@@ -3440,6 +4623,18 @@ class Agent:
         Args:
             audio: The audio to transcribe.
             options: Options for the voice provider.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.voice_listen(
@@ -3473,15 +4668,30 @@ class Agent:
     ) -> _models.AgentPlansFileResponse:
         """Read a submitted agent plan
 
-        Returns a markdown plan when the agent exposes the core submit_plan capability and the path is under .mastracode/plans/.
+        Returns a markdown plan when the agent exposes the core submit_plan capability and the path
+        is under .mastracode/plans/.
 
         ``GET /agents/{agentId}/plans/file``
 
         Args:
-            path: Relative path to a markdown plan under .mastracode/plans/
-            status: Which stored config version to resolve: draft (latest version) or published (active version, default). When both status and versionId are provided, versionId takes precedence.
-            version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            path: Relative path to a markdown plan under .mastracode/plans/.
+            status: Which stored config version to resolve: draft (latest version) or published
+                (active version, default). When both status and versionId are provided, versionId
+                takes precedence.
+            version_id: Specific version ID to resolve. Takes precedence over status when both are
+                provided.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.read_plan(
@@ -3576,6 +4786,59 @@ class Agent:
         Legacy endpoint for generating agent responses. Use /agents/:agentId/generate instead.
 
         ``POST /agents/{agentId}/generate-legacy``
+
+        Args:
+            messages: The conversation to answer: a list of messages ({role, content}).
+            active_tools: Names of the agent's tools the model may use in this call (default all).
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema).
+            context: Messages given to the model as context for this call, not saved to memory.
+            instructions: Instructions for this call, in place of the agent's own.
+            max_steps: The most steps (model calls, each with its tool calls) the agent may take.
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
+            output: A schema for a structured answer (the older form of structuredOutput).
+            provider_options: Options passed through to the model provider, by provider name.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
+            require_tool_approval: Pause before each tool call until it is approved or declined.
+            resource_id: Field ``resourceId`` of the JSON body.
+            resourceid: Field ``resourceid`` of the JSON body.
+            return_scorer_data: Return the input and output the scorers saw with the result.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
+            save_per_step: Save the messages to memory after each step, not only at the end.
+            scorers: Scorers to run on this call's answer, by name (with their sampling settings).
+            stop_when: A condition that ends the run before maxSteps.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object.
+            system: System messages added for this call.
+            thread_id: Field ``threadId`` of the JSON body.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
+            toolsets: More tools for this call, by toolset name.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.generate_legacy(
@@ -3633,6 +4896,19 @@ class Agent:
         """The agent's browser session state ({hasSession, screencastAvailable}).
 
         ``GET /agents/{agentId}/browser/session``
+
+        Args:
+            thread_id: Query parameter ``threadId``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.browser_session(
@@ -3663,6 +4939,21 @@ class Agent:
         """Close the agent's browser session (a thread's, with thread_id).
 
         ``POST /agents/{agentId}/browser/close``
+
+        Args:
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.close_browser(
@@ -3821,6 +5112,18 @@ class AgentBuilder:
         Returns details for a specific agent-builder action
 
         ``GET /agent-builder/{actionId}``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_builder.get_action(
             action_id=self.action_id,
@@ -3853,7 +5156,19 @@ class AgentBuilder:
         ``POST /agent-builder/{actionId}/create-run``
 
         Args:
-            run_id: Query parameter: runId
+            run_id: Query parameter ``runId``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_builder.create_run(
             action_id=self.action_id,
@@ -3896,7 +5211,26 @@ class AgentBuilder:
         ``POST /agent-builder/{actionId}/start-async``
 
         Args:
-            run_id: Query parameter: runId
+            run_id: Query parameter ``runId``.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         result = self._client.agent_builder.start_async(
             action_id=self.action_id,
@@ -3948,7 +5282,26 @@ class AgentBuilder:
         ``POST /agent-builder/{actionId}/start``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_builder.start(
             action_id=self.action_id,
@@ -3998,7 +5351,26 @@ class AgentBuilder:
         ``POST /agent-builder/{actionId}/stream``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            close_on_suspend: Field ``closeOnSuspend`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_builder.stream(
             action_id=self.action_id,
@@ -4048,7 +5420,26 @@ class AgentBuilder:
         ``POST /agent-builder/{actionId}/resume``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_builder.resume(
             action_id=self.action_id,
@@ -4097,7 +5488,26 @@ class AgentBuilder:
         ``POST /agent-builder/{actionId}/resume-async``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         result = self._client.agent_builder.resume_async(
             action_id=self.action_id,
@@ -4149,7 +5559,26 @@ class AgentBuilder:
         ``POST /agent-builder/{actionId}/resume-stream``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_builder.resume_stream(
             action_id=self.action_id,
@@ -4189,7 +5618,17 @@ class AgentBuilder:
         ``POST /agent-builder/{actionId}/observe``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_builder.observe(
             action_id=self.action_id,
@@ -4242,14 +5681,24 @@ class AgentBuilder:
         ``GET /agent-builder/{actionId}/runs``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            offset: Query parameter: offset
-            limit: Query parameter: limit
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            resource_id: Query parameter: resourceId
-            status: Query parameter: status
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            resource_id: Query parameter ``resourceId``.
+            status: Query parameter ``status``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_builder.list_runs(
             action_id=self.action_id,
@@ -4302,7 +5751,31 @@ class AgentBuilder:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.WorkflowRunsResponseRun]:
-        """Every item of every page of ``runs``, a page at a time as the loop goes."""
+        """Every item of every page of ``runs``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``runs``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            resource_id: Query parameter ``resourceId``.
+            status: Query parameter ``status``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self._client.agent_builder.iter_runs(
             action_id=self.action_id,
             page=page,
@@ -4338,14 +5811,28 @@ class AgentBuilder:
     ) -> _models.AgentBuilderRun:
         """Get action run by ID
 
-        Returns details for a specific action run with metadata and processed execution state. Use the fields query parameter to reduce payload size.
+        Returns details for a specific action run with metadata and processed execution state. Use
+        the fields query parameter to reduce payload size.
 
         ``GET /agent-builder/{actionId}/runs/{runId}``
 
         Args:
-            run_id: Unique identifier for the action run
-            fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
-            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
+            run_id: Unique identifier for the action run.
+            fields: Comma-separated list of fields to return. Available fields: result, error,
+                payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId,
+                workflowName, resourceId, createdAt, updatedAt) and status are always included.
+            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to
+                true. Set to false for better performance.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_builder.get_run(
             action_id=self.action_id,
@@ -4381,7 +5868,19 @@ class AgentBuilder:
         ``POST /agent-builder/{actionId}/runs/{runId}/cancel``
 
         Args:
-            run_id: Unique identifier for the action run
+            run_id: Unique identifier for the action run.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_builder.cancel_run(
             action_id=self.action_id,
@@ -4410,12 +5909,23 @@ class AgentBuilder:
     ) -> Stream[Any]:
         """[DEPRECATED] Observe agent-builder action stream with legacy format
 
-        Legacy endpoint for observing agent-builder action stream. Use /agent-builder/:actionId/observe instead.
+        Legacy endpoint for observing agent-builder action stream. Use
+        /agent-builder/:actionId/observe instead.
 
         ``POST /agent-builder/{actionId}/observe-stream-legacy``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_builder.observe_stream_legacy(
             action_id=self.action_id,
@@ -4473,7 +5983,9 @@ class AgentBuilderWithStreamingResponse:
 
 
 class AgentController:
-    """An agent controller hosted on the server (client-js AgentController); its sessions are reached with session(resource_id, scope=None)."""
+    """An agent controller hosted on the server (client-js AgentController); its sessions are
+    reached with session(resource_id, scope=None).
+    """
 
     def __init__(self, client: MastraClient, controller_id: str) -> None:
         self._client = client
@@ -4483,7 +5995,16 @@ class AgentController:
         return f"AgentController(controller_id={self.controller_id!r})"
 
     def session(self, resource_id: str, scope: str | None = None) -> AgentControllerSession:
-        """A session of an agent controller bound to a resource id (client-js AgentControllerSession). Sessions are get-or-create on the server; a scope addresses an independent session over the same resource id and travels on every request as sessionScope. Replies arrive on subscribe(), not on send_message()."""
+        """A session of an agent controller bound to a resource id (client-js
+        AgentControllerSession). Sessions are get-or-create on the server; a scope addresses an
+        independent session over the same resource id and travels on every request as sessionScope.
+        Replies arrive on subscribe(), not on send_message().
+
+        Args:
+            resource_id: The ``resourceId`` of every call of this AgentControllerSession.
+            scope: The ``sessionScope`` of every call of this AgentControllerSession. ``None``: left
+                out of the requests.
+        """
         return AgentControllerSession(
             self._client, controller_id=self.controller_id, resource_id=resource_id, scope=scope
         )
@@ -4504,6 +6025,18 @@ class AgentController:
         Lists the modes configured on the controller (e.g. build, plan).
 
         ``GET /agent-controller/{controllerId}/modes``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.list_modes(
             controller_id=self.controller_id,
@@ -4532,6 +6065,18 @@ class AgentController:
         Lists all models available on this controller (with auth status and use counts).
 
         ``GET /agent-controller/{controllerId}/models``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.list_models(
             controller_id=self.controller_id,
@@ -4557,9 +6102,22 @@ class AgentController:
     ) -> _models.AgentControllerActiveRunsResponse:
         """List active controller runs
 
-        Lists the runs in flight on the controller across all resources, without creating or touching a session.
+        Lists the runs in flight on the controller across all resources, without creating or
+        touching a session.
 
         ``GET /agent-controller/{controllerId}/active-runs``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.list_active_runs(
             controller_id=self.controller_id,
@@ -4588,6 +6146,18 @@ class AgentController:
         Returns whether the controller has a workspace configured and whether it is ready.
 
         ``GET /agent-controller/{controllerId}/workspace``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.get_workspace(
             controller_id=self.controller_id,
@@ -4638,7 +6208,11 @@ class AgentControllerWithStreamingResponse:
 
 
 class AgentControllerSession:
-    """A session of an agent controller bound to a resource id (client-js AgentControllerSession). Sessions are get-or-create on the server; a scope addresses an independent session over the same resource id and travels on every request as sessionScope. Replies arrive on subscribe(), not on send_message()."""
+    """A session of an agent controller bound to a resource id (client-js AgentControllerSession).
+    Sessions are get-or-create on the server; a scope addresses an independent session over the same
+    resource id and travels on every request as sessionScope. Replies arrive on subscribe(), not on
+    send_message().
+    """
 
     def __init__(
         self, client: MastraClient, controller_id: str, resource_id: str, scope: str | None = None
@@ -4667,9 +6241,26 @@ class AgentControllerSession:
     ) -> _models.AgentControllerSessionsResponse:
         """Create or resume a controller session
 
-        Creates a session for the given resourceId, or returns the existing one (get-or-create), so reconnects resume the conversation.
+        Creates a session for the given resourceId, or returns the existing one (get-or-create), so
+        reconnects resume the conversation.
 
         ``POST /agent-controller/{controllerId}/sessions``
+
+        Args:
+            tags: Field ``tags`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.create_session(
             controller_id=self.controller_id,
@@ -4704,6 +6295,20 @@ class AgentControllerSession:
         Subscribes to a session’s event bus and streams events to the client over SSE.
 
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/stream``
+
+        Args:
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            reconnect: Open the subscription again when it drops or the server ends it: ``True``
+                (every time) or the number of times. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.get_session_stream(
             controller_id=self.controller_id,
@@ -4737,9 +6342,27 @@ class AgentControllerSession:
     ) -> _models.AgentControllerSessionMessagesResponse:
         """Send a message to a controller session
 
-        Sends a user message to the session. The reply streams as events on the session’s SSE stream.
+        Sends a user message to the session. The reply streams as events on the session’s SSE
+        stream.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/messages``
+
+        Args:
+            message: Field ``message`` of the JSON body.
+            files: Field ``files`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.create_session_message(
             controller_id=self.controller_id,
@@ -4775,6 +6398,20 @@ class AgentControllerSession:
         Aborts the in-flight run for the session, if any.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/abort``
+
+        Args:
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.session_abort(
             controller_id=self.controller_id,
@@ -4810,6 +6447,23 @@ class AgentControllerSession:
         Approves or declines a pending tool call surfaced by the session.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/tool-approval``
+
+        Args:
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            approved: Field ``approved`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.session_tool_approval(
             controller_id=self.controller_id,
@@ -4845,9 +6499,27 @@ class AgentControllerSession:
     ) -> _models.AgentControllerSessionToolSuspensionResponse:
         """Respond to a suspended controller tool
 
-        Resumes a suspended interactive tool (ask_user, request_access, submit_plan) with the provided resume data.
+        Resumes a suspended interactive tool (ask_user, request_access, submit_plan) with the
+        provided resume data.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/tool-suspension``
+
+        Args:
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.session_tool_suspension(
             controller_id=self.controller_id,
@@ -4885,6 +6557,22 @@ class AgentControllerSession:
         Injects a message into the running turn (interjection) without starting a new run.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/steer``
+
+        Args:
+            message: Field ``message`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.session_steer(
             controller_id=self.controller_id,
@@ -4921,7 +6609,17 @@ class AgentControllerSession:
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}``
 
         Args:
-            thread_id: Query parameter: threadId
+            thread_id: Query parameter ``threadId``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.get_session(
             controller_id=self.controller_id,
@@ -4951,9 +6649,23 @@ class AgentControllerSession:
     ) -> _models.AgentControllerSessionStateReplaceResponse:
         """Set session state
 
-        Merges the provided key-value pairs into the session state. Existing keys not in the payload are preserved.
+        Merges the provided key-value pairs into the session state. Existing keys not in the payload
+        are preserved.
 
         ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/state``
+
+        Args:
+            state: Field ``state`` of the JSON body.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.put_session_state(
             controller_id=self.controller_id,
@@ -4987,6 +6699,21 @@ class AgentControllerSession:
         Switches the active mode (e.g. build, plan) for the session.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/mode``
+
+        Args:
+            mode_id: Field ``modeId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.session_mode(
             controller_id=self.controller_id,
@@ -5023,6 +6750,23 @@ class AgentControllerSession:
         Switches the model for the session, scoped to the thread by default.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/model``
+
+        Args:
+            model_id: Field ``modelId`` of the JSON body.
+            mode_id: Field ``modeId`` of the JSON body.
+            scope: Field ``scope`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.session_model(
             controller_id=self.controller_id,
@@ -5056,13 +6800,26 @@ class AgentControllerSession:
     ) -> _models.AgentControllerSessionThreadsResponse:
         """List session threads
 
-        Lists the threads for the session’s resource, most-recently-updated first. Pass `limit` to return only the newest N (e.g. for a sidebar). Pass `tags` (a JSON-encoded object) to scope the list to threads matching every tag — e.g. `{ projectPath }` so git worktrees sharing a resourceId each see only their own threads.
+        Lists the threads for the session’s resource, most-recently-updated first. Pass `limit` to
+        return only the newest N (e.g. for a sidebar). Pass `tags` (a JSON-encoded object) to scope
+        the list to threads matching every tag — e.g. `{ projectPath }` so git worktrees sharing a
+        resourceId each see only their own threads.
 
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/threads``
 
         Args:
-            limit: Query parameter: limit
-            tags: Query parameter: tags
+            limit: Query parameter ``limit``.
+            tags: Query parameter ``tags``, sent as JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.list_session_threads(
             controller_id=self.controller_id,
@@ -5097,6 +6854,21 @@ class AgentControllerSession:
         Switches the session to an existing thread (rebinding its stream and state).
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/thread``
+
+        Args:
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.session_thread(
             controller_id=self.controller_id,
@@ -5131,6 +6903,21 @@ class AgentControllerSession:
         Creates a new thread in the session (unbinds the previous thread, binds the new one).
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/threads``
+
+        Args:
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.create_session_thread(
             controller_id=self.controller_id,
@@ -5166,7 +6953,17 @@ class AgentControllerSession:
         ``DELETE /agent-controller/{controllerId}/sessions/{resourceId}/threads/{threadId}``
 
         Args:
-            thread_id: The threadId parameter
+            thread_id: Path parameter ``threadId``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.delete_session_thread(
             controller_id=self.controller_id,
@@ -5202,7 +6999,18 @@ class AgentControllerSession:
         ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/threads/{threadId}``
 
         Args:
-            thread_id: The threadId parameter
+            thread_id: Path parameter ``threadId``.
+            title: Field ``title`` of the JSON body.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.put_session_thread(
             controller_id=self.controller_id,
@@ -5238,6 +7046,22 @@ class AgentControllerSession:
         Clones a thread (and its messages). The session binds to the new clone.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/threads/clone``
+
+        Args:
+            source_thread_id: Field ``sourceThreadId`` of the JSON body.
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.session_threads_clone(
             controller_id=self.controller_id,
@@ -5280,18 +7104,29 @@ class AgentControllerSession:
     ) -> _models.AgentControllerMessagesPage:
         """List thread messages
 
-        Returns a paginated list of messages in a specific thread. The deprecated limit parameter may only be combined with page.
+        Returns a paginated list of messages in a specific thread. The deprecated limit parameter
+        may only be combined with page.
 
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/threads/{threadId}/messages``
 
         Args:
-            thread_id: The threadId parameter
-            limit: Query parameter: limit
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            include: Query parameter: include
-            filter: Query parameter: filter
+            thread_id: Path parameter ``threadId``.
+            limit: Query parameter ``limit``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.list_session_thread_messages(
             controller_id=self.controller_id,
@@ -5336,7 +7171,30 @@ class AgentControllerSession:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.MastraDBMessage]:
-        """Every item of every page of ``list_messages``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_messages``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_messages``.
+
+        Args:
+            thread_id: Path parameter ``threadId``.
+            limit: Query parameter ``limit``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self._client.agent_controller.iter_session_thread_messages(
             controller_id=self.controller_id,
             resource_id=self.resource_id,
@@ -5373,9 +7231,26 @@ class AgentControllerSession:
     ) -> _models.AgentControllerSessionFollowUpResponse:
         """Queue a follow-up message
 
-        Queues a follow-up message. If the session is idle it sends immediately; if a run is active it queues for after completion.
+        Queues a follow-up message. If the session is idle it sends immediately; if a run is active
+        it queues for after completion.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/follow-up``
+
+        Args:
+            message: Field ``message`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.session_follow_up(
             controller_id=self.controller_id,
@@ -5409,6 +7284,18 @@ class AgentControllerSession:
         Returns the current observational memory record for the session’s thread/resource.
 
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/om``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.get_session_om(
             controller_id=self.controller_id,
@@ -5441,6 +7328,21 @@ class AgentControllerSession:
         Updates the session’s resource identity (e.g. when a user logs in).
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/resource``
+
+        Args:
+            new_resource_id: Field ``newResourceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.session_resource(
             controller_id=self.controller_id,
@@ -5473,6 +7375,18 @@ class AgentControllerSession:
         Lists the resource IDs known to this session (from threads).
 
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/resources``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.list_session_resources(
             controller_id=self.controller_id,
@@ -5503,6 +7417,18 @@ class AgentControllerSession:
         Returns the active/paused/done goal objective for the session’s thread, if any.
 
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/goal``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.get_session_goal(
             controller_id=self.controller_id,
@@ -5534,9 +7460,27 @@ class AgentControllerSession:
     ) -> _models.AgentControllerSessionGoalCreateResponse:
         """Set a goal
 
-        Sets a new objective for the session’s thread. The agent’s in-loop goal judge evaluates progress after each turn.
+        Sets a new objective for the session’s thread. The agent’s in-loop goal judge evaluates
+        progress after each turn.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/goal``
+
+        Args:
+            objective: Field ``objective`` of the JSON body.
+            judge_model_id: Field ``judgeModelId`` of the JSON body.
+            max_runs: Field ``maxRuns`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.session_goal(
             controller_id=self.controller_id,
@@ -5574,6 +7518,21 @@ class AgentControllerSession:
         Updates the judge model, max runs, or status of the active goal. No-op when no goal is set.
 
         ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/goal``
+
+        Args:
+            judge_model_id: Field ``judgeModelId`` of the JSON body.
+            max_runs: Field ``maxRuns`` of the JSON body.
+            status: Field ``status`` of the JSON body.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.put_session_goal(
             controller_id=self.controller_id,
@@ -5607,6 +7566,18 @@ class AgentControllerSession:
         Removes the active goal from the session’s thread.
 
         ``DELETE /agent-controller/{controllerId}/sessions/{resourceId}/goal``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.delete_session_goal(
             controller_id=self.controller_id,
@@ -5637,6 +7608,18 @@ class AgentControllerSession:
         Returns the current permission rules (per-category and per-tool policies) for the session.
 
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/permissions``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.list_session_permissions(
             controller_id=self.controller_id,
@@ -5669,6 +7652,20 @@ class AgentControllerSession:
         Sets the approval policy (allow/ask/deny) for all tools in a category.
 
         ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/permissions/category``
+
+        Args:
+            category: Field ``category`` of the JSON body.
+            policy: Field ``policy`` of the JSON body.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.put_session_permissions_category(
             controller_id=self.controller_id,
@@ -5700,9 +7697,24 @@ class AgentControllerSession:
     ) -> _models.AgentControllerSessionPermissionsToolReplaceResponse:
         """Set permission for a specific tool
 
-        Sets the approval policy (allow/ask/deny) for a specific tool by name. Per-tool overrides take precedence over category policies.
+        Sets the approval policy (allow/ask/deny) for a specific tool by name. Per-tool overrides
+        take precedence over category policies.
 
         ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/permissions/tool``
+
+        Args:
+            tool_name: Field ``toolName`` of the JSON body.
+            policy: Field ``policy`` of the JSON body.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.put_session_permissions_tool(
             controller_id=self.controller_id,
@@ -5743,9 +7755,35 @@ class AgentControllerSession:
     ) -> _models.AgentControllerSessionNotificationsResponse:
         """Send a notification signal to a session
 
-        Delivers a notification to the session’s current agent/thread. The agent’s delivery policy determines whether the notification wakes an idle thread, is summarised, or is persisted for later.
+        Delivers a notification to the session’s current agent/thread. The agent’s delivery policy
+        determines whether the notification wakes an idle thread, is summarised, or is persisted for
+        later.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/notifications``
+
+        Args:
+            kind: Field ``kind`` of the JSON body.
+            source: Field ``source`` of the JSON body.
+            summary: Field ``summary`` of the JSON body.
+            attributes: Field ``attributes`` of the JSON body.
+            coalesce_key: Field ``coalesceKey`` of the JSON body.
+            dedupe_key: Field ``dedupeKey`` of the JSON body.
+            metadata: Field ``metadata`` of the JSON body.
+            payload: Field ``payload`` of the JSON body.
+            priority: Field ``priority`` of the JSON body.
+            source_id: Field ``sourceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.create_session_notification(
             controller_id=self.controller_id,
@@ -5880,6 +7918,22 @@ class AgentVoice:
         Generates speech audio from text using the agent voice configuration
 
         ``POST /agents/{agentId}/voice/speak``
+
+        Args:
+            text: Field ``text`` of the JSON body.
+            speaker_id: Field ``speakerId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.voice_speak(
@@ -5919,6 +7973,18 @@ class AgentVoice:
         Args:
             audio: The audio to transcribe.
             options: Options for the voice provider.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.voice_listen(
@@ -5954,7 +8020,18 @@ class AgentVoice:
         ``GET /agents/{agentId}/voice/speakers``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.list_voice_speakers(
@@ -5988,7 +8065,18 @@ class AgentVoice:
         ``GET /agents/{agentId}/voice/listener``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.get_voice_listener(
@@ -6055,8 +8143,19 @@ class ConversationItems:
         ``GET /v1/conversations/{conversationId}/items``
 
         Args:
-            conversation_id: Unique identifier for the conversation thread
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            conversation_id: Unique identifier for the conversation thread.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.responses.list_v1_conversation_items(
             conversation_id=conversation_id,
@@ -6126,10 +8225,25 @@ class Conversations:
         ``POST /v1/conversations``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            agent_id: Mastra agent ID used to create the conversation thread
-            conversation_id: Optional conversation ID to use as the raw threadId
-            resource_id: Optional resource ID to associate with the conversation
+            agent_id: Mastra agent ID used to create the conversation thread.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            conversation_id: Optional conversation ID to use as the raw threadId.
+            metadata: Field ``metadata`` of the JSON body.
+            resource_id: Optional resource ID to associate with the conversation.
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.responses.create_v1_conversation(
             request_context=request_context,
@@ -6168,8 +8282,19 @@ class Conversations:
         ``GET /v1/conversations/{conversationId}``
 
         Args:
-            conversation_id: Unique identifier for the conversation thread
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            conversation_id: Unique identifier for the conversation thread.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.responses.get_v1_conversation(
             conversation_id=conversation_id,
@@ -6203,8 +8328,19 @@ class Conversations:
         ``DELETE /v1/conversations/{conversationId}``
 
         Args:
-            conversation_id: Unique identifier for the conversation thread
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            conversation_id: Unique identifier for the conversation thread.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.responses.delete_v1_conversation(
             conversation_id=conversation_id,
@@ -6248,7 +8384,9 @@ class ConversationsWithStreamingResponse:
 
 
 class DynamicWorkflow:
-    """A dynamic workflow definition stored on the server (run it like any workflow: client.get_workflow(id).create_run())."""
+    """A dynamic workflow definition stored on the server (run it like any workflow:
+    client.get_workflow(id).create_run()).
+    """
 
     def __init__(self, client: MastraClient, dynamic_workflow_id: str) -> None:
         self._client = client
@@ -6273,6 +8411,18 @@ class DynamicWorkflow:
         Returns a single workflow definition persisted to storage.
 
         ``GET /stored/workflows/{dynamicWorkflowId}``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.dynamic_workflows.get_stored_workflow(
             dynamic_workflow_id=self.dynamic_workflow_id,
@@ -6298,9 +8448,22 @@ class DynamicWorkflow:
     ) -> _models.StoredWorkflowDeleteResponse:
         """Delete a dynamic workflow definition
 
-        Removes a dynamic workflow definition and unregisters the live workflow instance. Idempotent.
+        Removes a dynamic workflow definition and unregisters the live workflow instance.
+        Idempotent.
 
         ``DELETE /stored/workflows/{dynamicWorkflowId}``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.dynamic_workflows.delete_stored_workflow(
             dynamic_workflow_id=self.dynamic_workflow_id,
@@ -6358,6 +8521,18 @@ class McpServer:
         Returns a list of tools available on the specified MCP server
 
         ``GET /mcp/{serverId}/tools``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.mcp.list_tools(
             server_id=self.server_id,
@@ -6390,8 +8565,19 @@ class McpServer:
         ``GET /mcp/{serverId}/tools/{toolId}``
 
         Args:
-            tool_id: Tool ID
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            tool_id: Tool ID.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.mcp.get_tool(
             server_id=self.server_id,
@@ -6428,8 +8614,22 @@ class McpServer:
         ``POST /mcp/{serverId}/tools/{toolId}/execute``
 
         Args:
-            tool_id: Tool ID
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            tool_id: Tool ID.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            data: Field ``data`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.mcp.execute_tool(
             server_id=self.server_id,
@@ -6462,6 +8662,18 @@ class McpServer:
         Returns a list of resources available on the MCP server, including ui:// app resources
 
         ``GET /mcp/{serverId}/resources``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.mcp.list_resources(
             server_id=self.server_id,
@@ -6494,7 +8706,19 @@ class McpServer:
         ``POST /mcp/{serverId}/resources/read``
 
         Args:
-            uri: Resource URI to read
+            uri: Resource URI to read.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.mcp.read_resource(
             server_id=self.server_id,
@@ -6535,7 +8759,9 @@ class McpServerWithStreamingResponse:
 
 
 class McpTool:
-    """One tool of an MCP server hosted by Mastra, as client.get_mcp_server_tool(server_id, tool_id)."""
+    """One tool of an MCP server hosted by Mastra, as client.get_mcp_server_tool(server_id,
+    tool_id).
+    """
 
     def __init__(self, client: MastraClient, server_id: str, tool_id: str) -> None:
         self._client = client
@@ -6564,7 +8790,18 @@ class McpTool:
         ``GET /mcp/{serverId}/tools/{toolId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.mcp.get_tool(
             server_id=self.server_id,
@@ -6600,7 +8837,21 @@ class McpTool:
         ``POST /mcp/{serverId}/tools/{toolId}/execute``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            data: Field ``data`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.mcp.execute_tool(
             server_id=self.server_id,
@@ -6667,8 +8918,19 @@ class MemoryThread:
         ``GET /memory/threads/{threadId}``
 
         Args:
-            resource_id: Query parameter: resourceId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            resource_id: Query parameter ``resourceId``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.memory.get_thread(
             thread_id=self.thread_id,
@@ -6707,7 +8969,23 @@ class MemoryThread:
         ``PATCH /memory/threads/{threadId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            metadata: Field ``metadata`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.memory.update_thread(
             thread_id=self.thread_id,
@@ -6746,8 +9024,19 @@ class MemoryThread:
         ``DELETE /memory/threads/{threadId}``
 
         Args:
-            resource_id: Query parameter: resourceId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            resource_id: Query parameter ``resourceId``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.memory.delete_thread(
             thread_id=self.thread_id,
@@ -6790,14 +9079,25 @@ class MemoryThread:
         ``GET /memory/threads/{threadId}/messages``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            resource_id: Query parameter: resourceId
-            order_by: Query parameter: orderBy
-            include: Query parameter: include
-            filter: Query parameter: filter
-            include_system_reminders: Query parameter: includeSystemReminders
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            resource_id: Query parameter ``resourceId``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
+            include_system_reminders: Query parameter ``includeSystemReminders``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.memory.list_thread_messages(
             thread_id=self.thread_id,
@@ -6839,7 +9139,32 @@ class MemoryThread:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.MastraDBMessage]:
-        """Every item of every page of ``list_messages``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_messages``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_messages``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            resource_id: Query parameter ``resourceId``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
+            include_system_reminders: Query parameter ``includeSystemReminders``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self._client.memory.iter_thread_messages(
             thread_id=self.thread_id,
             agent_id=self.agent_id if self.agent_id is not None else NOT_GIVEN,
@@ -6886,8 +9211,22 @@ class MemoryThread:
         ``POST /memory/messages/delete``
 
         Args:
-            resource_id: Query parameter: resourceId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            message_ids: Field ``messageIds`` of the JSON body.
+            resource_id: Query parameter ``resourceId``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.memory.delete_messages(
             agent_id=required_attribute(self, "agent_id"),
@@ -6929,7 +9268,25 @@ class MemoryThread:
         ``POST /memory/threads/{threadId}/clone``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            metadata: Field ``metadata`` of the JSON body.
+            new_thread_id: Field ``newThreadId`` of the JSON body.
+            options: Field ``options`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.memory.clone_thread(
             thread_id=self.thread_id,
@@ -6966,12 +9323,27 @@ class MemoryThread:
     ) -> _models.MemoryThreadTransferResponse:
         """Transfer thread ownership
 
-        Reassigns a thread and all of its messages to a different resource. Requires a privileged (non-resource-scoped) context.
+        Reassigns a thread and all of its messages to a different resource. Requires a privileged
+        (non-resource-scoped) context.
 
         ``POST /memory/threads/{threadId}/transfer``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            resource_id: Field ``resourceId`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.memory.transfer_thread(
             thread_id=self.thread_id,
@@ -7009,9 +9381,20 @@ class MemoryThread:
         ``GET /memory/threads/{threadId}/working-memory``
 
         Args:
-            resource_id: Query parameter: resourceId
-            memory_config: Query parameter: memoryConfig
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            resource_id: Query parameter ``resourceId``.
+            memory_config: Query parameter ``memoryConfig``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.memory.get_working_memory(
             thread_id=self.thread_id,
@@ -7051,7 +9434,23 @@ class MemoryThread:
         ``POST /memory/threads/{threadId}/working-memory``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            working_memory: Field ``workingMemory`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            memory_config: Field ``memoryConfig`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.memory.update_working_memory(
             thread_id=self.thread_id,
@@ -7134,7 +9533,18 @@ class Processor:
         ``GET /processors/{processorId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.processors.get_processor(
             processor_id=self.processor_id,
@@ -7171,6 +9581,24 @@ class Processor:
         Executes a specific processor with the provided input data
 
         ``POST /processors/{processorId}/execute``
+
+        Args:
+            messages: Field ``messages`` of the JSON body.
+            phase: Field ``phase`` of the JSON body.
+            agent_id: Field ``agentId`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.processors.execute(
             processor_id=self.processor_id,
@@ -7233,6 +9661,18 @@ class ProcessorProvider:
         Returns details about a specific processor provider, including its configuration schema
 
         ``GET /processor-providers/{providerId}``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.processor_providers.get_processor_provider(
             provider_id=self.provider_id,
@@ -7287,13 +9727,26 @@ class StoredAgent:
     ) -> _models.StoredAgentDetails:
         """Get stored agent by ID
 
-        Returns a specific agent from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
+        Returns a specific agent from storage by its unique identifier. Use ?status=draft to resolve
+        with the latest (draft) version, or ?status=published (default) for the active published
+        version.
 
         ``GET /stored/agents/{storedAgentId}``
 
         Args:
-            status: Which version to resolve: published (active version) or draft (latest version)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            status: Which version to resolve: published (active version) or draft (latest version).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.stored_agents.get_stored_agent(
             stored_agent_id=self.stored_agent_id,
@@ -7415,32 +9868,54 @@ class StoredAgent:
         ``PATCH /stored/agents/{storedAgentId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            agents: Agent keys with optional per-agent config — static or conditional
-            author_id: Author identifier for multi-tenant filtering
-            auto_publish: Immediately activate the auto-created version. Defaults to false when omitted.
-            browser: Browser configuration — object config, true (apply default), false/null (disable)
-            change_message: Optional message describing the changes for the auto-created version
-            default_options: Default options for generate/stream calls — static or conditional
-            description: Description of the agent
-            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the Mastra instance; without distributed backends durability is process-local. Does not enable automatic recovery — that stays `recovery.durableAgents`.
-            input_processors: Input processor graph — static or conditional
-            instructions: System instructions for the agent (string or array of instruction blocks)
-            integration_tools: Map of tool provider IDs to their tool configurations — static or conditional
-            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional
-            memory: Memory configuration — static, conditional, or null to disable memory
-            metadata: Additional metadata for the agent
-            model: Model configuration — static value or array of conditional variants
-            name: Name of the agent
-            output_processors: Output processor graph — static or conditional
-            request_context_schema: JSON Schema defining valid request context variables for conditional rule evaluation
-            scorers: Scorer keys with optional sampling config — static or conditional
-            skills: Skill IDs mapped to per-skill config — static or conditional
-            tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the deprecated `integrationTools` field.
-            tools: Tool keys mapped to per-tool config — static or conditional
-            visibility: Agent visibility: private (owner/admin only) or public (any reader)
-            workflows: Workflow keys with optional per-workflow config — static or conditional
-            workspace: Workspace reference (stored ID or inline config) — static or conditional
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            agents: Agent keys with optional per-agent config — static or conditional.
+            author_id: Author identifier for multi-tenant filtering.
+            auto_publish: Immediately activate the auto-created version. Defaults to false when
+                omitted.
+            browser: Browser configuration — object config, true (apply default), false/null
+                (disable).
+            change_message: Optional message describing the changes for the auto-created version.
+            default_options: Default options for generate/stream calls — static or conditional.
+            description: Description of the agent.
+            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are
+                inherited from the Mastra instance; without distributed backends durability is
+                process-local. Does not enable automatic recovery — that stays
+                `recovery.durableAgents`.
+            input_processors: Input processor graph — static or conditional.
+            instructions: System instructions for the agent (string or array of instruction blocks).
+            integration_tools: Map of tool provider IDs to their tool configurations — static or
+                conditional.
+            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or
+                conditional.
+            memory: Memory configuration — static, conditional, or null to disable memory.
+            metadata: Additional metadata for the agent.
+            model: Model configuration — static value or array of conditional variants.
+            name: Name of the agent.
+            output_processors: Output processor graph — static or conditional.
+            request_context_schema: JSON Schema defining valid request context variables for
+                conditional rule evaluation.
+            scorers: Scorer keys with optional sampling config — static or conditional.
+            skills: Skill IDs mapped to per-skill config — static or conditional.
+            tool_providers: Tool provider connections and per-tool config (provider-agnostic).
+                Coexists with the deprecated `integrationTools` field.
+            tools: Tool keys mapped to per-tool config — static or conditional.
+            visibility: Agent visibility: private (owner/admin only) or public (any reader).
+            workflows: Workflow keys with optional per-workflow config — static or conditional.
+            workspace: Workspace reference (stored ID or inline config) — static or conditional.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.stored_agents.update_stored_agent(
             stored_agent_id=self.stored_agent_id,
@@ -7499,7 +9974,18 @@ class StoredAgent:
         ``DELETE /stored/agents/{storedAgentId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.stored_agents.delete_stored_agent(
             stored_agent_id=self.stored_agent_id,
@@ -7527,12 +10013,26 @@ class StoredAgent:
     ) -> _models.StoredAgentDependentsResponse:
         """List dependents of a stored agent
 
-        Returns agents that reference the target as a sub-agent. Used to warn before deleting or unsharing. Caller-readable references appear in `dependents` (id + name); cross-workspace references the caller cannot read are aggregated in `hiddenCount` and only surfaced when the target is public.
+        Returns agents that reference the target as a sub-agent. Used to warn before deleting or
+        unsharing. Caller-readable references appear in `dependents` (id + name); cross-workspace
+        references the caller cannot read are aggregated in `hiddenCount` and only surfaced when the
+        target is public.
 
         ``GET /stored/agents/{storedAgentId}/dependents``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.stored_agents.list_dependents(
             stored_agent_id=self.stored_agent_id,
@@ -7642,31 +10142,52 @@ class StoredAgent:
     ) -> _models.StoredAgentExportResponse:
         """Export stored agent override JSON
 
-        Returns deterministic JSON for an agent configuration or code-agent override without mutating storage
+        Returns deterministic JSON for an agent configuration or code-agent override without
+        mutating storage
 
         ``POST /stored/agents/{storedAgentId}/export``
 
         Args:
-            agents: Agent keys with optional per-agent config — static or conditional
-            browser: Browser configuration — object config, true (apply default), false/null (disable)
-            default_options: Default options for generate/stream calls — static or conditional
-            description: Description of the agent
-            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the Mastra instance; without distributed backends durability is process-local. Does not enable automatic recovery — that stays `recovery.durableAgents`.
-            input_processors: Input processor graph — static or conditional
-            instructions: System instructions for the agent (string or array of instruction blocks)
-            integration_tools: Map of tool provider IDs to their tool configurations — static or conditional
-            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional
-            memory: Memory configuration — static, conditional, or null to disable memory
-            model: Model configuration — static value or array of conditional variants
-            name: Name of the agent
-            output_processors: Output processor graph — static or conditional
-            request_context_schema: JSON Schema defining valid request context variables for conditional rule evaluation
-            scorers: Scorer keys with optional sampling config — static or conditional
-            skills: Skill IDs mapped to per-skill config — static or conditional
-            tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the deprecated `integrationTools` field.
-            tools: Tool keys mapped to per-tool config — static or conditional
-            workflows: Workflow keys with optional per-workflow config — static or conditional
-            workspace: Workspace reference (stored ID or inline config) — static or conditional
+            agents: Agent keys with optional per-agent config — static or conditional.
+            browser: Browser configuration — object config, true (apply default), false/null
+                (disable).
+            default_options: Default options for generate/stream calls — static or conditional.
+            description: Description of the agent.
+            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are
+                inherited from the Mastra instance; without distributed backends durability is
+                process-local. Does not enable automatic recovery — that stays
+                `recovery.durableAgents`.
+            input_processors: Input processor graph — static or conditional.
+            instructions: System instructions for the agent (string or array of instruction blocks).
+            integration_tools: Map of tool provider IDs to their tool configurations — static or
+                conditional.
+            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or
+                conditional.
+            memory: Memory configuration — static, conditional, or null to disable memory.
+            model: Model configuration — static value or array of conditional variants.
+            name: Name of the agent.
+            output_processors: Output processor graph — static or conditional.
+            request_context_schema: JSON Schema defining valid request context variables for
+                conditional rule evaluation.
+            scorers: Scorer keys with optional sampling config — static or conditional.
+            skills: Skill IDs mapped to per-skill config — static or conditional.
+            tool_providers: Tool provider connections and per-tool config (provider-agnostic).
+                Coexists with the deprecated `integrationTools` field.
+            tools: Tool keys mapped to per-tool config — static or conditional.
+            workflows: Workflow keys with optional per-workflow config — static or conditional.
+            workspace: Workspace reference (stored ID or inline config) — static or conditional.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.stored_agents.export(
             stored_agent_id=self.stored_agent_id,
@@ -7719,7 +10240,18 @@ class StoredAgent:
         ``PUT /stored/agents/{storedAgentId}/favorite``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.stored_agents.put_favorite(
             stored_agent_id=self.stored_agent_id,
@@ -7752,7 +10284,18 @@ class StoredAgent:
         ``DELETE /stored/agents/{storedAgentId}/favorite``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.stored_agents.delete_favorite(
             stored_agent_id=self.stored_agent_id,
@@ -7788,10 +10331,21 @@ class StoredAgent:
         ``GET /stored/agents/{agentId}/versions``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_versions.list_stored_agent_versions(
             agent_id=self.stored_agent_id,
@@ -7823,7 +10377,28 @@ class StoredAgent:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredAgentVersion]:
-        """Every item of every page of ``list_versions``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_versions``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_versions``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self._client.agent_versions.iter_stored_agent_versions(
             agent_id=self.stored_agent_id,
             page=page,
@@ -7860,8 +10435,21 @@ class StoredAgent:
         ``POST /stored/agents/{agentId}/versions``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            change_message: Optional message describing the changes
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            change_message: Optional message describing the changes.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_versions.create_stored_agent_version(
             agent_id=self.stored_agent_id,
@@ -7897,8 +10485,19 @@ class StoredAgent:
         ``GET /stored/agents/{agentId}/versions/{versionId}``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_versions.get_stored_agent_version(
             agent_id=self.stored_agent_id,
@@ -7934,8 +10533,21 @@ class StoredAgent:
         ``POST /stored/agents/{agentId}/versions/{versionId}/activate``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_versions.activate_stored_agent_version(
             agent_id=self.stored_agent_id,
@@ -7972,8 +10584,21 @@ class StoredAgent:
         ``POST /stored/agents/{agentId}/versions/{versionId}/restore``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_versions.restore_stored_agent_version(
             agent_id=self.stored_agent_id,
@@ -8009,8 +10634,19 @@ class StoredAgent:
         ``DELETE /stored/agents/{agentId}/versions/{versionId}``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_versions.delete_stored_agent_version(
             agent_id=self.stored_agent_id,
@@ -8046,9 +10682,20 @@ class StoredAgent:
         ``GET /stored/agents/{agentId}/versions/compare``
 
         Args:
-            from_: Version ID (UUID) to compare from
-            to: Version ID (UUID) to compare to
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            from_: Version ID (UUID) to compare from.
+            to: Version ID (UUID) to compare to.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_versions.compare_stored_agent_versions(
             agent_id=self.stored_agent_id,
@@ -8171,31 +10818,55 @@ class StoredAgent:
     ) -> _models.StoredAgentChangeRequestResponse:
         """Open stored agent source change request
 
-        Opens a source-provider change request for deterministic agent override JSON without mutating storage
+        Opens a source-provider change request for deterministic agent override JSON without
+        mutating storage
 
         ``POST /stored/agents/{storedAgentId}/change-request``
 
         Args:
-            agents: Agent keys with optional per-agent config — static or conditional
-            browser: Browser configuration — object config, true (apply default), false/null (disable)
-            default_options: Default options for generate/stream calls — static or conditional
-            description: Description of the agent
-            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the Mastra instance; without distributed backends durability is process-local. Does not enable automatic recovery — that stays `recovery.durableAgents`.
-            input_processors: Input processor graph — static or conditional
-            instructions: System instructions for the agent (string or array of instruction blocks)
-            integration_tools: Map of tool provider IDs to their tool configurations — static or conditional
-            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional
-            memory: Memory configuration — static, conditional, or null to disable memory
-            model: Model configuration — static value or array of conditional variants
-            name: Name of the agent
-            output_processors: Output processor graph — static or conditional
-            request_context_schema: JSON Schema defining valid request context variables for conditional rule evaluation
-            scorers: Scorer keys with optional sampling config — static or conditional
-            skills: Skill IDs mapped to per-skill config — static or conditional
-            tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the deprecated `integrationTools` field.
-            tools: Tool keys mapped to per-tool config — static or conditional
-            workflows: Workflow keys with optional per-workflow config — static or conditional
-            workspace: Workspace reference (stored ID or inline config) — static or conditional
+            agents: Agent keys with optional per-agent config — static or conditional.
+            browser: Browser configuration — object config, true (apply default), false/null
+                (disable).
+            change_message: Field ``changeMessage`` of the JSON body.
+            default_options: Default options for generate/stream calls — static or conditional.
+            description: Description of the agent.
+            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are
+                inherited from the Mastra instance; without distributed backends durability is
+                process-local. Does not enable automatic recovery — that stays
+                `recovery.durableAgents`.
+            input_processors: Input processor graph — static or conditional.
+            inspect_only: Field ``inspectOnly`` of the JSON body.
+            instructions: System instructions for the agent (string or array of instruction blocks).
+            integration_tools: Map of tool provider IDs to their tool configurations — static or
+                conditional.
+            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or
+                conditional.
+            memory: Memory configuration — static, conditional, or null to disable memory.
+            model: Model configuration — static value or array of conditional variants.
+            name: Name of the agent.
+            output_processors: Output processor graph — static or conditional.
+            request_context_schema: JSON Schema defining valid request context variables for
+                conditional rule evaluation.
+            scorers: Scorer keys with optional sampling config — static or conditional.
+            skills: Skill IDs mapped to per-skill config — static or conditional.
+            tool_providers: Tool provider connections and per-tool config (provider-agnostic).
+                Coexists with the deprecated `integrationTools` field.
+            tools: Tool keys mapped to per-tool config — static or conditional.
+            user_name: Field ``userName`` of the JSON body.
+            workflows: Workflow keys with optional per-workflow config — static or conditional.
+            workspace: Workspace reference (stored ID or inline config) — static or conditional.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.stored_agents.change_request(
             stored_agent_id=self.stored_agent_id,
@@ -8304,13 +10975,26 @@ class StoredMcpClient:
     ) -> _models.StoredMcpClientDetails:
         """Get stored MCP client by ID
 
-        Returns a specific MCP client from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
+        Returns a specific MCP client from storage by its unique identifier. Use ?status=draft to
+        resolve with the latest (draft) version, or ?status=published (default) for the active
+        published version.
 
         ``GET /stored/mcp-clients/{storedMCPClientId}``
 
         Args:
-            status: Which version to resolve: published (active version) or draft (latest version)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            status: Which version to resolve: published (active version) or draft (latest version).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.stored_mcp_clients.get_stored_mcp_client(
             stored_mcp_client_id=self.stored_mcp_client_id,
@@ -8351,10 +11035,25 @@ class StoredMcpClient:
         ``PATCH /stored/mcp-clients/{storedMCPClientId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            description: Description of the MCP client
-            name: Name of the MCP client
-            servers: Map of server name to server configuration
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            author_id: Field ``authorId`` of the JSON body.
+            description: Description of the MCP client.
+            metadata: Field ``metadata`` of the JSON body.
+            name: Name of the MCP client.
+            servers: Map of server name to server configuration.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.stored_mcp_clients.update_stored_mcp_client(
             stored_mcp_client_id=self.stored_mcp_client_id,
@@ -8393,7 +11092,18 @@ class StoredMcpClient:
         ``DELETE /stored/mcp-clients/{storedMCPClientId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.stored_mcp_clients.delete_stored_mcp_client(
             stored_mcp_client_id=self.stored_mcp_client_id,
@@ -8453,13 +11163,26 @@ class StoredPromptBlock:
     ) -> _models.StoredPromptBlockDetails:
         """Get stored prompt block by ID
 
-        Returns a specific prompt block from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
+        Returns a specific prompt block from storage by its unique identifier. Use ?status=draft to
+        resolve with the latest (draft) version, or ?status=published (default) for the active
+        published version.
 
         ``GET /stored/prompt-blocks/{storedPromptBlockId}``
 
         Args:
-            status: Which version to resolve: published (active version) or draft (latest version)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            status: Which version to resolve: published (active version) or draft (latest version).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.stored_prompt_blocks.get_stored_prompt_block(
             stored_prompt_block_id=self.stored_prompt_block_id,
@@ -8503,11 +11226,28 @@ class StoredPromptBlock:
         ``PATCH /stored/prompt-blocks/{storedPromptBlockId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            content: Template content with {{variable}} interpolation
-            description: Purpose description
-            name: Display name of the prompt block
-            request_context_schema: JSON Schema defining available variables for {{variableName}} interpolation and conditions
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            author_id: Field ``authorId`` of the JSON body.
+            content: Template content with {{variable}} interpolation.
+            description: Purpose description.
+            metadata: Field ``metadata`` of the JSON body.
+            name: Display name of the prompt block.
+            request_context_schema: JSON Schema defining available variables for {{variableName}}
+                interpolation and conditions.
+            rules: Field ``rules`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.stored_prompt_blocks.update_stored_prompt_block(
             stored_prompt_block_id=self.stored_prompt_block_id,
@@ -8548,7 +11288,18 @@ class StoredPromptBlock:
         ``DELETE /stored/prompt-blocks/{storedPromptBlockId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.stored_prompt_blocks.delete_stored_prompt_block(
             stored_prompt_block_id=self.stored_prompt_block_id,
@@ -8586,10 +11337,21 @@ class StoredPromptBlock:
         ``GET /stored/prompt-blocks/{promptBlockId}/versions``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.prompt_block_versions.list_stored_prompt_block_versions(
             prompt_block_id=self.stored_prompt_block_id,
@@ -8623,7 +11385,28 @@ class StoredPromptBlock:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredPromptBlockVersion]:
-        """Every item of every page of ``list_versions``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_versions``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_versions``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self._client.prompt_block_versions.iter_stored_prompt_block_versions(
             prompt_block_id=self.stored_prompt_block_id,
             page=page,
@@ -8660,8 +11443,21 @@ class StoredPromptBlock:
         ``POST /stored/prompt-blocks/{promptBlockId}/versions``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            change_message: Optional message describing the changes
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            change_message: Optional message describing the changes.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.prompt_block_versions.create_stored_prompt_block_version(
             prompt_block_id=self.stored_prompt_block_id,
@@ -8697,8 +11493,19 @@ class StoredPromptBlock:
         ``GET /stored/prompt-blocks/{promptBlockId}/versions/{versionId}``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.prompt_block_versions.get_stored_prompt_block_version(
             prompt_block_id=self.stored_prompt_block_id,
@@ -8734,8 +11541,21 @@ class StoredPromptBlock:
         ``POST /stored/prompt-blocks/{promptBlockId}/versions/{versionId}/activate``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.prompt_block_versions.stored_prompt_block_version_activate(
             prompt_block_id=self.stored_prompt_block_id,
@@ -8772,8 +11592,21 @@ class StoredPromptBlock:
         ``POST /stored/prompt-blocks/{promptBlockId}/versions/{versionId}/restore``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.prompt_block_versions.stored_prompt_block_version_restore(
             prompt_block_id=self.stored_prompt_block_id,
@@ -8809,8 +11642,19 @@ class StoredPromptBlock:
         ``DELETE /stored/prompt-blocks/{promptBlockId}/versions/{versionId}``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.prompt_block_versions.delete_stored_prompt_block_version(
             prompt_block_id=self.stored_prompt_block_id,
@@ -8846,9 +11690,20 @@ class StoredPromptBlock:
         ``GET /stored/prompt-blocks/{promptBlockId}/versions/compare``
 
         Args:
-            from_: Version ID (UUID) to compare from
-            to: Version ID (UUID) to compare to
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            from_: Version ID (UUID) to compare from.
+            to: Version ID (UUID) to compare to.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.prompt_block_versions.get_stored_prompt_block_versions_compare(
             prompt_block_id=self.stored_prompt_block_id,
@@ -8926,13 +11781,26 @@ class StoredScorer:
     ) -> _models.StoredScorerDetails:
         """Get stored scorer definition by ID
 
-        Returns a specific scorer definition from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
+        Returns a specific scorer definition from storage by its unique identifier. Use
+        ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for
+        the active published version.
 
         ``GET /stored/scorers/{storedScorerId}``
 
         Args:
-            status: Which version to resolve: published (active version) or draft (latest version)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            status: Which version to resolve: published (active version) or draft (latest version).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.stored_scorers.get_stored_scorer(
             stored_scorer_id=self.stored_scorer_id,
@@ -8996,13 +11864,30 @@ class StoredScorer:
         ``PATCH /stored/scorers/{storedScorerId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            default_sampling: Default sampling configuration
-            description: Description of the scorer
-            instructions: System instructions for the judge LLM (used when type is llm-judge)
-            name: Name of the scorer
-            preset_config: Serializable config options for preset scorers
-            type: Scorer type: llm-judge for custom, or a preset type name
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            author_id: Field ``authorId`` of the JSON body.
+            default_sampling: Default sampling configuration.
+            description: Description of the scorer.
+            instructions: System instructions for the judge LLM (used when type is llm-judge).
+            metadata: Field ``metadata`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            name: Name of the scorer.
+            preset_config: Serializable config options for preset scorers.
+            score_range: Field ``scoreRange`` of the JSON body.
+            type: Scorer type: llm-judge for custom, or a preset type name.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.stored_scorers.update_stored_scorer(
             stored_scorer_id=self.stored_scorer_id,
@@ -9046,7 +11931,18 @@ class StoredScorer:
         ``DELETE /stored/scorers/{storedScorerId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.stored_scorers.delete_stored_scorer(
             stored_scorer_id=self.stored_scorer_id,
@@ -9082,10 +11978,21 @@ class StoredScorer:
         ``GET /stored/scorers/{scorerId}/versions``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.scorer_versions.list_stored_scorer_versions(
             scorer_id=self.stored_scorer_id,
@@ -9117,7 +12024,28 @@ class StoredScorer:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredScorerVersion]:
-        """Every item of every page of ``list_versions``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_versions``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_versions``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self._client.scorer_versions.iter_stored_scorer_versions(
             scorer_id=self.stored_scorer_id,
             page=page,
@@ -9154,8 +12082,21 @@ class StoredScorer:
         ``POST /stored/scorers/{scorerId}/versions``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            change_message: Optional message describing the changes
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            change_message: Optional message describing the changes.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.scorer_versions.create_stored_scorer_version(
             scorer_id=self.stored_scorer_id,
@@ -9191,8 +12132,19 @@ class StoredScorer:
         ``GET /stored/scorers/{scorerId}/versions/{versionId}``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.scorer_versions.get_stored_scorer_version(
             scorer_id=self.stored_scorer_id,
@@ -9228,8 +12180,21 @@ class StoredScorer:
         ``POST /stored/scorers/{scorerId}/versions/{versionId}/activate``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.scorer_versions.stored_scorer_version_activate(
             scorer_id=self.stored_scorer_id,
@@ -9266,8 +12231,21 @@ class StoredScorer:
         ``POST /stored/scorers/{scorerId}/versions/{versionId}/restore``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.scorer_versions.stored_scorer_version_restore(
             scorer_id=self.stored_scorer_id,
@@ -9303,8 +12281,19 @@ class StoredScorer:
         ``DELETE /stored/scorers/{scorerId}/versions/{versionId}``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.scorer_versions.delete_stored_scorer_version(
             scorer_id=self.stored_scorer_id,
@@ -9340,9 +12329,20 @@ class StoredScorer:
         ``GET /stored/scorers/{scorerId}/versions/compare``
 
         Args:
-            from_: Version ID (UUID) to compare from
-            to: Version ID (UUID) to compare to
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            from_: Version ID (UUID) to compare from.
+            to: Version ID (UUID) to compare to.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.scorer_versions.get_stored_scorer_versions_compare(
             scorer_id=self.stored_scorer_id,
@@ -9419,12 +12419,24 @@ class StoredSkill:
     ) -> _models.StoredSkillDetails:
         """Get stored skill by ID
 
-        Returns a specific skill from storage by its unique identifier (resolved with active version config)
+        Returns a specific skill from storage by its unique identifier (resolved with active version
+        config)
 
         ``GET /stored/skills/{storedSkillId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.stored_skills.get_stored_skill(
             stored_skill_id=self.stored_skill_id,
@@ -9476,19 +12488,33 @@ class StoredSkill:
         ``PATCH /stored/skills/{storedSkillId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            assets: List of asset file paths
-            compatibility: Compatibility requirements
-            description: Description of what the skill does and when to use it
-            files: Full file tree structure for the skill
-            instructions: Markdown instructions for the skill
-            license: License identifier for the skill
-            metadata: Additional metadata for the skill
-            name: Name of the skill
-            references: List of reference file paths
-            scripts: List of script file paths
-            source: Source location of the skill
-            visibility: Skill visibility: private (owner/admin only) or public (any reader)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            assets: List of asset file paths.
+            author_id: Field ``authorId`` of the JSON body.
+            compatibility: Compatibility requirements.
+            description: Description of what the skill does and when to use it.
+            files: Full file tree structure for the skill.
+            instructions: Markdown instructions for the skill.
+            license: License identifier for the skill.
+            metadata: Additional metadata for the skill.
+            name: Name of the skill.
+            references: List of reference file paths.
+            scripts: List of script file paths.
+            source: Source location of the skill.
+            visibility: Skill visibility: private (owner/admin only) or public (any reader).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.stored_skills.update_stored_skill(
             stored_skill_id=self.stored_skill_id,
@@ -9535,7 +12561,18 @@ class StoredSkill:
         ``DELETE /stored/skills/{storedSkillId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.stored_skills.delete_stored_skill(
             stored_skill_id=self.stored_skill_id,
@@ -9568,7 +12605,18 @@ class StoredSkill:
         ``PUT /stored/skills/{storedSkillId}/favorite``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.stored_skills.put_favorite(
             stored_skill_id=self.stored_skill_id,
@@ -9601,7 +12649,18 @@ class StoredSkill:
         ``DELETE /stored/skills/{storedSkillId}/favorite``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.stored_skills.delete_favorite(
             stored_skill_id=self.stored_skill_id,
@@ -9669,7 +12728,18 @@ class Tool:
         ``GET /tools/{toolId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.tools.get_tool(
             tool_id=self.tool_id,
@@ -9705,7 +12775,21 @@ class Tool:
         ``POST /tools/{toolId}/execute``
 
         Args:
-            run_id: Query parameter: runId
+            data: Field ``data`` of the JSON body.
+            run_id: Query parameter ``runId``.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.tools.execute_tool(
             tool_id=self.tool_id,
@@ -9767,6 +12851,18 @@ class ToolProvider:
         Returns the toolkits available from a specific tool provider
 
         ``GET /tool-providers/{providerId}/toolkits``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.tool_providers.list_toolkits(
             provider_id=self.provider_id,
@@ -9801,10 +12897,20 @@ class ToolProvider:
         ``GET /tool-providers/{providerId}/tools``
 
         Args:
-            toolkit: Filter tools by toolkit slug
-            search: Search tools by name or description
-            page: Page number for pagination (1-indexed)
-            per_page: Number of items per page
+            toolkit: Filter tools by toolkit slug.
+            search: Search tools by name or description.
+            page: Page number for pagination (1-indexed).
+            per_page: Number of items per page.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.tool_providers.list_tools(
             provider_id=self.provider_id,
@@ -9836,7 +12942,27 @@ class ToolProvider:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ToolProviderToolsResponseData]:
-        """Every item of every page of ``list_tools``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_tools``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_tools``.
+
+        Args:
+            toolkit: Filter tools by toolkit slug.
+            search: Search tools by name or description.
+            page: Page number for pagination (1-indexed).
+            per_page: Number of items per page.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self._client.tool_providers.iter_tools(
             provider_id=self.provider_id,
             toolkit=toolkit,
@@ -9871,7 +12997,17 @@ class ToolProvider:
         ``GET /tool-providers/{providerId}/tools/{toolSlug}/schema``
 
         Args:
-            tool_slug: Slug identifier for the tool
+            tool_slug: Slug identifier for the tool.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.tool_providers.get_tool_schema(
             provider_id=self.provider_id,
@@ -9910,12 +13046,28 @@ class ToolProvider:
         ``POST /tool-providers/{providerId}/authorize``
 
         Args:
-            toolkit: Toolkit slug being authorized
-            config: Provider-specific user-supplied connection fields (e.g. subdomain)
-            connection_id: Existing connection bucket id when re-authorizing; omit for a brand-new connection
-            label: Optional human label to persist on the resulting tool_provider_connections row. Must match the stored connection label rules (≤ 32 chars, [A-Za-z0-9 _-]+).
-            scope: Identity bucket. "shared" pins under SHARED_BUCKET_ID. "caller-supplied" pins under the request-context resourceId (returns 400 when missing). Defaults to "per-author".
-            tool_name: Optional tool slug for tool-scoped authorization
+            toolkit: Toolkit slug being authorized.
+            config: Provider-specific user-supplied connection fields (e.g. subdomain).
+            connection_id: Existing connection bucket id when re-authorizing; omit for a brand-new
+                connection.
+            label: Optional human label to persist on the resulting tool_provider_connections row.
+                Must match the stored connection label rules (≤ 32 chars, [A-Za-z0-9 _-]+).
+            scope: Identity bucket. "shared" pins under SHARED_BUCKET_ID. "caller-supplied" pins
+                under the request-context resourceId (returns 400 when missing). Defaults to
+                "per-author".
+            tool_name: Optional tool slug for tool-scoped authorization.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.tool_providers.authorize(
             provider_id=self.provider_id,
@@ -9954,7 +13106,17 @@ class ToolProvider:
         ``GET /tool-providers/{providerId}/auth-status/{authId}``
 
         Args:
-            auth_id: Opaque auth handle returned by authorize
+            auth_id: Opaque auth handle returned by authorize.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.tool_providers.get_auth_status(
             provider_id=self.provider_id,
@@ -9988,7 +13150,19 @@ class ToolProvider:
         ``POST /tool-providers/{providerId}/connection-status``
 
         Args:
-            items: Connection tuples to batch-check
+            items: Connection tuples to batch-check.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.tool_providers.connection_status(
             provider_id=self.provider_id,
@@ -10021,16 +13195,28 @@ class ToolProvider:
     ) -> _models.ToolProviderConnectionsResponse:
         """List existing connections
 
-        Returns existing provider connections on a toolkit, so the picker can offer them for pinning without re-running OAuth
+        Returns existing provider connections on a toolkit, so the picker can offer them for pinning
+        without re-running OAuth
 
         ``GET /tool-providers/{providerId}/connections``
 
         Args:
-            toolkit: Toolkit slug whose connections to list
-            author_id: Admin-only: restrict listing to a specific author. Silently ignored for non-admin callers.
+            toolkit: Toolkit slug whose connections to list.
+            author_id: Admin-only: restrict listing to a specific author. Silently ignored for
+                non-admin callers.
             scope: Filter results by scope. Omit to include shared + per-author pins for the caller.
-            page: Page number for pagination (1-indexed)
-            per_page: Number of items per page (default 50, max 200)
+            page: Page number for pagination (1-indexed).
+            per_page: Number of items per page (default 50, max 200).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.tool_providers.list_connections(
             provider_id=self.provider_id,
@@ -10064,7 +13250,30 @@ class ToolProvider:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ToolProviderConnectionsResponseItem]:
-        """Every item of every page of ``list_connections``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_connections``, fetched a page at a time as the loop
+        goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_connections``.
+
+        Args:
+            toolkit: Toolkit slug whose connections to list.
+            author_id: Admin-only: restrict listing to a specific author. Silently ignored for
+                non-admin callers.
+            scope: Filter results by scope. Omit to include shared + per-author pins for the caller.
+            page: Page number for pagination (1-indexed).
+            per_page: Number of items per page (default 50, max 200).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self._client.tool_providers.iter_connections(
             provider_id=self.provider_id,
             toolkit=toolkit,
@@ -10095,12 +13304,23 @@ class ToolProvider:
     ) -> _models.ToolProviderConnectionFieldsResponse:
         """List connection field schema
 
-        Returns a list of provider-specific fields the UI should collect before initiating an authorize call
+        Returns a list of provider-specific fields the UI should collect before initiating an
+        authorize call
 
         ``GET /tool-providers/{providerId}/connection-fields``
 
         Args:
-            toolkit: Toolkit slug whose connection field schema to list
+            toolkit: Toolkit slug whose connection field schema to list.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.tool_providers.list_connection_fields(
             provider_id=self.provider_id,
@@ -10130,14 +13350,25 @@ class ToolProvider:
     ) -> _models.ToolProviderConnectionDeleteResponse:
         """Disconnect a connection
 
-        Revokes the provider-side connection (if supported) and removes the persisted tool_provider_connections row. Use `?force=true` to bypass usage checks.
+        Revokes the provider-side connection (if supported) and removes the persisted
+        tool_provider_connections row. Use `?force=true` to bypass usage checks.
 
         ``DELETE /tool-providers/{providerId}/connections/{connectionId}``
 
         Args:
-            connection_id: Adapter-native connection id (e.g. Composio ca_...)
-            force: When true, revoke at the provider and drop the row even if pinned by agents
-            toolkit: Toolkit slug for the connection (used when the row was upserted with one)
+            connection_id: Adapter-native connection id (e.g. Composio ca_...).
+            force: When true, revoke at the provider and drop the row even if pinned by agents.
+            toolkit: Toolkit slug for the connection (used when the row was upserted with one).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.tool_providers.delete_connection(
             provider_id=self.provider_id,
@@ -10169,13 +13400,27 @@ class ToolProvider:
     ) -> _models.ToolProviderConnectionUpdateResponse:
         """Update a connection label
 
-        Updates the persisted display label on tool_provider_connections. Returns 403 when caller is neither the owner nor admin (and the row is not shared), 404 when the row does not exist.
+        Updates the persisted display label on tool_provider_connections. Returns 403 when caller is
+        neither the owner nor admin (and the row is not shared), 404 when the row does not exist.
 
         ``PATCH /tool-providers/{providerId}/connections/{connectionId}``
 
         Args:
-            connection_id: Adapter-native connection id (e.g. Composio ca_...)
-            label: New display label for the connection. Pass null (or empty string) to clear the existing label.
+            connection_id: Adapter-native connection id (e.g. Composio ca_...).
+            label: New display label for the connection. Pass null (or empty string) to clear the
+                existing label.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.tool_providers.update_connection(
             provider_id=self.provider_id,
@@ -10211,8 +13456,18 @@ class ToolProvider:
         ``GET /tool-providers/{providerId}/connections/{connectionId}/usage``
 
         Args:
-            connection_id: Adapter-native connection id (e.g. Composio ca_...)
-            toolkit: Optional toolkit slug to scope the usage scan
+            connection_id: Adapter-native connection id (e.g. Composio ca_...).
+            toolkit: Optional toolkit slug to scope the usage scan.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.tool_providers.get_connection_usage(
             provider_id=self.provider_id,
@@ -10243,6 +13498,18 @@ class ToolProvider:
         Returns provider-level health (config, reachability, etc.)
 
         ``GET /tool-providers/{providerId}/health``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.tool_providers.get_health(
             provider_id=self.provider_id,
@@ -10328,8 +13595,19 @@ class Vector:
         ``GET /vector/{vectorName}/indexes/{indexName}``
 
         Args:
-            index_name: Name of the index
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            index_name: Name of the index.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.vectors.get_index(
             vector_name=self.vector_name,
@@ -10363,7 +13641,18 @@ class Vector:
         ``GET /vector/{vectorName}/indexes``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.vectors.list_indexes(
             vector_name=self.vector_name,
@@ -10397,6 +13686,23 @@ class Vector:
         Creates a new vector index with the specified dimension and metric
 
         ``POST /vector/{vectorName}/create-index``
+
+        Args:
+            dimension: Field ``dimension`` of the JSON body.
+            index_name: Field ``indexName`` of the JSON body.
+            metric: Field ``metric`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.vectors.create_index(
             vector_name=self.vector_name,
@@ -10434,6 +13740,24 @@ class Vector:
         Inserts or updates vectors in the specified index
 
         ``POST /vector/{vectorName}/upsert``
+
+        Args:
+            index_name: Field ``indexName`` of the JSON body.
+            vectors: Field ``vectors`` of the JSON body.
+            ids: Field ``ids`` of the JSON body.
+            metadata: Field ``metadata`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.vectors.upsert(
             vector_name=self.vector_name,
@@ -10473,6 +13797,25 @@ class Vector:
         Performs a similarity search on the vector index
 
         ``POST /vector/{vectorName}/query``
+
+        Args:
+            index_name: Field ``indexName`` of the JSON body.
+            query_vector: Field ``queryVector`` of the JSON body.
+            filter: Field ``filter`` of the JSON body.
+            include_vector: Field ``includeVector`` of the JSON body.
+            top_k: Field ``topK`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.vectors.query(
             vector_name=self.vector_name,
@@ -10510,7 +13853,17 @@ class Vector:
         ``DELETE /vector/{vectorName}/indexes/{indexName}``
 
         Args:
-            index_name: Name of the index
+            index_name: Name of the index.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.vectors.delete_index(
             vector_name=self.vector_name,
@@ -10580,7 +13933,18 @@ class Workflow:
         ``GET /workflows/{workflowId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.get_workflow(
             workflow_id=self.workflow_id,
@@ -10634,15 +13998,26 @@ class Workflow:
         ``GET /workflows/{workflowId}/runs``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            offset: Query parameter: offset
-            limit: Query parameter: limit
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            resource_id: Query parameter: resourceId
-            status: Query parameter: status
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            resource_id: Query parameter ``resourceId``.
+            status: Query parameter ``status``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.list_runs(
             workflow_id=self.workflow_id,
@@ -10697,7 +14072,33 @@ class Workflow:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.WorkflowRunsResponseRun]:
-        """Every item of every page of ``runs``, a page at a time as the loop goes."""
+        """Every item of every page of ``runs``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``runs``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            resource_id: Query parameter ``resourceId``.
+            status: Query parameter ``status``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self._client.workflows.iter_runs(
             workflow_id=self.workflow_id,
             page=page,
@@ -10735,15 +14136,33 @@ class Workflow:
     ) -> _models.WorkflowRunDetails:
         """Get workflow run by ID
 
-        Returns a workflow run with metadata and processed execution state. Use the fields query parameter to reduce payload size by requesting only specific fields (e.g., ?fields=result,steps). Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
+        Returns a workflow run with metadata and processed execution state. Use the fields query
+        parameter to reduce payload size by requesting only specific fields (e.g.,
+        ?fields=result,steps). Available fields: result, error, payload, steps, activeStepsPath,
+        serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt)
+        and status are always included.
 
         ``GET /workflows/{workflowId}/runs/{runId}``
 
         Args:
-            run_id: Unique identifier for the workflow run
-            fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
-            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            run_id: Unique identifier for the workflow run.
+            fields: Comma-separated list of fields to return. Available fields: result, error,
+                payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId,
+                workflowName, resourceId, createdAt, updatedAt) and status are always included.
+            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to
+                true. Set to false for better performance.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.get_run(
             workflow_id=self.workflow_id,
@@ -10779,7 +14198,17 @@ class Workflow:
         ``DELETE /workflows/{workflowId}/runs/{runId}``
 
         Args:
-            run_id: Unique identifier for the workflow run
+            run_id: Unique identifier for the workflow run.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.delete_run(
             workflow_id=self.workflow_id,
@@ -10815,7 +14244,21 @@ class Workflow:
         ``POST /workflows/{workflowId}/create-run``
 
         Args:
-            run_id: Query parameter: runId
+            run_id: Query parameter ``runId``.
+            disable_scorers: Do not run the workflow's scorers on this run.
+            resource_id: The user or entity the run belongs to.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         result = self._client.workflows.create_run(
             workflow_id=self.workflow_id,
@@ -10865,7 +14308,26 @@ class Workflow:
         ``POST /workflows/{workflowId}/start``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.start(
             workflow_id=self.workflow_id,
@@ -10914,7 +14376,26 @@ class Workflow:
         ``POST /workflows/{workflowId}/start-async``
 
         Args:
-            run_id: Query parameter: runId
+            run_id: Query parameter ``runId``.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.start_async(
             workflow_id=self.workflow_id,
@@ -10965,7 +14446,30 @@ class Workflow:
         ``POST /workflows/{workflowId}/stream``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            close_on_suspend: End the stream when the run suspends (default true); false keeps it
+                open.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.stream(
             workflow_id=self.workflow_id,
@@ -11016,7 +14520,26 @@ class Workflow:
         ``POST /workflows/{workflowId}/resume``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.resume(
             workflow_id=self.workflow_id,
@@ -11065,7 +14588,26 @@ class Workflow:
         ``POST /workflows/{workflowId}/resume-async``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.resume_async(
             workflow_id=self.workflow_id,
@@ -11109,12 +14651,31 @@ class Workflow:
     ) -> _models.WorkflowResumeNoWaitResponse:
         """Resume workflow without waiting
 
-        Resumes a suspended workflow execution without waiting (fire-and-forget) and returns immediately with the runId. The workflow continues executing in the background.
+        Resumes a suspended workflow execution without waiting (fire-and-forget) and returns
+        immediately with the runId. The workflow continues executing in the background.
 
         ``POST /workflows/{workflowId}/resume-no-wait``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            for_each_index: Field ``forEachIndex`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            step: Field ``step`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.resume_no_wait(
             workflow_id=self.workflow_id,
@@ -11164,7 +14725,28 @@ class Workflow:
         ``POST /workflows/{workflowId}/resume-stream``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.resume_stream(
             workflow_id=self.workflow_id,
@@ -11201,13 +14783,24 @@ class Workflow:
     ) -> WorkflowStream[_models.WorkflowEvent]:
         """Observe workflow stream
 
-        Observes and streams updates from an already running workflow execution. Supports position-based resume with offset for efficient reconnection.
+        Observes and streams updates from an already running workflow execution. Supports
+        position-based resume with offset for efficient reconnection.
 
         ``POST /workflows/{workflowId}/observe``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
             offset: Resume from this event index (0-based). If omitted, replays all events.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.observe(
             workflow_id=self.workflow_id,
@@ -11246,7 +14839,21 @@ class Workflow:
         ``POST /workflows/{workflowId}/restart``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            request_context: Field ``requestContext`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.restart(
             workflow_id=self.workflow_id,
@@ -11287,7 +14894,21 @@ class Workflow:
         ``POST /workflows/{workflowId}/restart-async``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            request_context: Field ``requestContext`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.restart_async(
             workflow_id=self.workflow_id,
@@ -11335,7 +14956,28 @@ class Workflow:
         ``POST /workflows/{workflowId}/time-travel``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.time_travel(
             workflow_id=self.workflow_id,
@@ -11390,7 +15032,28 @@ class Workflow:
         ``POST /workflows/{workflowId}/time-travel-async``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.time_travel_async(
             workflow_id=self.workflow_id,
@@ -11441,12 +15104,36 @@ class Workflow:
     ) -> WorkflowStream[_models.WorkflowEvent]:
         """Time travel workflow stream
 
-        Time travels a workflow run, starting from a specific step, and streams the results in real-time
+        Time travels a workflow run, starting from a specific step, and streams the results in
+        real-time
 
         ``POST /workflows/{workflowId}/time-travel-stream``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.time_travel_stream(
             workflow_id=self.workflow_id,
@@ -11491,7 +15178,19 @@ class Workflow:
         ``POST /workflows/{workflowId}/runs/{runId}/cancel``
 
         Args:
-            run_id: Unique identifier for the workflow run
+            run_id: Unique identifier for the workflow run.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.cancel_run(
             workflow_id=self.workflow_id,
@@ -11521,9 +15220,25 @@ class Workflow:
     ) -> _models.WorkflowsEventsResponse:
         """Receive a workflow event from a push-mode broker
 
-        Push-mode entry point for workflow events. Brokers (GCP Pub/Sub push, SNS, EventBridge) POST each event here; Mastra processes it through the same pipeline as pull-mode workers.
+        Push-mode entry point for workflow events. Brokers (GCP Pub/Sub push, SNS, EventBridge) POST
+        each event here; Mastra processes it through the same pipeline as pull-mode workers.
 
         ``POST /workflows/events``
+
+        Args:
+            event: Field ``event`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.send_event(
             event=event,
@@ -11556,7 +15271,18 @@ class Workflow:
         ``GET /workflows/{workflowId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         result = self._client.workflows.get_workflow(
             workflow_id=self.workflow_id,
@@ -11600,7 +15326,26 @@ class Workflow:
         ``POST /workflows/{workflowId}/stream-legacy``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            close_on_suspend: Field ``closeOnSuspend`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.stream_legacy(
             workflow_id=self.workflow_id,
@@ -11641,7 +15386,17 @@ class Workflow:
         ``POST /workflows/{workflowId}/observe-stream-legacy``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.observe_stream_legacy(
             workflow_id=self.workflow_id,
@@ -11745,14 +15500,32 @@ class WorkflowRun:
     ) -> _models.WorkflowRunDetails:
         """Get workflow run by ID
 
-        Returns a workflow run with metadata and processed execution state. Use the fields query parameter to reduce payload size by requesting only specific fields (e.g., ?fields=result,steps). Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
+        Returns a workflow run with metadata and processed execution state. Use the fields query
+        parameter to reduce payload size by requesting only specific fields (e.g.,
+        ?fields=result,steps). Available fields: result, error, payload, steps, activeStepsPath,
+        serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt)
+        and status are always included.
 
         ``GET /workflows/{workflowId}/runs/{runId}``
 
         Args:
-            fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
-            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            fields: Comma-separated list of fields to return. Available fields: result, error,
+                payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId,
+                workflowName, resourceId, createdAt, updatedAt) and status are always included.
+            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to
+                true. Set to false for better performance.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.get_run(
             workflow_id=self.workflow_id,
@@ -11794,6 +15567,27 @@ class WorkflowRun:
         Starts execution of a specific workflow run by ID
 
         ``POST /workflows/{workflowId}/start``
+
+        Args:
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.start(
             workflow_id=self.workflow_id,
@@ -11839,6 +15633,27 @@ class WorkflowRun:
         Starts a workflow execution asynchronously without streaming results
 
         ``POST /workflows/{workflowId}/start-async``
+
+        Args:
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.start_async(
             workflow_id=self.workflow_id,
@@ -11886,6 +15701,31 @@ class WorkflowRun:
         Executes a workflow and streams the results in real-time
 
         ``POST /workflows/{workflowId}/stream``
+
+        Args:
+            close_on_suspend: End the stream when the run suspends (default true); false keeps it
+                open.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.stream(
             workflow_id=self.workflow_id,
@@ -11933,6 +15773,27 @@ class WorkflowRun:
         Resumes a suspended workflow execution from a specific step
 
         ``POST /workflows/{workflowId}/resume``
+
+        Args:
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.resume(
             workflow_id=self.workflow_id,
@@ -11978,6 +15839,27 @@ class WorkflowRun:
         Resumes a suspended workflow execution asynchronously without streaming
 
         ``POST /workflows/{workflowId}/resume-async``
+
+        Args:
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.resume_async(
             workflow_id=self.workflow_id,
@@ -12020,9 +15902,30 @@ class WorkflowRun:
     ) -> _models.WorkflowResumeNoWaitResponse:
         """Resume workflow without waiting
 
-        Resumes a suspended workflow execution without waiting (fire-and-forget) and returns immediately with the runId. The workflow continues executing in the background.
+        Resumes a suspended workflow execution without waiting (fire-and-forget) and returns
+        immediately with the runId. The workflow continues executing in the background.
 
         ``POST /workflows/{workflowId}/resume-no-wait``
+
+        Args:
+            for_each_index: Field ``forEachIndex`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            step: Field ``step`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.resume_no_wait(
             workflow_id=self.workflow_id,
@@ -12069,6 +15972,29 @@ class WorkflowRun:
         Resumes a suspended workflow execution and continues streaming results
 
         ``POST /workflows/{workflowId}/resume-stream``
+
+        Args:
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.resume_stream(
             workflow_id=self.workflow_id,
@@ -12104,12 +16030,23 @@ class WorkflowRun:
     ) -> WorkflowStream[_models.WorkflowEvent]:
         """Observe workflow stream
 
-        Observes and streams updates from an already running workflow execution. Supports position-based resume with offset for efficient reconnection.
+        Observes and streams updates from an already running workflow execution. Supports
+        position-based resume with offset for efficient reconnection.
 
         ``POST /workflows/{workflowId}/observe``
 
         Args:
             offset: Resume from this event index (0-based). If omitted, replays all events.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.observe(
             workflow_id=self.workflow_id,
@@ -12138,12 +16075,23 @@ class WorkflowRun:
     ) -> WorkflowStream[_models.WorkflowEvent]:
         """Observe workflow stream
 
-        Observes and streams updates from an already running workflow execution. Supports position-based resume with offset for efficient reconnection.
+        Observes and streams updates from an already running workflow execution. Supports
+        position-based resume with offset for efficient reconnection.
 
         ``POST /workflows/{workflowId}/observe``
 
         Args:
             offset: Resume from this event index (0-based). If omitted, replays all events.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.observe(
             workflow_id=self.workflow_id,
@@ -12179,6 +16127,22 @@ class WorkflowRun:
         Restarts an active workflow execution
 
         ``POST /workflows/{workflowId}/restart``
+
+        Args:
+            request_context: Field ``requestContext`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.restart(
             workflow_id=self.workflow_id,
@@ -12216,6 +16180,22 @@ class WorkflowRun:
         Restarts an active workflow execution asynchronously
 
         ``POST /workflows/{workflowId}/restart-async``
+
+        Args:
+            request_context: Field ``requestContext`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.restart_async(
             workflow_id=self.workflow_id,
@@ -12260,6 +16240,29 @@ class WorkflowRun:
         Time travels a workflow run, starting from a specific step
 
         ``POST /workflows/{workflowId}/time-travel``
+
+        Args:
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.time_travel(
             workflow_id=self.workflow_id,
@@ -12311,6 +16314,29 @@ class WorkflowRun:
         Time travels a workflow run asynchronously without streaming
 
         ``POST /workflows/{workflowId}/time-travel-async``
+
+        Args:
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.time_travel_async(
             workflow_id=self.workflow_id,
@@ -12360,9 +16386,35 @@ class WorkflowRun:
     ) -> WorkflowStream[_models.WorkflowEvent]:
         """Time travel workflow stream
 
-        Time travels a workflow run, starting from a specific step, and streams the results in real-time
+        Time travels a workflow run, starting from a specific step, and streams the results in
+        real-time
 
         ``POST /workflows/{workflowId}/time-travel-stream``
+
+        Args:
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.time_travel_stream(
             workflow_id=self.workflow_id,
@@ -12404,6 +16456,20 @@ class WorkflowRun:
         Cancels an in-progress workflow execution
 
         ``POST /workflows/{workflowId}/runs/{runId}/cancel``
+
+        Args:
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.cancel_run(
             workflow_id=self.workflow_id,
@@ -12434,6 +16500,18 @@ class WorkflowRun:
         Deletes a specific workflow run by ID
 
         ``DELETE /workflows/{workflowId}/runs/{runId}``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.delete_run(
             workflow_id=self.workflow_id,
@@ -12464,6 +16542,20 @@ class WorkflowRun:
         Cancels an in-progress workflow execution
 
         ``POST /workflows/{workflowId}/runs/{runId}/cancel``
+
+        Args:
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.cancel_run(
             workflow_id=self.workflow_id,
@@ -12504,6 +16596,27 @@ class WorkflowRun:
         Legacy endpoint for streaming workflow execution. Use /workflows/:workflowId/stream instead.
 
         ``POST /workflows/{workflowId}/stream-legacy``
+
+        Args:
+            close_on_suspend: Field ``closeOnSuspend`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.stream_legacy(
             workflow_id=self.workflow_id,
@@ -12541,6 +16654,18 @@ class WorkflowRun:
         Legacy endpoint for observing workflow stream. Use /workflows/:workflowId/observe instead.
 
         ``POST /workflows/{workflowId}/observe-stream-legacy``
+
+        Args:
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.observe_stream_legacy(
             workflow_id=self.workflow_id,
@@ -12620,7 +16745,13 @@ class Workspace:
         return f"Workspace(workspace_id={self.workspace_id!r})"
 
     def get_skill(self, skill_name: str, skill_path: str | None = None) -> WorkspaceSkillResource:
-        """A skill of a workspace, by name (and its path, where two skills share a name)."""
+        """A skill of a workspace, by name (and its path, where two skills share a name).
+
+        Args:
+            skill_name: The ``skillName`` of every call of this WorkspaceSkillResource.
+            skill_path: The ``path`` of every call of this WorkspaceSkillResource. ``None``: left
+                out of the requests.
+        """
         return WorkspaceSkillResource(
             self._client,
             workspace_id=self.workspace_id,
@@ -12644,6 +16775,18 @@ class Workspace:
         Returns information about a specific workspace and its capabilities
 
         ``GET /workspaces/{workspaceId}``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workspace.get_workspace(
             workspace_id=self.workspace_id,
@@ -12676,8 +16819,18 @@ class Workspace:
         ``GET /workspaces/{workspaceId}/fs/read``
 
         Args:
-            path: Path to the file to read
-            encoding: Encoding for text files (default: utf-8)
+            path: Path to the file to read.
+            encoding: Encoding for text files (default: utf-8).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workspace.get_fs_read(
             workspace_id=self.workspace_id,
@@ -12715,10 +16868,22 @@ class Workspace:
         ``POST /workspaces/{workspaceId}/fs/write``
 
         Args:
-            path: Path to write to
-            content: Content to write (text or base64-encoded binary)
-            encoding: Content encoding
-            recursive: Create parent directories if needed
+            path: Path to write to.
+            content: Content to write (text or base64-encoded binary).
+            encoding: Content encoding.
+            recursive: Create parent directories if needed.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workspace.fs_write(
             workspace_id=self.workspace_id,
@@ -12756,8 +16921,18 @@ class Workspace:
         ``GET /workspaces/{workspaceId}/fs/list``
 
         Args:
-            path: Path to the directory to list
-            recursive: Include subdirectories
+            path: Path to the directory to list.
+            recursive: Include subdirectories.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workspace.get_fs_list(
             workspace_id=self.workspace_id,
@@ -12793,9 +16968,19 @@ class Workspace:
         ``DELETE /workspaces/{workspaceId}/fs/delete``
 
         Args:
-            path: Path to delete
-            recursive: Delete directories recursively
-            force: Don't error if path doesn't exist
+            path: Path to delete.
+            recursive: Delete directories recursively.
+            force: Don't error if path doesn't exist.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workspace.delete_fs_delete(
             workspace_id=self.workspace_id,
@@ -12832,8 +17017,20 @@ class Workspace:
         ``POST /workspaces/{workspaceId}/fs/mkdir``
 
         Args:
-            path: Directory path to create
-            recursive: Create parent directories if needed
+            path: Directory path to create.
+            recursive: Create parent directories if needed.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workspace.fs_mkdir(
             workspace_id=self.workspace_id,
@@ -12868,7 +17065,17 @@ class Workspace:
         ``GET /workspaces/{workspaceId}/fs/stat``
 
         Args:
-            path: Path to get info about
+            path: Path to get info about.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workspace.get_fs_stat(
             workspace_id=self.workspace_id,
@@ -12904,10 +17111,20 @@ class Workspace:
         ``GET /workspaces/{workspaceId}/search``
 
         Args:
-            query: Search query text
-            top_k: Maximum number of results
-            mode: Search mode
-            min_score: Minimum relevance score threshold
+            query: Search query text.
+            top_k: Maximum number of results.
+            mode: Search mode.
+            min_score: Minimum relevance score threshold.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workspace.get_search(
             workspace_id=self.workspace_id,
@@ -12946,9 +17163,21 @@ class Workspace:
         ``POST /workspaces/{workspaceId}/index``
 
         Args:
-            content: Content to index
-            path: Path to use as document ID
-            metadata: Optional metadata
+            content: Content to index.
+            path: Path to use as document ID.
+            metadata: Optional metadata.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workspace.index(
             workspace_id=self.workspace_id,
@@ -12981,6 +17210,18 @@ class Workspace:
         Returns a list of all discovered skills with their metadata
 
         ``GET /workspaces/{workspaceId}/skills``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workspace.list_skills(
             workspace_id=self.workspace_id,
@@ -13016,11 +17257,21 @@ class Workspace:
         ``GET /workspaces/{workspaceId}/skills/search``
 
         Args:
-            query: Search query text
-            top_k: Maximum number of results
-            min_score: Minimum relevance score threshold
-            skill_names: Comma-separated list of skill names to search within
-            include_references: Include reference files in search
+            query: Search query text.
+            top_k: Maximum number of results.
+            min_score: Minimum relevance score threshold.
+            skill_names: Comma-separated list of skill names to search within.
+            include_references: Include reference files in search.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workspace.get_skills_search(
             workspace_id=self.workspace_id,
@@ -13123,6 +17374,18 @@ class WorkspaceSkillResource:
         Returns the full details of a specific skill including instructions and file lists
 
         ``GET /workspaces/{workspaceId}/skills/{skillName}``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workspace.get_skill(
             workspace_id=self.workspace_id,
@@ -13153,6 +17416,18 @@ class WorkspaceSkillResource:
         Returns a list of all reference file paths for a skill
 
         ``GET /workspaces/{workspaceId}/skills/{skillName}/references``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workspace.list_skill_references(
             workspace_id=self.workspace_id,
@@ -13186,7 +17461,17 @@ class WorkspaceSkillResource:
         ``GET /workspaces/{workspaceId}/skills/{skillName}/references/{referencePath}``
 
         Args:
-            reference_path: Reference file path (URL encoded)
+            reference_path: Reference file path (URL encoded).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workspace.get_skill_reference(
             workspace_id=self.workspace_id,
@@ -13224,7 +17509,9 @@ class WorkspaceSkillResourceWithStreamingResponse:
 
 
 class AsyncA2a:
-    """An agent over the A2A protocol (JSON-RPC 2.0 on POST /a2a/{agentId}): client.get_a2a(agent_id)."""
+    """An agent over the A2A protocol (JSON-RPC 2.0 on POST /a2a/{agentId}):
+    client.get_a2a(agent_id).
+    """
 
     def __init__(self, client: AsyncMastraClient, agent_id: str) -> None:
         self._client = client
@@ -13249,6 +17536,18 @@ class AsyncA2a:
         Returns the agent card information for A2A protocol discovery
 
         ``GET /.well-known/{agentId}/agent-card.json``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.a2a.get_well_known_agent_card_json(
             agent_id=self.agent_id,
@@ -13277,6 +17576,18 @@ class AsyncA2a:
         Returns the agent card information for A2A protocol discovery
 
         ``GET /.well-known/{agentId}/agent-card.json``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.a2a.get_well_known_agent_card_json(
             agent_id=self.agent_id,
@@ -13306,6 +17617,20 @@ class AsyncA2a:
         Executes an agent action via JSON-RPC 2.0 over A2A protocol
 
         ``POST /a2a/{agentId}``
+
+        Args:
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _envelope = await async_rpc_call(
             self._client,
@@ -13345,9 +17670,21 @@ class AsyncA2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            message: ``params.message`` of the JSON-RPC call ``message/send``
-            configuration: ``params.configuration`` of the JSON-RPC call ``message/send``
-            metadata: ``params.metadata`` of the JSON-RPC call ``message/send``
+            message: ``params.message`` of the JSON-RPC call ``message/send``.
+            configuration: ``params.configuration`` of the JSON-RPC call ``message/send``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``message/send``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _envelope = await async_rpc_call(
             self._client,
@@ -13389,9 +17726,21 @@ class AsyncA2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            message: ``params.message`` of the JSON-RPC call ``message/stream``
-            configuration: ``params.configuration`` of the JSON-RPC call ``message/stream``
-            metadata: ``params.metadata`` of the JSON-RPC call ``message/stream``
+            message: ``params.message`` of the JSON-RPC call ``message/stream``.
+            configuration: ``params.configuration`` of the JSON-RPC call ``message/stream``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``message/stream``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         from . import _chunks
         from ._runtime._encoding import build_query
@@ -13450,9 +17799,21 @@ class AsyncA2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            message: ``params.message`` of the JSON-RPC call ``message/stream``
-            configuration: ``params.configuration`` of the JSON-RPC call ``message/stream``
-            metadata: ``params.metadata`` of the JSON-RPC call ``message/stream``
+            message: ``params.message`` of the JSON-RPC call ``message/stream``.
+            configuration: ``params.configuration`` of the JSON-RPC call ``message/stream``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``message/stream``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         from . import _chunks
         from ._runtime._encoding import build_query
@@ -13510,8 +17871,20 @@ class AsyncA2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``tasks/resubscribe``
-            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/resubscribe``
+            id: ``params.id`` of the JSON-RPC call ``tasks/resubscribe``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/resubscribe``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         from . import _chunks
         from ._runtime._encoding import build_query
@@ -13568,9 +17941,21 @@ class AsyncA2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``tasks/get``
-            history_length: ``params.historyLength`` of the JSON-RPC call ``tasks/get``
-            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/get``
+            id: ``params.id`` of the JSON-RPC call ``tasks/get``.
+            history_length: ``params.historyLength`` of the JSON-RPC call ``tasks/get``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/get``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _envelope = await async_rpc_call(
             self._client,
@@ -13609,8 +17994,20 @@ class AsyncA2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``tasks/cancel``
-            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/cancel``
+            id: ``params.id`` of the JSON-RPC call ``tasks/cancel``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/cancel``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _envelope = await async_rpc_call(
             self._client,
@@ -13649,8 +18046,21 @@ class AsyncA2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            task_id: ``params.taskId`` of the JSON-RPC call ``tasks/pushNotificationConfig/set``
-            push_notification_config: ``params.pushNotificationConfig`` of the JSON-RPC call ``tasks/pushNotificationConfig/set``
+            task_id: ``params.taskId`` of the JSON-RPC call ``tasks/pushNotificationConfig/set``.
+            push_notification_config: ``params.pushNotificationConfig`` of the JSON-RPC call
+                ``tasks/pushNotificationConfig/set``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _envelope = await async_rpc_call(
             self._client,
@@ -13692,9 +18102,22 @@ class AsyncA2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/get``
-            push_notification_config_id: ``params.pushNotificationConfigId`` of the JSON-RPC call ``tasks/pushNotificationConfig/get``
-            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/pushNotificationConfig/get``
+            id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/get``.
+            push_notification_config_id: ``params.pushNotificationConfigId`` of the JSON-RPC call
+                ``tasks/pushNotificationConfig/get``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/pushNotificationConfig/get``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _envelope = await async_rpc_call(
             self._client,
@@ -13741,8 +18164,21 @@ class AsyncA2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/list``
-            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/pushNotificationConfig/list``
+            id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/list``.
+            metadata: ``params.metadata`` of the JSON-RPC call
+                ``tasks/pushNotificationConfig/list``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _envelope = await async_rpc_call(
             self._client,
@@ -13784,9 +18220,23 @@ class AsyncA2a:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/delete``
-            push_notification_config_id: ``params.pushNotificationConfigId`` of the JSON-RPC call ``tasks/pushNotificationConfig/delete``
-            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/pushNotificationConfig/delete``
+            id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/delete``.
+            push_notification_config_id: ``params.pushNotificationConfigId`` of the JSON-RPC call
+                ``tasks/pushNotificationConfig/delete``.
+            metadata: ``params.metadata`` of the JSON-RPC call
+                ``tasks/pushNotificationConfig/delete``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _envelope = await async_rpc_call(
             self._client,
@@ -13868,7 +18318,9 @@ class AsyncA2aWithStreamingResponse:
 
 
 class AsyncA2aV1:
-    """An agent over A2A protocol v1.0 (header A2A-Version: 1.0, v1.0 method names): client.get_a2a_v1(agent_id)."""
+    """An agent over A2A protocol v1.0 (header A2A-Version: 1.0, v1.0 method names):
+    client.get_a2a_v1(agent_id).
+    """
 
     def __init__(self, client: AsyncMastraClient, agent_id: str) -> None:
         self._client = client
@@ -13893,6 +18345,18 @@ class AsyncA2aV1:
         Returns the agent card information for A2A protocol discovery
 
         ``GET /.well-known/{agentId}/agent-card.json``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.a2a.get_well_known_agent_card_json(
             agent_id=self.agent_id,
@@ -13928,10 +18392,22 @@ class AsyncA2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            message: ``params.message`` of the JSON-RPC call ``SendMessage``
-            configuration: ``params.configuration`` of the JSON-RPC call ``SendMessage``
-            metadata: ``params.metadata`` of the JSON-RPC call ``SendMessage``
-            tenant: ``params.tenant`` of the JSON-RPC call ``SendMessage``
+            message: ``params.message`` of the JSON-RPC call ``SendMessage``.
+            configuration: ``params.configuration`` of the JSON-RPC call ``SendMessage``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``SendMessage``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``SendMessage``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _envelope = await async_rpc_call(
             self._client,
@@ -13979,10 +18455,22 @@ class AsyncA2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            message: ``params.message`` of the JSON-RPC call ``SendStreamingMessage``
-            configuration: ``params.configuration`` of the JSON-RPC call ``SendStreamingMessage``
-            metadata: ``params.metadata`` of the JSON-RPC call ``SendStreamingMessage``
-            tenant: ``params.tenant`` of the JSON-RPC call ``SendStreamingMessage``
+            message: ``params.message`` of the JSON-RPC call ``SendStreamingMessage``.
+            configuration: ``params.configuration`` of the JSON-RPC call ``SendStreamingMessage``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``SendStreamingMessage``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``SendStreamingMessage``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         from ._runtime._encoding import build_query
         from ._runtime._stream_core import StreamProtocol
@@ -14040,8 +18528,20 @@ class AsyncA2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``SubscribeToTask``
-            tenant: ``params.tenant`` of the JSON-RPC call ``SubscribeToTask``
+            id: ``params.id`` of the JSON-RPC call ``SubscribeToTask``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``SubscribeToTask``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         from ._runtime._encoding import build_query
         from ._runtime._stream_core import StreamProtocol
@@ -14093,9 +18593,21 @@ class AsyncA2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``GetTask``
-            history_length: ``params.historyLength`` of the JSON-RPC call ``GetTask``
-            tenant: ``params.tenant`` of the JSON-RPC call ``GetTask``
+            id: ``params.id`` of the JSON-RPC call ``GetTask``.
+            history_length: ``params.historyLength`` of the JSON-RPC call ``GetTask``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``GetTask``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _envelope = await async_rpc_call(
             self._client,
@@ -14140,14 +18652,27 @@ class AsyncA2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            tenant: ``params.tenant`` of the JSON-RPC call ``ListTasks``
-            context_id: ``params.contextId`` of the JSON-RPC call ``ListTasks``
-            status: ``params.status`` of the JSON-RPC call ``ListTasks``
-            page_size: ``params.pageSize`` of the JSON-RPC call ``ListTasks``
-            page_token: ``params.pageToken`` of the JSON-RPC call ``ListTasks``
-            history_length: ``params.historyLength`` of the JSON-RPC call ``ListTasks``
-            status_timestamp_after: ``params.statusTimestampAfter`` of the JSON-RPC call ``ListTasks``
-            include_artifacts: ``params.includeArtifacts`` of the JSON-RPC call ``ListTasks``
+            tenant: ``params.tenant`` of the JSON-RPC call ``ListTasks``.
+            context_id: ``params.contextId`` of the JSON-RPC call ``ListTasks``.
+            status: ``params.status`` of the JSON-RPC call ``ListTasks``.
+            page_size: ``params.pageSize`` of the JSON-RPC call ``ListTasks``.
+            page_token: ``params.pageToken`` of the JSON-RPC call ``ListTasks``.
+            history_length: ``params.historyLength`` of the JSON-RPC call ``ListTasks``.
+            status_timestamp_after: ``params.statusTimestampAfter`` of the JSON-RPC call
+                ``ListTasks``.
+            include_artifacts: ``params.includeArtifacts`` of the JSON-RPC call ``ListTasks``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _envelope = await async_rpc_call(
             self._client,
@@ -14198,9 +18723,21 @@ class AsyncA2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            id: ``params.id`` of the JSON-RPC call ``CancelTask``
-            metadata: ``params.metadata`` of the JSON-RPC call ``CancelTask``
-            tenant: ``params.tenant`` of the JSON-RPC call ``CancelTask``
+            id: ``params.id`` of the JSON-RPC call ``CancelTask``.
+            metadata: ``params.metadata`` of the JSON-RPC call ``CancelTask``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``CancelTask``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _envelope = await async_rpc_call(
             self._client,
@@ -14243,12 +18780,25 @@ class AsyncA2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            task_id: ``params.taskId`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
-            id: ``params.id`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
-            url: ``params.url`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
-            token: ``params.token`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
-            authentication: ``params.authentication`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
-            tenant: ``params.tenant`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
+            task_id: ``params.taskId`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``.
+            id: ``params.id`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``.
+            url: ``params.url`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``.
+            token: ``params.token`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``.
+            authentication: ``params.authentication`` of the JSON-RPC call
+                ``CreateTaskPushNotificationConfig``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _envelope = await async_rpc_call(
             self._client,
@@ -14297,9 +18847,21 @@ class AsyncA2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            task_id: ``params.taskId`` of the JSON-RPC call ``GetTaskPushNotificationConfig``
-            id: ``params.id`` of the JSON-RPC call ``GetTaskPushNotificationConfig``
-            tenant: ``params.tenant`` of the JSON-RPC call ``GetTaskPushNotificationConfig``
+            task_id: ``params.taskId`` of the JSON-RPC call ``GetTaskPushNotificationConfig``.
+            id: ``params.id`` of the JSON-RPC call ``GetTaskPushNotificationConfig``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``GetTaskPushNotificationConfig``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _envelope = await async_rpc_call(
             self._client,
@@ -14340,10 +18902,23 @@ class AsyncA2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            task_id: ``params.taskId`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``
-            page_size: ``params.pageSize`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``
-            page_token: ``params.pageToken`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``
-            tenant: ``params.tenant`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``
+            task_id: ``params.taskId`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``.
+            page_size: ``params.pageSize`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``.
+            page_token: ``params.pageToken`` of the JSON-RPC call
+                ``ListTaskPushNotificationConfigs``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _envelope = await async_rpc_call(
             self._client,
@@ -14390,9 +18965,21 @@ class AsyncA2aV1:
         ``POST /a2a/{agentId}``
 
         Args:
-            task_id: ``params.taskId`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``
-            id: ``params.id`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``
-            tenant: ``params.tenant`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``
+            task_id: ``params.taskId`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``.
+            id: ``params.id`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``.
+            tenant: ``params.tenant`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _envelope = await async_rpc_call(
             self._client,
@@ -14497,14 +19084,31 @@ class AsyncAgent:
     ) -> _models.AgentDetails:
         """Get agent by ID
 
-        Returns details for a specific agent including configuration, tools, and memory settings. Use query params to control which stored config version is used for overrides: ?status=published (active version, default), ?status=draft (latest draft), or ?versionId=<id> (specific version). Use either status or versionId, not both.
+        Returns details for a specific agent including configuration, tools, and memory settings.
+        Use query params to control which stored config version is used for overrides:
+        ?status=published (active version, default), ?status=draft (latest draft), or
+        ?versionId=<id> (specific version). Use either status or versionId, not both.
 
         ``GET /agents/{agentId}``
 
         Args:
-            status: Which stored config version to resolve: draft (latest version) or published (active version, default). When both status and versionId are provided, versionId takes precedence.
-            version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            status: Which stored config version to resolve: draft (latest version) or published
+                (active version, default). When both status and versionId are provided, versionId
+                takes precedence.
+            version_id: Specific version ID to resolve. Takes precedence over status when both are
+                provided.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.get_agent(
@@ -14593,6 +19197,61 @@ class AsyncAgent:
         Executes an agent with the provided messages and returns the complete response
 
         ``POST /agents/{agentId}/generate``
+
+        Args:
+            messages: The conversation to answer: a list of messages ({role, content}). A ``str`` is
+                sent as one user message.
+            active_tools: Names of the agent's tools the model may use in this call (default all).
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema). Tools run in this process: functions (their type hints give the
+                schema), ``ClientTool``s, or a mapping by name. The model sees their declarations;
+                when it calls one, the client runs it here and continues the call with the result.
+            context: Messages given to the model as context for this call, not saved to memory.
+            instructions: Instructions for this call, in place of the agent's own.
+            max_steps: The most steps (model calls, each with its tool calls) the agent may take.
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
+            output: A schema for a structured answer (the older form of structuredOutput).
+            provider_options: Options passed through to the model provider, by provider name.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
+            require_tool_approval: Pause before each tool call until it is approved or declined.
+            return_scorer_data: Return the input and output the scorers saw with the result.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
+            save_per_step: Save the messages to memory after each step, not only at the end.
+            scorers: Scorers to run on this call's answer, by name (with their sampling settings).
+            stop_when: A condition that ends the run before maxSteps.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object. A pydantic model class (its JSON schema is sent, and the answer's
+                ``object`` is parsed into it), or the server's options with such a class as
+                ``schema``.
+            system: System messages added for this call.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
+            toolsets: More tools for this call, by toolset name.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.generate(
@@ -14703,6 +19362,63 @@ class AsyncAgent:
         Executes an agent with the provided messages and streams the response in real-time
 
         ``POST /agents/{agentId}/stream``
+
+        Args:
+            messages: The conversation to answer: a list of messages ({role, content}). A ``str`` is
+                sent as one user message.
+            active_tools: Names of the agent's tools the model may use in this call (default all).
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema). Tools run in this process: functions (their type hints give the
+                schema), ``ClientTool``s, or a mapping by name. The model sees their declarations;
+                when it calls one, the client runs it here and continues the call with the result.
+            context: Messages given to the model as context for this call, not saved to memory.
+            instructions: Instructions for this call, in place of the agent's own.
+            max_steps: The most steps (model calls, each with its tool calls) the agent may take.
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
+            output: A schema for a structured answer (the older form of structuredOutput).
+            provider_options: Options passed through to the model provider, by provider name.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
+            require_tool_approval: Pause before each tool call until it is approved or declined.
+            return_scorer_data: Return the input and output the scorers saw with the result.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
+            save_per_step: Save the messages to memory after each step, not only at the end.
+            scorers: Scorers to run on this call's answer, by name (with their sampling settings).
+            stop_when: A condition that ends the run before maxSteps.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object. A pydantic model class (its JSON schema is sent, and the answer's
+                ``object`` is parsed into it), or the server's options with such a class as
+                ``schema``.
+            system: System messages added for this call.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
+            toolsets: More tools for this call, by toolset name.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.stream(
@@ -14820,9 +19536,68 @@ class AsyncAgent:
     ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Stream agent response until idle
 
-        Executes an agent with the provided messages and streams the response in real-time, also listens for background task completions and streams them in real-time
+        Executes an agent with the provided messages and streams the response in real-time, also
+        listens for background task completions and streams them in real-time
 
         ``POST /agents/{agentId}/stream-until-idle``
+
+        Args:
+            messages: The conversation to answer: a list of messages ({role, content}). A ``str`` is
+                sent as one user message.
+            active_tools: Names of the agent's tools the model may use in this call (default all).
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema). Tools run in this process: functions (their type hints give the
+                schema), ``ClientTool``s, or a mapping by name. The model sees their declarations;
+                when it calls one, the client runs it here and continues the call with the result.
+            context: Messages given to the model as context for this call, not saved to memory.
+            instructions: Instructions for this call, in place of the agent's own.
+            max_idle_ms: Field ``maxIdleMs`` of the JSON body.
+            max_steps: The most steps (model calls, each with its tool calls) the agent may take.
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
+            output: A schema for a structured answer (the older form of structuredOutput).
+            provider_options: Options passed through to the model provider, by provider name.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
+            require_tool_approval: Pause before each tool call until it is approved or declined.
+            return_scorer_data: Return the input and output the scorers saw with the result.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
+            save_per_step: Save the messages to memory after each step, not only at the end.
+            scorers: Scorers to run on this call's answer, by name (with their sampling settings).
+            stop_when: A condition that ends the run before maxSteps.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object. A pydantic model class (its JSON schema is sent, and the answer's
+                ``object`` is parsed into it), or the server's options with such a class as
+                ``schema``.
+            system: System messages added for this call.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
+            toolsets: More tools for this call, by toolset name.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.stream_until_idle(
@@ -14933,6 +19708,57 @@ class AsyncAgent:
         Executes an agent network with multiple agents and streams the response
 
         ``POST /agents/{agentId}/network``
+
+        Args:
+            messages: The conversation to answer: a list of messages ({role, content}). A ``str`` is
+                sent as one user message.
+            active_tools: Names of the agent's tools the model may use in this call (default all).
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema).
+            context: Messages given to the model as context for this call, not saved to memory.
+            instructions: Instructions for this call, in place of the agent's own.
+            max_steps: The most steps (model calls, each with its tool calls) the agent may take.
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
+            output: A schema for a structured answer (the older form of structuredOutput).
+            provider_options: Options passed through to the model provider, by provider name.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
+            require_tool_approval: Pause before each tool call until it is approved or declined.
+            return_scorer_data: Return the input and output the scorers saw with the result.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
+            save_per_step: Save the messages to memory after each step, not only at the end.
+            scorers: Scorers to run on this call's answer, by name (with their sampling settings).
+            stop_when: A condition that ends the run before maxSteps.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object.
+            system: System messages added for this call.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
+            toolsets: More tools for this call, by toolset name.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.network(
@@ -14994,6 +19820,25 @@ class AsyncAgent:
         Approves a pending tool call and continues agent execution
 
         ``POST /agents/{agentId}/approve-tool-call``
+
+        Args:
+            run_id: Field ``runId`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.approve_tool_call(
@@ -15036,6 +19881,26 @@ class AsyncAgent:
         Declines a pending tool call and continues agent execution without executing the tool
 
         ``POST /agents/{agentId}/decline-tool-call``
+
+        Args:
+            run_id: Field ``runId`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            reason: Field ``reason`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.decline_tool_call(
@@ -15077,6 +19942,24 @@ class AsyncAgent:
         Approves a pending network tool call and continues network agent execution
 
         ``POST /agents/{agentId}/approve-network-tool-call``
+
+        Args:
+            run_id: Field ``runId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.approve_network_tool_call(
@@ -15114,9 +19997,29 @@ class AsyncAgent:
     ) -> AsyncStream[_models.NetworkChunk]:
         """Decline network tool call
 
-        Declines a pending network tool call and continues network agent execution without executing the tool
+        Declines a pending network tool call and continues network agent execution without executing
+        the tool
 
         ``POST /agents/{agentId}/decline-network-tool-call``
+
+        Args:
+            run_id: Field ``runId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            reason: Field ``reason`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.decline_network_tool_call(
@@ -15212,6 +20115,48 @@ class AsyncAgent:
         Resumes a suspended agent stream with custom resume data
 
         ``POST /agents/{agentId}/resume-stream``
+
+        Args:
+            resume_data: Field ``resumeData`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            active_tools: Field ``activeTools`` of the JSON body.
+            client_tools: Field ``clientTools`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            instructions: Field ``instructions`` of the JSON body.
+            max_steps: Field ``maxSteps`` of the JSON body.
+            memory: Field ``memory`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            model_settings: Field ``modelSettings`` of the JSON body.
+            output: Field ``output`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            require_tool_approval: Field ``requireToolApproval`` of the JSON body.
+            return_scorer_data: Field ``returnScorerData`` of the JSON body.
+            save_per_step: Field ``savePerStep`` of the JSON body.
+            scorers: Field ``scorers`` of the JSON body.
+            stop_when: Field ``stopWhen`` of the JSON body.
+            structured_output: Field ``structuredOutput`` of the JSON body. A pydantic model class
+                (its JSON schema is sent, and the answer's ``object`` is parsed into it), or the
+                server's options with such a class as ``schema``.
+            system: Field ``system`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            tool_choice: Field ``toolChoice`` of the JSON body.
+            toolsets: Field ``toolsets`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            until_idle: Field ``untilIdle`` of the JSON body.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.resume_stream(
@@ -15332,9 +20277,53 @@ class AsyncAgent:
     ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Resume agent stream until idle
 
-        Resumes a suspended agent stream until idle with custom resume data, also listens for background task completions and streams them in real-time
+        Resumes a suspended agent stream until idle with custom resume data, also listens for
+        background task completions and streams them in real-time
 
         ``POST /agents/{agentId}/resume-stream-until-idle``
+
+        Args:
+            resume_data: Field ``resumeData`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            active_tools: Field ``activeTools`` of the JSON body.
+            client_tools: Field ``clientTools`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            instructions: Field ``instructions`` of the JSON body.
+            max_idle_ms: Field ``maxIdleMs`` of the JSON body.
+            max_steps: Field ``maxSteps`` of the JSON body.
+            memory: Field ``memory`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            model_settings: Field ``modelSettings`` of the JSON body.
+            output: Field ``output`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            require_tool_approval: Field ``requireToolApproval`` of the JSON body.
+            return_scorer_data: Field ``returnScorerData`` of the JSON body.
+            save_per_step: Field ``savePerStep`` of the JSON body.
+            scorers: Field ``scorers`` of the JSON body.
+            stop_when: Field ``stopWhen`` of the JSON body.
+            structured_output: Field ``structuredOutput`` of the JSON body. A pydantic model class
+                (its JSON schema is sent, and the answer's ``object`` is parsed into it), or the
+                server's options with such a class as ``schema``.
+            system: Field ``system`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            tool_choice: Field ``toolChoice`` of the JSON body.
+            toolsets: Field ``toolsets`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            until_idle: Field ``untilIdle`` of the JSON body.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.resume_stream_until_idle(
@@ -15391,13 +20380,24 @@ class AsyncAgent:
     ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Observe agent stream
 
-        Reconnect to an existing agent stream to receive missed events. Supports position-based resume with offset for efficient reconnection.
+        Reconnect to an existing agent stream to receive missed events. Supports position-based
+        resume with offset for efficient reconnection.
 
         ``POST /agents/{agentId}/observe``
 
         Args:
-            run_id: The run ID to observe/reconnect to
+            run_id: The run ID to observe/reconnect to.
             offset: Resume from this event index (0-based). If omitted, replays all events.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.observe(
@@ -15430,9 +20430,28 @@ class AsyncAgent:
     ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Recover an orphaned durable agent run
 
-        Re-drives an orphaned RUNNING durable-agent run after a process restart. Only supported on durable agents (createDurableAgent). Returns a stream that replays past chunks and continues the loop to completion.
+        Re-drives an orphaned RUNNING durable-agent run after a process restart. Only supported on
+        durable agents (createDurableAgent). Returns a stream that replays past chunks and continues
+        the loop to completion.
 
         ``POST /agents/{agentId}/recover``
+
+        Args:
+            run_id: Field ``runId`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.recover(
@@ -15470,6 +20489,24 @@ class AsyncAgent:
         Subscribes to future and active stream runs for a memory thread
 
         ``POST /agents/{agentId}/threads/subscribe``
+
+        Args:
+            thread_id: Field ``threadId`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            reconnect: Open the subscription again when it drops or the server ends it: ``True``
+                (every time) or the number of times. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.subscribe_to_thread(
@@ -15509,10 +20546,21 @@ class AsyncAgent:
         ``GET /stored/agents/{agentId}/versions``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agent_versions.list_stored_agent_versions(
@@ -15545,7 +20593,28 @@ class AsyncAgent:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredAgentVersion]:
-        """Every item of every page of ``list_versions``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_versions``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_versions``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agent_versions.iter_stored_agent_versions(
             agent_id=self.agent_id,
@@ -15583,8 +20652,21 @@ class AsyncAgent:
         ``POST /stored/agents/{agentId}/versions``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            change_message: Optional message describing the changes
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            change_message: Optional message describing the changes.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agent_versions.create_stored_agent_version(
@@ -15621,8 +20703,19 @@ class AsyncAgent:
         ``GET /stored/agents/{agentId}/versions/{versionId}``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agent_versions.get_stored_agent_version(
@@ -15659,8 +20752,21 @@ class AsyncAgent:
         ``POST /stored/agents/{agentId}/versions/{versionId}/activate``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agent_versions.activate_stored_agent_version(
@@ -15698,8 +20804,21 @@ class AsyncAgent:
         ``POST /stored/agents/{agentId}/versions/{versionId}/restore``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agent_versions.restore_stored_agent_version(
@@ -15736,8 +20855,19 @@ class AsyncAgent:
         ``DELETE /stored/agents/{agentId}/versions/{versionId}``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agent_versions.delete_stored_agent_version(
@@ -15774,9 +20904,20 @@ class AsyncAgent:
         ``GET /stored/agents/{agentId}/versions/compare``
 
         Args:
-            from_: Version ID (UUID) to compare from
-            to: Version ID (UUID) to compare to
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            from_: Version ID (UUID) to compare from.
+            to: Version ID (UUID) to compare to.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agent_versions.compare_stored_agent_versions(
@@ -15815,6 +20956,25 @@ class AsyncAgent:
         Approves a pending tool call and returns the complete response
 
         ``POST /agents/{agentId}/approve-tool-call-generate``
+
+        Args:
+            run_id: Field ``runId`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.approve_tool_call_generate(
@@ -15857,6 +21017,26 @@ class AsyncAgent:
         Declines a pending tool call and returns the complete response
 
         ``POST /agents/{agentId}/decline-tool-call-generate``
+
+        Args:
+            run_id: Field ``runId`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            reason: Field ``reason`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.decline_tool_call_generate(
@@ -15897,8 +21077,19 @@ class AsyncAgent:
         ``GET /agents/{agentId}/tools/{toolId}``
 
         Args:
-            tool_id: Unique identifier for the tool
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            tool_id: Unique identifier for the tool.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.get_tool(
@@ -15936,7 +21127,21 @@ class AsyncAgent:
         ``POST /agents/{agentId}/tools/{toolId}/execute``
 
         Args:
-            tool_id: Unique identifier for the tool
+            tool_id: Unique identifier for the tool.
+            data: Field ``data`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.execute_tool(
@@ -15981,6 +21186,26 @@ class AsyncAgent:
         Sends a signal to an active agent run or starts a memory thread run when the thread is idle
 
         ``POST /agents/{agentId}/signals``
+
+        Args:
+            signal: Field ``signal`` of the JSON body.
+            if_active: Field ``ifActive`` of the JSON body.
+            if_idle: Field ``ifIdle`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.send_signal(
@@ -16030,9 +21255,30 @@ class AsyncAgent:
     ) -> _models.AgentSendMessageResponse:
         """Send agent message
 
-        Sends a user message to an active agent run or starts a memory thread run when the thread is idle
+        Sends a user message to an active agent run or starts a memory thread run when the thread is
+        idle
 
         ``POST /agents/{agentId}/send-message``
+
+        Args:
+            message: Field ``message`` of the JSON body.
+            if_active: Field ``ifActive`` of the JSON body.
+            if_idle: Field ``ifIdle`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.send_message(
@@ -16082,9 +21328,30 @@ class AsyncAgent:
     ) -> _models.AgentQueueMessageResponse:
         """Queue agent message
 
-        Queues a user message to run after the active thread run completes, or starts a memory thread run when idle
+        Queues a user message to run after the active thread run completes, or starts a memory
+        thread run when idle
 
         ``POST /agents/{agentId}/queue-message``
+
+        Args:
+            message: Field ``message`` of the JSON body.
+            if_active: Field ``ifActive`` of the JSON body.
+            if_idle: Field ``ifIdle`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.queue_message(
@@ -16121,9 +21388,26 @@ class AsyncAgent:
     ) -> _models.AgentThreadsAbortResponse:
         """Abort active agent thread run
 
-        Aborts the currently active stream run for a memory thread without changing thread subscriptions
+        Aborts the currently active stream run for a memory thread without changing thread
+        subscriptions
 
         ``POST /agents/{agentId}/threads/abort``
+
+        Args:
+            thread_id: Field ``threadId`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.abort_thread(
@@ -16166,6 +21450,29 @@ class AsyncAgent:
         Approves or declines a pending tool call and publishes resumed chunks to thread subscribers
 
         ``POST /agents/{agentId}/send-tool-approval``
+
+        Args:
+            approved: Field ``approved`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            messages: Field ``messages`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            stream_options: Field ``streamOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.send_tool_approval(
@@ -16209,18 +21516,30 @@ class AsyncAgent:
     ) -> _models.AgentSuspendedRunsResponse:
         """List suspended runs
 
-        Lists suspended agent runs from storage — runs waiting on a tool-call approval or on a tool that suspended. Works after a server restart and across instances.
+        Lists suspended agent runs from storage — runs waiting on a tool-call approval or on a tool
+        that suspended. Works after a server restart and across instances.
 
         ``GET /agents/{agentId}/suspended-runs``
 
         Args:
-            thread_id: Query parameter: threadId
-            resource_id: Query parameter: resourceId
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            per_page: Query parameter: perPage
-            page: Query parameter: page
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            per_page: Query parameter ``perPage``.
+            page: Query parameter ``page``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.list_suspended_runs(
@@ -16259,7 +21578,32 @@ class AsyncAgent:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.AgentSuspendedRunsResponseRun]:
-        """Every item of every page of ``list_suspended_runs``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_suspended_runs``, fetched a page at a time as the loop
+        goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_suspended_runs``.
+
+        Args:
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            per_page: Query parameter ``perPage``.
+            page: Query parameter ``page``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.iter_suspended_runs(
             agent_id=self.agent_id,
@@ -16300,8 +21644,20 @@ class AsyncAgent:
         ``POST /agents/{agentId}/instructions/enhance``
 
         Args:
-            comment: User comment describing how to enhance the instructions
-            instructions: The current agent instructions to enhance
+            comment: User comment describing how to enhance the instructions.
+            instructions: The current agent instructions to enhance.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.enhance_instructions(
@@ -16342,9 +21698,23 @@ class AsyncAgent:
         ``POST /agents/{agentId}/clone``
 
         Args:
-            new_id: ID for the cloned agent. If not provided
+            author_id: Field ``authorId`` of the JSON body.
+            metadata: Field ``metadata`` of the JSON body.
+            new_id: ID for the cloned agent. If not provided.
             new_name: Name for the cloned agent. Defaults to "{name} (Clone)".
             request_context: The request context the agent is resolved with.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.clone(
@@ -16383,6 +21753,22 @@ class AsyncAgent:
         Updates the AI model used by the agent
 
         ``POST /agents/{agentId}/model``
+
+        Args:
+            model_id: Field ``modelId`` of the JSON body.
+            provider: Field ``provider`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.update_model(
@@ -16416,6 +21802,20 @@ class AsyncAgent:
         Resets the agent model to its original configuration
 
         ``POST /agents/{agentId}/model/reset``
+
+        Args:
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.reset_model(
@@ -16448,6 +21848,21 @@ class AsyncAgent:
         Reorders the model list for agents with multiple model configurations
 
         ``POST /agents/{agentId}/models/reorder``
+
+        Args:
+            reordered_model_ids: Field ``reorderedModelIds`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.reorder_models(
@@ -16486,7 +21901,22 @@ class AsyncAgent:
         ``POST /agents/{agentId}/models/{modelConfigId}``
 
         Args:
-            model_config_id: Unique identifier for the model configuration
+            model_config_id: Unique identifier for the model configuration.
+            enabled: Field ``enabled`` of the JSON body.
+            body_max_retries: Field ``maxRetries`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.update_model_in_list(
@@ -16524,7 +21954,18 @@ class AsyncAgent:
         ``GET /agents/{agentId}/voice/speakers``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.list_voice_speakers(
@@ -16558,7 +21999,18 @@ class AsyncAgent:
         ``GET /agents/{agentId}/voice/listener``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.get_voice_listener(
@@ -16592,6 +22044,22 @@ class AsyncAgent:
         Generates speech audio from text using the agent voice configuration
 
         ``POST /agents/{agentId}/voice/speak``
+
+        Args:
+            text: Field ``text`` of the JSON body.
+            speaker_id: Field ``speakerId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.voice_speak(
@@ -16631,6 +22099,18 @@ class AsyncAgent:
         Args:
             audio: The audio to transcribe.
             options: Options for the voice provider.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.voice_listen(
@@ -16664,15 +22144,30 @@ class AsyncAgent:
     ) -> _models.AgentPlansFileResponse:
         """Read a submitted agent plan
 
-        Returns a markdown plan when the agent exposes the core submit_plan capability and the path is under .mastracode/plans/.
+        Returns a markdown plan when the agent exposes the core submit_plan capability and the path
+        is under .mastracode/plans/.
 
         ``GET /agents/{agentId}/plans/file``
 
         Args:
-            path: Relative path to a markdown plan under .mastracode/plans/
-            status: Which stored config version to resolve: draft (latest version) or published (active version, default). When both status and versionId are provided, versionId takes precedence.
-            version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            path: Relative path to a markdown plan under .mastracode/plans/.
+            status: Which stored config version to resolve: draft (latest version) or published
+                (active version, default). When both status and versionId are provided, versionId
+                takes precedence.
+            version_id: Specific version ID to resolve. Takes precedence over status when both are
+                provided.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.read_plan(
@@ -16767,6 +22262,59 @@ class AsyncAgent:
         Legacy endpoint for generating agent responses. Use /agents/:agentId/generate instead.
 
         ``POST /agents/{agentId}/generate-legacy``
+
+        Args:
+            messages: The conversation to answer: a list of messages ({role, content}).
+            active_tools: Names of the agent's tools the model may use in this call (default all).
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema).
+            context: Messages given to the model as context for this call, not saved to memory.
+            instructions: Instructions for this call, in place of the agent's own.
+            max_steps: The most steps (model calls, each with its tool calls) the agent may take.
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
+            output: A schema for a structured answer (the older form of structuredOutput).
+            provider_options: Options passed through to the model provider, by provider name.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
+            require_tool_approval: Pause before each tool call until it is approved or declined.
+            resource_id: Field ``resourceId`` of the JSON body.
+            resourceid: Field ``resourceid`` of the JSON body.
+            return_scorer_data: Return the input and output the scorers saw with the result.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
+            save_per_step: Save the messages to memory after each step, not only at the end.
+            scorers: Scorers to run on this call's answer, by name (with their sampling settings).
+            stop_when: A condition that ends the run before maxSteps.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object.
+            system: System messages added for this call.
+            thread_id: Field ``threadId`` of the JSON body.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
+            toolsets: More tools for this call, by toolset name.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.generate_legacy(
@@ -16824,6 +22372,19 @@ class AsyncAgent:
         """The agent's browser session state ({hasSession, screencastAvailable}).
 
         ``GET /agents/{agentId}/browser/session``
+
+        Args:
+            thread_id: Query parameter ``threadId``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.browser_session(
@@ -16854,6 +22415,21 @@ class AsyncAgent:
         """Close the agent's browser session (a thread's, with thread_id).
 
         ``POST /agents/{agentId}/browser/close``
+
+        Args:
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.close_browser(
@@ -17018,6 +22594,18 @@ class AsyncAgentBuilder:
         Returns details for a specific agent-builder action
 
         ``GET /agent-builder/{actionId}``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_builder.get_action(
             action_id=self.action_id,
@@ -17050,7 +22638,19 @@ class AsyncAgentBuilder:
         ``POST /agent-builder/{actionId}/create-run``
 
         Args:
-            run_id: Query parameter: runId
+            run_id: Query parameter ``runId``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_builder.create_run(
             action_id=self.action_id,
@@ -17093,7 +22693,26 @@ class AsyncAgentBuilder:
         ``POST /agent-builder/{actionId}/start-async``
 
         Args:
-            run_id: Query parameter: runId
+            run_id: Query parameter ``runId``.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         result = await self._client.agent_builder.start_async(
             action_id=self.action_id,
@@ -17145,7 +22764,26 @@ class AsyncAgentBuilder:
         ``POST /agent-builder/{actionId}/start``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_builder.start(
             action_id=self.action_id,
@@ -17195,7 +22833,26 @@ class AsyncAgentBuilder:
         ``POST /agent-builder/{actionId}/stream``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            close_on_suspend: Field ``closeOnSuspend`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_builder.stream(
             action_id=self.action_id,
@@ -17245,7 +22902,26 @@ class AsyncAgentBuilder:
         ``POST /agent-builder/{actionId}/resume``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_builder.resume(
             action_id=self.action_id,
@@ -17294,7 +22970,26 @@ class AsyncAgentBuilder:
         ``POST /agent-builder/{actionId}/resume-async``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         result = await self._client.agent_builder.resume_async(
             action_id=self.action_id,
@@ -17346,7 +23041,26 @@ class AsyncAgentBuilder:
         ``POST /agent-builder/{actionId}/resume-stream``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_builder.resume_stream(
             action_id=self.action_id,
@@ -17386,7 +23100,17 @@ class AsyncAgentBuilder:
         ``POST /agent-builder/{actionId}/observe``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_builder.observe(
             action_id=self.action_id,
@@ -17439,14 +23163,24 @@ class AsyncAgentBuilder:
         ``GET /agent-builder/{actionId}/runs``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            offset: Query parameter: offset
-            limit: Query parameter: limit
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            resource_id: Query parameter: resourceId
-            status: Query parameter: status
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            resource_id: Query parameter ``resourceId``.
+            status: Query parameter ``status``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_builder.list_runs(
             action_id=self.action_id,
@@ -17499,7 +23233,31 @@ class AsyncAgentBuilder:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.WorkflowRunsResponseRun]:
-        """Every item of every page of ``runs``, a page at a time as the loop goes."""
+        """Every item of every page of ``runs``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``runs``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            resource_id: Query parameter ``resourceId``.
+            status: Query parameter ``status``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self._client.agent_builder.iter_runs(
             action_id=self.action_id,
             page=page,
@@ -17535,14 +23293,28 @@ class AsyncAgentBuilder:
     ) -> _models.AgentBuilderRun:
         """Get action run by ID
 
-        Returns details for a specific action run with metadata and processed execution state. Use the fields query parameter to reduce payload size.
+        Returns details for a specific action run with metadata and processed execution state. Use
+        the fields query parameter to reduce payload size.
 
         ``GET /agent-builder/{actionId}/runs/{runId}``
 
         Args:
-            run_id: Unique identifier for the action run
-            fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
-            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
+            run_id: Unique identifier for the action run.
+            fields: Comma-separated list of fields to return. Available fields: result, error,
+                payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId,
+                workflowName, resourceId, createdAt, updatedAt) and status are always included.
+            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to
+                true. Set to false for better performance.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_builder.get_run(
             action_id=self.action_id,
@@ -17578,7 +23350,19 @@ class AsyncAgentBuilder:
         ``POST /agent-builder/{actionId}/runs/{runId}/cancel``
 
         Args:
-            run_id: Unique identifier for the action run
+            run_id: Unique identifier for the action run.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_builder.cancel_run(
             action_id=self.action_id,
@@ -17607,12 +23391,23 @@ class AsyncAgentBuilder:
     ) -> AsyncStream[Any]:
         """[DEPRECATED] Observe agent-builder action stream with legacy format
 
-        Legacy endpoint for observing agent-builder action stream. Use /agent-builder/:actionId/observe instead.
+        Legacy endpoint for observing agent-builder action stream. Use
+        /agent-builder/:actionId/observe instead.
 
         ``POST /agent-builder/{actionId}/observe-stream-legacy``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_builder.observe_stream_legacy(
             action_id=self.action_id,
@@ -17670,7 +23465,9 @@ class AsyncAgentBuilderWithStreamingResponse:
 
 
 class AsyncAgentController:
-    """An agent controller hosted on the server (client-js AgentController); its sessions are reached with session(resource_id, scope=None)."""
+    """An agent controller hosted on the server (client-js AgentController); its sessions are
+    reached with session(resource_id, scope=None).
+    """
 
     def __init__(self, client: AsyncMastraClient, controller_id: str) -> None:
         self._client = client
@@ -17680,7 +23477,16 @@ class AsyncAgentController:
         return f"AsyncAgentController(controller_id={self.controller_id!r})"
 
     def session(self, resource_id: str, scope: str | None = None) -> AsyncAgentControllerSession:
-        """A session of an agent controller bound to a resource id (client-js AgentControllerSession). Sessions are get-or-create on the server; a scope addresses an independent session over the same resource id and travels on every request as sessionScope. Replies arrive on subscribe(), not on send_message()."""
+        """A session of an agent controller bound to a resource id (client-js
+        AgentControllerSession). Sessions are get-or-create on the server; a scope addresses an
+        independent session over the same resource id and travels on every request as sessionScope.
+        Replies arrive on subscribe(), not on send_message().
+
+        Args:
+            resource_id: The ``resourceId`` of every call of this AgentControllerSession.
+            scope: The ``sessionScope`` of every call of this AgentControllerSession. ``None``: left
+                out of the requests.
+        """
         return AsyncAgentControllerSession(
             self._client, controller_id=self.controller_id, resource_id=resource_id, scope=scope
         )
@@ -17701,6 +23507,18 @@ class AsyncAgentController:
         Lists the modes configured on the controller (e.g. build, plan).
 
         ``GET /agent-controller/{controllerId}/modes``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_controller.list_modes(
             controller_id=self.controller_id,
@@ -17729,6 +23547,18 @@ class AsyncAgentController:
         Lists all models available on this controller (with auth status and use counts).
 
         ``GET /agent-controller/{controllerId}/models``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_controller.list_models(
             controller_id=self.controller_id,
@@ -17754,9 +23584,22 @@ class AsyncAgentController:
     ) -> _models.AgentControllerActiveRunsResponse:
         """List active controller runs
 
-        Lists the runs in flight on the controller across all resources, without creating or touching a session.
+        Lists the runs in flight on the controller across all resources, without creating or
+        touching a session.
 
         ``GET /agent-controller/{controllerId}/active-runs``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_controller.list_active_runs(
             controller_id=self.controller_id,
@@ -17785,6 +23628,18 @@ class AsyncAgentController:
         Returns whether the controller has a workspace configured and whether it is ready.
 
         ``GET /agent-controller/{controllerId}/workspace``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_controller.get_workspace(
             controller_id=self.controller_id,
@@ -17835,7 +23690,11 @@ class AsyncAgentControllerWithStreamingResponse:
 
 
 class AsyncAgentControllerSession:
-    """A session of an agent controller bound to a resource id (client-js AgentControllerSession). Sessions are get-or-create on the server; a scope addresses an independent session over the same resource id and travels on every request as sessionScope. Replies arrive on subscribe(), not on send_message()."""
+    """A session of an agent controller bound to a resource id (client-js AgentControllerSession).
+    Sessions are get-or-create on the server; a scope addresses an independent session over the same
+    resource id and travels on every request as sessionScope. Replies arrive on subscribe(), not on
+    send_message().
+    """
 
     def __init__(
         self,
@@ -17868,9 +23727,26 @@ class AsyncAgentControllerSession:
     ) -> _models.AgentControllerSessionsResponse:
         """Create or resume a controller session
 
-        Creates a session for the given resourceId, or returns the existing one (get-or-create), so reconnects resume the conversation.
+        Creates a session for the given resourceId, or returns the existing one (get-or-create), so
+        reconnects resume the conversation.
 
         ``POST /agent-controller/{controllerId}/sessions``
+
+        Args:
+            tags: Field ``tags`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_controller.create_session(
             controller_id=self.controller_id,
@@ -17905,6 +23781,20 @@ class AsyncAgentControllerSession:
         Subscribes to a session’s event bus and streams events to the client over SSE.
 
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/stream``
+
+        Args:
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            reconnect: Open the subscription again when it drops or the server ends it: ``True``
+                (every time) or the number of times. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.agent_controller.get_session_stream(
             controller_id=self.controller_id,
@@ -17938,9 +23828,27 @@ class AsyncAgentControllerSession:
     ) -> _models.AgentControllerSessionMessagesResponse:
         """Send a message to a controller session
 
-        Sends a user message to the session. The reply streams as events on the session’s SSE stream.
+        Sends a user message to the session. The reply streams as events on the session’s SSE
+        stream.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/messages``
+
+        Args:
+            message: Field ``message`` of the JSON body.
+            files: Field ``files`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_controller.create_session_message(
             controller_id=self.controller_id,
@@ -17976,6 +23884,20 @@ class AsyncAgentControllerSession:
         Aborts the in-flight run for the session, if any.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/abort``
+
+        Args:
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_controller.session_abort(
             controller_id=self.controller_id,
@@ -18011,6 +23933,23 @@ class AsyncAgentControllerSession:
         Approves or declines a pending tool call surfaced by the session.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/tool-approval``
+
+        Args:
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            approved: Field ``approved`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_controller.session_tool_approval(
             controller_id=self.controller_id,
@@ -18046,9 +23985,27 @@ class AsyncAgentControllerSession:
     ) -> _models.AgentControllerSessionToolSuspensionResponse:
         """Respond to a suspended controller tool
 
-        Resumes a suspended interactive tool (ask_user, request_access, submit_plan) with the provided resume data.
+        Resumes a suspended interactive tool (ask_user, request_access, submit_plan) with the
+        provided resume data.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/tool-suspension``
+
+        Args:
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_controller.session_tool_suspension(
             controller_id=self.controller_id,
@@ -18086,6 +24043,22 @@ class AsyncAgentControllerSession:
         Injects a message into the running turn (interjection) without starting a new run.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/steer``
+
+        Args:
+            message: Field ``message`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_controller.session_steer(
             controller_id=self.controller_id,
@@ -18122,7 +24095,17 @@ class AsyncAgentControllerSession:
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}``
 
         Args:
-            thread_id: Query parameter: threadId
+            thread_id: Query parameter ``threadId``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_controller.get_session(
             controller_id=self.controller_id,
@@ -18152,9 +24135,23 @@ class AsyncAgentControllerSession:
     ) -> _models.AgentControllerSessionStateReplaceResponse:
         """Set session state
 
-        Merges the provided key-value pairs into the session state. Existing keys not in the payload are preserved.
+        Merges the provided key-value pairs into the session state. Existing keys not in the payload
+        are preserved.
 
         ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/state``
+
+        Args:
+            state: Field ``state`` of the JSON body.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_controller.put_session_state(
             controller_id=self.controller_id,
@@ -18188,6 +24185,21 @@ class AsyncAgentControllerSession:
         Switches the active mode (e.g. build, plan) for the session.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/mode``
+
+        Args:
+            mode_id: Field ``modeId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_controller.session_mode(
             controller_id=self.controller_id,
@@ -18224,6 +24236,23 @@ class AsyncAgentControllerSession:
         Switches the model for the session, scoped to the thread by default.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/model``
+
+        Args:
+            model_id: Field ``modelId`` of the JSON body.
+            mode_id: Field ``modeId`` of the JSON body.
+            scope: Field ``scope`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_controller.session_model(
             controller_id=self.controller_id,
@@ -18257,13 +24286,26 @@ class AsyncAgentControllerSession:
     ) -> _models.AgentControllerSessionThreadsResponse:
         """List session threads
 
-        Lists the threads for the session’s resource, most-recently-updated first. Pass `limit` to return only the newest N (e.g. for a sidebar). Pass `tags` (a JSON-encoded object) to scope the list to threads matching every tag — e.g. `{ projectPath }` so git worktrees sharing a resourceId each see only their own threads.
+        Lists the threads for the session’s resource, most-recently-updated first. Pass `limit` to
+        return only the newest N (e.g. for a sidebar). Pass `tags` (a JSON-encoded object) to scope
+        the list to threads matching every tag — e.g. `{ projectPath }` so git worktrees sharing a
+        resourceId each see only their own threads.
 
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/threads``
 
         Args:
-            limit: Query parameter: limit
-            tags: Query parameter: tags
+            limit: Query parameter ``limit``.
+            tags: Query parameter ``tags``, sent as JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_controller.list_session_threads(
             controller_id=self.controller_id,
@@ -18298,6 +24340,21 @@ class AsyncAgentControllerSession:
         Switches the session to an existing thread (rebinding its stream and state).
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/thread``
+
+        Args:
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_controller.session_thread(
             controller_id=self.controller_id,
@@ -18332,6 +24389,21 @@ class AsyncAgentControllerSession:
         Creates a new thread in the session (unbinds the previous thread, binds the new one).
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/threads``
+
+        Args:
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_controller.create_session_thread(
             controller_id=self.controller_id,
@@ -18367,7 +24439,17 @@ class AsyncAgentControllerSession:
         ``DELETE /agent-controller/{controllerId}/sessions/{resourceId}/threads/{threadId}``
 
         Args:
-            thread_id: The threadId parameter
+            thread_id: Path parameter ``threadId``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_controller.delete_session_thread(
             controller_id=self.controller_id,
@@ -18403,7 +24485,18 @@ class AsyncAgentControllerSession:
         ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/threads/{threadId}``
 
         Args:
-            thread_id: The threadId parameter
+            thread_id: Path parameter ``threadId``.
+            title: Field ``title`` of the JSON body.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_controller.put_session_thread(
             controller_id=self.controller_id,
@@ -18439,6 +24532,22 @@ class AsyncAgentControllerSession:
         Clones a thread (and its messages). The session binds to the new clone.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/threads/clone``
+
+        Args:
+            source_thread_id: Field ``sourceThreadId`` of the JSON body.
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_controller.session_threads_clone(
             controller_id=self.controller_id,
@@ -18481,18 +24590,29 @@ class AsyncAgentControllerSession:
     ) -> _models.AgentControllerMessagesPage:
         """List thread messages
 
-        Returns a paginated list of messages in a specific thread. The deprecated limit parameter may only be combined with page.
+        Returns a paginated list of messages in a specific thread. The deprecated limit parameter
+        may only be combined with page.
 
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/threads/{threadId}/messages``
 
         Args:
-            thread_id: The threadId parameter
-            limit: Query parameter: limit
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            include: Query parameter: include
-            filter: Query parameter: filter
+            thread_id: Path parameter ``threadId``.
+            limit: Query parameter ``limit``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_controller.list_session_thread_messages(
             controller_id=self.controller_id,
@@ -18537,7 +24657,30 @@ class AsyncAgentControllerSession:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.MastraDBMessage]:
-        """Every item of every page of ``list_messages``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_messages``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_messages``.
+
+        Args:
+            thread_id: Path parameter ``threadId``.
+            limit: Query parameter ``limit``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self._client.agent_controller.iter_session_thread_messages(
             controller_id=self.controller_id,
             resource_id=self.resource_id,
@@ -18574,9 +24717,26 @@ class AsyncAgentControllerSession:
     ) -> _models.AgentControllerSessionFollowUpResponse:
         """Queue a follow-up message
 
-        Queues a follow-up message. If the session is idle it sends immediately; if a run is active it queues for after completion.
+        Queues a follow-up message. If the session is idle it sends immediately; if a run is active
+        it queues for after completion.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/follow-up``
+
+        Args:
+            message: Field ``message`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_controller.session_follow_up(
             controller_id=self.controller_id,
@@ -18610,6 +24770,18 @@ class AsyncAgentControllerSession:
         Returns the current observational memory record for the session’s thread/resource.
 
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/om``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_controller.get_session_om(
             controller_id=self.controller_id,
@@ -18642,6 +24814,21 @@ class AsyncAgentControllerSession:
         Updates the session’s resource identity (e.g. when a user logs in).
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/resource``
+
+        Args:
+            new_resource_id: Field ``newResourceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_controller.session_resource(
             controller_id=self.controller_id,
@@ -18674,6 +24861,18 @@ class AsyncAgentControllerSession:
         Lists the resource IDs known to this session (from threads).
 
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/resources``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_controller.list_session_resources(
             controller_id=self.controller_id,
@@ -18704,6 +24903,18 @@ class AsyncAgentControllerSession:
         Returns the active/paused/done goal objective for the session’s thread, if any.
 
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/goal``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_controller.get_session_goal(
             controller_id=self.controller_id,
@@ -18735,9 +24946,27 @@ class AsyncAgentControllerSession:
     ) -> _models.AgentControllerSessionGoalCreateResponse:
         """Set a goal
 
-        Sets a new objective for the session’s thread. The agent’s in-loop goal judge evaluates progress after each turn.
+        Sets a new objective for the session’s thread. The agent’s in-loop goal judge evaluates
+        progress after each turn.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/goal``
+
+        Args:
+            objective: Field ``objective`` of the JSON body.
+            judge_model_id: Field ``judgeModelId`` of the JSON body.
+            max_runs: Field ``maxRuns`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_controller.session_goal(
             controller_id=self.controller_id,
@@ -18775,6 +25004,21 @@ class AsyncAgentControllerSession:
         Updates the judge model, max runs, or status of the active goal. No-op when no goal is set.
 
         ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/goal``
+
+        Args:
+            judge_model_id: Field ``judgeModelId`` of the JSON body.
+            max_runs: Field ``maxRuns`` of the JSON body.
+            status: Field ``status`` of the JSON body.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_controller.put_session_goal(
             controller_id=self.controller_id,
@@ -18808,6 +25052,18 @@ class AsyncAgentControllerSession:
         Removes the active goal from the session’s thread.
 
         ``DELETE /agent-controller/{controllerId}/sessions/{resourceId}/goal``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_controller.delete_session_goal(
             controller_id=self.controller_id,
@@ -18838,6 +25094,18 @@ class AsyncAgentControllerSession:
         Returns the current permission rules (per-category and per-tool policies) for the session.
 
         ``GET /agent-controller/{controllerId}/sessions/{resourceId}/permissions``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_controller.list_session_permissions(
             controller_id=self.controller_id,
@@ -18870,6 +25138,20 @@ class AsyncAgentControllerSession:
         Sets the approval policy (allow/ask/deny) for all tools in a category.
 
         ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/permissions/category``
+
+        Args:
+            category: Field ``category`` of the JSON body.
+            policy: Field ``policy`` of the JSON body.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_controller.put_session_permissions_category(
             controller_id=self.controller_id,
@@ -18901,9 +25183,24 @@ class AsyncAgentControllerSession:
     ) -> _models.AgentControllerSessionPermissionsToolReplaceResponse:
         """Set permission for a specific tool
 
-        Sets the approval policy (allow/ask/deny) for a specific tool by name. Per-tool overrides take precedence over category policies.
+        Sets the approval policy (allow/ask/deny) for a specific tool by name. Per-tool overrides
+        take precedence over category policies.
 
         ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/permissions/tool``
+
+        Args:
+            tool_name: Field ``toolName`` of the JSON body.
+            policy: Field ``policy`` of the JSON body.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_controller.put_session_permissions_tool(
             controller_id=self.controller_id,
@@ -18944,9 +25241,35 @@ class AsyncAgentControllerSession:
     ) -> _models.AgentControllerSessionNotificationsResponse:
         """Send a notification signal to a session
 
-        Delivers a notification to the session’s current agent/thread. The agent’s delivery policy determines whether the notification wakes an idle thread, is summarised, or is persisted for later.
+        Delivers a notification to the session’s current agent/thread. The agent’s delivery policy
+        determines whether the notification wakes an idle thread, is summarised, or is persisted for
+        later.
 
         ``POST /agent-controller/{controllerId}/sessions/{resourceId}/notifications``
+
+        Args:
+            kind: Field ``kind`` of the JSON body.
+            source: Field ``source`` of the JSON body.
+            summary: Field ``summary`` of the JSON body.
+            attributes: Field ``attributes`` of the JSON body.
+            coalesce_key: Field ``coalesceKey`` of the JSON body.
+            dedupe_key: Field ``dedupeKey`` of the JSON body.
+            metadata: Field ``metadata`` of the JSON body.
+            payload: Field ``payload`` of the JSON body.
+            priority: Field ``priority`` of the JSON body.
+            source_id: Field ``sourceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_controller.create_session_notification(
             controller_id=self.controller_id,
@@ -19085,6 +25408,22 @@ class AsyncAgentVoice:
         Generates speech audio from text using the agent voice configuration
 
         ``POST /agents/{agentId}/voice/speak``
+
+        Args:
+            text: Field ``text`` of the JSON body.
+            speaker_id: Field ``speakerId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.voice_speak(
@@ -19124,6 +25463,18 @@ class AsyncAgentVoice:
         Args:
             audio: The audio to transcribe.
             options: Options for the voice provider.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.voice_listen(
@@ -19159,7 +25510,18 @@ class AsyncAgentVoice:
         ``GET /agents/{agentId}/voice/speakers``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.list_voice_speakers(
@@ -19193,7 +25555,18 @@ class AsyncAgentVoice:
         ``GET /agents/{agentId}/voice/listener``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.get_voice_listener(
@@ -19260,8 +25633,19 @@ class AsyncConversationItems:
         ``GET /v1/conversations/{conversationId}/items``
 
         Args:
-            conversation_id: Unique identifier for the conversation thread
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            conversation_id: Unique identifier for the conversation thread.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.responses.list_v1_conversation_items(
             conversation_id=conversation_id,
@@ -19331,10 +25715,25 @@ class AsyncConversations:
         ``POST /v1/conversations``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            agent_id: Mastra agent ID used to create the conversation thread
-            conversation_id: Optional conversation ID to use as the raw threadId
-            resource_id: Optional resource ID to associate with the conversation
+            agent_id: Mastra agent ID used to create the conversation thread.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            conversation_id: Optional conversation ID to use as the raw threadId.
+            metadata: Field ``metadata`` of the JSON body.
+            resource_id: Optional resource ID to associate with the conversation.
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.responses.create_v1_conversation(
             request_context=request_context,
@@ -19373,8 +25772,19 @@ class AsyncConversations:
         ``GET /v1/conversations/{conversationId}``
 
         Args:
-            conversation_id: Unique identifier for the conversation thread
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            conversation_id: Unique identifier for the conversation thread.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.responses.get_v1_conversation(
             conversation_id=conversation_id,
@@ -19408,8 +25818,19 @@ class AsyncConversations:
         ``DELETE /v1/conversations/{conversationId}``
 
         Args:
-            conversation_id: Unique identifier for the conversation thread
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            conversation_id: Unique identifier for the conversation thread.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.responses.delete_v1_conversation(
             conversation_id=conversation_id,
@@ -19453,7 +25874,9 @@ class AsyncConversationsWithStreamingResponse:
 
 
 class AsyncDynamicWorkflow:
-    """A dynamic workflow definition stored on the server (run it like any workflow: client.get_workflow(id).create_run())."""
+    """A dynamic workflow definition stored on the server (run it like any workflow:
+    client.get_workflow(id).create_run()).
+    """
 
     def __init__(self, client: AsyncMastraClient, dynamic_workflow_id: str) -> None:
         self._client = client
@@ -19478,6 +25901,18 @@ class AsyncDynamicWorkflow:
         Returns a single workflow definition persisted to storage.
 
         ``GET /stored/workflows/{dynamicWorkflowId}``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.dynamic_workflows.get_stored_workflow(
             dynamic_workflow_id=self.dynamic_workflow_id,
@@ -19503,9 +25938,22 @@ class AsyncDynamicWorkflow:
     ) -> _models.StoredWorkflowDeleteResponse:
         """Delete a dynamic workflow definition
 
-        Removes a dynamic workflow definition and unregisters the live workflow instance. Idempotent.
+        Removes a dynamic workflow definition and unregisters the live workflow instance.
+        Idempotent.
 
         ``DELETE /stored/workflows/{dynamicWorkflowId}``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.dynamic_workflows.delete_stored_workflow(
             dynamic_workflow_id=self.dynamic_workflow_id,
@@ -19563,6 +26011,18 @@ class AsyncMcpServer:
         Returns a list of tools available on the specified MCP server
 
         ``GET /mcp/{serverId}/tools``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.mcp.list_tools(
             server_id=self.server_id,
@@ -19595,8 +26055,19 @@ class AsyncMcpServer:
         ``GET /mcp/{serverId}/tools/{toolId}``
 
         Args:
-            tool_id: Tool ID
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            tool_id: Tool ID.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.mcp.get_tool(
             server_id=self.server_id,
@@ -19633,8 +26104,22 @@ class AsyncMcpServer:
         ``POST /mcp/{serverId}/tools/{toolId}/execute``
 
         Args:
-            tool_id: Tool ID
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            tool_id: Tool ID.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            data: Field ``data`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.mcp.execute_tool(
             server_id=self.server_id,
@@ -19667,6 +26152,18 @@ class AsyncMcpServer:
         Returns a list of resources available on the MCP server, including ui:// app resources
 
         ``GET /mcp/{serverId}/resources``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.mcp.list_resources(
             server_id=self.server_id,
@@ -19699,7 +26196,19 @@ class AsyncMcpServer:
         ``POST /mcp/{serverId}/resources/read``
 
         Args:
-            uri: Resource URI to read
+            uri: Resource URI to read.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.mcp.read_resource(
             server_id=self.server_id,
@@ -19740,7 +26249,9 @@ class AsyncMcpServerWithStreamingResponse:
 
 
 class AsyncMcpTool:
-    """One tool of an MCP server hosted by Mastra, as client.get_mcp_server_tool(server_id, tool_id)."""
+    """One tool of an MCP server hosted by Mastra, as client.get_mcp_server_tool(server_id,
+    tool_id).
+    """
 
     def __init__(self, client: AsyncMastraClient, server_id: str, tool_id: str) -> None:
         self._client = client
@@ -19769,7 +26280,18 @@ class AsyncMcpTool:
         ``GET /mcp/{serverId}/tools/{toolId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.mcp.get_tool(
             server_id=self.server_id,
@@ -19805,7 +26327,21 @@ class AsyncMcpTool:
         ``POST /mcp/{serverId}/tools/{toolId}/execute``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            data: Field ``data`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.mcp.execute_tool(
             server_id=self.server_id,
@@ -19874,8 +26410,19 @@ class AsyncMemoryThread:
         ``GET /memory/threads/{threadId}``
 
         Args:
-            resource_id: Query parameter: resourceId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            resource_id: Query parameter ``resourceId``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.memory.get_thread(
             thread_id=self.thread_id,
@@ -19914,7 +26461,23 @@ class AsyncMemoryThread:
         ``PATCH /memory/threads/{threadId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            metadata: Field ``metadata`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.memory.update_thread(
             thread_id=self.thread_id,
@@ -19953,8 +26516,19 @@ class AsyncMemoryThread:
         ``DELETE /memory/threads/{threadId}``
 
         Args:
-            resource_id: Query parameter: resourceId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            resource_id: Query parameter ``resourceId``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.memory.delete_thread(
             thread_id=self.thread_id,
@@ -19997,14 +26571,25 @@ class AsyncMemoryThread:
         ``GET /memory/threads/{threadId}/messages``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            resource_id: Query parameter: resourceId
-            order_by: Query parameter: orderBy
-            include: Query parameter: include
-            filter: Query parameter: filter
-            include_system_reminders: Query parameter: includeSystemReminders
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            resource_id: Query parameter ``resourceId``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
+            include_system_reminders: Query parameter ``includeSystemReminders``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.memory.list_thread_messages(
             thread_id=self.thread_id,
@@ -20046,7 +26631,32 @@ class AsyncMemoryThread:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.MastraDBMessage]:
-        """Every item of every page of ``list_messages``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_messages``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_messages``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            resource_id: Query parameter ``resourceId``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
+            include_system_reminders: Query parameter ``includeSystemReminders``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self._client.memory.iter_thread_messages(
             thread_id=self.thread_id,
             agent_id=self.agent_id if self.agent_id is not None else NOT_GIVEN,
@@ -20093,8 +26703,22 @@ class AsyncMemoryThread:
         ``POST /memory/messages/delete``
 
         Args:
-            resource_id: Query parameter: resourceId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            message_ids: Field ``messageIds`` of the JSON body.
+            resource_id: Query parameter ``resourceId``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.memory.delete_messages(
             agent_id=required_attribute(self, "agent_id"),
@@ -20136,7 +26760,25 @@ class AsyncMemoryThread:
         ``POST /memory/threads/{threadId}/clone``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            metadata: Field ``metadata`` of the JSON body.
+            new_thread_id: Field ``newThreadId`` of the JSON body.
+            options: Field ``options`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.memory.clone_thread(
             thread_id=self.thread_id,
@@ -20173,12 +26815,27 @@ class AsyncMemoryThread:
     ) -> _models.MemoryThreadTransferResponse:
         """Transfer thread ownership
 
-        Reassigns a thread and all of its messages to a different resource. Requires a privileged (non-resource-scoped) context.
+        Reassigns a thread and all of its messages to a different resource. Requires a privileged
+        (non-resource-scoped) context.
 
         ``POST /memory/threads/{threadId}/transfer``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            resource_id: Field ``resourceId`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.memory.transfer_thread(
             thread_id=self.thread_id,
@@ -20216,9 +26873,20 @@ class AsyncMemoryThread:
         ``GET /memory/threads/{threadId}/working-memory``
 
         Args:
-            resource_id: Query parameter: resourceId
-            memory_config: Query parameter: memoryConfig
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            resource_id: Query parameter ``resourceId``.
+            memory_config: Query parameter ``memoryConfig``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.memory.get_working_memory(
             thread_id=self.thread_id,
@@ -20258,7 +26926,23 @@ class AsyncMemoryThread:
         ``POST /memory/threads/{threadId}/working-memory``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            working_memory: Field ``workingMemory`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            memory_config: Field ``memoryConfig`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.memory.update_working_memory(
             thread_id=self.thread_id,
@@ -20341,7 +27025,18 @@ class AsyncProcessor:
         ``GET /processors/{processorId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.processors.get_processor(
             processor_id=self.processor_id,
@@ -20378,6 +27073,24 @@ class AsyncProcessor:
         Executes a specific processor with the provided input data
 
         ``POST /processors/{processorId}/execute``
+
+        Args:
+            messages: Field ``messages`` of the JSON body.
+            phase: Field ``phase`` of the JSON body.
+            agent_id: Field ``agentId`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.processors.execute(
             processor_id=self.processor_id,
@@ -20440,6 +27153,18 @@ class AsyncProcessorProvider:
         Returns details about a specific processor provider, including its configuration schema
 
         ``GET /processor-providers/{providerId}``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.processor_providers.get_processor_provider(
             provider_id=self.provider_id,
@@ -20494,13 +27219,26 @@ class AsyncStoredAgent:
     ) -> _models.StoredAgentDetails:
         """Get stored agent by ID
 
-        Returns a specific agent from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
+        Returns a specific agent from storage by its unique identifier. Use ?status=draft to resolve
+        with the latest (draft) version, or ?status=published (default) for the active published
+        version.
 
         ``GET /stored/agents/{storedAgentId}``
 
         Args:
-            status: Which version to resolve: published (active version) or draft (latest version)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            status: Which version to resolve: published (active version) or draft (latest version).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.stored_agents.get_stored_agent(
             stored_agent_id=self.stored_agent_id,
@@ -20622,32 +27360,54 @@ class AsyncStoredAgent:
         ``PATCH /stored/agents/{storedAgentId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            agents: Agent keys with optional per-agent config — static or conditional
-            author_id: Author identifier for multi-tenant filtering
-            auto_publish: Immediately activate the auto-created version. Defaults to false when omitted.
-            browser: Browser configuration — object config, true (apply default), false/null (disable)
-            change_message: Optional message describing the changes for the auto-created version
-            default_options: Default options for generate/stream calls — static or conditional
-            description: Description of the agent
-            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the Mastra instance; without distributed backends durability is process-local. Does not enable automatic recovery — that stays `recovery.durableAgents`.
-            input_processors: Input processor graph — static or conditional
-            instructions: System instructions for the agent (string or array of instruction blocks)
-            integration_tools: Map of tool provider IDs to their tool configurations — static or conditional
-            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional
-            memory: Memory configuration — static, conditional, or null to disable memory
-            metadata: Additional metadata for the agent
-            model: Model configuration — static value or array of conditional variants
-            name: Name of the agent
-            output_processors: Output processor graph — static or conditional
-            request_context_schema: JSON Schema defining valid request context variables for conditional rule evaluation
-            scorers: Scorer keys with optional sampling config — static or conditional
-            skills: Skill IDs mapped to per-skill config — static or conditional
-            tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the deprecated `integrationTools` field.
-            tools: Tool keys mapped to per-tool config — static or conditional
-            visibility: Agent visibility: private (owner/admin only) or public (any reader)
-            workflows: Workflow keys with optional per-workflow config — static or conditional
-            workspace: Workspace reference (stored ID or inline config) — static or conditional
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            agents: Agent keys with optional per-agent config — static or conditional.
+            author_id: Author identifier for multi-tenant filtering.
+            auto_publish: Immediately activate the auto-created version. Defaults to false when
+                omitted.
+            browser: Browser configuration — object config, true (apply default), false/null
+                (disable).
+            change_message: Optional message describing the changes for the auto-created version.
+            default_options: Default options for generate/stream calls — static or conditional.
+            description: Description of the agent.
+            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are
+                inherited from the Mastra instance; without distributed backends durability is
+                process-local. Does not enable automatic recovery — that stays
+                `recovery.durableAgents`.
+            input_processors: Input processor graph — static or conditional.
+            instructions: System instructions for the agent (string or array of instruction blocks).
+            integration_tools: Map of tool provider IDs to their tool configurations — static or
+                conditional.
+            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or
+                conditional.
+            memory: Memory configuration — static, conditional, or null to disable memory.
+            metadata: Additional metadata for the agent.
+            model: Model configuration — static value or array of conditional variants.
+            name: Name of the agent.
+            output_processors: Output processor graph — static or conditional.
+            request_context_schema: JSON Schema defining valid request context variables for
+                conditional rule evaluation.
+            scorers: Scorer keys with optional sampling config — static or conditional.
+            skills: Skill IDs mapped to per-skill config — static or conditional.
+            tool_providers: Tool provider connections and per-tool config (provider-agnostic).
+                Coexists with the deprecated `integrationTools` field.
+            tools: Tool keys mapped to per-tool config — static or conditional.
+            visibility: Agent visibility: private (owner/admin only) or public (any reader).
+            workflows: Workflow keys with optional per-workflow config — static or conditional.
+            workspace: Workspace reference (stored ID or inline config) — static or conditional.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.stored_agents.update_stored_agent(
             stored_agent_id=self.stored_agent_id,
@@ -20706,7 +27466,18 @@ class AsyncStoredAgent:
         ``DELETE /stored/agents/{storedAgentId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.stored_agents.delete_stored_agent(
             stored_agent_id=self.stored_agent_id,
@@ -20734,12 +27505,26 @@ class AsyncStoredAgent:
     ) -> _models.StoredAgentDependentsResponse:
         """List dependents of a stored agent
 
-        Returns agents that reference the target as a sub-agent. Used to warn before deleting or unsharing. Caller-readable references appear in `dependents` (id + name); cross-workspace references the caller cannot read are aggregated in `hiddenCount` and only surfaced when the target is public.
+        Returns agents that reference the target as a sub-agent. Used to warn before deleting or
+        unsharing. Caller-readable references appear in `dependents` (id + name); cross-workspace
+        references the caller cannot read are aggregated in `hiddenCount` and only surfaced when the
+        target is public.
 
         ``GET /stored/agents/{storedAgentId}/dependents``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.stored_agents.list_dependents(
             stored_agent_id=self.stored_agent_id,
@@ -20849,31 +27634,52 @@ class AsyncStoredAgent:
     ) -> _models.StoredAgentExportResponse:
         """Export stored agent override JSON
 
-        Returns deterministic JSON for an agent configuration or code-agent override without mutating storage
+        Returns deterministic JSON for an agent configuration or code-agent override without
+        mutating storage
 
         ``POST /stored/agents/{storedAgentId}/export``
 
         Args:
-            agents: Agent keys with optional per-agent config — static or conditional
-            browser: Browser configuration — object config, true (apply default), false/null (disable)
-            default_options: Default options for generate/stream calls — static or conditional
-            description: Description of the agent
-            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the Mastra instance; without distributed backends durability is process-local. Does not enable automatic recovery — that stays `recovery.durableAgents`.
-            input_processors: Input processor graph — static or conditional
-            instructions: System instructions for the agent (string or array of instruction blocks)
-            integration_tools: Map of tool provider IDs to their tool configurations — static or conditional
-            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional
-            memory: Memory configuration — static, conditional, or null to disable memory
-            model: Model configuration — static value or array of conditional variants
-            name: Name of the agent
-            output_processors: Output processor graph — static or conditional
-            request_context_schema: JSON Schema defining valid request context variables for conditional rule evaluation
-            scorers: Scorer keys with optional sampling config — static or conditional
-            skills: Skill IDs mapped to per-skill config — static or conditional
-            tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the deprecated `integrationTools` field.
-            tools: Tool keys mapped to per-tool config — static or conditional
-            workflows: Workflow keys with optional per-workflow config — static or conditional
-            workspace: Workspace reference (stored ID or inline config) — static or conditional
+            agents: Agent keys with optional per-agent config — static or conditional.
+            browser: Browser configuration — object config, true (apply default), false/null
+                (disable).
+            default_options: Default options for generate/stream calls — static or conditional.
+            description: Description of the agent.
+            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are
+                inherited from the Mastra instance; without distributed backends durability is
+                process-local. Does not enable automatic recovery — that stays
+                `recovery.durableAgents`.
+            input_processors: Input processor graph — static or conditional.
+            instructions: System instructions for the agent (string or array of instruction blocks).
+            integration_tools: Map of tool provider IDs to their tool configurations — static or
+                conditional.
+            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or
+                conditional.
+            memory: Memory configuration — static, conditional, or null to disable memory.
+            model: Model configuration — static value or array of conditional variants.
+            name: Name of the agent.
+            output_processors: Output processor graph — static or conditional.
+            request_context_schema: JSON Schema defining valid request context variables for
+                conditional rule evaluation.
+            scorers: Scorer keys with optional sampling config — static or conditional.
+            skills: Skill IDs mapped to per-skill config — static or conditional.
+            tool_providers: Tool provider connections and per-tool config (provider-agnostic).
+                Coexists with the deprecated `integrationTools` field.
+            tools: Tool keys mapped to per-tool config — static or conditional.
+            workflows: Workflow keys with optional per-workflow config — static or conditional.
+            workspace: Workspace reference (stored ID or inline config) — static or conditional.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.stored_agents.export(
             stored_agent_id=self.stored_agent_id,
@@ -20926,7 +27732,18 @@ class AsyncStoredAgent:
         ``PUT /stored/agents/{storedAgentId}/favorite``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.stored_agents.put_favorite(
             stored_agent_id=self.stored_agent_id,
@@ -20959,7 +27776,18 @@ class AsyncStoredAgent:
         ``DELETE /stored/agents/{storedAgentId}/favorite``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.stored_agents.delete_favorite(
             stored_agent_id=self.stored_agent_id,
@@ -20995,10 +27823,21 @@ class AsyncStoredAgent:
         ``GET /stored/agents/{agentId}/versions``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_versions.list_stored_agent_versions(
             agent_id=self.stored_agent_id,
@@ -21030,7 +27869,28 @@ class AsyncStoredAgent:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredAgentVersion]:
-        """Every item of every page of ``list_versions``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_versions``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_versions``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self._client.agent_versions.iter_stored_agent_versions(
             agent_id=self.stored_agent_id,
             page=page,
@@ -21067,8 +27927,21 @@ class AsyncStoredAgent:
         ``POST /stored/agents/{agentId}/versions``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            change_message: Optional message describing the changes
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            change_message: Optional message describing the changes.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_versions.create_stored_agent_version(
             agent_id=self.stored_agent_id,
@@ -21104,8 +27977,19 @@ class AsyncStoredAgent:
         ``GET /stored/agents/{agentId}/versions/{versionId}``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_versions.get_stored_agent_version(
             agent_id=self.stored_agent_id,
@@ -21141,8 +28025,21 @@ class AsyncStoredAgent:
         ``POST /stored/agents/{agentId}/versions/{versionId}/activate``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_versions.activate_stored_agent_version(
             agent_id=self.stored_agent_id,
@@ -21179,8 +28076,21 @@ class AsyncStoredAgent:
         ``POST /stored/agents/{agentId}/versions/{versionId}/restore``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_versions.restore_stored_agent_version(
             agent_id=self.stored_agent_id,
@@ -21216,8 +28126,19 @@ class AsyncStoredAgent:
         ``DELETE /stored/agents/{agentId}/versions/{versionId}``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_versions.delete_stored_agent_version(
             agent_id=self.stored_agent_id,
@@ -21253,9 +28174,20 @@ class AsyncStoredAgent:
         ``GET /stored/agents/{agentId}/versions/compare``
 
         Args:
-            from_: Version ID (UUID) to compare from
-            to: Version ID (UUID) to compare to
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            from_: Version ID (UUID) to compare from.
+            to: Version ID (UUID) to compare to.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.agent_versions.compare_stored_agent_versions(
             agent_id=self.stored_agent_id,
@@ -21378,31 +28310,55 @@ class AsyncStoredAgent:
     ) -> _models.StoredAgentChangeRequestResponse:
         """Open stored agent source change request
 
-        Opens a source-provider change request for deterministic agent override JSON without mutating storage
+        Opens a source-provider change request for deterministic agent override JSON without
+        mutating storage
 
         ``POST /stored/agents/{storedAgentId}/change-request``
 
         Args:
-            agents: Agent keys with optional per-agent config — static or conditional
-            browser: Browser configuration — object config, true (apply default), false/null (disable)
-            default_options: Default options for generate/stream calls — static or conditional
-            description: Description of the agent
-            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the Mastra instance; without distributed backends durability is process-local. Does not enable automatic recovery — that stays `recovery.durableAgents`.
-            input_processors: Input processor graph — static or conditional
-            instructions: System instructions for the agent (string or array of instruction blocks)
-            integration_tools: Map of tool provider IDs to their tool configurations — static or conditional
-            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional
-            memory: Memory configuration — static, conditional, or null to disable memory
-            model: Model configuration — static value or array of conditional variants
-            name: Name of the agent
-            output_processors: Output processor graph — static or conditional
-            request_context_schema: JSON Schema defining valid request context variables for conditional rule evaluation
-            scorers: Scorer keys with optional sampling config — static or conditional
-            skills: Skill IDs mapped to per-skill config — static or conditional
-            tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the deprecated `integrationTools` field.
-            tools: Tool keys mapped to per-tool config — static or conditional
-            workflows: Workflow keys with optional per-workflow config — static or conditional
-            workspace: Workspace reference (stored ID or inline config) — static or conditional
+            agents: Agent keys with optional per-agent config — static or conditional.
+            browser: Browser configuration — object config, true (apply default), false/null
+                (disable).
+            change_message: Field ``changeMessage`` of the JSON body.
+            default_options: Default options for generate/stream calls — static or conditional.
+            description: Description of the agent.
+            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are
+                inherited from the Mastra instance; without distributed backends durability is
+                process-local. Does not enable automatic recovery — that stays
+                `recovery.durableAgents`.
+            input_processors: Input processor graph — static or conditional.
+            inspect_only: Field ``inspectOnly`` of the JSON body.
+            instructions: System instructions for the agent (string or array of instruction blocks).
+            integration_tools: Map of tool provider IDs to their tool configurations — static or
+                conditional.
+            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or
+                conditional.
+            memory: Memory configuration — static, conditional, or null to disable memory.
+            model: Model configuration — static value or array of conditional variants.
+            name: Name of the agent.
+            output_processors: Output processor graph — static or conditional.
+            request_context_schema: JSON Schema defining valid request context variables for
+                conditional rule evaluation.
+            scorers: Scorer keys with optional sampling config — static or conditional.
+            skills: Skill IDs mapped to per-skill config — static or conditional.
+            tool_providers: Tool provider connections and per-tool config (provider-agnostic).
+                Coexists with the deprecated `integrationTools` field.
+            tools: Tool keys mapped to per-tool config — static or conditional.
+            user_name: Field ``userName`` of the JSON body.
+            workflows: Workflow keys with optional per-workflow config — static or conditional.
+            workspace: Workspace reference (stored ID or inline config) — static or conditional.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.stored_agents.change_request(
             stored_agent_id=self.stored_agent_id,
@@ -21511,13 +28467,26 @@ class AsyncStoredMcpClient:
     ) -> _models.StoredMcpClientDetails:
         """Get stored MCP client by ID
 
-        Returns a specific MCP client from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
+        Returns a specific MCP client from storage by its unique identifier. Use ?status=draft to
+        resolve with the latest (draft) version, or ?status=published (default) for the active
+        published version.
 
         ``GET /stored/mcp-clients/{storedMCPClientId}``
 
         Args:
-            status: Which version to resolve: published (active version) or draft (latest version)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            status: Which version to resolve: published (active version) or draft (latest version).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.stored_mcp_clients.get_stored_mcp_client(
             stored_mcp_client_id=self.stored_mcp_client_id,
@@ -21558,10 +28527,25 @@ class AsyncStoredMcpClient:
         ``PATCH /stored/mcp-clients/{storedMCPClientId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            description: Description of the MCP client
-            name: Name of the MCP client
-            servers: Map of server name to server configuration
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            author_id: Field ``authorId`` of the JSON body.
+            description: Description of the MCP client.
+            metadata: Field ``metadata`` of the JSON body.
+            name: Name of the MCP client.
+            servers: Map of server name to server configuration.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.stored_mcp_clients.update_stored_mcp_client(
             stored_mcp_client_id=self.stored_mcp_client_id,
@@ -21600,7 +28584,18 @@ class AsyncStoredMcpClient:
         ``DELETE /stored/mcp-clients/{storedMCPClientId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.stored_mcp_clients.delete_stored_mcp_client(
             stored_mcp_client_id=self.stored_mcp_client_id,
@@ -21660,13 +28655,26 @@ class AsyncStoredPromptBlock:
     ) -> _models.StoredPromptBlockDetails:
         """Get stored prompt block by ID
 
-        Returns a specific prompt block from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
+        Returns a specific prompt block from storage by its unique identifier. Use ?status=draft to
+        resolve with the latest (draft) version, or ?status=published (default) for the active
+        published version.
 
         ``GET /stored/prompt-blocks/{storedPromptBlockId}``
 
         Args:
-            status: Which version to resolve: published (active version) or draft (latest version)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            status: Which version to resolve: published (active version) or draft (latest version).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.stored_prompt_blocks.get_stored_prompt_block(
             stored_prompt_block_id=self.stored_prompt_block_id,
@@ -21710,11 +28718,28 @@ class AsyncStoredPromptBlock:
         ``PATCH /stored/prompt-blocks/{storedPromptBlockId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            content: Template content with {{variable}} interpolation
-            description: Purpose description
-            name: Display name of the prompt block
-            request_context_schema: JSON Schema defining available variables for {{variableName}} interpolation and conditions
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            author_id: Field ``authorId`` of the JSON body.
+            content: Template content with {{variable}} interpolation.
+            description: Purpose description.
+            metadata: Field ``metadata`` of the JSON body.
+            name: Display name of the prompt block.
+            request_context_schema: JSON Schema defining available variables for {{variableName}}
+                interpolation and conditions.
+            rules: Field ``rules`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.stored_prompt_blocks.update_stored_prompt_block(
             stored_prompt_block_id=self.stored_prompt_block_id,
@@ -21755,7 +28780,18 @@ class AsyncStoredPromptBlock:
         ``DELETE /stored/prompt-blocks/{storedPromptBlockId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.stored_prompt_blocks.delete_stored_prompt_block(
             stored_prompt_block_id=self.stored_prompt_block_id,
@@ -21793,10 +28829,21 @@ class AsyncStoredPromptBlock:
         ``GET /stored/prompt-blocks/{promptBlockId}/versions``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.prompt_block_versions.list_stored_prompt_block_versions(
             prompt_block_id=self.stored_prompt_block_id,
@@ -21830,7 +28877,28 @@ class AsyncStoredPromptBlock:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredPromptBlockVersion]:
-        """Every item of every page of ``list_versions``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_versions``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_versions``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self._client.prompt_block_versions.iter_stored_prompt_block_versions(
             prompt_block_id=self.stored_prompt_block_id,
             page=page,
@@ -21867,8 +28935,21 @@ class AsyncStoredPromptBlock:
         ``POST /stored/prompt-blocks/{promptBlockId}/versions``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            change_message: Optional message describing the changes
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            change_message: Optional message describing the changes.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.prompt_block_versions.create_stored_prompt_block_version(
             prompt_block_id=self.stored_prompt_block_id,
@@ -21904,8 +28985,19 @@ class AsyncStoredPromptBlock:
         ``GET /stored/prompt-blocks/{promptBlockId}/versions/{versionId}``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.prompt_block_versions.get_stored_prompt_block_version(
             prompt_block_id=self.stored_prompt_block_id,
@@ -21941,8 +29033,21 @@ class AsyncStoredPromptBlock:
         ``POST /stored/prompt-blocks/{promptBlockId}/versions/{versionId}/activate``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.prompt_block_versions.stored_prompt_block_version_activate(
             prompt_block_id=self.stored_prompt_block_id,
@@ -21979,8 +29084,21 @@ class AsyncStoredPromptBlock:
         ``POST /stored/prompt-blocks/{promptBlockId}/versions/{versionId}/restore``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.prompt_block_versions.stored_prompt_block_version_restore(
             prompt_block_id=self.stored_prompt_block_id,
@@ -22016,8 +29134,19 @@ class AsyncStoredPromptBlock:
         ``DELETE /stored/prompt-blocks/{promptBlockId}/versions/{versionId}``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.prompt_block_versions.delete_stored_prompt_block_version(
             prompt_block_id=self.stored_prompt_block_id,
@@ -22053,9 +29182,20 @@ class AsyncStoredPromptBlock:
         ``GET /stored/prompt-blocks/{promptBlockId}/versions/compare``
 
         Args:
-            from_: Version ID (UUID) to compare from
-            to: Version ID (UUID) to compare to
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            from_: Version ID (UUID) to compare from.
+            to: Version ID (UUID) to compare to.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.prompt_block_versions.get_stored_prompt_block_versions_compare(
             prompt_block_id=self.stored_prompt_block_id,
@@ -22133,13 +29273,26 @@ class AsyncStoredScorer:
     ) -> _models.StoredScorerDetails:
         """Get stored scorer definition by ID
 
-        Returns a specific scorer definition from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
+        Returns a specific scorer definition from storage by its unique identifier. Use
+        ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for
+        the active published version.
 
         ``GET /stored/scorers/{storedScorerId}``
 
         Args:
-            status: Which version to resolve: published (active version) or draft (latest version)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            status: Which version to resolve: published (active version) or draft (latest version).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.stored_scorers.get_stored_scorer(
             stored_scorer_id=self.stored_scorer_id,
@@ -22203,13 +29356,30 @@ class AsyncStoredScorer:
         ``PATCH /stored/scorers/{storedScorerId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            default_sampling: Default sampling configuration
-            description: Description of the scorer
-            instructions: System instructions for the judge LLM (used when type is llm-judge)
-            name: Name of the scorer
-            preset_config: Serializable config options for preset scorers
-            type: Scorer type: llm-judge for custom, or a preset type name
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            author_id: Field ``authorId`` of the JSON body.
+            default_sampling: Default sampling configuration.
+            description: Description of the scorer.
+            instructions: System instructions for the judge LLM (used when type is llm-judge).
+            metadata: Field ``metadata`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            name: Name of the scorer.
+            preset_config: Serializable config options for preset scorers.
+            score_range: Field ``scoreRange`` of the JSON body.
+            type: Scorer type: llm-judge for custom, or a preset type name.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.stored_scorers.update_stored_scorer(
             stored_scorer_id=self.stored_scorer_id,
@@ -22253,7 +29423,18 @@ class AsyncStoredScorer:
         ``DELETE /stored/scorers/{storedScorerId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.stored_scorers.delete_stored_scorer(
             stored_scorer_id=self.stored_scorer_id,
@@ -22289,10 +29470,21 @@ class AsyncStoredScorer:
         ``GET /stored/scorers/{scorerId}/versions``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.scorer_versions.list_stored_scorer_versions(
             scorer_id=self.stored_scorer_id,
@@ -22324,7 +29516,28 @@ class AsyncStoredScorer:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredScorerVersion]:
-        """Every item of every page of ``list_versions``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_versions``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_versions``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self._client.scorer_versions.iter_stored_scorer_versions(
             scorer_id=self.stored_scorer_id,
             page=page,
@@ -22361,8 +29574,21 @@ class AsyncStoredScorer:
         ``POST /stored/scorers/{scorerId}/versions``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            change_message: Optional message describing the changes
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            change_message: Optional message describing the changes.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.scorer_versions.create_stored_scorer_version(
             scorer_id=self.stored_scorer_id,
@@ -22398,8 +29624,19 @@ class AsyncStoredScorer:
         ``GET /stored/scorers/{scorerId}/versions/{versionId}``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.scorer_versions.get_stored_scorer_version(
             scorer_id=self.stored_scorer_id,
@@ -22435,8 +29672,21 @@ class AsyncStoredScorer:
         ``POST /stored/scorers/{scorerId}/versions/{versionId}/activate``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.scorer_versions.stored_scorer_version_activate(
             scorer_id=self.stored_scorer_id,
@@ -22473,8 +29723,21 @@ class AsyncStoredScorer:
         ``POST /stored/scorers/{scorerId}/versions/{versionId}/restore``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.scorer_versions.stored_scorer_version_restore(
             scorer_id=self.stored_scorer_id,
@@ -22510,8 +29773,19 @@ class AsyncStoredScorer:
         ``DELETE /stored/scorers/{scorerId}/versions/{versionId}``
 
         Args:
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.scorer_versions.delete_stored_scorer_version(
             scorer_id=self.stored_scorer_id,
@@ -22547,9 +29821,20 @@ class AsyncStoredScorer:
         ``GET /stored/scorers/{scorerId}/versions/compare``
 
         Args:
-            from_: Version ID (UUID) to compare from
-            to: Version ID (UUID) to compare to
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            from_: Version ID (UUID) to compare from.
+            to: Version ID (UUID) to compare to.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.scorer_versions.get_stored_scorer_versions_compare(
             scorer_id=self.stored_scorer_id,
@@ -22626,12 +29911,24 @@ class AsyncStoredSkill:
     ) -> _models.StoredSkillDetails:
         """Get stored skill by ID
 
-        Returns a specific skill from storage by its unique identifier (resolved with active version config)
+        Returns a specific skill from storage by its unique identifier (resolved with active version
+        config)
 
         ``GET /stored/skills/{storedSkillId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.stored_skills.get_stored_skill(
             stored_skill_id=self.stored_skill_id,
@@ -22683,19 +29980,33 @@ class AsyncStoredSkill:
         ``PATCH /stored/skills/{storedSkillId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            assets: List of asset file paths
-            compatibility: Compatibility requirements
-            description: Description of what the skill does and when to use it
-            files: Full file tree structure for the skill
-            instructions: Markdown instructions for the skill
-            license: License identifier for the skill
-            metadata: Additional metadata for the skill
-            name: Name of the skill
-            references: List of reference file paths
-            scripts: List of script file paths
-            source: Source location of the skill
-            visibility: Skill visibility: private (owner/admin only) or public (any reader)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            assets: List of asset file paths.
+            author_id: Field ``authorId`` of the JSON body.
+            compatibility: Compatibility requirements.
+            description: Description of what the skill does and when to use it.
+            files: Full file tree structure for the skill.
+            instructions: Markdown instructions for the skill.
+            license: License identifier for the skill.
+            metadata: Additional metadata for the skill.
+            name: Name of the skill.
+            references: List of reference file paths.
+            scripts: List of script file paths.
+            source: Source location of the skill.
+            visibility: Skill visibility: private (owner/admin only) or public (any reader).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.stored_skills.update_stored_skill(
             stored_skill_id=self.stored_skill_id,
@@ -22742,7 +30053,18 @@ class AsyncStoredSkill:
         ``DELETE /stored/skills/{storedSkillId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.stored_skills.delete_stored_skill(
             stored_skill_id=self.stored_skill_id,
@@ -22775,7 +30097,18 @@ class AsyncStoredSkill:
         ``PUT /stored/skills/{storedSkillId}/favorite``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.stored_skills.put_favorite(
             stored_skill_id=self.stored_skill_id,
@@ -22808,7 +30141,18 @@ class AsyncStoredSkill:
         ``DELETE /stored/skills/{storedSkillId}/favorite``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.stored_skills.delete_favorite(
             stored_skill_id=self.stored_skill_id,
@@ -22876,7 +30220,18 @@ class AsyncTool:
         ``GET /tools/{toolId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.tools.get_tool(
             tool_id=self.tool_id,
@@ -22912,7 +30267,21 @@ class AsyncTool:
         ``POST /tools/{toolId}/execute``
 
         Args:
-            run_id: Query parameter: runId
+            data: Field ``data`` of the JSON body.
+            run_id: Query parameter ``runId``.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.tools.execute_tool(
             tool_id=self.tool_id,
@@ -22974,6 +30343,18 @@ class AsyncToolProvider:
         Returns the toolkits available from a specific tool provider
 
         ``GET /tool-providers/{providerId}/toolkits``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.tool_providers.list_toolkits(
             provider_id=self.provider_id,
@@ -23008,10 +30389,20 @@ class AsyncToolProvider:
         ``GET /tool-providers/{providerId}/tools``
 
         Args:
-            toolkit: Filter tools by toolkit slug
-            search: Search tools by name or description
-            page: Page number for pagination (1-indexed)
-            per_page: Number of items per page
+            toolkit: Filter tools by toolkit slug.
+            search: Search tools by name or description.
+            page: Page number for pagination (1-indexed).
+            per_page: Number of items per page.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.tool_providers.list_tools(
             provider_id=self.provider_id,
@@ -23043,7 +30434,27 @@ class AsyncToolProvider:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ToolProviderToolsResponseData]:
-        """Every item of every page of ``list_tools``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_tools``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_tools``.
+
+        Args:
+            toolkit: Filter tools by toolkit slug.
+            search: Search tools by name or description.
+            page: Page number for pagination (1-indexed).
+            per_page: Number of items per page.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self._client.tool_providers.iter_tools(
             provider_id=self.provider_id,
             toolkit=toolkit,
@@ -23078,7 +30489,17 @@ class AsyncToolProvider:
         ``GET /tool-providers/{providerId}/tools/{toolSlug}/schema``
 
         Args:
-            tool_slug: Slug identifier for the tool
+            tool_slug: Slug identifier for the tool.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.tool_providers.get_tool_schema(
             provider_id=self.provider_id,
@@ -23117,12 +30538,28 @@ class AsyncToolProvider:
         ``POST /tool-providers/{providerId}/authorize``
 
         Args:
-            toolkit: Toolkit slug being authorized
-            config: Provider-specific user-supplied connection fields (e.g. subdomain)
-            connection_id: Existing connection bucket id when re-authorizing; omit for a brand-new connection
-            label: Optional human label to persist on the resulting tool_provider_connections row. Must match the stored connection label rules (≤ 32 chars, [A-Za-z0-9 _-]+).
-            scope: Identity bucket. "shared" pins under SHARED_BUCKET_ID. "caller-supplied" pins under the request-context resourceId (returns 400 when missing). Defaults to "per-author".
-            tool_name: Optional tool slug for tool-scoped authorization
+            toolkit: Toolkit slug being authorized.
+            config: Provider-specific user-supplied connection fields (e.g. subdomain).
+            connection_id: Existing connection bucket id when re-authorizing; omit for a brand-new
+                connection.
+            label: Optional human label to persist on the resulting tool_provider_connections row.
+                Must match the stored connection label rules (≤ 32 chars, [A-Za-z0-9 _-]+).
+            scope: Identity bucket. "shared" pins under SHARED_BUCKET_ID. "caller-supplied" pins
+                under the request-context resourceId (returns 400 when missing). Defaults to
+                "per-author".
+            tool_name: Optional tool slug for tool-scoped authorization.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.tool_providers.authorize(
             provider_id=self.provider_id,
@@ -23161,7 +30598,17 @@ class AsyncToolProvider:
         ``GET /tool-providers/{providerId}/auth-status/{authId}``
 
         Args:
-            auth_id: Opaque auth handle returned by authorize
+            auth_id: Opaque auth handle returned by authorize.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.tool_providers.get_auth_status(
             provider_id=self.provider_id,
@@ -23195,7 +30642,19 @@ class AsyncToolProvider:
         ``POST /tool-providers/{providerId}/connection-status``
 
         Args:
-            items: Connection tuples to batch-check
+            items: Connection tuples to batch-check.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.tool_providers.connection_status(
             provider_id=self.provider_id,
@@ -23228,16 +30687,28 @@ class AsyncToolProvider:
     ) -> _models.ToolProviderConnectionsResponse:
         """List existing connections
 
-        Returns existing provider connections on a toolkit, so the picker can offer them for pinning without re-running OAuth
+        Returns existing provider connections on a toolkit, so the picker can offer them for pinning
+        without re-running OAuth
 
         ``GET /tool-providers/{providerId}/connections``
 
         Args:
-            toolkit: Toolkit slug whose connections to list
-            author_id: Admin-only: restrict listing to a specific author. Silently ignored for non-admin callers.
+            toolkit: Toolkit slug whose connections to list.
+            author_id: Admin-only: restrict listing to a specific author. Silently ignored for
+                non-admin callers.
             scope: Filter results by scope. Omit to include shared + per-author pins for the caller.
-            page: Page number for pagination (1-indexed)
-            per_page: Number of items per page (default 50, max 200)
+            page: Page number for pagination (1-indexed).
+            per_page: Number of items per page (default 50, max 200).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.tool_providers.list_connections(
             provider_id=self.provider_id,
@@ -23271,7 +30742,30 @@ class AsyncToolProvider:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ToolProviderConnectionsResponseItem]:
-        """Every item of every page of ``list_connections``, a page at a time as the loop goes."""
+        """Every item of every page of ``list_connections``, fetched a page at a time as the loop
+        goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_connections``.
+
+        Args:
+            toolkit: Toolkit slug whose connections to list.
+            author_id: Admin-only: restrict listing to a specific author. Silently ignored for
+                non-admin callers.
+            scope: Filter results by scope. Omit to include shared + per-author pins for the caller.
+            page: Page number for pagination (1-indexed).
+            per_page: Number of items per page (default 50, max 200).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self._client.tool_providers.iter_connections(
             provider_id=self.provider_id,
             toolkit=toolkit,
@@ -23302,12 +30796,23 @@ class AsyncToolProvider:
     ) -> _models.ToolProviderConnectionFieldsResponse:
         """List connection field schema
 
-        Returns a list of provider-specific fields the UI should collect before initiating an authorize call
+        Returns a list of provider-specific fields the UI should collect before initiating an
+        authorize call
 
         ``GET /tool-providers/{providerId}/connection-fields``
 
         Args:
-            toolkit: Toolkit slug whose connection field schema to list
+            toolkit: Toolkit slug whose connection field schema to list.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.tool_providers.list_connection_fields(
             provider_id=self.provider_id,
@@ -23337,14 +30842,25 @@ class AsyncToolProvider:
     ) -> _models.ToolProviderConnectionDeleteResponse:
         """Disconnect a connection
 
-        Revokes the provider-side connection (if supported) and removes the persisted tool_provider_connections row. Use `?force=true` to bypass usage checks.
+        Revokes the provider-side connection (if supported) and removes the persisted
+        tool_provider_connections row. Use `?force=true` to bypass usage checks.
 
         ``DELETE /tool-providers/{providerId}/connections/{connectionId}``
 
         Args:
-            connection_id: Adapter-native connection id (e.g. Composio ca_...)
-            force: When true, revoke at the provider and drop the row even if pinned by agents
-            toolkit: Toolkit slug for the connection (used when the row was upserted with one)
+            connection_id: Adapter-native connection id (e.g. Composio ca_...).
+            force: When true, revoke at the provider and drop the row even if pinned by agents.
+            toolkit: Toolkit slug for the connection (used when the row was upserted with one).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.tool_providers.delete_connection(
             provider_id=self.provider_id,
@@ -23376,13 +30892,27 @@ class AsyncToolProvider:
     ) -> _models.ToolProviderConnectionUpdateResponse:
         """Update a connection label
 
-        Updates the persisted display label on tool_provider_connections. Returns 403 when caller is neither the owner nor admin (and the row is not shared), 404 when the row does not exist.
+        Updates the persisted display label on tool_provider_connections. Returns 403 when caller is
+        neither the owner nor admin (and the row is not shared), 404 when the row does not exist.
 
         ``PATCH /tool-providers/{providerId}/connections/{connectionId}``
 
         Args:
-            connection_id: Adapter-native connection id (e.g. Composio ca_...)
-            label: New display label for the connection. Pass null (or empty string) to clear the existing label.
+            connection_id: Adapter-native connection id (e.g. Composio ca_...).
+            label: New display label for the connection. Pass null (or empty string) to clear the
+                existing label.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.tool_providers.update_connection(
             provider_id=self.provider_id,
@@ -23418,8 +30948,18 @@ class AsyncToolProvider:
         ``GET /tool-providers/{providerId}/connections/{connectionId}/usage``
 
         Args:
-            connection_id: Adapter-native connection id (e.g. Composio ca_...)
-            toolkit: Optional toolkit slug to scope the usage scan
+            connection_id: Adapter-native connection id (e.g. Composio ca_...).
+            toolkit: Optional toolkit slug to scope the usage scan.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.tool_providers.get_connection_usage(
             provider_id=self.provider_id,
@@ -23450,6 +30990,18 @@ class AsyncToolProvider:
         Returns provider-level health (config, reachability, etc.)
 
         ``GET /tool-providers/{providerId}/health``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.tool_providers.get_health(
             provider_id=self.provider_id,
@@ -23535,8 +31087,19 @@ class AsyncVector:
         ``GET /vector/{vectorName}/indexes/{indexName}``
 
         Args:
-            index_name: Name of the index
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            index_name: Name of the index.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.vectors.get_index(
             vector_name=self.vector_name,
@@ -23570,7 +31133,18 @@ class AsyncVector:
         ``GET /vector/{vectorName}/indexes``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.vectors.list_indexes(
             vector_name=self.vector_name,
@@ -23604,6 +31178,23 @@ class AsyncVector:
         Creates a new vector index with the specified dimension and metric
 
         ``POST /vector/{vectorName}/create-index``
+
+        Args:
+            dimension: Field ``dimension`` of the JSON body.
+            index_name: Field ``indexName`` of the JSON body.
+            metric: Field ``metric`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.vectors.create_index(
             vector_name=self.vector_name,
@@ -23641,6 +31232,24 @@ class AsyncVector:
         Inserts or updates vectors in the specified index
 
         ``POST /vector/{vectorName}/upsert``
+
+        Args:
+            index_name: Field ``indexName`` of the JSON body.
+            vectors: Field ``vectors`` of the JSON body.
+            ids: Field ``ids`` of the JSON body.
+            metadata: Field ``metadata`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.vectors.upsert(
             vector_name=self.vector_name,
@@ -23680,6 +31289,25 @@ class AsyncVector:
         Performs a similarity search on the vector index
 
         ``POST /vector/{vectorName}/query``
+
+        Args:
+            index_name: Field ``indexName`` of the JSON body.
+            query_vector: Field ``queryVector`` of the JSON body.
+            filter: Field ``filter`` of the JSON body.
+            include_vector: Field ``includeVector`` of the JSON body.
+            top_k: Field ``topK`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.vectors.query(
             vector_name=self.vector_name,
@@ -23717,7 +31345,17 @@ class AsyncVector:
         ``DELETE /vector/{vectorName}/indexes/{indexName}``
 
         Args:
-            index_name: Name of the index
+            index_name: Name of the index.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.vectors.delete_index(
             vector_name=self.vector_name,
@@ -23787,7 +31425,18 @@ class AsyncWorkflow:
         ``GET /workflows/{workflowId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workflows.get_workflow(
             workflow_id=self.workflow_id,
@@ -23841,15 +31490,26 @@ class AsyncWorkflow:
         ``GET /workflows/{workflowId}/runs``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            offset: Query parameter: offset
-            limit: Query parameter: limit
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            resource_id: Query parameter: resourceId
-            status: Query parameter: status
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            resource_id: Query parameter ``resourceId``.
+            status: Query parameter ``status``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workflows.list_runs(
             workflow_id=self.workflow_id,
@@ -23904,7 +31564,33 @@ class AsyncWorkflow:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.WorkflowRunsResponseRun]:
-        """Every item of every page of ``runs``, a page at a time as the loop goes."""
+        """Every item of every page of ``runs``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``runs``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            resource_id: Query parameter ``resourceId``.
+            status: Query parameter ``status``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
+        """
         return self._client.workflows.iter_runs(
             workflow_id=self.workflow_id,
             page=page,
@@ -23942,15 +31628,33 @@ class AsyncWorkflow:
     ) -> _models.WorkflowRunDetails:
         """Get workflow run by ID
 
-        Returns a workflow run with metadata and processed execution state. Use the fields query parameter to reduce payload size by requesting only specific fields (e.g., ?fields=result,steps). Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
+        Returns a workflow run with metadata and processed execution state. Use the fields query
+        parameter to reduce payload size by requesting only specific fields (e.g.,
+        ?fields=result,steps). Available fields: result, error, payload, steps, activeStepsPath,
+        serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt)
+        and status are always included.
 
         ``GET /workflows/{workflowId}/runs/{runId}``
 
         Args:
-            run_id: Unique identifier for the workflow run
-            fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
-            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            run_id: Unique identifier for the workflow run.
+            fields: Comma-separated list of fields to return. Available fields: result, error,
+                payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId,
+                workflowName, resourceId, createdAt, updatedAt) and status are always included.
+            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to
+                true. Set to false for better performance.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workflows.get_run(
             workflow_id=self.workflow_id,
@@ -23986,7 +31690,17 @@ class AsyncWorkflow:
         ``DELETE /workflows/{workflowId}/runs/{runId}``
 
         Args:
-            run_id: Unique identifier for the workflow run
+            run_id: Unique identifier for the workflow run.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workflows.delete_run(
             workflow_id=self.workflow_id,
@@ -24022,7 +31736,21 @@ class AsyncWorkflow:
         ``POST /workflows/{workflowId}/create-run``
 
         Args:
-            run_id: Query parameter: runId
+            run_id: Query parameter ``runId``.
+            disable_scorers: Do not run the workflow's scorers on this run.
+            resource_id: The user or entity the run belongs to.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         result = await self._client.workflows.create_run(
             workflow_id=self.workflow_id,
@@ -24072,7 +31800,26 @@ class AsyncWorkflow:
         ``POST /workflows/{workflowId}/start``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workflows.start(
             workflow_id=self.workflow_id,
@@ -24121,7 +31868,26 @@ class AsyncWorkflow:
         ``POST /workflows/{workflowId}/start-async``
 
         Args:
-            run_id: Query parameter: runId
+            run_id: Query parameter ``runId``.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workflows.start_async(
             workflow_id=self.workflow_id,
@@ -24172,7 +31938,30 @@ class AsyncWorkflow:
         ``POST /workflows/{workflowId}/stream``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            close_on_suspend: End the stream when the run suspends (default true); false keeps it
+                open.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.stream(
             workflow_id=self.workflow_id,
@@ -24223,7 +32012,26 @@ class AsyncWorkflow:
         ``POST /workflows/{workflowId}/resume``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workflows.resume(
             workflow_id=self.workflow_id,
@@ -24272,7 +32080,26 @@ class AsyncWorkflow:
         ``POST /workflows/{workflowId}/resume-async``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workflows.resume_async(
             workflow_id=self.workflow_id,
@@ -24316,12 +32143,31 @@ class AsyncWorkflow:
     ) -> _models.WorkflowResumeNoWaitResponse:
         """Resume workflow without waiting
 
-        Resumes a suspended workflow execution without waiting (fire-and-forget) and returns immediately with the runId. The workflow continues executing in the background.
+        Resumes a suspended workflow execution without waiting (fire-and-forget) and returns
+        immediately with the runId. The workflow continues executing in the background.
 
         ``POST /workflows/{workflowId}/resume-no-wait``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            for_each_index: Field ``forEachIndex`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            step: Field ``step`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workflows.resume_no_wait(
             workflow_id=self.workflow_id,
@@ -24371,7 +32217,28 @@ class AsyncWorkflow:
         ``POST /workflows/{workflowId}/resume-stream``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.resume_stream(
             workflow_id=self.workflow_id,
@@ -24408,13 +32275,24 @@ class AsyncWorkflow:
     ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Observe workflow stream
 
-        Observes and streams updates from an already running workflow execution. Supports position-based resume with offset for efficient reconnection.
+        Observes and streams updates from an already running workflow execution. Supports
+        position-based resume with offset for efficient reconnection.
 
         ``POST /workflows/{workflowId}/observe``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
             offset: Resume from this event index (0-based). If omitted, replays all events.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.observe(
             workflow_id=self.workflow_id,
@@ -24453,7 +32331,21 @@ class AsyncWorkflow:
         ``POST /workflows/{workflowId}/restart``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            request_context: Field ``requestContext`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workflows.restart(
             workflow_id=self.workflow_id,
@@ -24494,7 +32386,21 @@ class AsyncWorkflow:
         ``POST /workflows/{workflowId}/restart-async``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            request_context: Field ``requestContext`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workflows.restart_async(
             workflow_id=self.workflow_id,
@@ -24542,7 +32448,28 @@ class AsyncWorkflow:
         ``POST /workflows/{workflowId}/time-travel``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workflows.time_travel(
             workflow_id=self.workflow_id,
@@ -24597,7 +32524,28 @@ class AsyncWorkflow:
         ``POST /workflows/{workflowId}/time-travel-async``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workflows.time_travel_async(
             workflow_id=self.workflow_id,
@@ -24648,12 +32596,36 @@ class AsyncWorkflow:
     ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Time travel workflow stream
 
-        Time travels a workflow run, starting from a specific step, and streams the results in real-time
+        Time travels a workflow run, starting from a specific step, and streams the results in
+        real-time
 
         ``POST /workflows/{workflowId}/time-travel-stream``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.time_travel_stream(
             workflow_id=self.workflow_id,
@@ -24698,7 +32670,19 @@ class AsyncWorkflow:
         ``POST /workflows/{workflowId}/runs/{runId}/cancel``
 
         Args:
-            run_id: Unique identifier for the workflow run
+            run_id: Unique identifier for the workflow run.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workflows.cancel_run(
             workflow_id=self.workflow_id,
@@ -24728,9 +32712,25 @@ class AsyncWorkflow:
     ) -> _models.WorkflowsEventsResponse:
         """Receive a workflow event from a push-mode broker
 
-        Push-mode entry point for workflow events. Brokers (GCP Pub/Sub push, SNS, EventBridge) POST each event here; Mastra processes it through the same pipeline as pull-mode workers.
+        Push-mode entry point for workflow events. Brokers (GCP Pub/Sub push, SNS, EventBridge) POST
+        each event here; Mastra processes it through the same pipeline as pull-mode workers.
 
         ``POST /workflows/events``
+
+        Args:
+            event: Field ``event`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workflows.send_event(
             event=event,
@@ -24763,7 +32763,18 @@ class AsyncWorkflow:
         ``GET /workflows/{workflowId}``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         result = await self._client.workflows.get_workflow(
             workflow_id=self.workflow_id,
@@ -24807,7 +32818,26 @@ class AsyncWorkflow:
         ``POST /workflows/{workflowId}/stream-legacy``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            close_on_suspend: Field ``closeOnSuspend`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.stream_legacy(
             workflow_id=self.workflow_id,
@@ -24848,7 +32878,17 @@ class AsyncWorkflow:
         ``POST /workflows/{workflowId}/observe-stream-legacy``
 
         Args:
-            run_id: Unique identifier for the run
+            run_id: Unique identifier for the run.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.observe_stream_legacy(
             workflow_id=self.workflow_id,
@@ -24952,14 +32992,32 @@ class AsyncWorkflowRun:
     ) -> _models.WorkflowRunDetails:
         """Get workflow run by ID
 
-        Returns a workflow run with metadata and processed execution state. Use the fields query parameter to reduce payload size by requesting only specific fields (e.g., ?fields=result,steps). Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
+        Returns a workflow run with metadata and processed execution state. Use the fields query
+        parameter to reduce payload size by requesting only specific fields (e.g.,
+        ?fields=result,steps). Available fields: result, error, payload, steps, activeStepsPath,
+        serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt)
+        and status are always included.
 
         ``GET /workflows/{workflowId}/runs/{runId}``
 
         Args:
-            fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
-            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            fields: Comma-separated list of fields to return. Available fields: result, error,
+                payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId,
+                workflowName, resourceId, createdAt, updatedAt) and status are always included.
+            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to
+                true. Set to false for better performance.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workflows.get_run(
             workflow_id=self.workflow_id,
@@ -25001,6 +33059,27 @@ class AsyncWorkflowRun:
         Starts execution of a specific workflow run by ID
 
         ``POST /workflows/{workflowId}/start``
+
+        Args:
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workflows.start(
             workflow_id=self.workflow_id,
@@ -25046,6 +33125,27 @@ class AsyncWorkflowRun:
         Starts a workflow execution asynchronously without streaming results
 
         ``POST /workflows/{workflowId}/start-async``
+
+        Args:
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workflows.start_async(
             workflow_id=self.workflow_id,
@@ -25093,6 +33193,31 @@ class AsyncWorkflowRun:
         Executes a workflow and streams the results in real-time
 
         ``POST /workflows/{workflowId}/stream``
+
+        Args:
+            close_on_suspend: End the stream when the run suspends (default true); false keeps it
+                open.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.stream(
             workflow_id=self.workflow_id,
@@ -25140,6 +33265,27 @@ class AsyncWorkflowRun:
         Resumes a suspended workflow execution from a specific step
 
         ``POST /workflows/{workflowId}/resume``
+
+        Args:
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workflows.resume(
             workflow_id=self.workflow_id,
@@ -25185,6 +33331,27 @@ class AsyncWorkflowRun:
         Resumes a suspended workflow execution asynchronously without streaming
 
         ``POST /workflows/{workflowId}/resume-async``
+
+        Args:
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workflows.resume_async(
             workflow_id=self.workflow_id,
@@ -25227,9 +33394,30 @@ class AsyncWorkflowRun:
     ) -> _models.WorkflowResumeNoWaitResponse:
         """Resume workflow without waiting
 
-        Resumes a suspended workflow execution without waiting (fire-and-forget) and returns immediately with the runId. The workflow continues executing in the background.
+        Resumes a suspended workflow execution without waiting (fire-and-forget) and returns
+        immediately with the runId. The workflow continues executing in the background.
 
         ``POST /workflows/{workflowId}/resume-no-wait``
+
+        Args:
+            for_each_index: Field ``forEachIndex`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            step: Field ``step`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workflows.resume_no_wait(
             workflow_id=self.workflow_id,
@@ -25276,6 +33464,29 @@ class AsyncWorkflowRun:
         Resumes a suspended workflow execution and continues streaming results
 
         ``POST /workflows/{workflowId}/resume-stream``
+
+        Args:
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.resume_stream(
             workflow_id=self.workflow_id,
@@ -25311,12 +33522,23 @@ class AsyncWorkflowRun:
     ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Observe workflow stream
 
-        Observes and streams updates from an already running workflow execution. Supports position-based resume with offset for efficient reconnection.
+        Observes and streams updates from an already running workflow execution. Supports
+        position-based resume with offset for efficient reconnection.
 
         ``POST /workflows/{workflowId}/observe``
 
         Args:
             offset: Resume from this event index (0-based). If omitted, replays all events.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.observe(
             workflow_id=self.workflow_id,
@@ -25345,12 +33567,23 @@ class AsyncWorkflowRun:
     ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Observe workflow stream
 
-        Observes and streams updates from an already running workflow execution. Supports position-based resume with offset for efficient reconnection.
+        Observes and streams updates from an already running workflow execution. Supports
+        position-based resume with offset for efficient reconnection.
 
         ``POST /workflows/{workflowId}/observe``
 
         Args:
             offset: Resume from this event index (0-based). If omitted, replays all events.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.observe(
             workflow_id=self.workflow_id,
@@ -25386,6 +33619,22 @@ class AsyncWorkflowRun:
         Restarts an active workflow execution
 
         ``POST /workflows/{workflowId}/restart``
+
+        Args:
+            request_context: Field ``requestContext`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workflows.restart(
             workflow_id=self.workflow_id,
@@ -25423,6 +33672,22 @@ class AsyncWorkflowRun:
         Restarts an active workflow execution asynchronously
 
         ``POST /workflows/{workflowId}/restart-async``
+
+        Args:
+            request_context: Field ``requestContext`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workflows.restart_async(
             workflow_id=self.workflow_id,
@@ -25467,6 +33732,29 @@ class AsyncWorkflowRun:
         Time travels a workflow run, starting from a specific step
 
         ``POST /workflows/{workflowId}/time-travel``
+
+        Args:
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workflows.time_travel(
             workflow_id=self.workflow_id,
@@ -25518,6 +33806,29 @@ class AsyncWorkflowRun:
         Time travels a workflow run asynchronously without streaming
 
         ``POST /workflows/{workflowId}/time-travel-async``
+
+        Args:
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workflows.time_travel_async(
             workflow_id=self.workflow_id,
@@ -25567,9 +33878,35 @@ class AsyncWorkflowRun:
     ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Time travel workflow stream
 
-        Time travels a workflow run, starting from a specific step, and streams the results in real-time
+        Time travels a workflow run, starting from a specific step, and streams the results in
+        real-time
 
         ``POST /workflows/{workflowId}/time-travel-stream``
+
+        Args:
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.time_travel_stream(
             workflow_id=self.workflow_id,
@@ -25611,6 +33948,20 @@ class AsyncWorkflowRun:
         Cancels an in-progress workflow execution
 
         ``POST /workflows/{workflowId}/runs/{runId}/cancel``
+
+        Args:
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workflows.cancel_run(
             workflow_id=self.workflow_id,
@@ -25641,6 +33992,18 @@ class AsyncWorkflowRun:
         Deletes a specific workflow run by ID
 
         ``DELETE /workflows/{workflowId}/runs/{runId}``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workflows.delete_run(
             workflow_id=self.workflow_id,
@@ -25671,6 +34034,20 @@ class AsyncWorkflowRun:
         Cancels an in-progress workflow execution
 
         ``POST /workflows/{workflowId}/runs/{runId}/cancel``
+
+        Args:
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workflows.cancel_run(
             workflow_id=self.workflow_id,
@@ -25711,6 +34088,27 @@ class AsyncWorkflowRun:
         Legacy endpoint for streaming workflow execution. Use /workflows/:workflowId/stream instead.
 
         ``POST /workflows/{workflowId}/stream-legacy``
+
+        Args:
+            close_on_suspend: Field ``closeOnSuspend`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.stream_legacy(
             workflow_id=self.workflow_id,
@@ -25748,6 +34146,18 @@ class AsyncWorkflowRun:
         Legacy endpoint for observing workflow stream. Use /workflows/:workflowId/observe instead.
 
         ``POST /workflows/{workflowId}/observe-stream-legacy``
+
+        Args:
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return self._client.workflows.observe_stream_legacy(
             workflow_id=self.workflow_id,
@@ -25829,7 +34239,13 @@ class AsyncWorkspace:
     def get_skill(
         self, skill_name: str, skill_path: str | None = None
     ) -> AsyncWorkspaceSkillResource:
-        """A skill of a workspace, by name (and its path, where two skills share a name)."""
+        """A skill of a workspace, by name (and its path, where two skills share a name).
+
+        Args:
+            skill_name: The ``skillName`` of every call of this WorkspaceSkillResource.
+            skill_path: The ``path`` of every call of this WorkspaceSkillResource. ``None``: left
+                out of the requests.
+        """
         return AsyncWorkspaceSkillResource(
             self._client,
             workspace_id=self.workspace_id,
@@ -25853,6 +34269,18 @@ class AsyncWorkspace:
         Returns information about a specific workspace and its capabilities
 
         ``GET /workspaces/{workspaceId}``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workspace.get_workspace(
             workspace_id=self.workspace_id,
@@ -25885,8 +34313,18 @@ class AsyncWorkspace:
         ``GET /workspaces/{workspaceId}/fs/read``
 
         Args:
-            path: Path to the file to read
-            encoding: Encoding for text files (default: utf-8)
+            path: Path to the file to read.
+            encoding: Encoding for text files (default: utf-8).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workspace.get_fs_read(
             workspace_id=self.workspace_id,
@@ -25924,10 +34362,22 @@ class AsyncWorkspace:
         ``POST /workspaces/{workspaceId}/fs/write``
 
         Args:
-            path: Path to write to
-            content: Content to write (text or base64-encoded binary)
-            encoding: Content encoding
-            recursive: Create parent directories if needed
+            path: Path to write to.
+            content: Content to write (text or base64-encoded binary).
+            encoding: Content encoding.
+            recursive: Create parent directories if needed.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workspace.fs_write(
             workspace_id=self.workspace_id,
@@ -25965,8 +34415,18 @@ class AsyncWorkspace:
         ``GET /workspaces/{workspaceId}/fs/list``
 
         Args:
-            path: Path to the directory to list
-            recursive: Include subdirectories
+            path: Path to the directory to list.
+            recursive: Include subdirectories.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workspace.get_fs_list(
             workspace_id=self.workspace_id,
@@ -26002,9 +34462,19 @@ class AsyncWorkspace:
         ``DELETE /workspaces/{workspaceId}/fs/delete``
 
         Args:
-            path: Path to delete
-            recursive: Delete directories recursively
-            force: Don't error if path doesn't exist
+            path: Path to delete.
+            recursive: Delete directories recursively.
+            force: Don't error if path doesn't exist.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workspace.delete_fs_delete(
             workspace_id=self.workspace_id,
@@ -26041,8 +34511,20 @@ class AsyncWorkspace:
         ``POST /workspaces/{workspaceId}/fs/mkdir``
 
         Args:
-            path: Directory path to create
-            recursive: Create parent directories if needed
+            path: Directory path to create.
+            recursive: Create parent directories if needed.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workspace.fs_mkdir(
             workspace_id=self.workspace_id,
@@ -26077,7 +34559,17 @@ class AsyncWorkspace:
         ``GET /workspaces/{workspaceId}/fs/stat``
 
         Args:
-            path: Path to get info about
+            path: Path to get info about.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workspace.get_fs_stat(
             workspace_id=self.workspace_id,
@@ -26113,10 +34605,20 @@ class AsyncWorkspace:
         ``GET /workspaces/{workspaceId}/search``
 
         Args:
-            query: Search query text
-            top_k: Maximum number of results
-            mode: Search mode
-            min_score: Minimum relevance score threshold
+            query: Search query text.
+            top_k: Maximum number of results.
+            mode: Search mode.
+            min_score: Minimum relevance score threshold.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workspace.get_search(
             workspace_id=self.workspace_id,
@@ -26155,9 +34657,21 @@ class AsyncWorkspace:
         ``POST /workspaces/{workspaceId}/index``
 
         Args:
-            content: Content to index
-            path: Path to use as document ID
-            metadata: Optional metadata
+            content: Content to index.
+            path: Path to use as document ID.
+            metadata: Optional metadata.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workspace.index(
             workspace_id=self.workspace_id,
@@ -26190,6 +34704,18 @@ class AsyncWorkspace:
         Returns a list of all discovered skills with their metadata
 
         ``GET /workspaces/{workspaceId}/skills``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workspace.list_skills(
             workspace_id=self.workspace_id,
@@ -26225,11 +34751,21 @@ class AsyncWorkspace:
         ``GET /workspaces/{workspaceId}/skills/search``
 
         Args:
-            query: Search query text
-            top_k: Maximum number of results
-            min_score: Minimum relevance score threshold
-            skill_names: Comma-separated list of skill names to search within
-            include_references: Include reference files in search
+            query: Search query text.
+            top_k: Maximum number of results.
+            min_score: Minimum relevance score threshold.
+            skill_names: Comma-separated list of skill names to search within.
+            include_references: Include reference files in search.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workspace.get_skills_search(
             workspace_id=self.workspace_id,
@@ -26332,6 +34868,18 @@ class AsyncWorkspaceSkillResource:
         Returns the full details of a specific skill including instructions and file lists
 
         ``GET /workspaces/{workspaceId}/skills/{skillName}``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workspace.get_skill(
             workspace_id=self.workspace_id,
@@ -26362,6 +34910,18 @@ class AsyncWorkspaceSkillResource:
         Returns a list of all reference file paths for a skill
 
         ``GET /workspaces/{workspaceId}/skills/{skillName}/references``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workspace.list_skill_references(
             workspace_id=self.workspace_id,
@@ -26395,7 +34955,17 @@ class AsyncWorkspaceSkillResource:
         ``GET /workspaces/{workspaceId}/skills/{skillName}/references/{referencePath}``
 
         Args:
-            reference_path: Reference file path (URL encoded)
+            reference_path: Reference file path (URL encoded).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         return await self._client.workspace.get_skill_reference(
             workspace_id=self.workspace_id,

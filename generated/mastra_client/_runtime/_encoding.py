@@ -168,8 +168,8 @@ def build_query(
     ``deepObject`` (``a[x]=1``). Names in ``json_params`` are sent as compact JSON (Mastra
     parses objects and arrays in the query that way); a ``str`` for such a name is taken as
     already encoded. Names in ``base64_json_params`` are sent as base64 of that JSON's UTF-8
-    (Mastra's ``?requestContext=``, as @mastra/client-js sends it; a ``str`` is taken as encoded). Other lists repeat the key,
-    other dicts use ``name[key]=value``.
+    (Mastra's ``?requestContext=``, as @mastra/client-js sends it; a ``str`` is taken as
+    encoded). Other lists repeat the key, other dicts use ``name[key]=value``.
     """
     pairs: list[tuple[str, str]] = []
     for name, raw in values.items():

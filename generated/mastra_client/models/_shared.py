@@ -160,7 +160,8 @@ class A2aTaskStatus(BaseModel):
 
 class A2aV1Object(BaseModel):
     """
-    An A2A v1.0 object (Task, SendMessageResponse, ListTasksResponse...) as sent: protobuf JSON, camelCase.
+    An A2A v1.0 object (Task, SendMessageResponse, ListTasksResponse...) as sent: protobuf JSON,
+    camelCase.
     """
 
     model_config = ConfigDict(

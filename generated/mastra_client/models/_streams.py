@@ -134,7 +134,8 @@ class AbortChunk(BaseModel):
 
 class AgentControllerMessageDelta(BaseModel):
     """
-    What changed in a message: {type: text-delta, delta}, {type: reasoning-delta, index, delta} or {type: part, index, part}.
+    What changed in a message: {type: text-delta, delta}, {type: reasoning-delta, index, delta} or
+    {type: part, index, part}.
     """
 
     model_config = ConfigDict(
@@ -1352,7 +1353,8 @@ class ObjectResultChunk(BaseModel):
 
 class OtherA2aStreamEvent(BaseModel):
     """
-    A chunk of a type this client does not know (newer server, or ``data-*``): every field is kept. Known types: message, task, status-update, artifact-update.
+    A chunk of a type this client does not know (newer server, or ``data-*``): every field is kept.
+    Known types: message, task, status-update, artifact-update.
     """
 
     model_config = ConfigDict(
@@ -1365,7 +1367,12 @@ class OtherA2aStreamEvent(BaseModel):
 
 class OtherAgentChunk(BaseModel):
     """
-    A chunk of a type this client does not know (newer server, or ``data-*``): every field is kept. Known types: start, step-start, text-start, text-delta, text-end, reasoning-start, reasoning-delta, reasoning-end, tool-call-input-streaming-start, tool-call-delta, tool-call-input-streaming-end, tool-call, tool-result, tool-error, tool-call-approval, tool-call-suspended, tool-output-denied, step-finish, finish, error, abort, tripwire, object, object-result.
+    A chunk of a type this client does not know (newer server, or ``data-*``): every field is kept.
+    Known types: start, step-start, text-start, text-delta, text-end, reasoning-start,
+    reasoning-delta, reasoning-end, tool-call-input-streaming-start, tool-call-delta,
+    tool-call-input-streaming-end, tool-call, tool-result, tool-error, tool-call-approval,
+    tool-call-suspended, tool-output-denied, step-finish, finish, error, abort, tripwire, object,
+    object-result.
     """
 
     model_config = ConfigDict(
@@ -1384,7 +1391,18 @@ class OtherAgentChunk(BaseModel):
 
 class OtherAgentControllerEvent(BaseModel):
     """
-    A chunk of a type this client does not know (newer server, or ``data-*``): every field is kept. Known types: agent_start, agent_end, message_start, message_update, message_end, state_changed, tool_input_start, tool_input_delta, tool_input_end, tool_start, tool_update, shell_output, command_exit, tool_end, tool_approval_required, tool_suspended, tool_suspension_cancelled, mode_changed, model_changed, thread_changed, thread_created, thread_deleted, thread_title_updated, subagent_start, subagent_text_delta, subagent_tool_start, subagent_tool_end, subagent_end, subagent_model_changed, task_updated, notification, notification_summary, usage_update, display_state_changed, goal_evaluation, follow_up_queued, om_observation_start, om_observation_end, om_observation_failed, om_reflection_start, om_reflection_end, om_reflection_failed, om_buffering_start, om_buffering_end, om_buffering_failed, om_model_changed, om_activation, om_status, om_thread_title_updated, workspace_ready, workspace_error, workspace_status_changed, info, error.
+    A chunk of a type this client does not know (newer server, or ``data-*``): every field is kept.
+    Known types: agent_start, agent_end, message_start, message_update, message_end, state_changed,
+    tool_input_start, tool_input_delta, tool_input_end, tool_start, tool_update, shell_output,
+    command_exit, tool_end, tool_approval_required, tool_suspended, tool_suspension_cancelled,
+    mode_changed, model_changed, thread_changed, thread_created, thread_deleted,
+    thread_title_updated, subagent_start, subagent_text_delta, subagent_tool_start,
+    subagent_tool_end, subagent_end, subagent_model_changed, task_updated, notification,
+    notification_summary, usage_update, display_state_changed, goal_evaluation, follow_up_queued,
+    om_observation_start, om_observation_end, om_observation_failed, om_reflection_start,
+    om_reflection_end, om_reflection_failed, om_buffering_start, om_buffering_end,
+    om_buffering_failed, om_model_changed, om_activation, om_status, om_thread_title_updated,
+    workspace_ready, workspace_error, workspace_status_changed, info, error.
     """
 
     model_config = ConfigDict(
@@ -1397,7 +1415,10 @@ class OtherAgentControllerEvent(BaseModel):
 
 class OtherBackgroundTaskChunk(BaseModel):
     """
-    A chunk of a type this client does not know (newer server, or ``data-*``): every field is kept. Known types: background-task-running, background-task-output, background-task-completed, background-task-failed, background-task-cancelled, background-task-suspended, background-task-resumed.
+    A chunk of a type this client does not know (newer server, or ``data-*``): every field is kept.
+    Known types: background-task-running, background-task-output, background-task-completed,
+    background-task-failed, background-task-cancelled, background-task-suspended,
+    background-task-resumed.
     """
 
     model_config = ConfigDict(
@@ -1410,7 +1431,11 @@ class OtherBackgroundTaskChunk(BaseModel):
 
 class OtherNetworkChunk(BaseModel):
     """
-    A chunk of a type this client does not know (newer server, or ``data-*``): every field is kept. Known types: routing-agent-start, routing-agent-text-delta, routing-agent-end, agent-execution-start, agent-execution-end, workflow-execution-start, workflow-execution-end, tool-execution-start, tool-execution-end, network-execution-event-step-finish, network-execution-event-finish, error.
+    A chunk of a type this client does not know (newer server, or ``data-*``): every field is kept.
+    Known types: routing-agent-start, routing-agent-text-delta, routing-agent-end,
+    agent-execution-start, agent-execution-end, workflow-execution-start, workflow-execution-end,
+    tool-execution-start, tool-execution-end, network-execution-event-step-finish,
+    network-execution-event-finish, error.
     """
 
     model_config = ConfigDict(
@@ -1425,7 +1450,12 @@ class OtherNetworkChunk(BaseModel):
 
 class OtherResponsesStreamEvent(BaseModel):
     """
-    A chunk of a type this client does not know (newer server, or ``data-*``): every field is kept. Known types: response.created, response.in_progress, response.completed, response.failed, response.incomplete, response.output_item.added, response.output_item.done, response.content_part.added, response.content_part.done, response.output_text.delta, response.output_text.done, response.function_call_arguments.delta, response.function_call_arguments.done, error.
+    A chunk of a type this client does not know (newer server, or ``data-*``): every field is kept.
+    Known types: response.created, response.in_progress, response.completed, response.failed,
+    response.incomplete, response.output_item.added, response.output_item.done,
+    response.content_part.added, response.content_part.done, response.output_text.delta,
+    response.output_text.done, response.function_call_arguments.delta,
+    response.function_call_arguments.done, error.
     """
 
     model_config = ConfigDict(
@@ -1439,7 +1469,10 @@ class OtherResponsesStreamEvent(BaseModel):
 
 class OtherWorkflowEvent(BaseModel):
     """
-    A chunk of a type this client does not know (newer server, or ``data-*``): every field is kept. Known types: workflow-start, workflow-step-start, workflow-step-result, workflow-step-suspended, workflow-step-waiting, workflow-step-finish, workflow-step-output, workflow-step-progress, workflow-finish, workflow-canceled, workflow-paused, error.
+    A chunk of a type this client does not know (newer server, or ``data-*``): every field is kept.
+    Known types: workflow-start, workflow-step-start, workflow-step-result, workflow-step-suspended,
+    workflow-step-waiting, workflow-step-finish, workflow-step-output, workflow-step-progress,
+    workflow-finish, workflow-canceled, workflow-paused, error.
     """
 
     model_config = ConfigDict(

@@ -2447,7 +2447,8 @@ class ObservabilityTraceLightResponse(BaseModel):
 
 class ObservabilityTraceLightResponseSpan(BaseModel):
     """
-    Lightweight span record for trace lists and timelines (excludes input, output, attributes, tags, links)
+    Lightweight span record for trace lists and timelines (excludes input, output, attributes, tags,
+    links)
     """
 
     model_config = ConfigDict(

@@ -327,7 +327,8 @@ class V1ResponsesRequestProviderOptions(BaseModel):
 
 class V1ResponsesRequestText(BaseModel):
     """
-    Optional text output format. Supports `json_object` for JSON mode and `json_schema` for schema-constrained structured output.
+    Optional text output format. Supports `json_object` for JSON mode and `json_schema` for
+    schema-constrained structured output.
     """
 
     model_config = ConfigDict(

@@ -63,8 +63,20 @@ class AgentBuilderResource:
         ``POST /agent-builder/{actionId}/runs/{runId}/cancel``
 
         Args:
-            action_id: Unique identifier for the agent-builder action
-            run_id: Unique identifier for the action run
+            action_id: Unique identifier for the agent-builder action.
+            run_id: Unique identifier for the action run.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentBuilderResource.cancel_run,
@@ -120,8 +132,20 @@ class AgentBuilderResource:
         ``POST /agent-builder/{actionId}/create-run``
 
         Args:
-            action_id: Unique identifier for the agent-builder action
-            run_id: Query parameter: runId
+            action_id: Unique identifier for the agent-builder action.
+            run_id: Query parameter ``runId``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentBuilderResource.create_run,
@@ -181,7 +205,17 @@ class AgentBuilderResource:
         ``GET /agent-builder/{actionId}``
 
         Args:
-            action_id: Unique identifier for the agent-builder action
+            action_id: Unique identifier for the agent-builder action.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentBuilderResource.get_action,
@@ -232,15 +266,29 @@ class AgentBuilderResource:
     ) -> _models.AgentBuilderRun:
         """Get action run by ID
 
-        Returns details for a specific action run with metadata and processed execution state. Use the fields query parameter to reduce payload size.
+        Returns details for a specific action run with metadata and processed execution state. Use
+        the fields query parameter to reduce payload size.
 
         ``GET /agent-builder/{actionId}/runs/{runId}``
 
         Args:
-            action_id: Unique identifier for the agent-builder action
-            run_id: Unique identifier for the action run
-            fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
-            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
+            action_id: Unique identifier for the agent-builder action.
+            run_id: Unique identifier for the action run.
+            fields: Comma-separated list of fields to return. Available fields: result, error,
+                payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId,
+                workflowName, resourceId, createdAt, updatedAt) and status are always included.
+            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to
+                true. Set to false for better performance.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentBuilderResource.get_run,
@@ -300,6 +348,18 @@ class AgentBuilderResource:
         Returns a list of all available agent-builder actions
 
         ``GET /agent-builder``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -367,15 +427,25 @@ class AgentBuilderResource:
         ``GET /agent-builder/{actionId}/runs``
 
         Args:
-            action_id: Unique identifier for the agent-builder action
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            offset: Query parameter: offset
-            limit: Query parameter: limit
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            resource_id: Query parameter: resourceId
-            status: Query parameter: status
+            action_id: Unique identifier for the agent-builder action.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            resource_id: Query parameter ``resourceId``.
+            status: Query parameter ``status``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentBuilderResource.list_runs,
@@ -465,8 +535,29 @@ class AgentBuilderResource:
     ) -> Iterator[_models.WorkflowRunsResponseRun]:
         """Every item of every page of ``list_runs``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_runs``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_runs``.
+
+        Args:
+            action_id: Unique identifier for the agent-builder action.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            resource_id: Query parameter ``resourceId``.
+            status: Query parameter ``status``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "runs")
         while not _pager.done:
@@ -510,8 +601,18 @@ class AgentBuilderResource:
         ``POST /agent-builder/{actionId}/observe``
 
         Args:
-            action_id: Unique identifier for the agent-builder action
-            run_id: Unique identifier for the run
+            action_id: Unique identifier for the agent-builder action.
+            run_id: Unique identifier for the run.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentBuilderResource.observe,
@@ -565,13 +666,24 @@ class AgentBuilderResource:
     ) -> Stream[Any]:
         """[DEPRECATED] Observe agent-builder action stream with legacy format
 
-        Legacy endpoint for observing agent-builder action stream. Use /agent-builder/:actionId/observe instead.
+        Legacy endpoint for observing agent-builder action stream. Use
+        /agent-builder/:actionId/observe instead.
 
         ``POST /agent-builder/{actionId}/observe-stream-legacy``
 
         Args:
-            action_id: Unique identifier for the agent-builder action
-            run_id: Unique identifier for the run
+            action_id: Unique identifier for the agent-builder action.
+            run_id: Unique identifier for the run.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentBuilderResource.observe_stream_legacy,
@@ -638,8 +750,27 @@ class AgentBuilderResource:
         ``POST /agent-builder/{actionId}/resume``
 
         Args:
-            action_id: Unique identifier for the agent-builder action
-            run_id: Unique identifier for the run
+            action_id: Unique identifier for the agent-builder action.
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentBuilderResource.resume,
@@ -720,8 +851,27 @@ class AgentBuilderResource:
         ``POST /agent-builder/{actionId}/resume-async``
 
         Args:
-            action_id: Unique identifier for the agent-builder action
-            run_id: Unique identifier for the run
+            action_id: Unique identifier for the agent-builder action.
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentBuilderResource.resume_async,
@@ -797,13 +947,32 @@ class AgentBuilderResource:
     ) -> _models.AgentBuilderResumeNoWaitResponse:
         """Resume action without waiting
 
-        Resumes a suspended action execution without waiting (fire-and-forget) and returns immediately with the runId. The action continues executing in the background.
+        Resumes a suspended action execution without waiting (fire-and-forget) and returns
+        immediately with the runId. The action continues executing in the background.
 
         ``POST /agent-builder/{actionId}/resume-no-wait``
 
         Args:
-            action_id: Unique identifier for the agent-builder action
-            run_id: Unique identifier for the run
+            action_id: Unique identifier for the agent-builder action.
+            run_id: Unique identifier for the run.
+            for_each_index: Field ``forEachIndex`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            step: Field ``step`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentBuilderResource.resume_no_wait,
@@ -884,8 +1053,27 @@ class AgentBuilderResource:
         ``POST /agent-builder/{actionId}/resume-stream``
 
         Args:
-            action_id: Unique identifier for the agent-builder action
-            run_id: Unique identifier for the run
+            action_id: Unique identifier for the agent-builder action.
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentBuilderResource.resume_stream,
@@ -964,8 +1152,27 @@ class AgentBuilderResource:
         ``POST /agent-builder/{actionId}/start``
 
         Args:
-            action_id: Unique identifier for the agent-builder action
-            run_id: Unique identifier for the run
+            action_id: Unique identifier for the agent-builder action.
+            run_id: Unique identifier for the run.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentBuilderResource.start,
@@ -1046,8 +1253,27 @@ class AgentBuilderResource:
         ``POST /agent-builder/{actionId}/start-async``
 
         Args:
-            action_id: Unique identifier for the agent-builder action
-            run_id: Query parameter: runId
+            action_id: Unique identifier for the agent-builder action.
+            run_id: Query parameter ``runId``.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentBuilderResource.start_async,
@@ -1129,8 +1355,27 @@ class AgentBuilderResource:
         ``POST /agent-builder/{actionId}/stream``
 
         Args:
-            action_id: Unique identifier for the agent-builder action
-            run_id: Unique identifier for the run
+            action_id: Unique identifier for the agent-builder action.
+            run_id: Unique identifier for the run.
+            close_on_suspend: Field ``closeOnSuspend`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentBuilderResource.stream,
@@ -1205,13 +1450,32 @@ class AgentBuilderResource:
     ) -> Any:
         """[DEPRECATED] Stream agent-builder action with legacy format
 
-        Legacy endpoint for streaming agent-builder action execution. Use /agent-builder/:actionId/stream instead.
+        Legacy endpoint for streaming agent-builder action execution. Use
+        /agent-builder/:actionId/stream instead.
 
         ``POST /agent-builder/{actionId}/stream-legacy``
 
         Args:
-            action_id: Unique identifier for the agent-builder action
-            run_id: Unique identifier for the run
+            action_id: Unique identifier for the agent-builder action.
+            run_id: Unique identifier for the run.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentBuilderResource.stream_legacy,
@@ -1331,8 +1595,20 @@ class AsyncAgentBuilderResource:
         ``POST /agent-builder/{actionId}/runs/{runId}/cancel``
 
         Args:
-            action_id: Unique identifier for the agent-builder action
-            run_id: Unique identifier for the action run
+            action_id: Unique identifier for the agent-builder action.
+            run_id: Unique identifier for the action run.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentBuilderResource.cancel_run,
@@ -1388,8 +1664,20 @@ class AsyncAgentBuilderResource:
         ``POST /agent-builder/{actionId}/create-run``
 
         Args:
-            action_id: Unique identifier for the agent-builder action
-            run_id: Query parameter: runId
+            action_id: Unique identifier for the agent-builder action.
+            run_id: Query parameter ``runId``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentBuilderResource.create_run,
@@ -1449,7 +1737,17 @@ class AsyncAgentBuilderResource:
         ``GET /agent-builder/{actionId}``
 
         Args:
-            action_id: Unique identifier for the agent-builder action
+            action_id: Unique identifier for the agent-builder action.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentBuilderResource.get_action,
@@ -1500,15 +1798,29 @@ class AsyncAgentBuilderResource:
     ) -> _models.AgentBuilderRun:
         """Get action run by ID
 
-        Returns details for a specific action run with metadata and processed execution state. Use the fields query parameter to reduce payload size.
+        Returns details for a specific action run with metadata and processed execution state. Use
+        the fields query parameter to reduce payload size.
 
         ``GET /agent-builder/{actionId}/runs/{runId}``
 
         Args:
-            action_id: Unique identifier for the agent-builder action
-            run_id: Unique identifier for the action run
-            fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
-            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
+            action_id: Unique identifier for the agent-builder action.
+            run_id: Unique identifier for the action run.
+            fields: Comma-separated list of fields to return. Available fields: result, error,
+                payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId,
+                workflowName, resourceId, createdAt, updatedAt) and status are always included.
+            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to
+                true. Set to false for better performance.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentBuilderResource.get_run,
@@ -1568,6 +1880,18 @@ class AsyncAgentBuilderResource:
         Returns a list of all available agent-builder actions
 
         ``GET /agent-builder``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
@@ -1635,15 +1959,25 @@ class AsyncAgentBuilderResource:
         ``GET /agent-builder/{actionId}/runs``
 
         Args:
-            action_id: Unique identifier for the agent-builder action
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            offset: Query parameter: offset
-            limit: Query parameter: limit
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            resource_id: Query parameter: resourceId
-            status: Query parameter: status
+            action_id: Unique identifier for the agent-builder action.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            resource_id: Query parameter ``resourceId``.
+            status: Query parameter ``status``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentBuilderResource.list_runs,
@@ -1733,8 +2067,29 @@ class AsyncAgentBuilderResource:
     ) -> AsyncIterator[_models.WorkflowRunsResponseRun]:
         """Every item of every page of ``list_runs``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_runs``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_runs``.
+
+        Args:
+            action_id: Unique identifier for the agent-builder action.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            resource_id: Query parameter ``resourceId``.
+            status: Query parameter ``status``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "runs")
         while not _pager.done:
@@ -1779,8 +2134,18 @@ class AsyncAgentBuilderResource:
         ``POST /agent-builder/{actionId}/observe``
 
         Args:
-            action_id: Unique identifier for the agent-builder action
-            run_id: Unique identifier for the run
+            action_id: Unique identifier for the agent-builder action.
+            run_id: Unique identifier for the run.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentBuilderResource.observe,
@@ -1834,13 +2199,24 @@ class AsyncAgentBuilderResource:
     ) -> AsyncStream[Any]:
         """[DEPRECATED] Observe agent-builder action stream with legacy format
 
-        Legacy endpoint for observing agent-builder action stream. Use /agent-builder/:actionId/observe instead.
+        Legacy endpoint for observing agent-builder action stream. Use
+        /agent-builder/:actionId/observe instead.
 
         ``POST /agent-builder/{actionId}/observe-stream-legacy``
 
         Args:
-            action_id: Unique identifier for the agent-builder action
-            run_id: Unique identifier for the run
+            action_id: Unique identifier for the agent-builder action.
+            run_id: Unique identifier for the run.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentBuilderResource.observe_stream_legacy,
@@ -1907,8 +2283,27 @@ class AsyncAgentBuilderResource:
         ``POST /agent-builder/{actionId}/resume``
 
         Args:
-            action_id: Unique identifier for the agent-builder action
-            run_id: Unique identifier for the run
+            action_id: Unique identifier for the agent-builder action.
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentBuilderResource.resume,
@@ -1989,8 +2384,27 @@ class AsyncAgentBuilderResource:
         ``POST /agent-builder/{actionId}/resume-async``
 
         Args:
-            action_id: Unique identifier for the agent-builder action
-            run_id: Unique identifier for the run
+            action_id: Unique identifier for the agent-builder action.
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentBuilderResource.resume_async,
@@ -2066,13 +2480,32 @@ class AsyncAgentBuilderResource:
     ) -> _models.AgentBuilderResumeNoWaitResponse:
         """Resume action without waiting
 
-        Resumes a suspended action execution without waiting (fire-and-forget) and returns immediately with the runId. The action continues executing in the background.
+        Resumes a suspended action execution without waiting (fire-and-forget) and returns
+        immediately with the runId. The action continues executing in the background.
 
         ``POST /agent-builder/{actionId}/resume-no-wait``
 
         Args:
-            action_id: Unique identifier for the agent-builder action
-            run_id: Unique identifier for the run
+            action_id: Unique identifier for the agent-builder action.
+            run_id: Unique identifier for the run.
+            for_each_index: Field ``forEachIndex`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            step: Field ``step`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentBuilderResource.resume_no_wait,
@@ -2153,8 +2586,27 @@ class AsyncAgentBuilderResource:
         ``POST /agent-builder/{actionId}/resume-stream``
 
         Args:
-            action_id: Unique identifier for the agent-builder action
-            run_id: Unique identifier for the run
+            action_id: Unique identifier for the agent-builder action.
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentBuilderResource.resume_stream,
@@ -2233,8 +2685,27 @@ class AsyncAgentBuilderResource:
         ``POST /agent-builder/{actionId}/start``
 
         Args:
-            action_id: Unique identifier for the agent-builder action
-            run_id: Unique identifier for the run
+            action_id: Unique identifier for the agent-builder action.
+            run_id: Unique identifier for the run.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentBuilderResource.start,
@@ -2315,8 +2786,27 @@ class AsyncAgentBuilderResource:
         ``POST /agent-builder/{actionId}/start-async``
 
         Args:
-            action_id: Unique identifier for the agent-builder action
-            run_id: Query parameter: runId
+            action_id: Unique identifier for the agent-builder action.
+            run_id: Query parameter ``runId``.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentBuilderResource.start_async,
@@ -2398,8 +2888,27 @@ class AsyncAgentBuilderResource:
         ``POST /agent-builder/{actionId}/stream``
 
         Args:
-            action_id: Unique identifier for the agent-builder action
-            run_id: Unique identifier for the run
+            action_id: Unique identifier for the agent-builder action.
+            run_id: Unique identifier for the run.
+            close_on_suspend: Field ``closeOnSuspend`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentBuilderResource.stream,
@@ -2474,13 +2983,32 @@ class AsyncAgentBuilderResource:
     ) -> Any:
         """[DEPRECATED] Stream agent-builder action with legacy format
 
-        Legacy endpoint for streaming agent-builder action execution. Use /agent-builder/:actionId/stream instead.
+        Legacy endpoint for streaming agent-builder action execution. Use
+        /agent-builder/:actionId/stream instead.
 
         ``POST /agent-builder/{actionId}/stream-legacy``
 
         Args:
-            action_id: Unique identifier for the agent-builder action
-            run_id: Unique identifier for the run
+            action_id: Unique identifier for the agent-builder action.
+            run_id: Unique identifier for the run.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentBuilderResource.stream_legacy,

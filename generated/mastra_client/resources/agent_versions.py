@@ -51,9 +51,22 @@ class AgentVersionsResource:
         ``POST /stored/agents/{agentId}/versions/{versionId}/activate``
 
         Args:
-            agent_id: Unique identifier for the stored agent
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Unique identifier for the stored agent.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentVersionsResource.activate_stored_agent_version,
@@ -118,10 +131,21 @@ class AgentVersionsResource:
         ``GET /stored/agents/{agentId}/versions/compare``
 
         Args:
-            agent_id: Unique identifier for the stored agent
-            from_: Version ID (UUID) to compare from
-            to: Version ID (UUID) to compare to
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Unique identifier for the stored agent.
+            from_: Version ID (UUID) to compare from.
+            to: Version ID (UUID) to compare to.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentVersionsResource.compare_stored_agent_versions,
@@ -189,9 +213,22 @@ class AgentVersionsResource:
         ``POST /stored/agents/{agentId}/versions``
 
         Args:
-            agent_id: Unique identifier for the stored agent
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            change_message: Optional message describing the changes
+            agent_id: Unique identifier for the stored agent.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            change_message: Optional message describing the changes.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentVersionsResource.create_stored_agent_version,
@@ -260,9 +297,20 @@ class AgentVersionsResource:
         ``DELETE /stored/agents/{agentId}/versions/{versionId}``
 
         Args:
-            agent_id: Unique identifier for the stored agent
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Unique identifier for the stored agent.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentVersionsResource.delete_stored_agent_version,
@@ -326,9 +374,20 @@ class AgentVersionsResource:
         ``GET /stored/agents/{agentId}/versions/{versionId}``
 
         Args:
-            agent_id: Unique identifier for the stored agent
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Unique identifier for the stored agent.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentVersionsResource.get_stored_agent_version,
@@ -394,11 +453,22 @@ class AgentVersionsResource:
         ``GET /stored/agents/{agentId}/versions``
 
         Args:
-            agent_id: Unique identifier for the stored agent
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Unique identifier for the stored agent.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentVersionsResource.list_stored_agent_versions,
@@ -462,10 +532,29 @@ class AgentVersionsResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredAgentVersion]:
-        """Every item of every page of ``list_stored_agent_versions``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_stored_agent_versions``, fetched a page at a time as
+        the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_stored_agent_versions``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_agent_versions``.
+
+        Args:
+            agent_id: Unique identifier for the stored agent.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "versions")
         while not _pager.done:
@@ -507,9 +596,22 @@ class AgentVersionsResource:
         ``POST /stored/agents/{agentId}/versions/{versionId}/restore``
 
         Args:
-            agent_id: Unique identifier for the stored agent
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Unique identifier for the stored agent.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentVersionsResource.restore_stored_agent_version,
@@ -617,9 +719,22 @@ class AsyncAgentVersionsResource:
         ``POST /stored/agents/{agentId}/versions/{versionId}/activate``
 
         Args:
-            agent_id: Unique identifier for the stored agent
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Unique identifier for the stored agent.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentVersionsResource.activate_stored_agent_version,
@@ -684,10 +799,21 @@ class AsyncAgentVersionsResource:
         ``GET /stored/agents/{agentId}/versions/compare``
 
         Args:
-            agent_id: Unique identifier for the stored agent
-            from_: Version ID (UUID) to compare from
-            to: Version ID (UUID) to compare to
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Unique identifier for the stored agent.
+            from_: Version ID (UUID) to compare from.
+            to: Version ID (UUID) to compare to.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentVersionsResource.compare_stored_agent_versions,
@@ -755,9 +881,22 @@ class AsyncAgentVersionsResource:
         ``POST /stored/agents/{agentId}/versions``
 
         Args:
-            agent_id: Unique identifier for the stored agent
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            change_message: Optional message describing the changes
+            agent_id: Unique identifier for the stored agent.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            change_message: Optional message describing the changes.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentVersionsResource.create_stored_agent_version,
@@ -826,9 +965,20 @@ class AsyncAgentVersionsResource:
         ``DELETE /stored/agents/{agentId}/versions/{versionId}``
 
         Args:
-            agent_id: Unique identifier for the stored agent
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Unique identifier for the stored agent.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentVersionsResource.delete_stored_agent_version,
@@ -892,9 +1042,20 @@ class AsyncAgentVersionsResource:
         ``GET /stored/agents/{agentId}/versions/{versionId}``
 
         Args:
-            agent_id: Unique identifier for the stored agent
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Unique identifier for the stored agent.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentVersionsResource.get_stored_agent_version,
@@ -960,11 +1121,22 @@ class AsyncAgentVersionsResource:
         ``GET /stored/agents/{agentId}/versions``
 
         Args:
-            agent_id: Unique identifier for the stored agent
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Unique identifier for the stored agent.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentVersionsResource.list_stored_agent_versions,
@@ -1028,10 +1200,29 @@ class AsyncAgentVersionsResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredAgentVersion]:
-        """Every item of every page of ``list_stored_agent_versions``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_stored_agent_versions``, fetched a page at a time as
+        the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_stored_agent_versions``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_agent_versions``.
+
+        Args:
+            agent_id: Unique identifier for the stored agent.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "versions")
         while not _pager.done:
@@ -1074,9 +1265,22 @@ class AsyncAgentVersionsResource:
         ``POST /stored/agents/{agentId}/versions/{versionId}/restore``
 
         Args:
-            agent_id: Unique identifier for the stored agent
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Unique identifier for the stored agent.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentVersionsResource.restore_stored_agent_version,

@@ -68,12 +68,27 @@ class AgentsResource:
     ) -> _models.AgentThreadsAbortResponse:
         """Abort active agent thread run
 
-        Aborts the currently active stream run for a memory thread without changing thread subscriptions
+        Aborts the currently active stream run for a memory thread without changing thread
+        subscriptions
 
         ``POST /agents/{agentId}/threads/abort``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            thread_id: Field ``threadId`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.abort_thread,
@@ -138,7 +153,23 @@ class AgentsResource:
         ``POST /agents/{agentId}/approve-network-tool-call``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            run_id: Field ``runId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.approve_network_tool_call,
@@ -204,7 +235,24 @@ class AgentsResource:
         ``POST /agents/{agentId}/approve-tool-call``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            run_id: Field ``runId`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.approve_tool_call,
@@ -278,7 +326,24 @@ class AgentsResource:
         ``POST /agents/{agentId}/approve-tool-call-generate``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            run_id: Field ``runId`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.approve_tool_call_generate,
@@ -338,6 +403,20 @@ class AgentsResource:
         """The agent's browser session state ({hasSession, screencastAvailable}).
 
         ``GET /agents/{agentId}/browser/session``
+
+        Args:
+            agent_id: Path parameter ``agentId``.
+            thread_id: Query parameter ``threadId``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.browser_session,
@@ -403,10 +482,24 @@ class AgentsResource:
         ``POST /agents/{agentId}/clone``
 
         Args:
-            agent_id: Unique identifier for the agent
-            new_id: ID for the cloned agent. If not provided
+            agent_id: Unique identifier for the agent.
+            author_id: Field ``authorId`` of the JSON body.
+            metadata: Field ``metadata`` of the JSON body.
+            new_id: ID for the cloned agent. If not provided.
             new_name: Name for the cloned agent. Defaults to "{name} (Clone)".
             request_context: The request context the agent is resolved with.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.clone,
@@ -467,6 +560,22 @@ class AgentsResource:
         """Close the agent's browser session (a thread's, with thread_id).
 
         ``POST /agents/{agentId}/browser/close``
+
+        Args:
+            agent_id: Path parameter ``agentId``.
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.close_browser,
@@ -526,12 +635,30 @@ class AgentsResource:
     ) -> Stream[_models.NetworkChunk]:
         """Decline network tool call
 
-        Declines a pending network tool call and continues network agent execution without executing the tool
+        Declines a pending network tool call and continues network agent execution without executing
+        the tool
 
         ``POST /agents/{agentId}/decline-network-tool-call``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            run_id: Field ``runId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            reason: Field ``reason`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.decline_network_tool_call,
@@ -599,7 +726,25 @@ class AgentsResource:
         ``POST /agents/{agentId}/decline-tool-call``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            run_id: Field ``runId`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            reason: Field ``reason`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.decline_tool_call,
@@ -675,7 +820,25 @@ class AgentsResource:
         ``POST /agents/{agentId}/decline-tool-call-generate``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            run_id: Field ``runId`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            reason: Field ``reason`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.decline_tool_call_generate,
@@ -742,9 +905,21 @@ class AgentsResource:
         ``POST /agents/{agentId}/instructions/enhance``
 
         Args:
-            agent_id: Unique identifier for the agent
-            comment: User comment describing how to enhance the instructions
-            instructions: The current agent instructions to enhance
+            agent_id: Unique identifier for the agent.
+            comment: User comment describing how to enhance the instructions.
+            instructions: The current agent instructions to enhance.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.enhance_instructions,
@@ -808,8 +983,22 @@ class AgentsResource:
         ``POST /agents/{agentId}/tools/{toolId}/execute``
 
         Args:
-            agent_id: Unique identifier for the agent
-            tool_id: Unique identifier for the tool
+            agent_id: Unique identifier for the agent.
+            tool_id: Unique identifier for the tool.
+            data: Field ``data`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.execute_tool,
@@ -919,7 +1108,59 @@ class AgentsResource:
         ``POST /agents/{agentId}/generate``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            messages: The conversation to answer: a list of messages ({role, content}).
+            active_tools: Names of the agent's tools the model may use in this call (default all).
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema). Tools run in this process: functions (their type hints give the
+                schema), ``ClientTool``s, or a mapping by name. The model sees their declarations;
+                when it calls one, the client runs it here and continues the call with the result.
+            context: Messages given to the model as context for this call, not saved to memory.
+            instructions: Instructions for this call, in place of the agent's own.
+            max_steps: The most steps (model calls, each with its tool calls) the agent may take.
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
+            output: A schema for a structured answer (the older form of structuredOutput).
+            provider_options: Options passed through to the model provider, by provider name.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
+            require_tool_approval: Pause before each tool call until it is approved or declined.
+            return_scorer_data: Return the input and output the scorers saw with the result.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
+            save_per_step: Save the messages to memory after each step, not only at the end.
+            scorers: Scorers to run on this call's answer, by name (with their sampling settings).
+            stop_when: A condition that ends the run before maxSteps.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object. A pydantic model class (its JSON schema is sent, and the answer's
+                ``object`` is parsed into it), or the server's options with such a class as
+                ``schema``.
+            system: System messages added for this call.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
+            toolsets: More tools for this call, by toolset name.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _tools = toolset(client_tools) if not isinstance(client_tools, NotGiven) else {}
         _output_model, structured_output = structured_output_model(structured_output)
@@ -1077,7 +1318,58 @@ class AgentsResource:
         ``POST /agents/{agentId}/generate-legacy``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            messages: The conversation to answer: a list of messages ({role, content}).
+            active_tools: Names of the agent's tools the model may use in this call (default all).
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema).
+            context: Messages given to the model as context for this call, not saved to memory.
+            instructions: Instructions for this call, in place of the agent's own.
+            max_steps: The most steps (model calls, each with its tool calls) the agent may take.
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
+            output: A schema for a structured answer (the older form of structuredOutput).
+            provider_options: Options passed through to the model provider, by provider name.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
+            require_tool_approval: Pause before each tool call until it is approved or declined.
+            resource_id: Field ``resourceId`` of the JSON body.
+            resourceid: Field ``resourceid`` of the JSON body.
+            return_scorer_data: Return the input and output the scorers saw with the result.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
+            save_per_step: Save the messages to memory after each step, not only at the end.
+            scorers: Scorers to run on this call's answer, by name (with their sampling settings).
+            stop_when: A condition that ends the run before maxSteps.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object.
+            system: System messages added for this call.
+            thread_id: Field ``threadId`` of the JSON body.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
+            toolsets: More tools for this call, by toolset name.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.generate_legacy,
@@ -1211,7 +1503,44 @@ class AgentsResource:
         ``POST /agents/{agentId}/generate/vnext``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            messages: Field ``messages`` of the JSON body.
+            active_tools: Field ``activeTools`` of the JSON body.
+            client_tools: Field ``clientTools`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            instructions: Field ``instructions`` of the JSON body.
+            max_steps: Field ``maxSteps`` of the JSON body.
+            memory: Field ``memory`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            model_settings: Field ``modelSettings`` of the JSON body.
+            output: Field ``output`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            require_tool_approval: Field ``requireToolApproval`` of the JSON body.
+            return_scorer_data: Field ``returnScorerData`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            save_per_step: Field ``savePerStep`` of the JSON body.
+            scorers: Field ``scorers`` of the JSON body.
+            stop_when: Field ``stopWhen`` of the JSON body.
+            structured_output: Field ``structuredOutput`` of the JSON body.
+            system: Field ``system`` of the JSON body.
+            tool_choice: Field ``toolChoice`` of the JSON body.
+            toolsets: Field ``toolsets`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            until_idle: Field ``untilIdle`` of the JSON body.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.generate_vnext,
@@ -1284,15 +1613,32 @@ class AgentsResource:
     ) -> _models.AgentDetails:
         """Get agent by ID
 
-        Returns details for a specific agent including configuration, tools, and memory settings. Use query params to control which stored config version is used for overrides: ?status=published (active version, default), ?status=draft (latest draft), or ?versionId=<id> (specific version). Use either status or versionId, not both.
+        Returns details for a specific agent including configuration, tools, and memory settings.
+        Use query params to control which stored config version is used for overrides:
+        ?status=published (active version, default), ?status=draft (latest draft), or
+        ?versionId=<id> (specific version). Use either status or versionId, not both.
 
         ``GET /agents/{agentId}``
 
         Args:
-            agent_id: Unique identifier for the agent
-            status: Which stored config version to resolve: draft (latest version) or published (active version, default). When both status and versionId are provided, versionId takes precedence.
-            version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Unique identifier for the agent.
+            status: Which stored config version to resolve: draft (latest version) or published
+                (active version, default). When both status and versionId are provided, versionId
+                takes precedence.
+            version_id: Specific version ID to resolve. Takes precedence over status when both are
+                provided.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.get_agent,
@@ -1359,9 +1705,19 @@ class AgentsResource:
         ``GET /agents/{agentId}/skills/{skillName}``
 
         Args:
-            agent_id: Unique identifier for the agent
-            skill_name: Name of the skill
-            path: Skill path for disambiguation when multiple skills share the same name
+            agent_id: Unique identifier for the agent.
+            skill_name: Name of the skill.
+            path: Skill path for disambiguation when multiple skills share the same name.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.get_skill,
@@ -1424,9 +1780,20 @@ class AgentsResource:
         ``GET /agents/{agentId}/tools/{toolId}``
 
         Args:
-            agent_id: Unique identifier for the agent
-            tool_id: Unique identifier for the tool
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Unique identifier for the agent.
+            tool_id: Unique identifier for the tool.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.get_tool,
@@ -1489,8 +1856,19 @@ class AgentsResource:
         ``GET /agents/{agentId}/voice/listener``
 
         Args:
-            agent_id: Agent ID
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Agent ID.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.get_voice_listener,
@@ -1544,8 +1922,19 @@ class AgentsResource:
         ``GET /agents``
 
         Args:
-            partial: Query parameter: partial
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            partial: Query parameter ``partial``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.list_agents,
@@ -1604,6 +1993,18 @@ class AgentsResource:
         Returns a list of all configured AI model providers
 
         ``GET /agents/providers``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -1645,12 +2046,23 @@ class AgentsResource:
     ) -> list[_models.AgentSpeakersResponseItem]:
         """Get available speakers for an agent
 
-        [DEPRECATED] Use /agents/:agentId/voice/speakers instead. Get available speakers for an agent
+        [DEPRECATED] Use /agents/:agentId/voice/speakers instead. Get available speakers for an
+        agent
 
         ``GET /agents/{agentId}/speakers``
 
         Args:
-            agent_id: Agent ID
+            agent_id: Agent ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         warnings.warn(
             "GET /agents/{agentId}/speakers is deprecated: Use /agents/:agentId/voice/speakers instead.",
@@ -1710,19 +2122,31 @@ class AgentsResource:
     ) -> _models.AgentSuspendedRunsResponse:
         """List suspended runs
 
-        Lists suspended agent runs from storage — runs waiting on a tool-call approval or on a tool that suspended. Works after a server restart and across instances.
+        Lists suspended agent runs from storage — runs waiting on a tool-call approval or on a tool
+        that suspended. Works after a server restart and across instances.
 
         ``GET /agents/{agentId}/suspended-runs``
 
         Args:
-            agent_id: Unique identifier for the agent
-            thread_id: Query parameter: threadId
-            resource_id: Query parameter: resourceId
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            per_page: Query parameter: perPage
-            page: Query parameter: page
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Unique identifier for the agent.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            per_page: Query parameter ``perPage``.
+            page: Query parameter ``page``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.list_suspended_runs,
@@ -1795,10 +2219,32 @@ class AgentsResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.AgentSuspendedRunsResponseRun]:
-        """Every item of every page of ``list_suspended_runs``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_suspended_runs``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_suspended_runs``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_suspended_runs``.
+
+        Args:
+            agent_id: Unique identifier for the agent.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            per_page: Query parameter ``perPage``.
+            page: Query parameter ``page``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "runs")
         while not _pager.done:
@@ -1841,8 +2287,19 @@ class AgentsResource:
         ``GET /agents/{agentId}/voice/speakers``
 
         Args:
-            agent_id: Agent ID
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Agent ID.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.list_voice_speakers,
@@ -1901,12 +2358,28 @@ class AgentsResource:
     ) -> _models.AgentListenResponse:
         """Convert speech to text
 
-        [DEPRECATED] Use /agents/:agentId/voice/listen instead. Convert speech to text using the agent's voice provider. Additional provider-specific options can be passed as query parameters.
+        [DEPRECATED] Use /agents/:agentId/voice/listen instead. Convert speech to text using the
+        agent's voice provider. Additional provider-specific options can be passed as query
+        parameters.
 
         ``POST /agents/{agentId}/listen``
 
         Args:
-            agent_id: Agent ID
+            agent_id: Agent ID.
+            audio: Field ``audio`` of the JSON body.
+            options: Field ``options`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         warnings.warn(
             "POST /agents/{agentId}/listen is deprecated: Use /agents/:agentId/voice/listen instead.",
@@ -2024,7 +2497,55 @@ class AgentsResource:
         ``POST /agents/{agentId}/network``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            messages: The conversation to answer: a list of messages ({role, content}).
+            active_tools: Names of the agent's tools the model may use in this call (default all).
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema).
+            context: Messages given to the model as context for this call, not saved to memory.
+            instructions: Instructions for this call, in place of the agent's own.
+            max_steps: The most steps (model calls, each with its tool calls) the agent may take.
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
+            output: A schema for a structured answer (the older form of structuredOutput).
+            provider_options: Options passed through to the model provider, by provider name.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
+            require_tool_approval: Pause before each tool call until it is approved or declined.
+            return_scorer_data: Return the input and output the scorers saw with the result.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
+            save_per_step: Save the messages to memory after each step, not only at the end.
+            scorers: Scorers to run on this call's answer, by name (with their sampling settings).
+            stop_when: A condition that ends the run before maxSteps.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object.
+            system: System messages added for this call.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
+            toolsets: More tools for this call, by toolset name.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.network,
@@ -2102,14 +2623,25 @@ class AgentsResource:
     ) -> AgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Observe agent stream
 
-        Reconnect to an existing agent stream to receive missed events. Supports position-based resume with offset for efficient reconnection.
+        Reconnect to an existing agent stream to receive missed events. Supports position-based
+        resume with offset for efficient reconnection.
 
         ``POST /agents/{agentId}/observe``
 
         Args:
-            agent_id: Unique identifier for the agent
-            run_id: The run ID to observe/reconnect to
+            agent_id: Unique identifier for the agent.
+            run_id: The run ID to observe/reconnect to.
             offset: Resume from this event index (0-based). If omitted, replays all events.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.observe,
@@ -2185,12 +2717,31 @@ class AgentsResource:
     ) -> _models.AgentQueueMessageResponse:
         """Queue agent message
 
-        Queues a user message to run after the active thread run completes, or starts a memory thread run when idle
+        Queues a user message to run after the active thread run completes, or starts a memory
+        thread run when idle
 
         ``POST /agents/{agentId}/queue-message``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            message: Field ``message`` of the JSON body.
+            if_active: Field ``ifActive`` of the JSON body.
+            if_idle: Field ``ifIdle`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.queue_message,
@@ -2254,16 +2805,31 @@ class AgentsResource:
     ) -> _models.AgentPlansFileResponse:
         """Read a submitted agent plan
 
-        Returns a markdown plan when the agent exposes the core submit_plan capability and the path is under .mastracode/plans/.
+        Returns a markdown plan when the agent exposes the core submit_plan capability and the path
+        is under .mastracode/plans/.
 
         ``GET /agents/{agentId}/plans/file``
 
         Args:
-            agent_id: Unique identifier for the agent
-            status: Which stored config version to resolve: draft (latest version) or published (active version, default). When both status and versionId are provided, versionId takes precedence.
-            version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
-            path: Relative path to a markdown plan under .mastracode/plans/
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Unique identifier for the agent.
+            path: Relative path to a markdown plan under .mastracode/plans/.
+            status: Which stored config version to resolve: draft (latest version) or published
+                (active version, default). When both status and versionId are provided, versionId
+                takes precedence.
+            version_id: Specific version ID to resolve. Takes precedence over status when both are
+                provided.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.read_plan,
@@ -2329,12 +2895,29 @@ class AgentsResource:
     ) -> AgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Recover an orphaned durable agent run
 
-        Re-drives an orphaned RUNNING durable-agent run after a process restart. Only supported on durable agents (createDurableAgent). Returns a stream that replays past chunks and continues the loop to completion.
+        Re-drives an orphaned RUNNING durable-agent run after a process restart. Only supported on
+        durable agents (createDurableAgent). Returns a stream that replays past chunks and continues
+        the loop to completion.
 
         ``POST /agents/{agentId}/recover``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            run_id: Field ``runId`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.recover,
@@ -2402,7 +2985,20 @@ class AgentsResource:
         ``POST /agents/{agentId}/models/reorder``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            reordered_model_ids: Field ``reorderedModelIds`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.reorder_models,
@@ -2462,7 +3058,19 @@ class AgentsResource:
         ``POST /agents/{agentId}/model/reset``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.reset_model,
@@ -2575,7 +3183,47 @@ class AgentsResource:
         ``POST /agents/{agentId}/resume-stream``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            resume_data: Field ``resumeData`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            active_tools: Field ``activeTools`` of the JSON body.
+            client_tools: Field ``clientTools`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            instructions: Field ``instructions`` of the JSON body.
+            max_steps: Field ``maxSteps`` of the JSON body.
+            memory: Field ``memory`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            model_settings: Field ``modelSettings`` of the JSON body.
+            output: Field ``output`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            require_tool_approval: Field ``requireToolApproval`` of the JSON body.
+            return_scorer_data: Field ``returnScorerData`` of the JSON body.
+            save_per_step: Field ``savePerStep`` of the JSON body.
+            scorers: Field ``scorers`` of the JSON body.
+            stop_when: Field ``stopWhen`` of the JSON body.
+            structured_output: Field ``structuredOutput`` of the JSON body. A pydantic model class
+                (its JSON schema is sent, and the answer's ``object`` is parsed into it), or the
+                server's options with such a class as ``schema``.
+            system: Field ``system`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            tool_choice: Field ``toolChoice`` of the JSON body.
+            toolsets: Field ``toolsets`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            until_idle: Field ``untilIdle`` of the JSON body.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _output_model, structured_output = structured_output_model(structured_output)
         check_params(
@@ -2727,12 +3375,54 @@ class AgentsResource:
     ) -> AgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Resume agent stream until idle
 
-        Resumes a suspended agent stream until idle with custom resume data, also listens for background task completions and streams them in real-time
+        Resumes a suspended agent stream until idle with custom resume data, also listens for
+        background task completions and streams them in real-time
 
         ``POST /agents/{agentId}/resume-stream-until-idle``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            resume_data: Field ``resumeData`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            active_tools: Field ``activeTools`` of the JSON body.
+            client_tools: Field ``clientTools`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            instructions: Field ``instructions`` of the JSON body.
+            max_idle_ms: Field ``maxIdleMs`` of the JSON body.
+            max_steps: Field ``maxSteps`` of the JSON body.
+            memory: Field ``memory`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            model_settings: Field ``modelSettings`` of the JSON body.
+            output: Field ``output`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            require_tool_approval: Field ``requireToolApproval`` of the JSON body.
+            return_scorer_data: Field ``returnScorerData`` of the JSON body.
+            save_per_step: Field ``savePerStep`` of the JSON body.
+            scorers: Field ``scorers`` of the JSON body.
+            stop_when: Field ``stopWhen`` of the JSON body.
+            structured_output: Field ``structuredOutput`` of the JSON body. A pydantic model class
+                (its JSON schema is sent, and the answer's ``object`` is parsed into it), or the
+                server's options with such a class as ``schema``.
+            system: Field ``system`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            tool_choice: Field ``toolChoice`` of the JSON body.
+            toolsets: Field ``toolsets`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            until_idle: Field ``untilIdle`` of the JSON body.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _output_model, structured_output = structured_output_model(structured_output)
         check_params(
@@ -2834,12 +3524,31 @@ class AgentsResource:
     ) -> _models.AgentSendMessageResponse:
         """Send agent message
 
-        Sends a user message to an active agent run or starts a memory thread run when the thread is idle
+        Sends a user message to an active agent run or starts a memory thread run when the thread is
+        idle
 
         ``POST /agents/{agentId}/send-message``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            message: Field ``message`` of the JSON body.
+            if_active: Field ``ifActive`` of the JSON body.
+            if_idle: Field ``ifIdle`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.send_message,
@@ -2915,7 +3624,25 @@ class AgentsResource:
         ``POST /agents/{agentId}/signals``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            signal: Field ``signal`` of the JSON body.
+            if_active: Field ``ifActive`` of the JSON body.
+            if_idle: Field ``ifIdle`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.send_signal,
@@ -2989,7 +3716,28 @@ class AgentsResource:
         ``POST /agents/{agentId}/send-tool-approval``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            approved: Field ``approved`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            messages: Field ``messages`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            stream_options: Field ``streamOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.send_tool_approval,
@@ -3054,12 +3802,27 @@ class AgentsResource:
     ) -> Any:
         """Convert text to speech
 
-        [DEPRECATED] Use /agents/:agentId/voice/speak instead. Convert text to speech using the agent's voice provider
+        [DEPRECATED] Use /agents/:agentId/voice/speak instead. Convert text to speech using the
+        agent's voice provider
 
         ``POST /agents/{agentId}/speak``
 
         Args:
-            agent_id: Agent ID
+            agent_id: Agent ID.
+            text: Field ``text`` of the JSON body.
+            speaker_id: Field ``speakerId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         warnings.warn(
             "POST /agents/{agentId}/speak is deprecated: Use /agents/:agentId/voice/speak instead.",
@@ -3171,7 +3934,61 @@ class AgentsResource:
         ``POST /agents/{agentId}/stream``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            messages: The conversation to answer: a list of messages ({role, content}).
+            active_tools: Names of the agent's tools the model may use in this call (default all).
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema). Tools run in this process: functions (their type hints give the
+                schema), ``ClientTool``s, or a mapping by name. The model sees their declarations;
+                when it calls one, the client runs it here and continues the call with the result.
+            context: Messages given to the model as context for this call, not saved to memory.
+            instructions: Instructions for this call, in place of the agent's own.
+            max_steps: The most steps (model calls, each with its tool calls) the agent may take.
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
+            output: A schema for a structured answer (the older form of structuredOutput).
+            provider_options: Options passed through to the model provider, by provider name.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
+            require_tool_approval: Pause before each tool call until it is approved or declined.
+            return_scorer_data: Return the input and output the scorers saw with the result.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
+            save_per_step: Save the messages to memory after each step, not only at the end.
+            scorers: Scorers to run on this call's answer, by name (with their sampling settings).
+            stop_when: A condition that ends the run before maxSteps.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object. A pydantic model class (its JSON schema is sent, and the answer's
+                ``object`` is parsed into it), or the server's options with such a class as
+                ``schema``.
+            system: System messages added for this call.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
+            toolsets: More tools for this call, by toolset name.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _tools = toolset(client_tools) if not isinstance(client_tools, NotGiven) else {}
         _output_model, structured_output = structured_output_model(structured_output)
@@ -3333,7 +4150,58 @@ class AgentsResource:
         ``POST /agents/{agentId}/stream-legacy``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            messages: The conversation to answer: a list of messages ({role, content}).
+            active_tools: Names of the agent's tools the model may use in this call (default all).
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema).
+            context: Messages given to the model as context for this call, not saved to memory.
+            instructions: Instructions for this call, in place of the agent's own.
+            max_steps: The most steps (model calls, each with its tool calls) the agent may take.
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
+            output: A schema for a structured answer (the older form of structuredOutput).
+            provider_options: Options passed through to the model provider, by provider name.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
+            require_tool_approval: Pause before each tool call until it is approved or declined.
+            resource_id: Field ``resourceId`` of the JSON body.
+            resourceid: Field ``resourceid`` of the JSON body.
+            return_scorer_data: Return the input and output the scorers saw with the result.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
+            save_per_step: Save the messages to memory after each step, not only at the end.
+            scorers: Scorers to run on this call's answer, by name (with their sampling settings).
+            stop_when: A condition that ends the run before maxSteps.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object.
+            system: System messages added for this call.
+            thread_id: Field ``threadId`` of the JSON body.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
+            toolsets: More tools for this call, by toolset name.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.stream_legacy,
@@ -3461,12 +4329,50 @@ class AgentsResource:
     ) -> Any:
         """Stream UI messages from an agent
 
-        [DEPRECATED] This endpoint is deprecated. Please use the @mastra/ai-sdk package for uiMessage transformations
+        [DEPRECATED] This endpoint is deprecated. Please use the @mastra/ai-sdk package for
+        uiMessage transformations
 
         ``POST /agents/{agentId}/stream/ui``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            messages: Field ``messages`` of the JSON body.
+            active_tools: Field ``activeTools`` of the JSON body.
+            client_tools: Field ``clientTools`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            instructions: Field ``instructions`` of the JSON body.
+            max_steps: Field ``maxSteps`` of the JSON body.
+            memory: Field ``memory`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            model_settings: Field ``modelSettings`` of the JSON body.
+            output: Field ``output`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            require_tool_approval: Field ``requireToolApproval`` of the JSON body.
+            return_scorer_data: Field ``returnScorerData`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            save_per_step: Field ``savePerStep`` of the JSON body.
+            scorers: Field ``scorers`` of the JSON body.
+            stop_when: Field ``stopWhen`` of the JSON body.
+            structured_output: Field ``structuredOutput`` of the JSON body.
+            system: Field ``system`` of the JSON body.
+            tool_choice: Field ``toolChoice`` of the JSON body.
+            toolsets: Field ``toolsets`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            until_idle: Field ``untilIdle`` of the JSON body.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         warnings.warn(
             "POST /agents/{agentId}/stream/ui is deprecated: Please use the @mastra/ai-sdk package for uiMessage transformations",
@@ -3605,12 +4511,68 @@ class AgentsResource:
     ) -> AgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Stream agent response until idle
 
-        Executes an agent with the provided messages and streams the response in real-time, also listens for background task completions and streams them in real-time
+        Executes an agent with the provided messages and streams the response in real-time, also
+        listens for background task completions and streams them in real-time
 
         ``POST /agents/{agentId}/stream-until-idle``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            messages: The conversation to answer: a list of messages ({role, content}).
+            active_tools: Names of the agent's tools the model may use in this call (default all).
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema). Tools run in this process: functions (their type hints give the
+                schema), ``ClientTool``s, or a mapping by name. The model sees their declarations;
+                when it calls one, the client runs it here and continues the call with the result.
+            context: Messages given to the model as context for this call, not saved to memory.
+            instructions: Instructions for this call, in place of the agent's own.
+            max_idle_ms: Field ``maxIdleMs`` of the JSON body.
+            max_steps: The most steps (model calls, each with its tool calls) the agent may take.
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
+            output: A schema for a structured answer (the older form of structuredOutput).
+            provider_options: Options passed through to the model provider, by provider name.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
+            require_tool_approval: Pause before each tool call until it is approved or declined.
+            return_scorer_data: Return the input and output the scorers saw with the result.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
+            save_per_step: Save the messages to memory after each step, not only at the end.
+            scorers: Scorers to run on this call's answer, by name (with their sampling settings).
+            stop_when: A condition that ends the run before maxSteps.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object. A pydantic model class (its JSON schema is sent, and the answer's
+                ``object`` is parsed into it), or the server's options with such a class as
+                ``schema``.
+            system: System messages added for this call.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
+            toolsets: More tools for this call, by toolset name.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _tools = toolset(client_tools) if not isinstance(client_tools, NotGiven) else {}
         _output_model, structured_output = structured_output_model(structured_output)
@@ -3770,7 +4732,44 @@ class AgentsResource:
         ``POST /agents/{agentId}/streamVNext``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            messages: Field ``messages`` of the JSON body.
+            active_tools: Field ``activeTools`` of the JSON body.
+            client_tools: Field ``clientTools`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            instructions: Field ``instructions`` of the JSON body.
+            max_steps: Field ``maxSteps`` of the JSON body.
+            memory: Field ``memory`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            model_settings: Field ``modelSettings`` of the JSON body.
+            output: Field ``output`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            require_tool_approval: Field ``requireToolApproval`` of the JSON body.
+            return_scorer_data: Field ``returnScorerData`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            save_per_step: Field ``savePerStep`` of the JSON body.
+            scorers: Field ``scorers`` of the JSON body.
+            stop_when: Field ``stopWhen`` of the JSON body.
+            structured_output: Field ``structuredOutput`` of the JSON body.
+            system: Field ``system`` of the JSON body.
+            tool_choice: Field ``toolChoice`` of the JSON body.
+            toolsets: Field ``toolsets`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            until_idle: Field ``untilIdle`` of the JSON body.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         warnings.warn(
             "POST /agents/{agentId}/streamVNext is deprecated: Please use /stream instead.",
@@ -3908,7 +4907,44 @@ class AgentsResource:
         ``POST /agents/{agentId}/stream/vnext``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            messages: Field ``messages`` of the JSON body.
+            active_tools: Field ``activeTools`` of the JSON body.
+            client_tools: Field ``clientTools`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            instructions: Field ``instructions`` of the JSON body.
+            max_steps: Field ``maxSteps`` of the JSON body.
+            memory: Field ``memory`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            model_settings: Field ``modelSettings`` of the JSON body.
+            output: Field ``output`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            require_tool_approval: Field ``requireToolApproval`` of the JSON body.
+            return_scorer_data: Field ``returnScorerData`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            save_per_step: Field ``savePerStep`` of the JSON body.
+            scorers: Field ``scorers`` of the JSON body.
+            stop_when: Field ``stopWhen`` of the JSON body.
+            structured_output: Field ``structuredOutput`` of the JSON body.
+            system: Field ``system`` of the JSON body.
+            tool_choice: Field ``toolChoice`` of the JSON body.
+            toolsets: Field ``toolsets`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            until_idle: Field ``untilIdle`` of the JSON body.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         warnings.warn(
             "POST /agents/{agentId}/stream/vnext is deprecated: Please use /stream instead.",
@@ -4041,12 +5077,50 @@ class AgentsResource:
     ) -> Any:
         """Stream UI messages from an agent
 
-        [DEPRECATED] This endpoint is deprecated. Please use the @mastra/ai-sdk package for uiMessage transformations
+        [DEPRECATED] This endpoint is deprecated. Please use the @mastra/ai-sdk package for
+        uiMessage transformations
 
         ``POST /agents/{agentId}/stream/vnext/ui``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            messages: Field ``messages`` of the JSON body.
+            active_tools: Field ``activeTools`` of the JSON body.
+            client_tools: Field ``clientTools`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            instructions: Field ``instructions`` of the JSON body.
+            max_steps: Field ``maxSteps`` of the JSON body.
+            memory: Field ``memory`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            model_settings: Field ``modelSettings`` of the JSON body.
+            output: Field ``output`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            require_tool_approval: Field ``requireToolApproval`` of the JSON body.
+            return_scorer_data: Field ``returnScorerData`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            save_per_step: Field ``savePerStep`` of the JSON body.
+            scorers: Field ``scorers`` of the JSON body.
+            stop_when: Field ``stopWhen`` of the JSON body.
+            structured_output: Field ``structuredOutput`` of the JSON body.
+            system: Field ``system`` of the JSON body.
+            tool_choice: Field ``toolChoice`` of the JSON body.
+            toolsets: Field ``toolsets`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            until_idle: Field ``untilIdle`` of the JSON body.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         warnings.warn(
             "POST /agents/{agentId}/stream/vnext/ui is deprecated: Please use the @mastra/ai-sdk package for uiMessage transformations",
@@ -4130,7 +5204,23 @@ class AgentsResource:
         ``POST /agents/{agentId}/threads/subscribe``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            thread_id: Field ``threadId`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            reconnect: Open the subscription again when it drops or the server ends it: ``True``
+                (every time) or the number of times. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.subscribe_to_thread,
@@ -4191,7 +5281,21 @@ class AgentsResource:
         ``POST /agents/{agentId}/model``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            model_id: Field ``modelId`` of the JSON body.
+            provider: Field ``provider`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.update_model,
@@ -4256,8 +5360,23 @@ class AgentsResource:
         ``POST /agents/{agentId}/models/{modelConfigId}``
 
         Args:
-            agent_id: Unique identifier for the agent
-            model_config_id: Unique identifier for the model configuration
+            agent_id: Unique identifier for the agent.
+            model_config_id: Unique identifier for the model configuration.
+            enabled: Field ``enabled`` of the JSON body.
+            body_max_retries: Field ``maxRetries`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.update_model_in_list,
@@ -4322,9 +5441,21 @@ class AgentsResource:
         ``POST /agents/{agentId}/voice/listen``
 
         Args:
-            agent_id: Agent ID
+            agent_id: Agent ID.
             audio: The audio to transcribe.
             options: Options for the voice provider.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.voice_listen,
@@ -4388,7 +5519,21 @@ class AgentsResource:
         ``POST /agents/{agentId}/voice/speak``
 
         Args:
-            agent_id: Agent ID
+            agent_id: Agent ID.
+            text: Field ``text`` of the JSON body.
+            speaker_id: Field ``speakerId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AgentsResource.voice_speak,
@@ -4561,12 +5706,27 @@ class AsyncAgentsResource:
     ) -> _models.AgentThreadsAbortResponse:
         """Abort active agent thread run
 
-        Aborts the currently active stream run for a memory thread without changing thread subscriptions
+        Aborts the currently active stream run for a memory thread without changing thread
+        subscriptions
 
         ``POST /agents/{agentId}/threads/abort``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            thread_id: Field ``threadId`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.abort_thread,
@@ -4631,7 +5791,23 @@ class AsyncAgentsResource:
         ``POST /agents/{agentId}/approve-network-tool-call``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            run_id: Field ``runId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.approve_network_tool_call,
@@ -4697,7 +5873,24 @@ class AsyncAgentsResource:
         ``POST /agents/{agentId}/approve-tool-call``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            run_id: Field ``runId`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.approve_tool_call,
@@ -4771,7 +5964,24 @@ class AsyncAgentsResource:
         ``POST /agents/{agentId}/approve-tool-call-generate``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            run_id: Field ``runId`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.approve_tool_call_generate,
@@ -4831,6 +6041,20 @@ class AsyncAgentsResource:
         """The agent's browser session state ({hasSession, screencastAvailable}).
 
         ``GET /agents/{agentId}/browser/session``
+
+        Args:
+            agent_id: Path parameter ``agentId``.
+            thread_id: Query parameter ``threadId``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.browser_session,
@@ -4896,10 +6120,24 @@ class AsyncAgentsResource:
         ``POST /agents/{agentId}/clone``
 
         Args:
-            agent_id: Unique identifier for the agent
-            new_id: ID for the cloned agent. If not provided
+            agent_id: Unique identifier for the agent.
+            author_id: Field ``authorId`` of the JSON body.
+            metadata: Field ``metadata`` of the JSON body.
+            new_id: ID for the cloned agent. If not provided.
             new_name: Name for the cloned agent. Defaults to "{name} (Clone)".
             request_context: The request context the agent is resolved with.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.clone,
@@ -4960,6 +6198,22 @@ class AsyncAgentsResource:
         """Close the agent's browser session (a thread's, with thread_id).
 
         ``POST /agents/{agentId}/browser/close``
+
+        Args:
+            agent_id: Path parameter ``agentId``.
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.close_browser,
@@ -5019,12 +6273,30 @@ class AsyncAgentsResource:
     ) -> AsyncStream[_models.NetworkChunk]:
         """Decline network tool call
 
-        Declines a pending network tool call and continues network agent execution without executing the tool
+        Declines a pending network tool call and continues network agent execution without executing
+        the tool
 
         ``POST /agents/{agentId}/decline-network-tool-call``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            run_id: Field ``runId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            reason: Field ``reason`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.decline_network_tool_call,
@@ -5092,7 +6364,25 @@ class AsyncAgentsResource:
         ``POST /agents/{agentId}/decline-tool-call``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            run_id: Field ``runId`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            reason: Field ``reason`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.decline_tool_call,
@@ -5168,7 +6458,25 @@ class AsyncAgentsResource:
         ``POST /agents/{agentId}/decline-tool-call-generate``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            run_id: Field ``runId`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            reason: Field ``reason`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.decline_tool_call_generate,
@@ -5235,9 +6543,21 @@ class AsyncAgentsResource:
         ``POST /agents/{agentId}/instructions/enhance``
 
         Args:
-            agent_id: Unique identifier for the agent
-            comment: User comment describing how to enhance the instructions
-            instructions: The current agent instructions to enhance
+            agent_id: Unique identifier for the agent.
+            comment: User comment describing how to enhance the instructions.
+            instructions: The current agent instructions to enhance.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.enhance_instructions,
@@ -5301,8 +6621,22 @@ class AsyncAgentsResource:
         ``POST /agents/{agentId}/tools/{toolId}/execute``
 
         Args:
-            agent_id: Unique identifier for the agent
-            tool_id: Unique identifier for the tool
+            agent_id: Unique identifier for the agent.
+            tool_id: Unique identifier for the tool.
+            data: Field ``data`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.execute_tool,
@@ -5412,7 +6746,59 @@ class AsyncAgentsResource:
         ``POST /agents/{agentId}/generate``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            messages: The conversation to answer: a list of messages ({role, content}).
+            active_tools: Names of the agent's tools the model may use in this call (default all).
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema). Tools run in this process: functions (their type hints give the
+                schema), ``ClientTool``s, or a mapping by name. The model sees their declarations;
+                when it calls one, the client runs it here and continues the call with the result.
+            context: Messages given to the model as context for this call, not saved to memory.
+            instructions: Instructions for this call, in place of the agent's own.
+            max_steps: The most steps (model calls, each with its tool calls) the agent may take.
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
+            output: A schema for a structured answer (the older form of structuredOutput).
+            provider_options: Options passed through to the model provider, by provider name.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
+            require_tool_approval: Pause before each tool call until it is approved or declined.
+            return_scorer_data: Return the input and output the scorers saw with the result.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
+            save_per_step: Save the messages to memory after each step, not only at the end.
+            scorers: Scorers to run on this call's answer, by name (with their sampling settings).
+            stop_when: A condition that ends the run before maxSteps.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object. A pydantic model class (its JSON schema is sent, and the answer's
+                ``object`` is parsed into it), or the server's options with such a class as
+                ``schema``.
+            system: System messages added for this call.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
+            toolsets: More tools for this call, by toolset name.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _tools = toolset(client_tools) if not isinstance(client_tools, NotGiven) else {}
         _output_model, structured_output = structured_output_model(structured_output)
@@ -5570,7 +6956,58 @@ class AsyncAgentsResource:
         ``POST /agents/{agentId}/generate-legacy``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            messages: The conversation to answer: a list of messages ({role, content}).
+            active_tools: Names of the agent's tools the model may use in this call (default all).
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema).
+            context: Messages given to the model as context for this call, not saved to memory.
+            instructions: Instructions for this call, in place of the agent's own.
+            max_steps: The most steps (model calls, each with its tool calls) the agent may take.
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
+            output: A schema for a structured answer (the older form of structuredOutput).
+            provider_options: Options passed through to the model provider, by provider name.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
+            require_tool_approval: Pause before each tool call until it is approved or declined.
+            resource_id: Field ``resourceId`` of the JSON body.
+            resourceid: Field ``resourceid`` of the JSON body.
+            return_scorer_data: Return the input and output the scorers saw with the result.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
+            save_per_step: Save the messages to memory after each step, not only at the end.
+            scorers: Scorers to run on this call's answer, by name (with their sampling settings).
+            stop_when: A condition that ends the run before maxSteps.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object.
+            system: System messages added for this call.
+            thread_id: Field ``threadId`` of the JSON body.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
+            toolsets: More tools for this call, by toolset name.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.generate_legacy,
@@ -5704,7 +7141,44 @@ class AsyncAgentsResource:
         ``POST /agents/{agentId}/generate/vnext``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            messages: Field ``messages`` of the JSON body.
+            active_tools: Field ``activeTools`` of the JSON body.
+            client_tools: Field ``clientTools`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            instructions: Field ``instructions`` of the JSON body.
+            max_steps: Field ``maxSteps`` of the JSON body.
+            memory: Field ``memory`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            model_settings: Field ``modelSettings`` of the JSON body.
+            output: Field ``output`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            require_tool_approval: Field ``requireToolApproval`` of the JSON body.
+            return_scorer_data: Field ``returnScorerData`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            save_per_step: Field ``savePerStep`` of the JSON body.
+            scorers: Field ``scorers`` of the JSON body.
+            stop_when: Field ``stopWhen`` of the JSON body.
+            structured_output: Field ``structuredOutput`` of the JSON body.
+            system: Field ``system`` of the JSON body.
+            tool_choice: Field ``toolChoice`` of the JSON body.
+            toolsets: Field ``toolsets`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            until_idle: Field ``untilIdle`` of the JSON body.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.generate_vnext,
@@ -5777,15 +7251,32 @@ class AsyncAgentsResource:
     ) -> _models.AgentDetails:
         """Get agent by ID
 
-        Returns details for a specific agent including configuration, tools, and memory settings. Use query params to control which stored config version is used for overrides: ?status=published (active version, default), ?status=draft (latest draft), or ?versionId=<id> (specific version). Use either status or versionId, not both.
+        Returns details for a specific agent including configuration, tools, and memory settings.
+        Use query params to control which stored config version is used for overrides:
+        ?status=published (active version, default), ?status=draft (latest draft), or
+        ?versionId=<id> (specific version). Use either status or versionId, not both.
 
         ``GET /agents/{agentId}``
 
         Args:
-            agent_id: Unique identifier for the agent
-            status: Which stored config version to resolve: draft (latest version) or published (active version, default). When both status and versionId are provided, versionId takes precedence.
-            version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Unique identifier for the agent.
+            status: Which stored config version to resolve: draft (latest version) or published
+                (active version, default). When both status and versionId are provided, versionId
+                takes precedence.
+            version_id: Specific version ID to resolve. Takes precedence over status when both are
+                provided.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.get_agent,
@@ -5852,9 +7343,19 @@ class AsyncAgentsResource:
         ``GET /agents/{agentId}/skills/{skillName}``
 
         Args:
-            agent_id: Unique identifier for the agent
-            skill_name: Name of the skill
-            path: Skill path for disambiguation when multiple skills share the same name
+            agent_id: Unique identifier for the agent.
+            skill_name: Name of the skill.
+            path: Skill path for disambiguation when multiple skills share the same name.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.get_skill,
@@ -5917,9 +7418,20 @@ class AsyncAgentsResource:
         ``GET /agents/{agentId}/tools/{toolId}``
 
         Args:
-            agent_id: Unique identifier for the agent
-            tool_id: Unique identifier for the tool
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Unique identifier for the agent.
+            tool_id: Unique identifier for the tool.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.get_tool,
@@ -5982,8 +7494,19 @@ class AsyncAgentsResource:
         ``GET /agents/{agentId}/voice/listener``
 
         Args:
-            agent_id: Agent ID
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Agent ID.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.get_voice_listener,
@@ -6037,8 +7560,19 @@ class AsyncAgentsResource:
         ``GET /agents``
 
         Args:
-            partial: Query parameter: partial
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            partial: Query parameter ``partial``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.list_agents,
@@ -6097,6 +7631,18 @@ class AsyncAgentsResource:
         Returns a list of all configured AI model providers
 
         ``GET /agents/providers``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
@@ -6138,12 +7684,23 @@ class AsyncAgentsResource:
     ) -> list[_models.AgentSpeakersResponseItem]:
         """Get available speakers for an agent
 
-        [DEPRECATED] Use /agents/:agentId/voice/speakers instead. Get available speakers for an agent
+        [DEPRECATED] Use /agents/:agentId/voice/speakers instead. Get available speakers for an
+        agent
 
         ``GET /agents/{agentId}/speakers``
 
         Args:
-            agent_id: Agent ID
+            agent_id: Agent ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         warnings.warn(
             "GET /agents/{agentId}/speakers is deprecated: Use /agents/:agentId/voice/speakers instead.",
@@ -6203,19 +7760,31 @@ class AsyncAgentsResource:
     ) -> _models.AgentSuspendedRunsResponse:
         """List suspended runs
 
-        Lists suspended agent runs from storage — runs waiting on a tool-call approval or on a tool that suspended. Works after a server restart and across instances.
+        Lists suspended agent runs from storage — runs waiting on a tool-call approval or on a tool
+        that suspended. Works after a server restart and across instances.
 
         ``GET /agents/{agentId}/suspended-runs``
 
         Args:
-            agent_id: Unique identifier for the agent
-            thread_id: Query parameter: threadId
-            resource_id: Query parameter: resourceId
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            per_page: Query parameter: perPage
-            page: Query parameter: page
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Unique identifier for the agent.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            per_page: Query parameter ``perPage``.
+            page: Query parameter ``page``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.list_suspended_runs,
@@ -6288,10 +7857,32 @@ class AsyncAgentsResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.AgentSuspendedRunsResponseRun]:
-        """Every item of every page of ``list_suspended_runs``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_suspended_runs``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_suspended_runs``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_suspended_runs``.
+
+        Args:
+            agent_id: Unique identifier for the agent.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            per_page: Query parameter ``perPage``.
+            page: Query parameter ``page``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "runs")
         while not _pager.done:
@@ -6335,8 +7926,19 @@ class AsyncAgentsResource:
         ``GET /agents/{agentId}/voice/speakers``
 
         Args:
-            agent_id: Agent ID
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Agent ID.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.list_voice_speakers,
@@ -6395,12 +7997,28 @@ class AsyncAgentsResource:
     ) -> _models.AgentListenResponse:
         """Convert speech to text
 
-        [DEPRECATED] Use /agents/:agentId/voice/listen instead. Convert speech to text using the agent's voice provider. Additional provider-specific options can be passed as query parameters.
+        [DEPRECATED] Use /agents/:agentId/voice/listen instead. Convert speech to text using the
+        agent's voice provider. Additional provider-specific options can be passed as query
+        parameters.
 
         ``POST /agents/{agentId}/listen``
 
         Args:
-            agent_id: Agent ID
+            agent_id: Agent ID.
+            audio: Field ``audio`` of the JSON body.
+            options: Field ``options`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         warnings.warn(
             "POST /agents/{agentId}/listen is deprecated: Use /agents/:agentId/voice/listen instead.",
@@ -6518,7 +8136,55 @@ class AsyncAgentsResource:
         ``POST /agents/{agentId}/network``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            messages: The conversation to answer: a list of messages ({role, content}).
+            active_tools: Names of the agent's tools the model may use in this call (default all).
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema).
+            context: Messages given to the model as context for this call, not saved to memory.
+            instructions: Instructions for this call, in place of the agent's own.
+            max_steps: The most steps (model calls, each with its tool calls) the agent may take.
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
+            output: A schema for a structured answer (the older form of structuredOutput).
+            provider_options: Options passed through to the model provider, by provider name.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
+            require_tool_approval: Pause before each tool call until it is approved or declined.
+            return_scorer_data: Return the input and output the scorers saw with the result.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
+            save_per_step: Save the messages to memory after each step, not only at the end.
+            scorers: Scorers to run on this call's answer, by name (with their sampling settings).
+            stop_when: A condition that ends the run before maxSteps.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object.
+            system: System messages added for this call.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
+            toolsets: More tools for this call, by toolset name.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.network,
@@ -6596,14 +8262,25 @@ class AsyncAgentsResource:
     ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Observe agent stream
 
-        Reconnect to an existing agent stream to receive missed events. Supports position-based resume with offset for efficient reconnection.
+        Reconnect to an existing agent stream to receive missed events. Supports position-based
+        resume with offset for efficient reconnection.
 
         ``POST /agents/{agentId}/observe``
 
         Args:
-            agent_id: Unique identifier for the agent
-            run_id: The run ID to observe/reconnect to
+            agent_id: Unique identifier for the agent.
+            run_id: The run ID to observe/reconnect to.
             offset: Resume from this event index (0-based). If omitted, replays all events.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.observe,
@@ -6679,12 +8356,31 @@ class AsyncAgentsResource:
     ) -> _models.AgentQueueMessageResponse:
         """Queue agent message
 
-        Queues a user message to run after the active thread run completes, or starts a memory thread run when idle
+        Queues a user message to run after the active thread run completes, or starts a memory
+        thread run when idle
 
         ``POST /agents/{agentId}/queue-message``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            message: Field ``message`` of the JSON body.
+            if_active: Field ``ifActive`` of the JSON body.
+            if_idle: Field ``ifIdle`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.queue_message,
@@ -6748,16 +8444,31 @@ class AsyncAgentsResource:
     ) -> _models.AgentPlansFileResponse:
         """Read a submitted agent plan
 
-        Returns a markdown plan when the agent exposes the core submit_plan capability and the path is under .mastracode/plans/.
+        Returns a markdown plan when the agent exposes the core submit_plan capability and the path
+        is under .mastracode/plans/.
 
         ``GET /agents/{agentId}/plans/file``
 
         Args:
-            agent_id: Unique identifier for the agent
-            status: Which stored config version to resolve: draft (latest version) or published (active version, default). When both status and versionId are provided, versionId takes precedence.
-            version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
-            path: Relative path to a markdown plan under .mastracode/plans/
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Unique identifier for the agent.
+            path: Relative path to a markdown plan under .mastracode/plans/.
+            status: Which stored config version to resolve: draft (latest version) or published
+                (active version, default). When both status and versionId are provided, versionId
+                takes precedence.
+            version_id: Specific version ID to resolve. Takes precedence over status when both are
+                provided.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.read_plan,
@@ -6823,12 +8534,29 @@ class AsyncAgentsResource:
     ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Recover an orphaned durable agent run
 
-        Re-drives an orphaned RUNNING durable-agent run after a process restart. Only supported on durable agents (createDurableAgent). Returns a stream that replays past chunks and continues the loop to completion.
+        Re-drives an orphaned RUNNING durable-agent run after a process restart. Only supported on
+        durable agents (createDurableAgent). Returns a stream that replays past chunks and continues
+        the loop to completion.
 
         ``POST /agents/{agentId}/recover``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            run_id: Field ``runId`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.recover,
@@ -6896,7 +8624,20 @@ class AsyncAgentsResource:
         ``POST /agents/{agentId}/models/reorder``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            reordered_model_ids: Field ``reorderedModelIds`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.reorder_models,
@@ -6956,7 +8697,19 @@ class AsyncAgentsResource:
         ``POST /agents/{agentId}/model/reset``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.reset_model,
@@ -7069,7 +8822,47 @@ class AsyncAgentsResource:
         ``POST /agents/{agentId}/resume-stream``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            resume_data: Field ``resumeData`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            active_tools: Field ``activeTools`` of the JSON body.
+            client_tools: Field ``clientTools`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            instructions: Field ``instructions`` of the JSON body.
+            max_steps: Field ``maxSteps`` of the JSON body.
+            memory: Field ``memory`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            model_settings: Field ``modelSettings`` of the JSON body.
+            output: Field ``output`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            require_tool_approval: Field ``requireToolApproval`` of the JSON body.
+            return_scorer_data: Field ``returnScorerData`` of the JSON body.
+            save_per_step: Field ``savePerStep`` of the JSON body.
+            scorers: Field ``scorers`` of the JSON body.
+            stop_when: Field ``stopWhen`` of the JSON body.
+            structured_output: Field ``structuredOutput`` of the JSON body. A pydantic model class
+                (its JSON schema is sent, and the answer's ``object`` is parsed into it), or the
+                server's options with such a class as ``schema``.
+            system: Field ``system`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            tool_choice: Field ``toolChoice`` of the JSON body.
+            toolsets: Field ``toolsets`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            until_idle: Field ``untilIdle`` of the JSON body.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _output_model, structured_output = structured_output_model(structured_output)
         check_params(
@@ -7221,12 +9014,54 @@ class AsyncAgentsResource:
     ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Resume agent stream until idle
 
-        Resumes a suspended agent stream until idle with custom resume data, also listens for background task completions and streams them in real-time
+        Resumes a suspended agent stream until idle with custom resume data, also listens for
+        background task completions and streams them in real-time
 
         ``POST /agents/{agentId}/resume-stream-until-idle``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            resume_data: Field ``resumeData`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            active_tools: Field ``activeTools`` of the JSON body.
+            client_tools: Field ``clientTools`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            instructions: Field ``instructions`` of the JSON body.
+            max_idle_ms: Field ``maxIdleMs`` of the JSON body.
+            max_steps: Field ``maxSteps`` of the JSON body.
+            memory: Field ``memory`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            model_settings: Field ``modelSettings`` of the JSON body.
+            output: Field ``output`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            require_tool_approval: Field ``requireToolApproval`` of the JSON body.
+            return_scorer_data: Field ``returnScorerData`` of the JSON body.
+            save_per_step: Field ``savePerStep`` of the JSON body.
+            scorers: Field ``scorers`` of the JSON body.
+            stop_when: Field ``stopWhen`` of the JSON body.
+            structured_output: Field ``structuredOutput`` of the JSON body. A pydantic model class
+                (its JSON schema is sent, and the answer's ``object`` is parsed into it), or the
+                server's options with such a class as ``schema``.
+            system: Field ``system`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            tool_choice: Field ``toolChoice`` of the JSON body.
+            toolsets: Field ``toolsets`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            until_idle: Field ``untilIdle`` of the JSON body.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _output_model, structured_output = structured_output_model(structured_output)
         check_params(
@@ -7328,12 +9163,31 @@ class AsyncAgentsResource:
     ) -> _models.AgentSendMessageResponse:
         """Send agent message
 
-        Sends a user message to an active agent run or starts a memory thread run when the thread is idle
+        Sends a user message to an active agent run or starts a memory thread run when the thread is
+        idle
 
         ``POST /agents/{agentId}/send-message``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            message: Field ``message`` of the JSON body.
+            if_active: Field ``ifActive`` of the JSON body.
+            if_idle: Field ``ifIdle`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.send_message,
@@ -7409,7 +9263,25 @@ class AsyncAgentsResource:
         ``POST /agents/{agentId}/signals``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            signal: Field ``signal`` of the JSON body.
+            if_active: Field ``ifActive`` of the JSON body.
+            if_idle: Field ``ifIdle`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.send_signal,
@@ -7483,7 +9355,28 @@ class AsyncAgentsResource:
         ``POST /agents/{agentId}/send-tool-approval``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            approved: Field ``approved`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            tool_call_id: Field ``toolCallId`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            messages: Field ``messages`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            stream_options: Field ``streamOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.send_tool_approval,
@@ -7548,12 +9441,27 @@ class AsyncAgentsResource:
     ) -> Any:
         """Convert text to speech
 
-        [DEPRECATED] Use /agents/:agentId/voice/speak instead. Convert text to speech using the agent's voice provider
+        [DEPRECATED] Use /agents/:agentId/voice/speak instead. Convert text to speech using the
+        agent's voice provider
 
         ``POST /agents/{agentId}/speak``
 
         Args:
-            agent_id: Agent ID
+            agent_id: Agent ID.
+            text: Field ``text`` of the JSON body.
+            speaker_id: Field ``speakerId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         warnings.warn(
             "POST /agents/{agentId}/speak is deprecated: Use /agents/:agentId/voice/speak instead.",
@@ -7665,7 +9573,61 @@ class AsyncAgentsResource:
         ``POST /agents/{agentId}/stream``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            messages: The conversation to answer: a list of messages ({role, content}).
+            active_tools: Names of the agent's tools the model may use in this call (default all).
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema). Tools run in this process: functions (their type hints give the
+                schema), ``ClientTool``s, or a mapping by name. The model sees their declarations;
+                when it calls one, the client runs it here and continues the call with the result.
+            context: Messages given to the model as context for this call, not saved to memory.
+            instructions: Instructions for this call, in place of the agent's own.
+            max_steps: The most steps (model calls, each with its tool calls) the agent may take.
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
+            output: A schema for a structured answer (the older form of structuredOutput).
+            provider_options: Options passed through to the model provider, by provider name.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
+            require_tool_approval: Pause before each tool call until it is approved or declined.
+            return_scorer_data: Return the input and output the scorers saw with the result.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
+            save_per_step: Save the messages to memory after each step, not only at the end.
+            scorers: Scorers to run on this call's answer, by name (with their sampling settings).
+            stop_when: A condition that ends the run before maxSteps.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object. A pydantic model class (its JSON schema is sent, and the answer's
+                ``object`` is parsed into it), or the server's options with such a class as
+                ``schema``.
+            system: System messages added for this call.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
+            toolsets: More tools for this call, by toolset name.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _tools = toolset(client_tools) if not isinstance(client_tools, NotGiven) else {}
         _output_model, structured_output = structured_output_model(structured_output)
@@ -7827,7 +9789,58 @@ class AsyncAgentsResource:
         ``POST /agents/{agentId}/stream-legacy``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            messages: The conversation to answer: a list of messages ({role, content}).
+            active_tools: Names of the agent's tools the model may use in this call (default all).
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema).
+            context: Messages given to the model as context for this call, not saved to memory.
+            instructions: Instructions for this call, in place of the agent's own.
+            max_steps: The most steps (model calls, each with its tool calls) the agent may take.
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
+            output: A schema for a structured answer (the older form of structuredOutput).
+            provider_options: Options passed through to the model provider, by provider name.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
+            require_tool_approval: Pause before each tool call until it is approved or declined.
+            resource_id: Field ``resourceId`` of the JSON body.
+            resourceid: Field ``resourceid`` of the JSON body.
+            return_scorer_data: Return the input and output the scorers saw with the result.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
+            save_per_step: Save the messages to memory after each step, not only at the end.
+            scorers: Scorers to run on this call's answer, by name (with their sampling settings).
+            stop_when: A condition that ends the run before maxSteps.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object.
+            system: System messages added for this call.
+            thread_id: Field ``threadId`` of the JSON body.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
+            toolsets: More tools for this call, by toolset name.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.stream_legacy,
@@ -7955,12 +9968,50 @@ class AsyncAgentsResource:
     ) -> Any:
         """Stream UI messages from an agent
 
-        [DEPRECATED] This endpoint is deprecated. Please use the @mastra/ai-sdk package for uiMessage transformations
+        [DEPRECATED] This endpoint is deprecated. Please use the @mastra/ai-sdk package for
+        uiMessage transformations
 
         ``POST /agents/{agentId}/stream/ui``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            messages: Field ``messages`` of the JSON body.
+            active_tools: Field ``activeTools`` of the JSON body.
+            client_tools: Field ``clientTools`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            instructions: Field ``instructions`` of the JSON body.
+            max_steps: Field ``maxSteps`` of the JSON body.
+            memory: Field ``memory`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            model_settings: Field ``modelSettings`` of the JSON body.
+            output: Field ``output`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            require_tool_approval: Field ``requireToolApproval`` of the JSON body.
+            return_scorer_data: Field ``returnScorerData`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            save_per_step: Field ``savePerStep`` of the JSON body.
+            scorers: Field ``scorers`` of the JSON body.
+            stop_when: Field ``stopWhen`` of the JSON body.
+            structured_output: Field ``structuredOutput`` of the JSON body.
+            system: Field ``system`` of the JSON body.
+            tool_choice: Field ``toolChoice`` of the JSON body.
+            toolsets: Field ``toolsets`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            until_idle: Field ``untilIdle`` of the JSON body.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         warnings.warn(
             "POST /agents/{agentId}/stream/ui is deprecated: Please use the @mastra/ai-sdk package for uiMessage transformations",
@@ -8099,12 +10150,68 @@ class AsyncAgentsResource:
     ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Stream agent response until idle
 
-        Executes an agent with the provided messages and streams the response in real-time, also listens for background task completions and streams them in real-time
+        Executes an agent with the provided messages and streams the response in real-time, also
+        listens for background task completions and streams them in real-time
 
         ``POST /agents/{agentId}/stream-until-idle``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            messages: The conversation to answer: a list of messages ({role, content}).
+            active_tools: Names of the agent's tools the model may use in this call (default all).
+            client_tools: Declarations of tools the caller runs itself (id, description,
+                inputSchema). Tools run in this process: functions (their type hints give the
+                schema), ``ClientTool``s, or a mapping by name. The model sees their declarations;
+                when it calls one, the client runs it here and continues the call with the result.
+            context: Messages given to the model as context for this call, not saved to memory.
+            instructions: Instructions for this call, in place of the agent's own.
+            max_idle_ms: Field ``maxIdleMs`` of the JSON body.
+            max_steps: The most steps (model calls, each with its tool calls) the agent may take.
+            memory: Where the conversation is remembered: {thread: id or {id, ...}, resource: the
+                user or entity it belongs to, options: memory options for this call}.
+            model: A model for this call in place of the agent's (provider/model-name, or a model
+                configuration).
+            model_settings: Sampling settings for this call (temperature, maxTokens, topP, topK,
+                seed, stopSequences...).
+            output: A schema for a structured answer (the older form of structuredOutput).
+            provider_options: Options passed through to the model provider, by provider name.
+            request_context: Values for the server's request context (dynamic agents, tenants), for
+                this call.
+            require_tool_approval: Pause before each tool call until it is approved or declined.
+            return_scorer_data: Return the input and output the scorers saw with the result.
+            run_id: The run's id (default a new one); the id to observe, resume or approve the run
+                by later.
+            save_per_step: Save the messages to memory after each step, not only at the end.
+            scorers: Scorers to run on this call's answer, by name (with their sampling settings).
+            stop_when: A condition that ends the run before maxSteps.
+            structured_output: Ask for a structured answer: {schema, ...}; the parsed value is the
+                result's object. A pydantic model class (its JSON schema is sent, and the answer's
+                ``object`` is parsed into it), or the server's options with such a class as
+                ``schema``.
+            system: System messages added for this call.
+            tool_choice: Whether and which tool the model must call: auto, none, required, or {type:
+                tool, toolName}.
+            toolsets: More tools for this call, by toolset name.
+            tracing_options: Tracing for this call (metadata, tags, request context keys, parent
+                trace and span ids).
+            until_idle: Keep the stream open across background task and signal wakes until the agent
+                is idle: true or {maxIdleMs}.
+            versions: Which stored version of each agent (sub-agents too) the call uses, by agent id
+                ({versionId} or {status}).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _tools = toolset(client_tools) if not isinstance(client_tools, NotGiven) else {}
         _output_model, structured_output = structured_output_model(structured_output)
@@ -8264,7 +10371,44 @@ class AsyncAgentsResource:
         ``POST /agents/{agentId}/streamVNext``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            messages: Field ``messages`` of the JSON body.
+            active_tools: Field ``activeTools`` of the JSON body.
+            client_tools: Field ``clientTools`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            instructions: Field ``instructions`` of the JSON body.
+            max_steps: Field ``maxSteps`` of the JSON body.
+            memory: Field ``memory`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            model_settings: Field ``modelSettings`` of the JSON body.
+            output: Field ``output`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            require_tool_approval: Field ``requireToolApproval`` of the JSON body.
+            return_scorer_data: Field ``returnScorerData`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            save_per_step: Field ``savePerStep`` of the JSON body.
+            scorers: Field ``scorers`` of the JSON body.
+            stop_when: Field ``stopWhen`` of the JSON body.
+            structured_output: Field ``structuredOutput`` of the JSON body.
+            system: Field ``system`` of the JSON body.
+            tool_choice: Field ``toolChoice`` of the JSON body.
+            toolsets: Field ``toolsets`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            until_idle: Field ``untilIdle`` of the JSON body.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         warnings.warn(
             "POST /agents/{agentId}/streamVNext is deprecated: Please use /stream instead.",
@@ -8402,7 +10546,44 @@ class AsyncAgentsResource:
         ``POST /agents/{agentId}/stream/vnext``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            messages: Field ``messages`` of the JSON body.
+            active_tools: Field ``activeTools`` of the JSON body.
+            client_tools: Field ``clientTools`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            instructions: Field ``instructions`` of the JSON body.
+            max_steps: Field ``maxSteps`` of the JSON body.
+            memory: Field ``memory`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            model_settings: Field ``modelSettings`` of the JSON body.
+            output: Field ``output`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            require_tool_approval: Field ``requireToolApproval`` of the JSON body.
+            return_scorer_data: Field ``returnScorerData`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            save_per_step: Field ``savePerStep`` of the JSON body.
+            scorers: Field ``scorers`` of the JSON body.
+            stop_when: Field ``stopWhen`` of the JSON body.
+            structured_output: Field ``structuredOutput`` of the JSON body.
+            system: Field ``system`` of the JSON body.
+            tool_choice: Field ``toolChoice`` of the JSON body.
+            toolsets: Field ``toolsets`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            until_idle: Field ``untilIdle`` of the JSON body.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         warnings.warn(
             "POST /agents/{agentId}/stream/vnext is deprecated: Please use /stream instead.",
@@ -8535,12 +10716,50 @@ class AsyncAgentsResource:
     ) -> Any:
         """Stream UI messages from an agent
 
-        [DEPRECATED] This endpoint is deprecated. Please use the @mastra/ai-sdk package for uiMessage transformations
+        [DEPRECATED] This endpoint is deprecated. Please use the @mastra/ai-sdk package for
+        uiMessage transformations
 
         ``POST /agents/{agentId}/stream/vnext/ui``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            messages: Field ``messages`` of the JSON body.
+            active_tools: Field ``activeTools`` of the JSON body.
+            client_tools: Field ``clientTools`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            instructions: Field ``instructions`` of the JSON body.
+            max_steps: Field ``maxSteps`` of the JSON body.
+            memory: Field ``memory`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            model_settings: Field ``modelSettings`` of the JSON body.
+            output: Field ``output`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            require_tool_approval: Field ``requireToolApproval`` of the JSON body.
+            return_scorer_data: Field ``returnScorerData`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            save_per_step: Field ``savePerStep`` of the JSON body.
+            scorers: Field ``scorers`` of the JSON body.
+            stop_when: Field ``stopWhen`` of the JSON body.
+            structured_output: Field ``structuredOutput`` of the JSON body.
+            system: Field ``system`` of the JSON body.
+            tool_choice: Field ``toolChoice`` of the JSON body.
+            toolsets: Field ``toolsets`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            until_idle: Field ``untilIdle`` of the JSON body.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         warnings.warn(
             "POST /agents/{agentId}/stream/vnext/ui is deprecated: Please use the @mastra/ai-sdk package for uiMessage transformations",
@@ -8624,7 +10843,23 @@ class AsyncAgentsResource:
         ``POST /agents/{agentId}/threads/subscribe``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            thread_id: Field ``threadId`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            reconnect: Open the subscription again when it drops or the server ends it: ``True``
+                (every time) or the number of times. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.subscribe_to_thread,
@@ -8685,7 +10920,21 @@ class AsyncAgentsResource:
         ``POST /agents/{agentId}/model``
 
         Args:
-            agent_id: Unique identifier for the agent
+            agent_id: Unique identifier for the agent.
+            model_id: Field ``modelId`` of the JSON body.
+            provider: Field ``provider`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.update_model,
@@ -8750,8 +10999,23 @@ class AsyncAgentsResource:
         ``POST /agents/{agentId}/models/{modelConfigId}``
 
         Args:
-            agent_id: Unique identifier for the agent
-            model_config_id: Unique identifier for the model configuration
+            agent_id: Unique identifier for the agent.
+            model_config_id: Unique identifier for the model configuration.
+            enabled: Field ``enabled`` of the JSON body.
+            body_max_retries: Field ``maxRetries`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.update_model_in_list,
@@ -8816,9 +11080,21 @@ class AsyncAgentsResource:
         ``POST /agents/{agentId}/voice/listen``
 
         Args:
-            agent_id: Agent ID
+            agent_id: Agent ID.
             audio: The audio to transcribe.
             options: Options for the voice provider.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.voice_listen,
@@ -8882,7 +11158,21 @@ class AsyncAgentsResource:
         ``POST /agents/{agentId}/voice/speak``
 
         Args:
-            agent_id: Agent ID
+            agent_id: Agent ID.
+            text: Field ``text`` of the JSON body.
+            speaker_id: Field ``speakerId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncAgentsResource.voice_speak,

@@ -58,7 +58,17 @@ class BackgroundTasksResource:
         ``GET /background-tasks/{backgroundTaskId}``
 
         Args:
-            background_task_id: The backgroundTaskId parameter
+            background_task_id: Path parameter ``backgroundTaskId``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             BackgroundTasksResource.get_background_task,
@@ -116,11 +126,23 @@ class BackgroundTasksResource:
         ``GET /background-tasks/stream``
 
         Args:
-            agent_id: Query parameter: agentId
-            run_id: Query parameter: runId
-            thread_id: Query parameter: threadId
-            resource_id: Query parameter: resourceId
-            task_id: Query parameter: taskId
+            agent_id: Query parameter ``agentId``.
+            run_id: Query parameter ``runId``.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            task_id: Query parameter ``taskId``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            reconnect: Open the subscription again when it drops or the server ends it: ``True``
+                (every time) or the number of times. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             BackgroundTasksResource.get_stream,
@@ -203,20 +225,30 @@ class BackgroundTasksResource:
         ``GET /background-tasks``
 
         Args:
-            agent_id: Query parameter: agentId
-            status: Query parameter: status
-            run_id: Query parameter: runId
-            thread_id: Query parameter: threadId
-            resource_id: Query parameter: resourceId
-            tool_name: Query parameter: toolName
-            tool_call_id: Query parameter: toolCallId
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            date_filter_by: Query parameter: dateFilterBy
-            order_by: Query parameter: orderBy
-            order_direction: Query parameter: orderDirection
-            page: Query parameter: page
-            per_page: Query parameter: perPage
+            agent_id: Query parameter ``agentId``.
+            status: Query parameter ``status``.
+            run_id: Query parameter ``runId``.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            tool_name: Query parameter ``toolName``.
+            tool_call_id: Query parameter ``toolCallId``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            date_filter_by: Query parameter ``dateFilterBy``.
+            order_by: Query parameter ``orderBy``.
+            order_direction: Query parameter ``orderDirection``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             BackgroundTasksResource.list_background_tasks,
@@ -312,10 +344,37 @@ class BackgroundTasksResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.BackgroundTask]:
-        """Every item of every page of ``list_background_tasks``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_background_tasks``, fetched a page at a time as the
+        loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_background_tasks``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_background_tasks``.
+
+        Args:
+            agent_id: Query parameter ``agentId``.
+            status: Query parameter ``status``.
+            run_id: Query parameter ``runId``.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            tool_name: Query parameter ``toolName``.
+            tool_call_id: Query parameter ``toolCallId``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            date_filter_by: Query parameter ``dateFilterBy``.
+            order_by: Query parameter ``orderBy``.
+            order_direction: Query parameter ``orderDirection``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "tasks")
         while not _pager.done:
@@ -392,7 +451,17 @@ class AsyncBackgroundTasksResource:
         ``GET /background-tasks/{backgroundTaskId}``
 
         Args:
-            background_task_id: The backgroundTaskId parameter
+            background_task_id: Path parameter ``backgroundTaskId``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncBackgroundTasksResource.get_background_task,
@@ -450,11 +519,23 @@ class AsyncBackgroundTasksResource:
         ``GET /background-tasks/stream``
 
         Args:
-            agent_id: Query parameter: agentId
-            run_id: Query parameter: runId
-            thread_id: Query parameter: threadId
-            resource_id: Query parameter: resourceId
-            task_id: Query parameter: taskId
+            agent_id: Query parameter ``agentId``.
+            run_id: Query parameter ``runId``.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            task_id: Query parameter ``taskId``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            reconnect: Open the subscription again when it drops or the server ends it: ``True``
+                (every time) or the number of times. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncBackgroundTasksResource.get_stream,
@@ -537,20 +618,30 @@ class AsyncBackgroundTasksResource:
         ``GET /background-tasks``
 
         Args:
-            agent_id: Query parameter: agentId
-            status: Query parameter: status
-            run_id: Query parameter: runId
-            thread_id: Query parameter: threadId
-            resource_id: Query parameter: resourceId
-            tool_name: Query parameter: toolName
-            tool_call_id: Query parameter: toolCallId
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            date_filter_by: Query parameter: dateFilterBy
-            order_by: Query parameter: orderBy
-            order_direction: Query parameter: orderDirection
-            page: Query parameter: page
-            per_page: Query parameter: perPage
+            agent_id: Query parameter ``agentId``.
+            status: Query parameter ``status``.
+            run_id: Query parameter ``runId``.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            tool_name: Query parameter ``toolName``.
+            tool_call_id: Query parameter ``toolCallId``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            date_filter_by: Query parameter ``dateFilterBy``.
+            order_by: Query parameter ``orderBy``.
+            order_direction: Query parameter ``orderDirection``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncBackgroundTasksResource.list_background_tasks,
@@ -646,10 +737,37 @@ class AsyncBackgroundTasksResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.BackgroundTask]:
-        """Every item of every page of ``list_background_tasks``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_background_tasks``, fetched a page at a time as the
+        loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_background_tasks``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_background_tasks``.
+
+        Args:
+            agent_id: Query parameter ``agentId``.
+            status: Query parameter ``status``.
+            run_id: Query parameter ``runId``.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            tool_name: Query parameter ``toolName``.
+            tool_call_id: Query parameter ``toolCallId``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            date_filter_by: Query parameter ``dateFilterBy``.
+            order_by: Query parameter ``orderBy``.
+            order_direction: Query parameter ``orderDirection``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "tasks")
         while not _pager.done:

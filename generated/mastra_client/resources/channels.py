@@ -54,9 +54,21 @@ class ChannelsResource:
         ``POST /channels/{platform}/connect``
 
         Args:
-            platform: Channel platform identifier (e.g., "slack")
-            agent_id: Agent identifier to connect
-            options: Platform-specific connection options
+            platform: Channel platform identifier (e.g., "slack").
+            agent_id: Agent identifier to connect.
+            options: Platform-specific connection options.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ChannelsResource.connect,
@@ -120,8 +132,20 @@ class ChannelsResource:
         ``POST /channels/{platform}/{agentId}/disconnect``
 
         Args:
-            platform: Channel platform identifier (e.g., "slack")
-            agent_id: Agent identifier
+            platform: Channel platform identifier (e.g., "slack").
+            agent_id: Agent identifier.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ChannelsResource.disconnect,
@@ -175,7 +199,17 @@ class ChannelsResource:
         ``GET /channels/{platform}/installations``
 
         Args:
-            platform: Channel platform identifier (e.g., "slack")
+            platform: Channel platform identifier (e.g., "slack").
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ChannelsResource.list_installations,
@@ -225,6 +259,18 @@ class ChannelsResource:
         Returns available channel platforms and their configuration status
 
         ``GET /channels/platforms``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -307,9 +353,21 @@ class AsyncChannelsResource:
         ``POST /channels/{platform}/connect``
 
         Args:
-            platform: Channel platform identifier (e.g., "slack")
-            agent_id: Agent identifier to connect
-            options: Platform-specific connection options
+            platform: Channel platform identifier (e.g., "slack").
+            agent_id: Agent identifier to connect.
+            options: Platform-specific connection options.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncChannelsResource.connect,
@@ -373,8 +431,20 @@ class AsyncChannelsResource:
         ``POST /channels/{platform}/{agentId}/disconnect``
 
         Args:
-            platform: Channel platform identifier (e.g., "slack")
-            agent_id: Agent identifier
+            platform: Channel platform identifier (e.g., "slack").
+            agent_id: Agent identifier.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncChannelsResource.disconnect,
@@ -428,7 +498,17 @@ class AsyncChannelsResource:
         ``GET /channels/{platform}/installations``
 
         Args:
-            platform: Channel platform identifier (e.g., "slack")
+            platform: Channel platform identifier (e.g., "slack").
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncChannelsResource.list_installations,
@@ -478,6 +558,18 @@ class AsyncChannelsResource:
         Returns available channel platforms and their configuration status
 
         ``GET /channels/platforms``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(

@@ -51,9 +51,21 @@ class DatasetsResource:
         ``POST /datasets/{datasetId}/compare``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id_a: ID of baseline experiment
-            experiment_id_b: ID of candidate experiment
+            dataset_id: Unique identifier for the dataset.
+            experiment_id_a: ID of baseline experiment.
+            experiment_id_b: ID of candidate experiment.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.compare,
@@ -112,15 +124,30 @@ class DatasetsResource:
     ) -> _models.DatasetsClusterFailuresResponse:
         """Cluster experiment failures using AI
 
-        Uses an LLM to analyze failure items from an experiment and group them into meaningful failure pattern clusters.
+        Uses an LLM to analyze failure items from an experiment and group them into meaningful
+        failure pattern clusters.
 
         ``POST /datasets/cluster-failures``
 
         Args:
-            items: Failure items to cluster
-            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o")
-            available_tags: Existing tag vocabulary from the dataset. The LLM should prefer reusing these tags when applicable.
-            prompt: Optional user instructions to guide the analysis (e.g., "focus on tool usage failures")
+            items: Failure items to cluster.
+            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o").
+            available_tags: Existing tag vocabulary from the dataset. The LLM should prefer reusing
+                these tags when applicable.
+            prompt: Optional user instructions to guide the analysis (e.g., "focus on tool usage
+                failures").
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.DatasetsClusterFailuresRequest,
@@ -185,15 +212,27 @@ class DatasetsResource:
         ``POST /datasets``
 
         Args:
-            name: Name of the dataset
-            description: Description of the dataset
-            ground_truth_schema: JSON Schema for validating item groundTruth
-            input_schema: JSON Schema for validating item input
-            metadata: Additional metadata
-            request_context_schema: JSON Schema describing expected request context shape
-            scorer_ids: IDs of scorers attached to this dataset
-            target_ids: IDs of target entities this dataset is attached to
-            target_type: Target entity type (e.g. agent, workflow, scorer)
+            name: Name of the dataset.
+            description: Description of the dataset.
+            ground_truth_schema: JSON Schema for validating item groundTruth.
+            input_schema: JSON Schema for validating item input.
+            metadata: Additional metadata.
+            request_context_schema: JSON Schema describing expected request context shape.
+            scorer_ids: IDs of scorers attached to this dataset.
+            target_ids: IDs of target entities this dataset is attached to.
+            target_type: Target entity type (e.g. agent, workflow, scorer).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.DatasetsCreateRequest,
@@ -271,24 +310,47 @@ class DatasetsResource:
     ) -> _models.DatasetExperimentsCreateResponse:
         """Trigger or create an experiment
 
-        By default triggers a new experiment on the dataset against the specified target: returns immediately with pending status and execution happens in background. With start: false, creates the experiment without running it so the caller can drive the loop (run-item for targeted experiments, result submission for target-less ones). Create-only requests are idempotent on a caller-supplied id.
+        By default triggers a new experiment on the dataset against the specified target: returns
+        immediately with pending status and execution happens in background. With start: false,
+        creates the experiment without running it so the caller can drive the loop (run-item for
+        targeted experiments, result submission for target-less ones). Create-only requests are
+        idempotent on a caller-supplied id.
 
         ``POST /datasets/{datasetId}/experiments``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            agent_version: Agent version ID to use for experiment
-            description: Description of the experiment
-            id: Caller-supplied experiment id (e.g. a workflow run id) for idempotent create-only requests. Ignored when start is true.
-            max_concurrency: Maximum concurrent executions
-            metadata: Additional metadata
-            name: Name of the experiment
-            request_context: Global request context passed to the target
-            scorer_ids: IDs of scorers to apply
-            start: When true (default), spawns the in-process runner. When false, creates the experiment without running it: the caller drives the loop via run-item (targeted) or result submission (target-less).
+            dataset_id: Unique identifier for the dataset.
+            agent_version: Agent version ID to use for experiment.
+            description: Description of the experiment.
+            grouping: Field ``grouping`` of the JSON body.
+            id: Caller-supplied experiment id (e.g. a workflow run id) for idempotent create-only
+                requests. Ignored when start is true.
+            max_concurrency: Maximum concurrent executions.
+            metadata: Additional metadata.
+            name: Name of the experiment.
+            provenance: Field ``provenance`` of the JSON body.
+            request_context: Global request context passed to the target.
+            scorer_ids: IDs of scorers to apply.
+            start: When true (default), spawns the in-process runner. When false, creates the
+                experiment without running it: the caller drives the loop via run-item (targeted) or
+                result submission (target-less).
             target_id: ID of the target. Required when targetType is set.
-            target_type: Type of target to run against. Required when start is true. Optional for create-only experiments.
-            version: Pin to specific dataset version
+            target_type: Type of target to run against. Required when start is true. Optional for
+                create-only experiments.
+            version: Pin to specific dataset version.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.create_experiment,
@@ -372,20 +434,36 @@ class DatasetsResource:
     ) -> _models.DatasetExperimentResultsCreateResponse:
         """Submit an external experiment result
 
-        Submits (or re-submits) one item result for an external experiment. Upsert semantics on (experimentId, itemId, attempt): a retried submission converges on a single row.
+        Submits (or re-submits) one item result for an external experiment. Upsert semantics on
+        (experimentId, itemId, attempt): a retried submission converges on a single row.
 
         ``POST /datasets/{datasetId}/experiments/{experimentId}/results``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            item_id: Dataset item this result belongs to
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            item_id: Dataset item this result belongs to.
             attempt: Zero-based repetition index. Defaults to 0.
-            error: Failure info when the item run failed
+            completed_at: Field ``completedAt`` of the JSON body.
+            error: Failure info when the item run failed.
             ground_truth: Ground truth. Defaults to the dataset item groundTruth.
             input: Input replayed by the external runner. Defaults to the dataset item input.
-            output: Output produced by the external runner
-            scores: Externally computed scores, persisted keyed by runId = experimentId
+            output: Output produced by the external runner.
+            scores: Externally computed scores, persisted keyed by runId = experimentId.
+            started_at: Field ``startedAt`` of the JSON body.
+            trace_id: Field ``traceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.create_experiment_result,
@@ -456,15 +534,30 @@ class DatasetsResource:
     ) -> _models.DatasetGenerateItemsResponse:
         """Generate dataset items using AI
 
-        Uses an LLM to generate synthetic dataset items based on the dataset schema and a user prompt. Returns generated items for review — they are NOT automatically added to the dataset.
+        Uses an LLM to generate synthetic dataset items based on the dataset schema and a user
+        prompt. Returns generated items for review — they are NOT automatically added to the
+        dataset.
 
         ``POST /datasets/{datasetId}/generate-items``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            count: Number of items to generate
-            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o")
-            prompt: Description of the kind of test data to generate
+            dataset_id: Unique identifier for the dataset.
+            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o").
+            prompt: Description of the kind of test data to generate.
+            count: Number of items to generate.
+            agent_context: Field ``agentContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.create_generate_item,
@@ -541,16 +634,31 @@ class DatasetsResource:
         ``POST /datasets/{datasetId}/items``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            input: Input data for the dataset item
-            expected_trajectory: Expected trajectory configuration for trajectory scoring
-            external_id: Caller-defined, dataset-local item identity
-            ground_truth: Expected output for comparison
-            metadata: Additional metadata
-            request_context: Request context preset for this item
-            scorer_ids: IDs of scorers selected for this item
-            tool_mocks: Ordered item-level static tool mocks served in place of executing the real tool
-            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny' fails the experiment item
+            dataset_id: Unique identifier for the dataset.
+            input: Input data for the dataset item.
+            expected_trajectory: Expected trajectory configuration for trajectory scoring.
+            external_id: Caller-defined, dataset-local item identity.
+            ground_truth: Expected output for comparison.
+            metadata: Additional metadata.
+            request_context: Request context preset for this item.
+            scorer_ids: IDs of scorers selected for this item.
+            source: Field ``source`` of the JSON body.
+            tool_mocks: Ordered item-level static tool mocks served in place of executing the real
+                tool.
+            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny'
+                fails the experiment item.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.create_item,
@@ -620,9 +728,19 @@ class DatasetsResource:
         ``DELETE /datasets/{datasetId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
+            dataset_id: Unique identifier for the dataset.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.delete_dataset,
@@ -682,15 +800,26 @@ class DatasetsResource:
     ) -> _models.DatasetExperimentDeleteResponse:
         """Delete experiment
 
-        Deletes an experiment and its results. Also deletes the traces the experiment produced, cascading to their spans and trace-linked scores, feedback, metrics and logs.
+        Deletes an experiment and its results. Also deletes the traces the experiment produced,
+        cascading to their spans and trace-linked scores, feedback, metrics and logs.
 
         ``DELETE /datasets/{datasetId}/experiments/{experimentId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.delete_experiment,
@@ -754,8 +883,18 @@ class DatasetsResource:
         ``DELETE /datasets/{datasetId}/items/{itemId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.delete_item,
@@ -812,10 +951,20 @@ class DatasetsResource:
         ``DELETE /datasets/{datasetId}/items/{itemId}/purge``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.delete_item_purge,
@@ -879,7 +1028,18 @@ class DatasetsResource:
         ``DELETE /datasets/{datasetId}/items/batch``
 
         Args:
-            dataset_id: Unique identifier for the dataset
+            dataset_id: Unique identifier for the dataset.
+            item_ids: Field ``itemIds`` of the JSON body.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.delete_items_batch,
@@ -935,13 +1095,27 @@ class DatasetsResource:
     ) -> _models.DatasetExperimentFinalizeResponse:
         """Finalize an external experiment
 
-        Marks an external experiment completed. The server computes succeeded/failed/skipped counts from the persisted result rows. Idempotent: finalizing an already-completed experiment returns the stored record.
+        Marks an external experiment completed. The server computes succeeded/failed/skipped counts
+        from the persisted result rows. Idempotent: finalizing an already-completed experiment
+        returns the stored record.
 
         ``POST /datasets/{datasetId}/experiments/{experimentId}/finalize``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.experiment_finalize,
@@ -995,16 +1169,31 @@ class DatasetsResource:
     ) -> _models.DatasetExperimentItemRunResponse:
         """Run one experiment item
 
-        Executes the experiment's target against one dataset item server-side, runs the resolved scorers, and upserts the result row keyed by (experimentId, itemId, attempt). Built for caller-driven loops: a retried call converges on the same row. Requires an experiment created with a target.
+        Executes the experiment's target against one dataset item server-side, runs the resolved
+        scorers, and upserts the result row keyed by (experimentId, itemId, attempt). Built for
+        caller-driven loops: a retried call converges on the same row. Requires an experiment
+        created with a target.
 
         ``POST /datasets/{datasetId}/experiments/{experimentId}/items/{itemId}/run``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            item_id: Unique identifier for the dataset item
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            item_id: Unique identifier for the dataset item.
             attempt: Zero-based repetition index. Defaults to 0.
-            request_context: Request context merged with the item's own request context (item wins)
+            request_context: Request context merged with the item's own request context (item wins).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.experiment_item_run,
@@ -1068,9 +1257,19 @@ class DatasetsResource:
         ``GET /datasets/{datasetId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
+            dataset_id: Unique identifier for the dataset.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.get_dataset,
@@ -1133,8 +1332,18 @@ class DatasetsResource:
         ``GET /datasets/{datasetId}/experiments/{experimentId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.get_experiment,
@@ -1189,8 +1398,18 @@ class DatasetsResource:
         ``GET /datasets/{datasetId}/items/{itemId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.get_item,
@@ -1245,8 +1464,18 @@ class DatasetsResource:
         ``GET /datasets/{datasetId}/items/{itemId}/history``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.get_item_history,
@@ -1302,9 +1531,19 @@ class DatasetsResource:
         ``GET /datasets/{datasetId}/items/{itemId}/versions/{datasetVersion}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
-            dataset_version: Dataset version number
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            dataset_version: Dataset version number.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.get_item_version,
@@ -1361,7 +1600,20 @@ class DatasetsResource:
         ``POST /datasets/{datasetId}/items/batch``
 
         Args:
-            dataset_id: Unique identifier for the dataset
+            dataset_id: Unique identifier for the dataset.
+            items: Field ``items`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.items_batch,
@@ -1418,15 +1670,26 @@ class DatasetsResource:
     ) -> _models.DatasetsResponse:
         """List all datasets
 
-        Returns a paginated list of all datasets. Optionally filter by target type and/or the target IDs the dataset is attached to
+        Returns a paginated list of all datasets. Optionally filter by target type and/or the target
+        IDs the dataset is attached to
 
         ``GET /datasets``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            target_type: Only return records attached to targets of this type
-            target_ids: Only return datasets attached to at least one of these target IDs
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            target_type: Only return records attached to targets of this type.
+            target_ids: Only return datasets attached to at least one of these target IDs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.list_datasets,
@@ -1492,8 +1755,24 @@ class DatasetsResource:
     ) -> Iterator[_models.DatasetUpdateResponse]:
         """Every item of every page of ``list_datasets``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_datasets``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_datasets``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            target_type: Only return records attached to targets of this type.
+            target_ids: Only return datasets attached to at least one of these target IDs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "datasets")
         while not _pager.done:
@@ -1535,11 +1814,21 @@ class DatasetsResource:
         ``GET /datasets/{datasetId}/experiments/{experimentId}/results``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            tags: Only return results that have all of these tags
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            tags: Only return results that have all of these tags.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.list_experiment_results,
@@ -1604,10 +1893,28 @@ class DatasetsResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.DatasetExperimentResultUpdateResponse]:
-        """Every item of every page of ``list_experiment_results``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_experiment_results``, fetched a page at a time as the
+        loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_experiment_results``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_experiment_results``.
+
+        Args:
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            tags: Only return results that have all of these tags.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "results")
         while not _pager.done:
@@ -1654,15 +1961,25 @@ class DatasetsResource:
         ``GET /datasets/{datasetId}/experiments``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            experiment_set_id: Query parameter: experimentSetId
-            comparison_id: Query parameter: comparisonId
-            variant_id: Query parameter: variantId
-            trial_index: Query parameter: trialIndex
-            target_type: Only return records attached to targets of this type
-            target_id: Only return experiments run against this target ID
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            experiment_set_id: Query parameter ``experimentSetId``.
+            comparison_id: Query parameter ``comparisonId``.
+            variant_id: Query parameter ``variantId``.
+            trial_index: Query parameter ``trialIndex``.
+            target_type: Only return records attached to targets of this type.
+            target_id: Only return experiments run against this target ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.list_experiments,
@@ -1737,10 +2054,32 @@ class DatasetsResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.DatasetExperimentUpdateResponse]:
-        """Every item of every page of ``list_experiments``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_experiments``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_experiments``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_experiments``.
+
+        Args:
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            experiment_set_id: Query parameter ``experimentSetId``.
+            comparison_id: Query parameter ``comparisonId``.
+            variant_id: Query parameter ``variantId``.
+            trial_index: Query parameter ``trialIndex``.
+            target_type: Only return records attached to targets of this type.
+            target_id: Only return experiments run against this target ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "experiments")
         while not _pager.done:
@@ -1787,11 +2126,21 @@ class DatasetsResource:
         ``GET /datasets/{datasetId}/items``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            version: Query parameter: version
-            search: Query parameter: search
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            version: Query parameter ``version``.
+            search: Query parameter ``search``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.list_items,
@@ -1856,8 +2205,25 @@ class DatasetsResource:
     ) -> Iterator[_models.DatasetItemUpdateResponse]:
         """Every item of every page of ``list_items``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_items``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_items``.
+
+        Args:
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            version: Query parameter ``version``.
+            search: Query parameter ``search``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "items")
         while not _pager.done:
@@ -1898,9 +2264,19 @@ class DatasetsResource:
         ``GET /datasets/{datasetId}/versions``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            page: Query parameter: page
-            per_page: Query parameter: perPage
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.list_versions,
@@ -1959,8 +2335,23 @@ class DatasetsResource:
     ) -> Iterator[_models.DatasetVersionsResponseVersion]:
         """Every item of every page of ``list_versions``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_versions``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_versions``.
+
+        Args:
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "versions")
         while not _pager.done:
@@ -2010,19 +2401,31 @@ class DatasetsResource:
         ``PATCH /datasets/{datasetId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
-            description: Description of the dataset
-            ground_truth_schema: JSON Schema for validating item groundTruth
-            input_schema: JSON Schema for validating item input
-            metadata: Additional metadata
-            name: Name of the dataset
-            request_context_schema: JSON Schema describing expected request context shape
-            scorer_ids: IDs of scorers attached to this dataset
-            tags: Tag definitions for categorizing experiment results
-            target_ids: IDs of target entities this dataset is attached to
-            target_type: Target entity type (e.g. agent, workflow, scorer)
+            dataset_id: Unique identifier for the dataset.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            description: Description of the dataset.
+            ground_truth_schema: JSON Schema for validating item groundTruth.
+            input_schema: JSON Schema for validating item input.
+            metadata: Additional metadata.
+            name: Name of the dataset.
+            request_context_schema: JSON Schema describing expected request context shape.
+            scorer_ids: IDs of scorers attached to this dataset.
+            tags: Tag definitions for categorizing experiment results.
+            target_ids: IDs of target entities this dataset is attached to.
+            target_type: Target entity type (e.g. agent, workflow, scorer).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.update_dataset,
@@ -2099,16 +2502,29 @@ class DatasetsResource:
     ) -> _models.DatasetExperimentUpdateResponse:
         """Update an experiment
 
-        Updates an experiment's name, description or metadata. Status and counts are managed by the server.
+        Updates an experiment's name, description or metadata. Status and counts are managed by the
+        server.
 
         ``PATCH /datasets/{datasetId}/experiments/{experimentId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            description: New description of the experiment
-            metadata: Replacement metadata for the experiment
-            name: New name of the experiment
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            description: New description of the experiment.
+            metadata: Replacement metadata for the experiment.
+            name: New name of the experiment.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.update_experiment,
@@ -2176,9 +2592,24 @@ class DatasetsResource:
         ``PATCH /datasets/{datasetId}/experiments/{experimentId}/results/{resultId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            result_id: Unique identifier for the experiment result
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            result_id: Unique identifier for the experiment result.
+            comment: Field ``comment`` of the JSON body.
+            status: Field ``status`` of the JSON body.
+            tags: Field ``tags`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.update_experiment_result,
@@ -2256,16 +2687,31 @@ class DatasetsResource:
         ``PATCH /datasets/{datasetId}/items/{itemId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
-            expected_trajectory: Expected trajectory configuration for trajectory scoring
-            ground_truth: Expected output for comparison
-            input: Input data for the dataset item
-            metadata: Additional metadata
-            request_context: Request context preset for this item
-            scorer_ids: IDs of scorers selected for this item
-            tool_mocks: Ordered item-level static tool mocks served in place of executing the real tool
-            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny' fails the experiment item
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            expected_trajectory: Expected trajectory configuration for trajectory scoring.
+            ground_truth: Expected output for comparison.
+            input: Input data for the dataset item.
+            metadata: Additional metadata.
+            request_context: Request context preset for this item.
+            scorer_ids: IDs of scorers selected for this item.
+            source: Field ``source`` of the JSON body.
+            tool_mocks: Ordered item-level static tool mocks served in place of executing the real
+                tool.
+            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny'
+                fails the experiment item.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DatasetsResource.update_item,
@@ -2425,9 +2871,21 @@ class AsyncDatasetsResource:
         ``POST /datasets/{datasetId}/compare``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id_a: ID of baseline experiment
-            experiment_id_b: ID of candidate experiment
+            dataset_id: Unique identifier for the dataset.
+            experiment_id_a: ID of baseline experiment.
+            experiment_id_b: ID of candidate experiment.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.compare,
@@ -2486,15 +2944,30 @@ class AsyncDatasetsResource:
     ) -> _models.DatasetsClusterFailuresResponse:
         """Cluster experiment failures using AI
 
-        Uses an LLM to analyze failure items from an experiment and group them into meaningful failure pattern clusters.
+        Uses an LLM to analyze failure items from an experiment and group them into meaningful
+        failure pattern clusters.
 
         ``POST /datasets/cluster-failures``
 
         Args:
-            items: Failure items to cluster
-            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o")
-            available_tags: Existing tag vocabulary from the dataset. The LLM should prefer reusing these tags when applicable.
-            prompt: Optional user instructions to guide the analysis (e.g., "focus on tool usage failures")
+            items: Failure items to cluster.
+            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o").
+            available_tags: Existing tag vocabulary from the dataset. The LLM should prefer reusing
+                these tags when applicable.
+            prompt: Optional user instructions to guide the analysis (e.g., "focus on tool usage
+                failures").
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.DatasetsClusterFailuresRequest,
@@ -2559,15 +3032,27 @@ class AsyncDatasetsResource:
         ``POST /datasets``
 
         Args:
-            name: Name of the dataset
-            description: Description of the dataset
-            ground_truth_schema: JSON Schema for validating item groundTruth
-            input_schema: JSON Schema for validating item input
-            metadata: Additional metadata
-            request_context_schema: JSON Schema describing expected request context shape
-            scorer_ids: IDs of scorers attached to this dataset
-            target_ids: IDs of target entities this dataset is attached to
-            target_type: Target entity type (e.g. agent, workflow, scorer)
+            name: Name of the dataset.
+            description: Description of the dataset.
+            ground_truth_schema: JSON Schema for validating item groundTruth.
+            input_schema: JSON Schema for validating item input.
+            metadata: Additional metadata.
+            request_context_schema: JSON Schema describing expected request context shape.
+            scorer_ids: IDs of scorers attached to this dataset.
+            target_ids: IDs of target entities this dataset is attached to.
+            target_type: Target entity type (e.g. agent, workflow, scorer).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.DatasetsCreateRequest,
@@ -2645,24 +3130,47 @@ class AsyncDatasetsResource:
     ) -> _models.DatasetExperimentsCreateResponse:
         """Trigger or create an experiment
 
-        By default triggers a new experiment on the dataset against the specified target: returns immediately with pending status and execution happens in background. With start: false, creates the experiment without running it so the caller can drive the loop (run-item for targeted experiments, result submission for target-less ones). Create-only requests are idempotent on a caller-supplied id.
+        By default triggers a new experiment on the dataset against the specified target: returns
+        immediately with pending status and execution happens in background. With start: false,
+        creates the experiment without running it so the caller can drive the loop (run-item for
+        targeted experiments, result submission for target-less ones). Create-only requests are
+        idempotent on a caller-supplied id.
 
         ``POST /datasets/{datasetId}/experiments``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            agent_version: Agent version ID to use for experiment
-            description: Description of the experiment
-            id: Caller-supplied experiment id (e.g. a workflow run id) for idempotent create-only requests. Ignored when start is true.
-            max_concurrency: Maximum concurrent executions
-            metadata: Additional metadata
-            name: Name of the experiment
-            request_context: Global request context passed to the target
-            scorer_ids: IDs of scorers to apply
-            start: When true (default), spawns the in-process runner. When false, creates the experiment without running it: the caller drives the loop via run-item (targeted) or result submission (target-less).
+            dataset_id: Unique identifier for the dataset.
+            agent_version: Agent version ID to use for experiment.
+            description: Description of the experiment.
+            grouping: Field ``grouping`` of the JSON body.
+            id: Caller-supplied experiment id (e.g. a workflow run id) for idempotent create-only
+                requests. Ignored when start is true.
+            max_concurrency: Maximum concurrent executions.
+            metadata: Additional metadata.
+            name: Name of the experiment.
+            provenance: Field ``provenance`` of the JSON body.
+            request_context: Global request context passed to the target.
+            scorer_ids: IDs of scorers to apply.
+            start: When true (default), spawns the in-process runner. When false, creates the
+                experiment without running it: the caller drives the loop via run-item (targeted) or
+                result submission (target-less).
             target_id: ID of the target. Required when targetType is set.
-            target_type: Type of target to run against. Required when start is true. Optional for create-only experiments.
-            version: Pin to specific dataset version
+            target_type: Type of target to run against. Required when start is true. Optional for
+                create-only experiments.
+            version: Pin to specific dataset version.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.create_experiment,
@@ -2746,20 +3254,36 @@ class AsyncDatasetsResource:
     ) -> _models.DatasetExperimentResultsCreateResponse:
         """Submit an external experiment result
 
-        Submits (or re-submits) one item result for an external experiment. Upsert semantics on (experimentId, itemId, attempt): a retried submission converges on a single row.
+        Submits (or re-submits) one item result for an external experiment. Upsert semantics on
+        (experimentId, itemId, attempt): a retried submission converges on a single row.
 
         ``POST /datasets/{datasetId}/experiments/{experimentId}/results``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            item_id: Dataset item this result belongs to
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            item_id: Dataset item this result belongs to.
             attempt: Zero-based repetition index. Defaults to 0.
-            error: Failure info when the item run failed
+            completed_at: Field ``completedAt`` of the JSON body.
+            error: Failure info when the item run failed.
             ground_truth: Ground truth. Defaults to the dataset item groundTruth.
             input: Input replayed by the external runner. Defaults to the dataset item input.
-            output: Output produced by the external runner
-            scores: Externally computed scores, persisted keyed by runId = experimentId
+            output: Output produced by the external runner.
+            scores: Externally computed scores, persisted keyed by runId = experimentId.
+            started_at: Field ``startedAt`` of the JSON body.
+            trace_id: Field ``traceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.create_experiment_result,
@@ -2830,15 +3354,30 @@ class AsyncDatasetsResource:
     ) -> _models.DatasetGenerateItemsResponse:
         """Generate dataset items using AI
 
-        Uses an LLM to generate synthetic dataset items based on the dataset schema and a user prompt. Returns generated items for review — they are NOT automatically added to the dataset.
+        Uses an LLM to generate synthetic dataset items based on the dataset schema and a user
+        prompt. Returns generated items for review — they are NOT automatically added to the
+        dataset.
 
         ``POST /datasets/{datasetId}/generate-items``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            count: Number of items to generate
-            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o")
-            prompt: Description of the kind of test data to generate
+            dataset_id: Unique identifier for the dataset.
+            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o").
+            prompt: Description of the kind of test data to generate.
+            count: Number of items to generate.
+            agent_context: Field ``agentContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.create_generate_item,
@@ -2915,16 +3454,31 @@ class AsyncDatasetsResource:
         ``POST /datasets/{datasetId}/items``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            input: Input data for the dataset item
-            expected_trajectory: Expected trajectory configuration for trajectory scoring
-            external_id: Caller-defined, dataset-local item identity
-            ground_truth: Expected output for comparison
-            metadata: Additional metadata
-            request_context: Request context preset for this item
-            scorer_ids: IDs of scorers selected for this item
-            tool_mocks: Ordered item-level static tool mocks served in place of executing the real tool
-            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny' fails the experiment item
+            dataset_id: Unique identifier for the dataset.
+            input: Input data for the dataset item.
+            expected_trajectory: Expected trajectory configuration for trajectory scoring.
+            external_id: Caller-defined, dataset-local item identity.
+            ground_truth: Expected output for comparison.
+            metadata: Additional metadata.
+            request_context: Request context preset for this item.
+            scorer_ids: IDs of scorers selected for this item.
+            source: Field ``source`` of the JSON body.
+            tool_mocks: Ordered item-level static tool mocks served in place of executing the real
+                tool.
+            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny'
+                fails the experiment item.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.create_item,
@@ -2994,9 +3548,19 @@ class AsyncDatasetsResource:
         ``DELETE /datasets/{datasetId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
+            dataset_id: Unique identifier for the dataset.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.delete_dataset,
@@ -3056,15 +3620,26 @@ class AsyncDatasetsResource:
     ) -> _models.DatasetExperimentDeleteResponse:
         """Delete experiment
 
-        Deletes an experiment and its results. Also deletes the traces the experiment produced, cascading to their spans and trace-linked scores, feedback, metrics and logs.
+        Deletes an experiment and its results. Also deletes the traces the experiment produced,
+        cascading to their spans and trace-linked scores, feedback, metrics and logs.
 
         ``DELETE /datasets/{datasetId}/experiments/{experimentId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.delete_experiment,
@@ -3128,8 +3703,18 @@ class AsyncDatasetsResource:
         ``DELETE /datasets/{datasetId}/items/{itemId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.delete_item,
@@ -3186,10 +3771,20 @@ class AsyncDatasetsResource:
         ``DELETE /datasets/{datasetId}/items/{itemId}/purge``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.delete_item_purge,
@@ -3253,7 +3848,18 @@ class AsyncDatasetsResource:
         ``DELETE /datasets/{datasetId}/items/batch``
 
         Args:
-            dataset_id: Unique identifier for the dataset
+            dataset_id: Unique identifier for the dataset.
+            item_ids: Field ``itemIds`` of the JSON body.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.delete_items_batch,
@@ -3309,13 +3915,27 @@ class AsyncDatasetsResource:
     ) -> _models.DatasetExperimentFinalizeResponse:
         """Finalize an external experiment
 
-        Marks an external experiment completed. The server computes succeeded/failed/skipped counts from the persisted result rows. Idempotent: finalizing an already-completed experiment returns the stored record.
+        Marks an external experiment completed. The server computes succeeded/failed/skipped counts
+        from the persisted result rows. Idempotent: finalizing an already-completed experiment
+        returns the stored record.
 
         ``POST /datasets/{datasetId}/experiments/{experimentId}/finalize``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.experiment_finalize,
@@ -3369,16 +3989,31 @@ class AsyncDatasetsResource:
     ) -> _models.DatasetExperimentItemRunResponse:
         """Run one experiment item
 
-        Executes the experiment's target against one dataset item server-side, runs the resolved scorers, and upserts the result row keyed by (experimentId, itemId, attempt). Built for caller-driven loops: a retried call converges on the same row. Requires an experiment created with a target.
+        Executes the experiment's target against one dataset item server-side, runs the resolved
+        scorers, and upserts the result row keyed by (experimentId, itemId, attempt). Built for
+        caller-driven loops: a retried call converges on the same row. Requires an experiment
+        created with a target.
 
         ``POST /datasets/{datasetId}/experiments/{experimentId}/items/{itemId}/run``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            item_id: Unique identifier for the dataset item
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            item_id: Unique identifier for the dataset item.
             attempt: Zero-based repetition index. Defaults to 0.
-            request_context: Request context merged with the item's own request context (item wins)
+            request_context: Request context merged with the item's own request context (item wins).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.experiment_item_run,
@@ -3442,9 +4077,19 @@ class AsyncDatasetsResource:
         ``GET /datasets/{datasetId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
+            dataset_id: Unique identifier for the dataset.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.get_dataset,
@@ -3507,8 +4152,18 @@ class AsyncDatasetsResource:
         ``GET /datasets/{datasetId}/experiments/{experimentId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.get_experiment,
@@ -3563,8 +4218,18 @@ class AsyncDatasetsResource:
         ``GET /datasets/{datasetId}/items/{itemId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.get_item,
@@ -3619,8 +4284,18 @@ class AsyncDatasetsResource:
         ``GET /datasets/{datasetId}/items/{itemId}/history``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.get_item_history,
@@ -3676,9 +4351,19 @@ class AsyncDatasetsResource:
         ``GET /datasets/{datasetId}/items/{itemId}/versions/{datasetVersion}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
-            dataset_version: Dataset version number
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            dataset_version: Dataset version number.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.get_item_version,
@@ -3735,7 +4420,20 @@ class AsyncDatasetsResource:
         ``POST /datasets/{datasetId}/items/batch``
 
         Args:
-            dataset_id: Unique identifier for the dataset
+            dataset_id: Unique identifier for the dataset.
+            items: Field ``items`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.items_batch,
@@ -3792,15 +4490,26 @@ class AsyncDatasetsResource:
     ) -> _models.DatasetsResponse:
         """List all datasets
 
-        Returns a paginated list of all datasets. Optionally filter by target type and/or the target IDs the dataset is attached to
+        Returns a paginated list of all datasets. Optionally filter by target type and/or the target
+        IDs the dataset is attached to
 
         ``GET /datasets``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            target_type: Only return records attached to targets of this type
-            target_ids: Only return datasets attached to at least one of these target IDs
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            target_type: Only return records attached to targets of this type.
+            target_ids: Only return datasets attached to at least one of these target IDs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.list_datasets,
@@ -3866,8 +4575,24 @@ class AsyncDatasetsResource:
     ) -> AsyncIterator[_models.DatasetUpdateResponse]:
         """Every item of every page of ``list_datasets``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_datasets``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_datasets``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            target_type: Only return records attached to targets of this type.
+            target_ids: Only return datasets attached to at least one of these target IDs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "datasets")
         while not _pager.done:
@@ -3910,11 +4635,21 @@ class AsyncDatasetsResource:
         ``GET /datasets/{datasetId}/experiments/{experimentId}/results``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            tags: Only return results that have all of these tags
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            tags: Only return results that have all of these tags.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.list_experiment_results,
@@ -3979,10 +4714,28 @@ class AsyncDatasetsResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.DatasetExperimentResultUpdateResponse]:
-        """Every item of every page of ``list_experiment_results``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_experiment_results``, fetched a page at a time as the
+        loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_experiment_results``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_experiment_results``.
+
+        Args:
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            tags: Only return results that have all of these tags.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "results")
         while not _pager.done:
@@ -4030,15 +4783,25 @@ class AsyncDatasetsResource:
         ``GET /datasets/{datasetId}/experiments``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            experiment_set_id: Query parameter: experimentSetId
-            comparison_id: Query parameter: comparisonId
-            variant_id: Query parameter: variantId
-            trial_index: Query parameter: trialIndex
-            target_type: Only return records attached to targets of this type
-            target_id: Only return experiments run against this target ID
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            experiment_set_id: Query parameter ``experimentSetId``.
+            comparison_id: Query parameter ``comparisonId``.
+            variant_id: Query parameter ``variantId``.
+            trial_index: Query parameter ``trialIndex``.
+            target_type: Only return records attached to targets of this type.
+            target_id: Only return experiments run against this target ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.list_experiments,
@@ -4113,10 +4876,32 @@ class AsyncDatasetsResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.DatasetExperimentUpdateResponse]:
-        """Every item of every page of ``list_experiments``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_experiments``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_experiments``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_experiments``.
+
+        Args:
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            experiment_set_id: Query parameter ``experimentSetId``.
+            comparison_id: Query parameter ``comparisonId``.
+            variant_id: Query parameter ``variantId``.
+            trial_index: Query parameter ``trialIndex``.
+            target_type: Only return records attached to targets of this type.
+            target_id: Only return experiments run against this target ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "experiments")
         while not _pager.done:
@@ -4164,11 +4949,21 @@ class AsyncDatasetsResource:
         ``GET /datasets/{datasetId}/items``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            version: Query parameter: version
-            search: Query parameter: search
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            version: Query parameter ``version``.
+            search: Query parameter ``search``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.list_items,
@@ -4233,8 +5028,25 @@ class AsyncDatasetsResource:
     ) -> AsyncIterator[_models.DatasetItemUpdateResponse]:
         """Every item of every page of ``list_items``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_items``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_items``.
+
+        Args:
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            version: Query parameter ``version``.
+            search: Query parameter ``search``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "items")
         while not _pager.done:
@@ -4276,9 +5088,19 @@ class AsyncDatasetsResource:
         ``GET /datasets/{datasetId}/versions``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            page: Query parameter: page
-            per_page: Query parameter: perPage
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.list_versions,
@@ -4337,8 +5159,23 @@ class AsyncDatasetsResource:
     ) -> AsyncIterator[_models.DatasetVersionsResponseVersion]:
         """Every item of every page of ``list_versions``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_versions``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_versions``.
+
+        Args:
+            dataset_id: Unique identifier for the dataset.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "versions")
         while not _pager.done:
@@ -4389,19 +5226,31 @@ class AsyncDatasetsResource:
         ``PATCH /datasets/{datasetId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
-            description: Description of the dataset
-            ground_truth_schema: JSON Schema for validating item groundTruth
-            input_schema: JSON Schema for validating item input
-            metadata: Additional metadata
-            name: Name of the dataset
-            request_context_schema: JSON Schema describing expected request context shape
-            scorer_ids: IDs of scorers attached to this dataset
-            tags: Tag definitions for categorizing experiment results
-            target_ids: IDs of target entities this dataset is attached to
-            target_type: Target entity type (e.g. agent, workflow, scorer)
+            dataset_id: Unique identifier for the dataset.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            description: Description of the dataset.
+            ground_truth_schema: JSON Schema for validating item groundTruth.
+            input_schema: JSON Schema for validating item input.
+            metadata: Additional metadata.
+            name: Name of the dataset.
+            request_context_schema: JSON Schema describing expected request context shape.
+            scorer_ids: IDs of scorers attached to this dataset.
+            tags: Tag definitions for categorizing experiment results.
+            target_ids: IDs of target entities this dataset is attached to.
+            target_type: Target entity type (e.g. agent, workflow, scorer).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.update_dataset,
@@ -4478,16 +5327,29 @@ class AsyncDatasetsResource:
     ) -> _models.DatasetExperimentUpdateResponse:
         """Update an experiment
 
-        Updates an experiment's name, description or metadata. Status and counts are managed by the server.
+        Updates an experiment's name, description or metadata. Status and counts are managed by the
+        server.
 
         ``PATCH /datasets/{datasetId}/experiments/{experimentId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            description: New description of the experiment
-            metadata: Replacement metadata for the experiment
-            name: New name of the experiment
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            description: New description of the experiment.
+            metadata: Replacement metadata for the experiment.
+            name: New name of the experiment.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.update_experiment,
@@ -4555,9 +5417,24 @@ class AsyncDatasetsResource:
         ``PATCH /datasets/{datasetId}/experiments/{experimentId}/results/{resultId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            experiment_id: Unique identifier for the experiment
-            result_id: Unique identifier for the experiment result
+            dataset_id: Unique identifier for the dataset.
+            experiment_id: Unique identifier for the experiment.
+            result_id: Unique identifier for the experiment result.
+            comment: Field ``comment`` of the JSON body.
+            status: Field ``status`` of the JSON body.
+            tags: Field ``tags`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.update_experiment_result,
@@ -4635,16 +5512,31 @@ class AsyncDatasetsResource:
         ``PATCH /datasets/{datasetId}/items/{itemId}``
 
         Args:
-            dataset_id: Unique identifier for the dataset
-            item_id: Unique identifier for the dataset item
-            expected_trajectory: Expected trajectory configuration for trajectory scoring
-            ground_truth: Expected output for comparison
-            input: Input data for the dataset item
-            metadata: Additional metadata
-            request_context: Request context preset for this item
-            scorer_ids: IDs of scorers selected for this item
-            tool_mocks: Ordered item-level static tool mocks served in place of executing the real tool
-            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny' fails the experiment item
+            dataset_id: Unique identifier for the dataset.
+            item_id: Unique identifier for the dataset item.
+            expected_trajectory: Expected trajectory configuration for trajectory scoring.
+            ground_truth: Expected output for comparison.
+            input: Input data for the dataset item.
+            metadata: Additional metadata.
+            request_context: Request context preset for this item.
+            scorer_ids: IDs of scorers selected for this item.
+            source: Field ``source`` of the JSON body.
+            tool_mocks: Ordered item-level static tool mocks served in place of executing the real
+                tool.
+            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny'
+                fails the experiment item.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDatasetsResource.update_item,

@@ -64,16 +64,37 @@ class DynamicWorkflowsResource:
     ) -> _models.StoredWorkflowsCreateResponse:
         """Upsert a dynamic workflow definition and live-register it
 
-        Persists a static workflow definition and live-registers it on the running Mastra instance. Idempotent — same id updates in place.
+        Persists a static workflow definition and live-registers it on the running Mastra instance.
+        Idempotent — same id updates in place.
 
         ``POST /stored/workflows``
 
         Args:
-            graph: Static workflow graph — ordered array of serialized step entries with all refs as ids.
-            id: Workflow id — kebab-case, descriptive
-            input_schema: JSON Schema (Draft 2020-12) for the workflow input
-            output_schema: JSON Schema (Draft 2020-12) for the workflow output
-            dependencies: Helper workflow definitions this workflow nests. Saved with it as one unit — the whole set is validated together, hydrated in derived dependency order, and rejected together, so a failed save never leaves orphaned helpers behind. Each helper becomes an ordinary dynamic workflow in its own right.
+            graph: Static workflow graph — ordered array of serialized step entries with all refs as
+                ids.
+            id: Workflow id — kebab-case, descriptive.
+            input_schema: JSON Schema (Draft 2020-12) for the workflow input.
+            output_schema: JSON Schema (Draft 2020-12) for the workflow output.
+            dependencies: Helper workflow definitions this workflow nests. Saved with it as one unit
+                — the whole set is validated together, hydrated in derived dependency order, and
+                rejected together, so a failed save never leaves orphaned helpers behind. Each
+                helper becomes an ordinary dynamic workflow in its own right.
+            description: Field ``description`` of the JSON body.
+            metadata: Field ``metadata`` of the JSON body.
+            request_context_schema: Field ``requestContextSchema`` of the JSON body.
+            state_schema: Field ``stateSchema`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.StoredWorkflowsCreateRequest,
@@ -129,12 +150,23 @@ class DynamicWorkflowsResource:
     ) -> _models.StoredWorkflowDeleteResponse:
         """Delete a dynamic workflow definition
 
-        Removes a dynamic workflow definition and unregisters the live workflow instance. Idempotent.
+        Removes a dynamic workflow definition and unregisters the live workflow instance.
+        Idempotent.
 
         ``DELETE /stored/workflows/{dynamicWorkflowId}``
 
         Args:
-            dynamic_workflow_id: Unique identifier for the dynamic workflow definition
+            dynamic_workflow_id: Unique identifier for the dynamic workflow definition.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DynamicWorkflowsResource.delete_stored_workflow,
@@ -187,7 +219,17 @@ class DynamicWorkflowsResource:
         ``GET /stored/workflows/{dynamicWorkflowId}``
 
         Args:
-            dynamic_workflow_id: Unique identifier for the dynamic workflow definition
+            dynamic_workflow_id: Unique identifier for the dynamic workflow definition.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DynamicWorkflowsResource.get_stored_workflow,
@@ -241,8 +283,19 @@ class DynamicWorkflowsResource:
         ``GET /stored/workflows``
 
         Args:
-            status: Filter dynamic workflows by status (defaults to active when omitted by the handler)
-            author_id: Filter dynamic workflows by author identifier
+            status: Filter dynamic workflows by status (defaults to active when omitted by the
+                handler).
+            author_id: Filter dynamic workflows by author identifier.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             DynamicWorkflowsResource.list_stored_workflows,
@@ -349,16 +402,37 @@ class AsyncDynamicWorkflowsResource:
     ) -> _models.StoredWorkflowsCreateResponse:
         """Upsert a dynamic workflow definition and live-register it
 
-        Persists a static workflow definition and live-registers it on the running Mastra instance. Idempotent — same id updates in place.
+        Persists a static workflow definition and live-registers it on the running Mastra instance.
+        Idempotent — same id updates in place.
 
         ``POST /stored/workflows``
 
         Args:
-            graph: Static workflow graph — ordered array of serialized step entries with all refs as ids.
-            id: Workflow id — kebab-case, descriptive
-            input_schema: JSON Schema (Draft 2020-12) for the workflow input
-            output_schema: JSON Schema (Draft 2020-12) for the workflow output
-            dependencies: Helper workflow definitions this workflow nests. Saved with it as one unit — the whole set is validated together, hydrated in derived dependency order, and rejected together, so a failed save never leaves orphaned helpers behind. Each helper becomes an ordinary dynamic workflow in its own right.
+            graph: Static workflow graph — ordered array of serialized step entries with all refs as
+                ids.
+            id: Workflow id — kebab-case, descriptive.
+            input_schema: JSON Schema (Draft 2020-12) for the workflow input.
+            output_schema: JSON Schema (Draft 2020-12) for the workflow output.
+            dependencies: Helper workflow definitions this workflow nests. Saved with it as one unit
+                — the whole set is validated together, hydrated in derived dependency order, and
+                rejected together, so a failed save never leaves orphaned helpers behind. Each
+                helper becomes an ordinary dynamic workflow in its own right.
+            description: Field ``description`` of the JSON body.
+            metadata: Field ``metadata`` of the JSON body.
+            request_context_schema: Field ``requestContextSchema`` of the JSON body.
+            state_schema: Field ``stateSchema`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.StoredWorkflowsCreateRequest,
@@ -414,12 +488,23 @@ class AsyncDynamicWorkflowsResource:
     ) -> _models.StoredWorkflowDeleteResponse:
         """Delete a dynamic workflow definition
 
-        Removes a dynamic workflow definition and unregisters the live workflow instance. Idempotent.
+        Removes a dynamic workflow definition and unregisters the live workflow instance.
+        Idempotent.
 
         ``DELETE /stored/workflows/{dynamicWorkflowId}``
 
         Args:
-            dynamic_workflow_id: Unique identifier for the dynamic workflow definition
+            dynamic_workflow_id: Unique identifier for the dynamic workflow definition.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDynamicWorkflowsResource.delete_stored_workflow,
@@ -472,7 +557,17 @@ class AsyncDynamicWorkflowsResource:
         ``GET /stored/workflows/{dynamicWorkflowId}``
 
         Args:
-            dynamic_workflow_id: Unique identifier for the dynamic workflow definition
+            dynamic_workflow_id: Unique identifier for the dynamic workflow definition.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDynamicWorkflowsResource.get_stored_workflow,
@@ -526,8 +621,19 @@ class AsyncDynamicWorkflowsResource:
         ``GET /stored/workflows``
 
         Args:
-            status: Filter dynamic workflows by status (defaults to active when omitted by the handler)
-            author_id: Filter dynamic workflows by author identifier
+            status: Filter dynamic workflows by status (defaults to active when omitted by the
+                handler).
+            author_id: Filter dynamic workflows by author identifier.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncDynamicWorkflowsResource.list_stored_workflows,

@@ -63,11 +63,23 @@ class EditorResource:
         ``POST /editor/builder/registries/{registryId}/install``
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
-            owner: GitHub repository owner
-            repo: GitHub repository name
-            skill_name: Skill name from the registry
-            visibility: Visibility for the new stored skill
+            registry_id: Registry identifier (e.g. "skills-sh").
+            owner: GitHub repository owner.
+            repo: GitHub repository name.
+            skill_name: Skill name from the registry.
+            visibility: Visibility for the new stored skill.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             EditorResource.builder_registry_install,
@@ -126,6 +138,18 @@ class EditorResource:
         Agent Builder infrastructure configuration and lightweight runtime status.
 
         ``GET /editor/builder/infrastructure``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -169,6 +193,18 @@ class EditorResource:
         Returns AI providers/models filtered by the active agent-builder model policy.
 
         ``GET /editor/builder/models/available``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -217,9 +253,19 @@ class EditorResource:
         ``GET /editor/builder/registries/{registryId}/popular``
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
-            limit: Maximum number of results (1-100)
-            offset: Offset for pagination (must be a multiple of `limit`)
+            registry_id: Registry identifier (e.g. "skills-sh").
+            limit: Maximum number of results (1-100).
+            offset: Offset for pagination (must be a multiple of `limit`).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             EditorResource.get_builder_registry_popular,
@@ -276,10 +322,26 @@ class EditorResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.WorkspaceSkillsShSearchResponseSkill]:
-        """Every item of every page of ``get_builder_registry_popular``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``get_builder_registry_popular``, fetched a page at a time as
+        the loop goes.
 
-        ``offset`` is where to start (default 0) and
-        ``limit`` the page size; the other arguments are those of ``get_builder_registry_popular``.
+        ``offset`` is where to start (default 0) and ``limit`` the page size; the other arguments
+        are those of ``get_builder_registry_popular``.
+
+        Args:
+            registry_id: Registry identifier (e.g. "skills-sh").
+            limit: Maximum number of results (1-100).
+            offset: Offset for pagination (must be a multiple of `limit`).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("offset", offset, 0, limit, "skills")
         while not _pager.done:
@@ -319,10 +381,20 @@ class EditorResource:
         ``GET /editor/builder/registries/{registryId}/preview``
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
-            owner: GitHub repository owner
-            repo: GitHub repository name
-            path: Skill name within repo
+            registry_id: Registry identifier (e.g. "skills-sh").
+            owner: GitHub repository owner.
+            repo: GitHub repository name.
+            path: Skill name within repo.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             EditorResource.get_builder_registry_preview,
@@ -388,9 +460,19 @@ class EditorResource:
         ``GET /editor/builder/registries/{registryId}/search``
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
-            q: Search query
-            limit: Maximum number of results (1-100)
+            registry_id: Registry identifier (e.g. "skills-sh").
+            q: Search query.
+            limit: Maximum number of results (1-100).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             EditorResource.get_builder_registry_search,
@@ -449,6 +531,18 @@ class EditorResource:
         Returns the configured external skill registries and their enabled state.
 
         ``GET /editor/builder/registries``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -492,6 +586,18 @@ class EditorResource:
         Returns the agent builder feature flags and configuration for UI gating
 
         ``GET /editor/builder/settings``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -535,6 +641,18 @@ class EditorResource:
         Returns whether the editor-owned persisted workflow builder is available
 
         ``GET /editor/workflow-builder/settings``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -642,6 +760,45 @@ class EditorResource:
         Streams from the hidden editor-owned workflow builder agent
 
         ``POST /editor/workflow-builder/stream``
+
+        Args:
+            messages: Field ``messages`` of the JSON body.
+            active_tools: Field ``activeTools`` of the JSON body.
+            client_tools: Field ``clientTools`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            instructions: Field ``instructions`` of the JSON body.
+            max_steps: Field ``maxSteps`` of the JSON body.
+            memory: Field ``memory`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            model_settings: Field ``modelSettings`` of the JSON body.
+            output: Field ``output`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            require_tool_approval: Field ``requireToolApproval`` of the JSON body.
+            return_scorer_data: Field ``returnScorerData`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            save_per_step: Field ``savePerStep`` of the JSON body.
+            scorers: Field ``scorers`` of the JSON body.
+            stop_when: Field ``stopWhen`` of the JSON body.
+            structured_output: Field ``structuredOutput`` of the JSON body.
+            system: Field ``system`` of the JSON body.
+            tool_choice: Field ``toolChoice`` of the JSON body.
+            toolsets: Field ``toolsets`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            until_idle: Field ``untilIdle`` of the JSON body.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.EditorWorkflowBuilderStreamRequest,
@@ -771,11 +928,23 @@ class AsyncEditorResource:
         ``POST /editor/builder/registries/{registryId}/install``
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
-            owner: GitHub repository owner
-            repo: GitHub repository name
-            skill_name: Skill name from the registry
-            visibility: Visibility for the new stored skill
+            registry_id: Registry identifier (e.g. "skills-sh").
+            owner: GitHub repository owner.
+            repo: GitHub repository name.
+            skill_name: Skill name from the registry.
+            visibility: Visibility for the new stored skill.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncEditorResource.builder_registry_install,
@@ -834,6 +1003,18 @@ class AsyncEditorResource:
         Agent Builder infrastructure configuration and lightweight runtime status.
 
         ``GET /editor/builder/infrastructure``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
@@ -877,6 +1058,18 @@ class AsyncEditorResource:
         Returns AI providers/models filtered by the active agent-builder model policy.
 
         ``GET /editor/builder/models/available``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
@@ -925,9 +1118,19 @@ class AsyncEditorResource:
         ``GET /editor/builder/registries/{registryId}/popular``
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
-            limit: Maximum number of results (1-100)
-            offset: Offset for pagination (must be a multiple of `limit`)
+            registry_id: Registry identifier (e.g. "skills-sh").
+            limit: Maximum number of results (1-100).
+            offset: Offset for pagination (must be a multiple of `limit`).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncEditorResource.get_builder_registry_popular,
@@ -984,10 +1187,26 @@ class AsyncEditorResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.WorkspaceSkillsShSearchResponseSkill]:
-        """Every item of every page of ``get_builder_registry_popular``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``get_builder_registry_popular``, fetched a page at a time as
+        the loop goes.
 
-        ``offset`` is where to start (default 0) and
-        ``limit`` the page size; the other arguments are those of ``get_builder_registry_popular``.
+        ``offset`` is where to start (default 0) and ``limit`` the page size; the other arguments
+        are those of ``get_builder_registry_popular``.
+
+        Args:
+            registry_id: Registry identifier (e.g. "skills-sh").
+            limit: Maximum number of results (1-100).
+            offset: Offset for pagination (must be a multiple of `limit`).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("offset", offset, 0, limit, "skills")
         while not _pager.done:
@@ -1028,10 +1247,20 @@ class AsyncEditorResource:
         ``GET /editor/builder/registries/{registryId}/preview``
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
-            owner: GitHub repository owner
-            repo: GitHub repository name
-            path: Skill name within repo
+            registry_id: Registry identifier (e.g. "skills-sh").
+            owner: GitHub repository owner.
+            repo: GitHub repository name.
+            path: Skill name within repo.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncEditorResource.get_builder_registry_preview,
@@ -1097,9 +1326,19 @@ class AsyncEditorResource:
         ``GET /editor/builder/registries/{registryId}/search``
 
         Args:
-            registry_id: Registry identifier (e.g. "skills-sh")
-            q: Search query
-            limit: Maximum number of results (1-100)
+            registry_id: Registry identifier (e.g. "skills-sh").
+            q: Search query.
+            limit: Maximum number of results (1-100).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncEditorResource.get_builder_registry_search,
@@ -1158,6 +1397,18 @@ class AsyncEditorResource:
         Returns the configured external skill registries and their enabled state.
 
         ``GET /editor/builder/registries``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
@@ -1201,6 +1452,18 @@ class AsyncEditorResource:
         Returns the agent builder feature flags and configuration for UI gating
 
         ``GET /editor/builder/settings``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
@@ -1244,6 +1507,18 @@ class AsyncEditorResource:
         Returns whether the editor-owned persisted workflow builder is available
 
         ``GET /editor/workflow-builder/settings``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
@@ -1351,6 +1626,45 @@ class AsyncEditorResource:
         Streams from the hidden editor-owned workflow builder agent
 
         ``POST /editor/workflow-builder/stream``
+
+        Args:
+            messages: Field ``messages`` of the JSON body.
+            active_tools: Field ``activeTools`` of the JSON body.
+            client_tools: Field ``clientTools`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            instructions: Field ``instructions`` of the JSON body.
+            max_steps: Field ``maxSteps`` of the JSON body.
+            memory: Field ``memory`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            model_settings: Field ``modelSettings`` of the JSON body.
+            output: Field ``output`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            require_tool_approval: Field ``requireToolApproval`` of the JSON body.
+            return_scorer_data: Field ``returnScorerData`` of the JSON body.
+            run_id: Field ``runId`` of the JSON body.
+            save_per_step: Field ``savePerStep`` of the JSON body.
+            scorers: Field ``scorers`` of the JSON body.
+            stop_when: Field ``stopWhen`` of the JSON body.
+            structured_output: Field ``structuredOutput`` of the JSON body.
+            system: Field ``system`` of the JSON body.
+            tool_choice: Field ``toolChoice`` of the JSON body.
+            toolsets: Field ``toolsets`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            until_idle: Field ``untilIdle`` of the JSON body.
+            versions: Field ``versions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.EditorWorkflowBuilderStreamRequest,

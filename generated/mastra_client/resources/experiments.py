@@ -45,14 +45,26 @@ class ExperimentsResource:
     ) -> _models.ExperimentDeleteResponse:
         """Delete experiment
 
-        Deletes an experiment and its results regardless of dataset association (including experiments orphaned by dataset deletion). Also deletes the traces the experiment produced, cascading to their spans and trace-linked scores, feedback, metrics and logs.
+        Deletes an experiment and its results regardless of dataset association (including
+        experiments orphaned by dataset deletion). Also deletes the traces the experiment produced,
+        cascading to their spans and trace-linked scores, feedback, metrics and logs.
 
         ``DELETE /experiments/{experimentId}``
 
         Args:
-            experiment_id: Unique identifier for the experiment
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
+            experiment_id: Unique identifier for the experiment.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ExperimentsResource.delete_experiment,
@@ -111,6 +123,18 @@ class ExperimentsResource:
         Returns review status counts (needs-review, reviewed, complete) aggregated per experiment
 
         ``GET /experiments/review-summary``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -164,14 +188,24 @@ class ExperimentsResource:
         ``GET /experiments``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            experiment_set_id: Query parameter: experimentSetId
-            comparison_id: Query parameter: comparisonId
-            variant_id: Query parameter: variantId
-            trial_index: Query parameter: trialIndex
-            target_type: Only return records attached to targets of this type
-            target_id: Only return experiments run against this target ID
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            experiment_set_id: Query parameter ``experimentSetId``.
+            comparison_id: Query parameter ``comparisonId``.
+            variant_id: Query parameter ``variantId``.
+            trial_index: Query parameter ``trialIndex``.
+            target_type: Only return records attached to targets of this type.
+            target_id: Only return experiments run against this target ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ExperimentsResource.list_experiments,
@@ -244,10 +278,31 @@ class ExperimentsResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.DatasetExperimentUpdateResponse]:
-        """Every item of every page of ``list_experiments``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_experiments``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_experiments``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_experiments``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            experiment_set_id: Query parameter ``experimentSetId``.
+            comparison_id: Query parameter ``comparisonId``.
+            variant_id: Query parameter ``variantId``.
+            trial_index: Query parameter ``trialIndex``.
+            target_type: Only return records attached to targets of this type.
+            target_id: Only return experiments run against this target ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "experiments")
         while not _pager.done:
@@ -315,14 +370,26 @@ class AsyncExperimentsResource:
     ) -> _models.ExperimentDeleteResponse:
         """Delete experiment
 
-        Deletes an experiment and its results regardless of dataset association (including experiments orphaned by dataset deletion). Also deletes the traces the experiment produced, cascading to their spans and trace-linked scores, feedback, metrics and logs.
+        Deletes an experiment and its results regardless of dataset association (including
+        experiments orphaned by dataset deletion). Also deletes the traces the experiment produced,
+        cascading to their spans and trace-linked scores, feedback, metrics and logs.
 
         ``DELETE /experiments/{experimentId}``
 
         Args:
-            experiment_id: Unique identifier for the experiment
-            organization_id: Restrict lookup to the given organization
-            project_id: Restrict lookup to the given project
+            experiment_id: Unique identifier for the experiment.
+            organization_id: Restrict lookup to the given organization.
+            project_id: Restrict lookup to the given project.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncExperimentsResource.delete_experiment,
@@ -381,6 +448,18 @@ class AsyncExperimentsResource:
         Returns review status counts (needs-review, reviewed, complete) aggregated per experiment
 
         ``GET /experiments/review-summary``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
@@ -434,14 +513,24 @@ class AsyncExperimentsResource:
         ``GET /experiments``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            experiment_set_id: Query parameter: experimentSetId
-            comparison_id: Query parameter: comparisonId
-            variant_id: Query parameter: variantId
-            trial_index: Query parameter: trialIndex
-            target_type: Only return records attached to targets of this type
-            target_id: Only return experiments run against this target ID
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            experiment_set_id: Query parameter ``experimentSetId``.
+            comparison_id: Query parameter ``comparisonId``.
+            variant_id: Query parameter ``variantId``.
+            trial_index: Query parameter ``trialIndex``.
+            target_type: Only return records attached to targets of this type.
+            target_id: Only return experiments run against this target ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncExperimentsResource.list_experiments,
@@ -514,10 +603,31 @@ class AsyncExperimentsResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.DatasetExperimentUpdateResponse]:
-        """Every item of every page of ``list_experiments``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_experiments``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_experiments``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_experiments``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            experiment_set_id: Query parameter ``experimentSetId``.
+            comparison_id: Query parameter ``comparisonId``.
+            variant_id: Query parameter ``variantId``.
+            trial_index: Query parameter ``trialIndex``.
+            target_type: Only return records attached to targets of this type.
+            target_id: Only return experiments run against this target ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "experiments")
         while not _pager.done:

@@ -55,14 +55,24 @@ class LogsResource:
         ``GET /logs/{runId}``
 
         Args:
-            run_id: Unique identifier for the run
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            log_level: Query parameter: logLevel
-            filters: Query parameter: filters
-            transport_id: Query parameter: transportId
+            run_id: Unique identifier for the run.
+            transport_id: Query parameter ``transportId``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            log_level: Query parameter ``logLevel``.
+            filters: Query parameter ``filters``, sent as JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             LogsResource.get_log,
@@ -133,8 +143,28 @@ class LogsResource:
     ) -> Iterator[_models.LogLog]:
         """Every item of every page of ``get_log``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``get_log``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``get_log``.
+
+        Args:
+            run_id: Unique identifier for the run.
+            transport_id: Query parameter ``transportId``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            log_level: Query parameter ``logLevel``.
+            filters: Query parameter ``filters``, sent as JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "logs")
         while not _pager.done:
@@ -177,18 +207,29 @@ class LogsResource:
     ) -> _models.LogsResponse:
         """List logs
 
-        Returns logs from a specific transport with optional filtering by date range, log level, and custom filters
+        Returns logs from a specific transport with optional filtering by date range, log level, and
+        custom filters
 
         ``GET /logs``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            log_level: Query parameter: logLevel
-            filters: Query parameter: filters
-            transport_id: Query parameter: transportId
+            transport_id: Query parameter ``transportId``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            log_level: Query parameter ``logLevel``.
+            filters: Query parameter ``filters``, sent as JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             LogsResource.list_logs,
@@ -260,8 +301,27 @@ class LogsResource:
     ) -> Iterator[_models.LogLog]:
         """Every item of every page of ``list_logs``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_logs``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_logs``.
+
+        Args:
+            transport_id: Query parameter ``transportId``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            log_level: Query parameter ``logLevel``.
+            filters: Query parameter ``filters``, sent as JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "logs")
         while not _pager.done:
@@ -299,6 +359,18 @@ class LogsResource:
         Returns a list of all available log transports
 
         ``GET /logs/transports``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -383,14 +455,24 @@ class AsyncLogsResource:
         ``GET /logs/{runId}``
 
         Args:
-            run_id: Unique identifier for the run
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            log_level: Query parameter: logLevel
-            filters: Query parameter: filters
-            transport_id: Query parameter: transportId
+            run_id: Unique identifier for the run.
+            transport_id: Query parameter ``transportId``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            log_level: Query parameter ``logLevel``.
+            filters: Query parameter ``filters``, sent as JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncLogsResource.get_log,
@@ -461,8 +543,28 @@ class AsyncLogsResource:
     ) -> AsyncIterator[_models.LogLog]:
         """Every item of every page of ``get_log``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``get_log``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``get_log``.
+
+        Args:
+            run_id: Unique identifier for the run.
+            transport_id: Query parameter ``transportId``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            log_level: Query parameter ``logLevel``.
+            filters: Query parameter ``filters``, sent as JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "logs")
         while not _pager.done:
@@ -506,18 +608,29 @@ class AsyncLogsResource:
     ) -> _models.LogsResponse:
         """List logs
 
-        Returns logs from a specific transport with optional filtering by date range, log level, and custom filters
+        Returns logs from a specific transport with optional filtering by date range, log level, and
+        custom filters
 
         ``GET /logs``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            log_level: Query parameter: logLevel
-            filters: Query parameter: filters
-            transport_id: Query parameter: transportId
+            transport_id: Query parameter ``transportId``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            log_level: Query parameter ``logLevel``.
+            filters: Query parameter ``filters``, sent as JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncLogsResource.list_logs,
@@ -589,8 +702,27 @@ class AsyncLogsResource:
     ) -> AsyncIterator[_models.LogLog]:
         """Every item of every page of ``list_logs``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_logs``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_logs``.
+
+        Args:
+            transport_id: Query parameter ``transportId``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            log_level: Query parameter ``logLevel``.
+            filters: Query parameter ``filters``, sent as JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "logs")
         while not _pager.done:
@@ -629,6 +761,18 @@ class AsyncLogsResource:
         Returns a list of all available log transports
 
         ``GET /logs/transports``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(

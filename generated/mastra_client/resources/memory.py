@@ -56,9 +56,27 @@ class MemoryResource:
         ``POST /memory/threads/{threadId}/clone``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            agent_id: Query parameter ``agentId``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            metadata: Field ``metadata`` of the JSON body.
+            new_thread_id: Field ``newThreadId`` of the JSON body.
+            options: Field ``options`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             MemoryResource.clone_thread,
@@ -137,8 +155,25 @@ class MemoryResource:
         ``POST /memory/threads``
 
         Args:
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Field ``resourceId`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            metadata: Field ``metadata`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             MemoryResource.create_thread,
@@ -217,9 +252,23 @@ class MemoryResource:
         ``POST /memory/messages/delete``
 
         Args:
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter ``agentId``.
+            message_ids: Field ``messageIds`` of the JSON body.
+            resource_id: Query parameter ``resourceId``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             MemoryResource.delete_messages,
@@ -292,10 +341,21 @@ class MemoryResource:
         ``DELETE /memory/threads/{threadId}``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             MemoryResource.delete_thread,
@@ -361,8 +421,19 @@ class MemoryResource:
         ``GET /memory/config``
 
         Args:
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter ``agentId``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             MemoryResource.get_config,
@@ -431,14 +502,25 @@ class MemoryResource:
         ``GET /memory/observational-memory``
 
         Args:
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            thread_id: Query parameter: threadId
-            from_: Query parameter: from
-            to: Query parameter: to
-            offset: Query parameter: offset
-            limit: Query parameter: limit
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            thread_id: Query parameter ``threadId``.
+            from_: Query parameter ``from``.
+            to: Query parameter ``to``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             MemoryResource.get_observational_memory,
@@ -512,10 +594,32 @@ class MemoryResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.MemoryObservationalMemoryResponseRecord]:
-        """Every item of every page of ``get_observational_memory``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``get_observational_memory``, fetched a page at a time as the
+        loop goes.
 
-        ``offset`` is where to start (default 0) and
-        ``limit`` the page size; the other arguments are those of ``get_observational_memory``.
+        ``offset`` is where to start (default 0) and ``limit`` the page size; the other arguments
+        are those of ``get_observational_memory``.
+
+        Args:
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            thread_id: Query parameter ``threadId``.
+            from_: Query parameter ``from``.
+            to: Query parameter ``to``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("offset", offset, 0, limit, "history")
         while not _pager.done:
@@ -555,15 +659,27 @@ class MemoryResource:
     ) -> _models.MemoryStatusResponse:
         """Get memory status
 
-        Returns the current status of the memory system including configuration and health information
+        Returns the current status of the memory system including configuration and health
+        information
 
         ``GET /memory/status``
 
         Args:
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            thread_id: Query parameter: threadId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            thread_id: Query parameter ``threadId``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             MemoryResource.get_status,
@@ -632,10 +748,21 @@ class MemoryResource:
         ``GET /memory/threads/{threadId}``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             MemoryResource.get_thread,
@@ -704,11 +831,22 @@ class MemoryResource:
         ``GET /memory/threads/{threadId}/working-memory``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            memory_config: Query parameter: memoryConfig
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            memory_config: Query parameter ``memoryConfig``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             MemoryResource.get_working_memory,
@@ -785,16 +923,27 @@ class MemoryResource:
         ``GET /memory/threads/{threadId}/messages``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            order_by: Query parameter: orderBy
-            include: Query parameter: include
-            filter: Query parameter: filter
-            include_system_reminders: Query parameter: includeSystemReminders
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
+            include_system_reminders: Query parameter ``includeSystemReminders``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             MemoryResource.list_thread_messages,
@@ -874,10 +1023,34 @@ class MemoryResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.MastraDBMessage]:
-        """Every item of every page of ``list_thread_messages``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_thread_messages``, fetched a page at a time as the
+        loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_thread_messages``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_thread_messages``.
+
+        Args:
+            thread_id: Unique identifier for the conversation thread.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
+            include_system_reminders: Query parameter ``includeSystemReminders``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "messages")
         while not _pager.done:
@@ -922,18 +1095,30 @@ class MemoryResource:
     ) -> _models.MemoryThreadsResponse:
         """List memory threads
 
-        Returns a paginated list of conversation threads with optional filtering by resource ID and/or metadata
+        Returns a paginated list of conversation threads with optional filtering by resource ID
+        and/or metadata
 
         ``GET /memory/threads``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            metadata: Query parameter: metadata
-            order_by: Query parameter: orderBy
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            metadata: Query parameter ``metadata``, sent as JSON.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             MemoryResource.list_threads,
@@ -1006,8 +1191,28 @@ class MemoryResource:
     ) -> Iterator[_models.MemoryThreadDetails]:
         """Every item of every page of ``list_threads``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_threads``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_threads``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            metadata: Query parameter ``metadata``, sent as JSON.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "threads")
         while not _pager.done:
@@ -1047,12 +1252,29 @@ class MemoryResource:
     ) -> _models.MemoryObservationalMemoryBufferStatusResponse:
         """Await observational memory buffering completion
 
-        Blocks until any in-flight buffering operations complete for the given thread/resource, then returns the updated record
+        Blocks until any in-flight buffering operations complete for the given thread/resource, then
+        returns the updated record
 
         ``POST /memory/observational-memory/buffer-status``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Field ``agentId`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            resource_id: Field ``resourceId`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             MemoryResource.observational_memory_buffer_status,
@@ -1123,8 +1345,22 @@ class MemoryResource:
         ``POST /memory/save-messages``
 
         Args:
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter ``agentId``.
+            messages: Field ``messages`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             MemoryResource.save_messages,
@@ -1198,13 +1434,24 @@ class MemoryResource:
         ``GET /memory/search``
 
         Args:
-            agent_id: Query parameter: agentId
-            search_query: Query parameter: searchQuery
-            resource_id: Query parameter: resourceId
-            thread_id: Query parameter: threadId
-            limit: Query parameter: limit
-            memory_config: Query parameter: memoryConfig
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter ``agentId``.
+            search_query: Query parameter ``searchQuery``.
+            resource_id: Query parameter ``resourceId``.
+            thread_id: Query parameter ``threadId``.
+            limit: Query parameter ``limit``.
+            memory_config: Query parameter ``memoryConfig``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             MemoryResource.search,
@@ -1275,14 +1522,29 @@ class MemoryResource:
     ) -> _models.MemoryThreadTransferResponse:
         """Transfer thread ownership
 
-        Reassigns a thread and all of its messages to a different resource. Requires a privileged (non-resource-scoped) context.
+        Reassigns a thread and all of its messages to a different resource. Requires a privileged
+        (non-resource-scoped) context.
 
         ``POST /memory/threads/{threadId}/transfer``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            resource_id: Field ``resourceId`` of the JSON body.
+            agent_id: Query parameter ``agentId``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             MemoryResource.transfer_thread,
@@ -1357,9 +1619,25 @@ class MemoryResource:
         ``PATCH /memory/threads/{threadId}``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            agent_id: Query parameter ``agentId``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            metadata: Field ``metadata`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             MemoryResource.update_thread,
@@ -1436,9 +1714,25 @@ class MemoryResource:
         ``POST /memory/threads/{threadId}/working-memory``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            agent_id: Query parameter ``agentId``.
+            working_memory: Field ``workingMemory`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            memory_config: Field ``memoryConfig`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             MemoryResource.update_working_memory,
@@ -1582,9 +1876,27 @@ class AsyncMemoryResource:
         ``POST /memory/threads/{threadId}/clone``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            agent_id: Query parameter ``agentId``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            metadata: Field ``metadata`` of the JSON body.
+            new_thread_id: Field ``newThreadId`` of the JSON body.
+            options: Field ``options`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncMemoryResource.clone_thread,
@@ -1663,8 +1975,25 @@ class AsyncMemoryResource:
         ``POST /memory/threads``
 
         Args:
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Field ``resourceId`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            metadata: Field ``metadata`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncMemoryResource.create_thread,
@@ -1743,9 +2072,23 @@ class AsyncMemoryResource:
         ``POST /memory/messages/delete``
 
         Args:
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter ``agentId``.
+            message_ids: Field ``messageIds`` of the JSON body.
+            resource_id: Query parameter ``resourceId``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncMemoryResource.delete_messages,
@@ -1818,10 +2161,21 @@ class AsyncMemoryResource:
         ``DELETE /memory/threads/{threadId}``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncMemoryResource.delete_thread,
@@ -1887,8 +2241,19 @@ class AsyncMemoryResource:
         ``GET /memory/config``
 
         Args:
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter ``agentId``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncMemoryResource.get_config,
@@ -1957,14 +2322,25 @@ class AsyncMemoryResource:
         ``GET /memory/observational-memory``
 
         Args:
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            thread_id: Query parameter: threadId
-            from_: Query parameter: from
-            to: Query parameter: to
-            offset: Query parameter: offset
-            limit: Query parameter: limit
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            thread_id: Query parameter ``threadId``.
+            from_: Query parameter ``from``.
+            to: Query parameter ``to``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncMemoryResource.get_observational_memory,
@@ -2038,10 +2414,32 @@ class AsyncMemoryResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.MemoryObservationalMemoryResponseRecord]:
-        """Every item of every page of ``get_observational_memory``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``get_observational_memory``, fetched a page at a time as the
+        loop goes.
 
-        ``offset`` is where to start (default 0) and
-        ``limit`` the page size; the other arguments are those of ``get_observational_memory``.
+        ``offset`` is where to start (default 0) and ``limit`` the page size; the other arguments
+        are those of ``get_observational_memory``.
+
+        Args:
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            thread_id: Query parameter ``threadId``.
+            from_: Query parameter ``from``.
+            to: Query parameter ``to``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("offset", offset, 0, limit, "history")
         while not _pager.done:
@@ -2082,15 +2480,27 @@ class AsyncMemoryResource:
     ) -> _models.MemoryStatusResponse:
         """Get memory status
 
-        Returns the current status of the memory system including configuration and health information
+        Returns the current status of the memory system including configuration and health
+        information
 
         ``GET /memory/status``
 
         Args:
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            thread_id: Query parameter: threadId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            thread_id: Query parameter ``threadId``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncMemoryResource.get_status,
@@ -2159,10 +2569,21 @@ class AsyncMemoryResource:
         ``GET /memory/threads/{threadId}``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncMemoryResource.get_thread,
@@ -2231,11 +2652,22 @@ class AsyncMemoryResource:
         ``GET /memory/threads/{threadId}/working-memory``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            memory_config: Query parameter: memoryConfig
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            memory_config: Query parameter ``memoryConfig``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncMemoryResource.get_working_memory,
@@ -2312,16 +2744,27 @@ class AsyncMemoryResource:
         ``GET /memory/threads/{threadId}/messages``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            order_by: Query parameter: orderBy
-            include: Query parameter: include
-            filter: Query parameter: filter
-            include_system_reminders: Query parameter: includeSystemReminders
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
+            include_system_reminders: Query parameter ``includeSystemReminders``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncMemoryResource.list_thread_messages,
@@ -2401,10 +2844,34 @@ class AsyncMemoryResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.MastraDBMessage]:
-        """Every item of every page of ``list_thread_messages``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_thread_messages``, fetched a page at a time as the
+        loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_thread_messages``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_thread_messages``.
+
+        Args:
+            thread_id: Unique identifier for the conversation thread.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            include: Query parameter ``include``, sent as JSON.
+            filter: Query parameter ``filter``, sent as JSON.
+            include_system_reminders: Query parameter ``includeSystemReminders``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "messages")
         while not _pager.done:
@@ -2450,18 +2917,30 @@ class AsyncMemoryResource:
     ) -> _models.MemoryThreadsResponse:
         """List memory threads
 
-        Returns a paginated list of conversation threads with optional filtering by resource ID and/or metadata
+        Returns a paginated list of conversation threads with optional filtering by resource ID
+        and/or metadata
 
         ``GET /memory/threads``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            agent_id: Query parameter: agentId
-            resource_id: Query parameter: resourceId
-            metadata: Query parameter: metadata
-            order_by: Query parameter: orderBy
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            metadata: Query parameter ``metadata``, sent as JSON.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncMemoryResource.list_threads,
@@ -2534,8 +3013,28 @@ class AsyncMemoryResource:
     ) -> AsyncIterator[_models.MemoryThreadDetails]:
         """Every item of every page of ``list_threads``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_threads``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_threads``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            agent_id: Query parameter ``agentId``.
+            resource_id: Query parameter ``resourceId``.
+            metadata: Query parameter ``metadata``, sent as JSON.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "threads")
         while not _pager.done:
@@ -2576,12 +3075,29 @@ class AsyncMemoryResource:
     ) -> _models.MemoryObservationalMemoryBufferStatusResponse:
         """Await observational memory buffering completion
 
-        Blocks until any in-flight buffering operations complete for the given thread/resource, then returns the updated record
+        Blocks until any in-flight buffering operations complete for the given thread/resource, then
+        returns the updated record
 
         ``POST /memory/observational-memory/buffer-status``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Field ``agentId`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            resource_id: Field ``resourceId`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncMemoryResource.observational_memory_buffer_status,
@@ -2652,8 +3168,22 @@ class AsyncMemoryResource:
         ``POST /memory/save-messages``
 
         Args:
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter ``agentId``.
+            messages: Field ``messages`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncMemoryResource.save_messages,
@@ -2727,13 +3257,24 @@ class AsyncMemoryResource:
         ``GET /memory/search``
 
         Args:
-            agent_id: Query parameter: agentId
-            search_query: Query parameter: searchQuery
-            resource_id: Query parameter: resourceId
-            thread_id: Query parameter: threadId
-            limit: Query parameter: limit
-            memory_config: Query parameter: memoryConfig
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Query parameter ``agentId``.
+            search_query: Query parameter ``searchQuery``.
+            resource_id: Query parameter ``resourceId``.
+            thread_id: Query parameter ``threadId``.
+            limit: Query parameter ``limit``.
+            memory_config: Query parameter ``memoryConfig``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncMemoryResource.search,
@@ -2804,14 +3345,29 @@ class AsyncMemoryResource:
     ) -> _models.MemoryThreadTransferResponse:
         """Transfer thread ownership
 
-        Reassigns a thread and all of its messages to a different resource. Requires a privileged (non-resource-scoped) context.
+        Reassigns a thread and all of its messages to a different resource. Requires a privileged
+        (non-resource-scoped) context.
 
         ``POST /memory/threads/{threadId}/transfer``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            resource_id: Field ``resourceId`` of the JSON body.
+            agent_id: Query parameter ``agentId``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncMemoryResource.transfer_thread,
@@ -2886,9 +3442,25 @@ class AsyncMemoryResource:
         ``PATCH /memory/threads/{threadId}``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            agent_id: Query parameter ``agentId``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            metadata: Field ``metadata`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncMemoryResource.update_thread,
@@ -2965,9 +3537,25 @@ class AsyncMemoryResource:
         ``POST /memory/threads/{threadId}/working-memory``
 
         Args:
-            thread_id: Unique identifier for the conversation thread
-            agent_id: Query parameter: agentId
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            thread_id: Unique identifier for the conversation thread.
+            agent_id: Query parameter ``agentId``.
+            working_memory: Field ``workingMemory`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            memory_config: Field ``memoryConfig`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncMemoryResource.update_working_memory,

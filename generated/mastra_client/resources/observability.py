@@ -55,10 +55,23 @@ class ObservabilityResource:
         ``POST /observability/feedback/percentiles``
 
         Args:
-            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
-            interval: Time bucket interval
-            percentiles: Percentile values (0-1)
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction').
+            interval: Time bucket interval.
+            percentiles: Percentile values (0-1).
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
+            filters: Field ``filters`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackPercentilesRequest,
@@ -121,9 +134,22 @@ class ObservabilityResource:
         ``POST /observability/metrics/percentiles``
 
         Args:
-            interval: Time bucket interval
-            name: Metric name
-            percentiles: Percentile values (0-1)
+            interval: Time bucket interval.
+            name: Metric name.
+            percentiles: Percentile values (0-1).
+            filters: Field ``filters`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityMetricsPercentilesRequest,
@@ -178,6 +204,21 @@ class ObservabilityResource:
         Creates a single score record in the observability store
 
         ``POST /observability/scores``
+
+        Args:
+            score: Field ``score`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityScoresCreateRequest,
@@ -237,10 +278,23 @@ class ObservabilityResource:
         ``POST /observability/scores/percentiles``
 
         Args:
-            interval: Time bucket interval
-            percentiles: Percentile values (0-1)
-            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
-            score_source: How the score was produced (e.g., manual, automated, experiment)
+            interval: Time bucket interval.
+            percentiles: Percentile values (0-1).
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
+            filters: Field ``filters`` of the JSON body.
+            score_source: How the score was produced (e.g., manual, automated, experiment).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityScoresPercentilesRequest,
@@ -299,6 +353,24 @@ class ObservabilityResource:
         The canonical and observed fields the advanced trace-query grammar accepts.
 
         ``POST /observability/traces/query/fields``
+
+        Args:
+            predicate_scope: Field ``predicateScope`` of the JSON body.
+            time_range: Field ``timeRange`` of the JSON body.
+            limit: Field ``limit`` of the JSON body.
+            search: Field ``search`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityTracesQueryFieldsRequest,
@@ -360,6 +432,22 @@ class ObservabilityResource:
 
         Args:
             path: The field (a path of the trace-query grammar).
+            predicate_scope: Field ``predicateScope`` of the JSON body.
+            time_range: Field ``timeRange`` of the JSON body.
+            limit: Field ``limit`` of the JSON body.
+            search: Field ``search`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityTracesQueryValuesRequest,
@@ -418,9 +506,19 @@ class ObservabilityResource:
         ``DELETE /observability/feedback``
 
         Args:
-            feedback_ids: IDs of the feedback events to delete (maximum 1000)
-            organization_id: Restrict deletion to feedback in this organization
-            resource_id: Restrict deletion to feedback for this resource
+            feedback_ids: IDs of the feedback events to delete (maximum 1000).
+            organization_id: Restrict deletion to feedback in this organization.
+            resource_id: Restrict deletion to feedback for this resource.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackDeleteRequest,
@@ -477,9 +575,19 @@ class ObservabilityResource:
         ``DELETE /observability/scores``
 
         Args:
-            score_ids: IDs of the score events to delete (maximum 1000)
-            organization_id: Restrict deletion to scores in this organization
-            resource_id: Restrict deletion to scores for this resource
+            score_ids: IDs of the score events to delete (maximum 1000).
+            organization_id: Restrict deletion to scores in this organization.
+            resource_id: Restrict deletion to scores for this resource.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityScoresDeleteRequest,
@@ -533,6 +641,21 @@ class ObservabilityResource:
         Creates a single feedback record in the observability store
 
         ``POST /observability/feedback``
+
+        Args:
+            feedback: Field ``feedback`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackCreateRequest,
@@ -593,10 +716,23 @@ class ObservabilityResource:
         ``POST /observability/feedback/aggregate``
 
         Args:
-            aggregation: Aggregation function
-            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
-            compare_period: Comparison period for aggregate queries
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            aggregation: Aggregation function.
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction').
+            compare_period: Comparison period for aggregate queries.
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
+            filters: Field ``filters`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackAggregateRequest,
@@ -660,10 +796,23 @@ class ObservabilityResource:
         ``POST /observability/feedback/breakdown``
 
         Args:
-            aggregation: Aggregation function
-            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
-            group_by: Fields to group by
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            aggregation: Aggregation function.
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction').
+            group_by: Fields to group by.
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
+            filters: Field ``filters`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackBreakdownRequest,
@@ -728,11 +877,24 @@ class ObservabilityResource:
         ``POST /observability/feedback/timeseries``
 
         Args:
-            aggregation: Aggregation function
-            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
-            interval: Time bucket interval
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
-            group_by: Fields to group by
+            aggregation: Aggregation function.
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction').
+            interval: Time bucket interval.
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
+            filters: Field ``filters`` of the JSON body.
+            group_by: Fields to group by.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackTimeseriesRequest,
@@ -870,42 +1032,53 @@ class ObservabilityResource:
         ``GET /observability/feedback``
 
         Args:
-            timestamp: Query parameter: timestamp
-            trace_id: Filter by trace ID
-            span_id: Filter by span ID
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
-            entity_name: Name of the entity
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow version)
-            parent_entity_version_id: Version ID of the parent entity that produced this signal
-            root_entity_version_id: Version ID of the root entity that produced this signal
-            user_id: Human end-user who triggered execution
-            organization_id: Multi-tenant organization/account
-            experiment_id: Experiment or eval run identifier
-            service_name: Name of the service
-            environment: Environment (e.g., "production" | "staging" | "development")
-            parent_entity_type: Entity type of the parent entity
-            parent_entity_name: Name of the parent entity
-            root_entity_type: Entity type of the root entity
-            root_entity_name: Name of the root entity
-            resource_id: Broader resource context (Mastra memory compatibility)
-            run_id: Unique execution run identifier
-            session_id: Session identifier for grouping traces
-            thread_id: Conversation thread identifier
-            request_id: HTTP request ID for log correlation
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags
-            feedback_type: Filter by feedback type(s)
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
-            source: Source of feedback (e.g., 'user', 'system', 'manual')
-            feedback_user_id: User who provided the feedback
-            review_status: Query parameter: reviewStatus
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'timestamp'
-            direction: Sort direction: 'ASC' | 'DESC'
+            timestamp: Query parameter ``timestamp``, sent as JSON.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development").
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility).
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
+            tags: Query parameter ``tags``, sent as JSON.
+            feedback_type: Filter by feedback type(s).
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
+            source: Source of feedback (e.g., 'user', 'system', 'manual').
+            feedback_user_id: User who provided the feedback.
+            review_status: Query parameter ``reviewStatus``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'timestamp'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.get_feedback,
@@ -1109,8 +1282,57 @@ class ObservabilityResource:
     ) -> Iterator[_models.ObservabilityFeedbackResponseFeedback]:
         """Every item of every page of ``get_feedback``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``get_feedback``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``get_feedback``.
+
+        Args:
+            timestamp: Query parameter ``timestamp``, sent as JSON.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development").
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility).
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
+            tags: Query parameter ``tags``, sent as JSON.
+            feedback_type: Filter by feedback type(s).
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
+            source: Source of feedback (e.g., 'user', 'system', 'manual').
+            feedback_user_id: User who provided the feedback.
+            review_status: Query parameter ``reviewStatus``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'timestamp'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "feedback")
         while not _pager.done:
@@ -1262,44 +1484,55 @@ class ObservabilityResource:
         ``GET /observability/metrics``
 
         Args:
-            timestamp: Query parameter: timestamp
-            trace_id: Filter by trace ID
-            span_id: Filter by span ID
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
-            entity_name: Name of the entity
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow version)
-            parent_entity_version_id: Version ID of the parent entity that produced this signal
-            root_entity_version_id: Version ID of the root entity that produced this signal
-            user_id: Human end-user who triggered execution
-            organization_id: Multi-tenant organization/account
-            experiment_id: Experiment or eval run identifier
-            service_name: Name of the service
-            environment: Environment (e.g., "production" | "staging" | "development")
-            parent_entity_type: Entity type of the parent entity
-            parent_entity_name: Name of the parent entity
-            root_entity_type: Entity type of the root entity
-            root_entity_name: Name of the root entity
-            resource_id: Broader resource context (Mastra memory compatibility)
-            run_id: Unique execution run identifier
-            session_id: Session identifier for grouping traces
-            thread_id: Conversation thread identifier
-            request_id: HTTP request ID for log correlation
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags
-            trace_ids: Query parameter: traceIds
-            name: Query parameter: name
-            source: Filter by execution source
-            provider: Model provider
-            model: Model
-            cost_unit: Unit for the estimated cost (e.g., usd)
-            labels: Query parameter: labels
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'timestamp'
-            direction: Sort direction: 'ASC' | 'DESC'
+            timestamp: Query parameter ``timestamp``, sent as JSON.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development").
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility).
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
+            tags: Query parameter ``tags``, sent as JSON.
+            trace_ids: Query parameter ``traceIds``, sent as JSON.
+            name: Query parameter ``name``, sent as JSON.
+            source: Filter by execution source.
+            provider: Model provider.
+            model: Query parameter ``model``.
+            cost_unit: Unit for the estimated cost (e.g., usd).
+            labels: Query parameter ``labels``, sent as JSON.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'timestamp'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.get_metrics,
@@ -1509,8 +1742,59 @@ class ObservabilityResource:
     ) -> Iterator[_models.ObservabilityMetricsResponseMetrics]:
         """Every item of every page of ``get_metrics``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``get_metrics``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``get_metrics``.
+
+        Args:
+            timestamp: Query parameter ``timestamp``, sent as JSON.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development").
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility).
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
+            tags: Query parameter ``tags``, sent as JSON.
+            trace_ids: Query parameter ``traceIds``, sent as JSON.
+            name: Query parameter ``name``, sent as JSON.
+            source: Filter by execution source.
+            provider: Model provider.
+            model: Query parameter ``model``.
+            cost_unit: Unit for the estimated cost (e.g., usd).
+            labels: Query parameter ``labels``, sent as JSON.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'timestamp'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "metrics")
         while not _pager.done:
@@ -1582,7 +1866,17 @@ class ObservabilityResource:
         ``GET /observability/scores/{scoreId}``
 
         Args:
-            score_id: The scoreId parameter
+            score_id: Path parameter ``scoreId``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.get_score,
@@ -1635,7 +1929,17 @@ class ObservabilityResource:
         ``GET /observability/traces/{traceId}``
 
         Args:
-            trace_id: Unique trace identifier
+            trace_id: Unique trace identifier.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.get_trace,
@@ -1685,14 +1989,25 @@ class ObservabilityResource:
     ) -> _models.ObservabilityTraceBranch:
         """Get trace branch by span ID
 
-        Returns the subtree of spans rooted at the given span. The optional `depth` query param bounds descendant levels below the anchor (0 = anchor only; omitted = full subtree).
+        Returns the subtree of spans rooted at the given span. The optional `depth` query param
+        bounds descendant levels below the anchor (0 = anchor only; omitted = full subtree).
 
         ``GET /observability/traces/{traceId}/branches/{spanId}``
 
         Args:
-            trace_id: Unique trace identifier
-            span_id: Unique span identifier within a trace
-            depth: Maximum descendant levels below the anchor span (omit for full subtree)
+            trace_id: Unique trace identifier.
+            span_id: Unique span identifier within a trace.
+            depth: Maximum descendant levels below the anchor span (omit for full subtree).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.get_trace_branch,
@@ -1748,12 +2063,23 @@ class ObservabilityResource:
     ) -> _models.ObservabilityTraceLightResponse:
         """Get lightweight AI trace by ID
 
-        Returns a trace with lightweight span data (timeline fields only, excludes input/output/attributes/metadata/tags/links)
+        Returns a trace with lightweight span data (timeline fields only, excludes
+        input/output/attributes/metadata/tags/links)
 
         ``GET /observability/traces/{traceId}/light``
 
         Args:
-            trace_id: Unique trace identifier
+            trace_id: Unique trace identifier.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.get_trace_light,
@@ -1807,8 +2133,18 @@ class ObservabilityResource:
         ``GET /observability/traces/{traceId}/spans/{spanId}``
 
         Args:
-            trace_id: Unique trace identifier
-            span_id: Unique span identifier within a trace
+            trace_id: Unique trace identifier.
+            span_id: Unique span identifier within a trace.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.get_trace_span,
@@ -1862,7 +2198,17 @@ class ObservabilityResource:
         ``GET /observability/traces/{traceId}/trajectory``
 
         Args:
-            trace_id: Unique trace identifier
+            trace_id: Unique trace identifier.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.get_trace_trajectory,
@@ -2037,52 +2383,63 @@ class ObservabilityResource:
     ) -> _models.ObservabilityTracesLightResponse:
         """List lightweight traces
 
-        Returns a paginated list of lightweight traces with optional filtering and sorting. In delta mode, returns only newly listed traces matching the filters.
+        Returns a paginated list of lightweight traces with optional filtering and sorting. In delta
+        mode, returns only newly listed traces matching the filters.
 
         ``GET /observability/traces/light``
 
         Args:
-            started_at: Query parameter: startedAt
-            ended_at: Query parameter: endedAt
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by trace ID (matches root span)
-            entity_type: Query parameter: entityType
-            entity_id: Query parameter: entityId
-            entity_name: Query parameter: entityName
-            parent_entity_type: Query parameter: parentEntityType
-            parent_entity_id: Query parameter: parentEntityId
-            parent_entity_name: Query parameter: parentEntityName
-            root_entity_type: Query parameter: rootEntityType
-            root_entity_id: Query parameter: rootEntityId
-            root_entity_name: Query parameter: rootEntityName
-            user_id: Query parameter: userId
-            organization_id: Query parameter: organizationId
-            resource_id: Query parameter: resourceId
-            run_id: Query parameter: runId
-            session_id: Query parameter: sessionId
-            thread_id: Query parameter: threadId
-            request_id: Query parameter: requestId
-            environment: Query parameter: environment
-            service_name: Query parameter: serviceName
-            scope: Query parameter: scope
-            entity_version_id: Query parameter: entityVersionId
-            parent_entity_version_id: Query parameter: parentEntityVersionId
-            root_entity_version_id: Query parameter: rootEntityVersionId
-            experiment_id: Query parameter: experimentId
-            source: Query parameter: source
-            metadata: Query parameter: metadata
-            tags: Query parameter: tags
-            status: Current status of the trace
-            has_child_error: True if any span in the trace encountered an error
-            date_range: Query parameter: dateRange
-            name: Query parameter: name
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'startedAt' | 'endedAt'
-            direction: Sort direction: 'ASC' | 'DESC'
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
+            status: Current status of the trace.
+            has_child_error: True if any span in the trace encountered an error.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.get_traces_light,
@@ -2341,10 +2698,64 @@ class ObservabilityResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ObservabilityTraceLightResponseSpan]:
-        """Every item of every page of ``get_traces_light``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``get_traces_light``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``get_traces_light``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``get_traces_light``.
+
+        Args:
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
+            status: Current status of the trace.
+            has_child_error: True if any span in the trace encountered an error.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "spans")
         while not _pager.done:
@@ -2538,49 +2949,62 @@ class ObservabilityResource:
     ) -> _models.ObservabilityBranchesResponse:
         """List trace branches
 
-        Returns a paginated list of branch-anchor spans (e.g., AGENT_RUN, WORKFLOW_RUN, TOOL_CALL) across all traces. Unlike listTraces (one row per root-rooted trace), each row here is a single anchor span -- including ones nested under a different root entity. In delta mode, returns only newly listed branch rows matching the filters.
+        Returns a paginated list of branch-anchor spans (e.g., AGENT_RUN, WORKFLOW_RUN, TOOL_CALL)
+        across all traces. Unlike listTraces (one row per root-rooted trace), each row here is a
+        single anchor span -- including ones nested under a different root entity. In delta mode,
+        returns only newly listed branch rows matching the filters.
 
         ``GET /observability/branches``
 
         Args:
-            started_at: Query parameter: startedAt
-            ended_at: Query parameter: endedAt
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by parent trace ID
-            entity_type: Query parameter: entityType
-            entity_id: Query parameter: entityId
-            entity_name: Query parameter: entityName
-            parent_entity_type: Query parameter: parentEntityType
-            parent_entity_id: Query parameter: parentEntityId
-            parent_entity_name: Query parameter: parentEntityName
-            root_entity_type: Query parameter: rootEntityType
-            root_entity_id: Query parameter: rootEntityId
-            root_entity_name: Query parameter: rootEntityName
-            user_id: Query parameter: userId
-            organization_id: Query parameter: organizationId
-            resource_id: Query parameter: resourceId
-            run_id: Query parameter: runId
-            session_id: Query parameter: sessionId
-            thread_id: Query parameter: threadId
-            request_id: Query parameter: requestId
-            environment: Query parameter: environment
-            service_name: Query parameter: serviceName
-            scope: Query parameter: scope
-            entity_version_id: Query parameter: entityVersionId
-            parent_entity_version_id: Query parameter: parentEntityVersionId
-            root_entity_version_id: Query parameter: rootEntityVersionId
-            experiment_id: Query parameter: experimentId
-            source: Query parameter: source
-            metadata: Query parameter: metadata
-            tags: Query parameter: tags
-            status: Current status of the trace
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'startedAt' | 'endedAt'
-            direction: Sort direction: 'ASC' | 'DESC'
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by parent trace ID.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
+            status: Current status of the trace.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.list_branches,
@@ -2832,8 +3256,58 @@ class ObservabilityResource:
     ) -> Iterator[_models.ObservabilityTracesResponseSpan]:
         """Every item of every page of ``list_branches``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_branches``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_branches``.
+
+        Args:
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by parent trace ID.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
+            status: Current status of the trace.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "branches")
         while not _pager.done:
@@ -2920,7 +3394,17 @@ class ObservabilityResource:
         ``GET /observability/discovery/entity-names``
 
         Args:
-            entity_type: Optional entity type filter
+            entity_type: Optional entity type filter.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.list_discovery_entity_names,
@@ -2976,6 +3460,18 @@ class ObservabilityResource:
         Returns distinct entity types from observability data
 
         ``GET /observability/discovery/entity-types``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -3019,6 +3515,18 @@ class ObservabilityResource:
         Returns distinct environments from observability data
 
         ``GET /observability/discovery/environments``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -3065,7 +3573,17 @@ class ObservabilityResource:
         ``GET /observability/discovery/metric-label-keys``
 
         Args:
-            metric_name: Metric name to get label keys for
+            metric_name: Metric name to get label keys for.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.list_discovery_metric_label_keys,
@@ -3127,10 +3645,20 @@ class ObservabilityResource:
         ``GET /observability/discovery/metric-label-values``
 
         Args:
-            metric_name: Metric name
-            label_key: Label key to get values for
-            prefix: Filter values by prefix
-            limit: Maximum number of values to return
+            metric_name: Metric name.
+            label_key: Label key to get values for.
+            prefix: Filter values by prefix.
+            limit: Maximum number of values to return.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.list_discovery_metric_label_values,
@@ -3196,8 +3724,18 @@ class ObservabilityResource:
         ``GET /observability/discovery/metric-names``
 
         Args:
-            prefix: Filter metric names by prefix
-            limit: Maximum number of names to return
+            prefix: Filter metric names by prefix.
+            limit: Maximum number of names to return.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.list_discovery_metric_names,
@@ -3255,6 +3793,18 @@ class ObservabilityResource:
         Returns distinct service names from observability data
 
         ``GET /observability/discovery/service-names``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -3316,7 +3866,17 @@ class ObservabilityResource:
         ``GET /observability/discovery/tags``
 
         Args:
-            entity_type: Optional entity type filter
+            entity_type: Optional entity type filter.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.list_discovery_tags,
@@ -3454,39 +4014,50 @@ class ObservabilityResource:
         ``GET /observability/logs``
 
         Args:
-            timestamp: Query parameter: timestamp
-            trace_id: Filter by trace ID
-            span_id: Filter by span ID
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
-            entity_name: Name of the entity
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow version)
-            parent_entity_version_id: Version ID of the parent entity that produced this signal
-            root_entity_version_id: Version ID of the root entity that produced this signal
-            user_id: Human end-user who triggered execution
-            organization_id: Multi-tenant organization/account
-            experiment_id: Experiment or eval run identifier
-            service_name: Name of the service
-            environment: Environment (e.g., "production" | "staging" | "development")
-            parent_entity_type: Entity type of the parent entity
-            parent_entity_name: Name of the parent entity
-            root_entity_type: Entity type of the root entity
-            root_entity_name: Name of the root entity
-            resource_id: Broader resource context (Mastra memory compatibility)
-            run_id: Unique execution run identifier
-            session_id: Session identifier for grouping traces
-            thread_id: Conversation thread identifier
-            request_id: HTTP request ID for log correlation
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags
-            source: Filter by execution source
-            level: Filter by log level(s)
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'timestamp'
-            direction: Sort direction: 'ASC' | 'DESC'
+            timestamp: Query parameter ``timestamp``, sent as JSON.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development").
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility).
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
+            tags: Query parameter ``tags``, sent as JSON.
+            source: Filter by execution source.
+            level: Filter by log level(s).
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'timestamp'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.list_logs,
@@ -3683,8 +4254,54 @@ class ObservabilityResource:
     ) -> Iterator[_models.ObservabilityLogsResponseLog]:
         """Every item of every page of ``list_logs``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_logs``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_logs``.
+
+        Args:
+            timestamp: Query parameter ``timestamp``, sent as JSON.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development").
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility).
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
+            tags: Query parameter ``tags``, sent as JSON.
+            source: Filter by execution source.
+            level: Filter by log level(s).
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'timestamp'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "logs")
         while not _pager.done:
@@ -3830,41 +4447,52 @@ class ObservabilityResource:
         ``GET /observability/scores``
 
         Args:
-            timestamp: Query parameter: timestamp
-            trace_id: Filter by trace ID
-            span_id: Filter by span ID
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
-            entity_name: Name of the entity
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow version)
-            parent_entity_version_id: Version ID of the parent entity that produced this signal
-            root_entity_version_id: Version ID of the root entity that produced this signal
-            user_id: Human end-user who triggered execution
-            organization_id: Multi-tenant organization/account
-            experiment_id: Experiment or eval run identifier
-            service_name: Name of the service
-            environment: Environment (e.g., "production" | "staging" | "development")
-            parent_entity_type: Entity type of the parent entity
-            parent_entity_name: Name of the parent entity
-            root_entity_type: Entity type of the root entity
-            root_entity_name: Name of the root entity
-            resource_id: Broader resource context (Mastra memory compatibility)
-            run_id: Unique execution run identifier
-            session_id: Session identifier for grouping traces
-            thread_id: Conversation thread identifier
-            request_id: HTTP request ID for log correlation
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags
-            scorer_id: Filter by scorer ID(s)
-            score_source: Filter by how the score was produced
-            metadata: Query parameter: metadata
-            source: Filter by how the score was produced
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'timestamp' | 'score'
-            direction: Sort direction: 'ASC' | 'DESC'
+            timestamp: Query parameter ``timestamp``, sent as JSON.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development").
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility).
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
+            tags: Query parameter ``tags``, sent as JSON.
+            scorer_id: Filter by scorer ID(s).
+            score_source: Filter by how the score was produced.
+            metadata: Query parameter ``metadata``.
+            source: Filter by how the score was produced.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'timestamp' | 'score'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.list_scores,
@@ -4065,8 +4693,56 @@ class ObservabilityResource:
     ) -> Iterator[_models.ObservabilityScoreScore]:
         """Every item of every page of ``list_scores``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_scores``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_scores``.
+
+        Args:
+            timestamp: Query parameter ``timestamp``, sent as JSON.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development").
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility).
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
+            tags: Query parameter ``tags``, sent as JSON.
+            scorer_id: Filter by scorer ID(s).
+            score_source: Filter by how the score was produced.
+            metadata: Query parameter ``metadata``.
+            source: Filter by how the score was produced.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'timestamp' | 'score'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "scores")
         while not _pager.done:
@@ -4138,10 +4814,20 @@ class ObservabilityResource:
         ``GET /observability/traces/{traceId}/{spanId}/scores``
 
         Args:
-            trace_id: Unique trace identifier
-            span_id: Unique span identifier within a trace
-            page: Zero-indexed page number
-            per_page: Number of items per page
+            trace_id: Unique trace identifier.
+            span_id: Unique span identifier within a trace.
+            page: Zero-indexed page number.
+            per_page: Number of items per page.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.list_trace_scores,
@@ -4200,10 +4886,27 @@ class ObservabilityResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ObservabilityTraceScoresResponseScore]:
-        """Every item of every page of ``list_trace_scores``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_trace_scores``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_trace_scores``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_trace_scores``.
+
+        Args:
+            trace_id: Unique trace identifier.
+            span_id: Unique span identifier within a trace.
+            page: Zero-indexed page number.
+            per_page: Number of items per page.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "scores")
         while not _pager.done:
@@ -4363,52 +5066,63 @@ class ObservabilityResource:
     ) -> _models.ObservabilityTracesResponse:
         """List traces
 
-        Returns a paginated list of traces with optional filtering and sorting. In delta mode, returns only newly listed traces matching the filters.
+        Returns a paginated list of traces with optional filtering and sorting. In delta mode,
+        returns only newly listed traces matching the filters.
 
         ``GET /observability/traces``
 
         Args:
-            started_at: Query parameter: startedAt
-            ended_at: Query parameter: endedAt
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by trace ID (matches root span)
-            entity_type: Query parameter: entityType
-            entity_id: Query parameter: entityId
-            entity_name: Query parameter: entityName
-            parent_entity_type: Query parameter: parentEntityType
-            parent_entity_id: Query parameter: parentEntityId
-            parent_entity_name: Query parameter: parentEntityName
-            root_entity_type: Query parameter: rootEntityType
-            root_entity_id: Query parameter: rootEntityId
-            root_entity_name: Query parameter: rootEntityName
-            user_id: Query parameter: userId
-            organization_id: Query parameter: organizationId
-            resource_id: Query parameter: resourceId
-            run_id: Query parameter: runId
-            session_id: Query parameter: sessionId
-            thread_id: Query parameter: threadId
-            request_id: Query parameter: requestId
-            environment: Query parameter: environment
-            service_name: Query parameter: serviceName
-            scope: Query parameter: scope
-            entity_version_id: Query parameter: entityVersionId
-            parent_entity_version_id: Query parameter: parentEntityVersionId
-            root_entity_version_id: Query parameter: rootEntityVersionId
-            experiment_id: Query parameter: experimentId
-            source: Query parameter: source
-            metadata: Query parameter: metadata
-            tags: Query parameter: tags
-            status: Current status of the trace
-            has_child_error: True if any span in the trace encountered an error
-            date_range: Query parameter: dateRange
-            name: Query parameter: name
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'startedAt' | 'endedAt'
-            direction: Sort direction: 'ASC' | 'DESC'
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
+            status: Current status of the trace.
+            has_child_error: True if any span in the trace encountered an error.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.list_traces,
@@ -4669,8 +5383,61 @@ class ObservabilityResource:
     ) -> Iterator[_models.ObservabilityTracesResponseSpan]:
         """Every item of every page of ``list_traces``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_traces``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_traces``.
+
+        Args:
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
+            status: Current status of the trace.
+            has_child_error: True if any span in the trace encountered an error.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "spans")
         while not _pager.done:
@@ -4769,10 +5536,24 @@ class ObservabilityResource:
         ``POST /observability/metrics/aggregate``
 
         Args:
-            aggregation: Aggregation function
-            name: Metric name(s) to aggregate
-            compare_period: Comparison period for aggregate queries
-            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct'). Restricted to allowlisted metric dimensions.
+            aggregation: Aggregation function.
+            name: Metric name(s) to aggregate.
+            compare_period: Comparison period for aggregate queries.
+            distinct_column: Column to apply count_distinct over (required when aggregation is
+                'count_distinct'). Restricted to allowlisted metric dimensions.
+            filters: Field ``filters`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityMetricsAggregateRequest,
@@ -4854,12 +5635,28 @@ class ObservabilityResource:
         ``POST /observability/metrics/breakdown``
 
         Args:
-            aggregation: Aggregation function
-            group_by: Fields to group by
-            name: Metric name(s) to break down
-            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct'). Restricted to allowlisted metric dimensions.
-            limit: Maximum number of groups to return (server-side TopK). Required for high-cardinality groupBy.
-            order_direction: Sort direction for the aggregated value (defaults to 'DESC' at the storage layer; pairs with limit for top/bottom-N).
+            aggregation: Aggregation function.
+            group_by: Fields to group by.
+            name: Metric name(s) to break down.
+            distinct_column: Column to apply count_distinct over (required when aggregation is
+                'count_distinct'). Restricted to allowlisted metric dimensions.
+            filters: Field ``filters`` of the JSON body.
+            limit: Maximum number of groups to return (server-side TopK). Required for
+                high-cardinality groupBy.
+            order_direction: Sort direction for the aggregated value (defaults to 'DESC' at the
+                storage layer; pairs with limit for top/bottom-N).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityMetricsBreakdownRequest,
@@ -4942,11 +5739,25 @@ class ObservabilityResource:
         ``POST /observability/metrics/timeseries``
 
         Args:
-            aggregation: Aggregation function
-            interval: Time bucket interval
-            name: Metric name(s)
-            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct'). Restricted to allowlisted metric dimensions.
-            group_by: Fields to group by
+            aggregation: Aggregation function.
+            interval: Time bucket interval.
+            name: Metric name(s).
+            distinct_column: Column to apply count_distinct over (required when aggregation is
+                'count_distinct'). Restricted to allowlisted metric dimensions.
+            filters: Field ``filters`` of the JSON body.
+            group_by: Fields to group by.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityMetricsTimeseriesRequest,
@@ -5012,10 +5823,23 @@ class ObservabilityResource:
         ``POST /observability/scores/aggregate``
 
         Args:
-            aggregation: Aggregation function
-            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
-            compare_period: Comparison period for aggregate queries
-            score_source: How the score was produced (e.g., manual, automated, experiment)
+            aggregation: Aggregation function.
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
+            compare_period: Comparison period for aggregate queries.
+            filters: Field ``filters`` of the JSON body.
+            score_source: How the score was produced (e.g., manual, automated, experiment).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityScoresAggregateRequest,
@@ -5079,10 +5903,23 @@ class ObservabilityResource:
         ``POST /observability/scores/breakdown``
 
         Args:
-            aggregation: Aggregation function
-            group_by: Fields to group by
-            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
-            score_source: How the score was produced (e.g., manual, automated, experiment)
+            aggregation: Aggregation function.
+            group_by: Fields to group by.
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
+            filters: Field ``filters`` of the JSON body.
+            score_source: How the score was produced (e.g., manual, automated, experiment).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityScoresBreakdownRequest,
@@ -5147,11 +5984,24 @@ class ObservabilityResource:
         ``POST /observability/scores/timeseries``
 
         Args:
-            aggregation: Aggregation function
-            interval: Time bucket interval
-            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
-            group_by: Fields to group by
-            score_source: How the score was produced (e.g., manual, automated, experiment)
+            aggregation: Aggregation function.
+            interval: Time bucket interval.
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
+            filters: Field ``filters`` of the JSON body.
+            group_by: Fields to group by.
+            score_source: How the score was produced (e.g., manual, automated, experiment).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityScoresTimeseriesRequest,
@@ -5215,6 +6065,18 @@ class ObservabilityResource:
             traces: The eligible traces: {timeRange: {from, to}, where?}.
             page: {limit, after}: keyset paging.
             where: Cross-trace predicates on the thread.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityThreadsQueryRequest,
@@ -5265,12 +6127,28 @@ class ObservabilityResource:
     ) -> _models.ObservabilityTracesDeleteResponse:
         """Delete traces
 
-        Deletes traces by ID, cascading to all associated data: spans, trace roots/branches, and signal events (scores, feedback, metrics, logs) that reference the deleted traces. Signals without a trace ID are untouched. Experiment traces are deleted like any other trace. On ClickHouse-backed stores, deletes are lightweight and reads may briefly return deleted rows until the delete is fully applied.
+        Deletes traces by ID, cascading to all associated data: spans, trace roots/branches, and
+        signal events (scores, feedback, metrics, logs) that reference the deleted traces. Signals
+        without a trace ID are untouched. Experiment traces are deleted like any other trace. On
+        ClickHouse-backed stores, deletes are lightweight and reads may briefly return deleted rows
+        until the delete is fully applied.
 
         ``POST /observability/traces/delete``
 
         Args:
-            trace_ids: Trace IDs to delete (maximum 1000)
+            trace_ids: Trace IDs to delete (maximum 1000).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityTracesDeleteRequest,
@@ -5346,8 +6224,27 @@ class ObservabilityResource:
         ``POST /observability/traces/query``
 
         Args:
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            time_range: Field ``timeRange`` of the JSON body.
+            after: Opaque cursor value for incremental polling.
+            group: Field ``group`` of the JSON body.
+            limit: Maximum number of updates to return in one delta poll.
+            mode: Field ``mode`` of the JSON body.
+            order_by: Field ``orderBy`` of the JSON body.
+            page: Field ``page`` of the JSON body.
+            pagination: Field ``pagination`` of the JSON body.
+            where: Field ``where`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityTracesQueryRequest,
@@ -5411,6 +6308,22 @@ class ObservabilityResource:
         Scores one or more traces using a specified scorer (fire-and-forget)
 
         ``POST /observability/traces/score``
+
+        Args:
+            scorer_name: Field ``scorerName`` of the JSON body.
+            targets: Field ``targets`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityTracesScoreRequest,
@@ -5466,7 +6379,20 @@ class ObservabilityResource:
         ``PATCH /observability/feedback/{feedbackId}/review-status``
 
         Args:
-            feedback_id: The feedbackId parameter
+            feedback_id: Path parameter ``feedbackId``.
+            review_status: Field ``reviewStatus`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ObservabilityResource.update_feedback_review_status,
@@ -5671,10 +6597,23 @@ class AsyncObservabilityResource:
         ``POST /observability/feedback/percentiles``
 
         Args:
-            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
-            interval: Time bucket interval
-            percentiles: Percentile values (0-1)
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction').
+            interval: Time bucket interval.
+            percentiles: Percentile values (0-1).
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
+            filters: Field ``filters`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackPercentilesRequest,
@@ -5737,9 +6676,22 @@ class AsyncObservabilityResource:
         ``POST /observability/metrics/percentiles``
 
         Args:
-            interval: Time bucket interval
-            name: Metric name
-            percentiles: Percentile values (0-1)
+            interval: Time bucket interval.
+            name: Metric name.
+            percentiles: Percentile values (0-1).
+            filters: Field ``filters`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityMetricsPercentilesRequest,
@@ -5794,6 +6746,21 @@ class AsyncObservabilityResource:
         Creates a single score record in the observability store
 
         ``POST /observability/scores``
+
+        Args:
+            score: Field ``score`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityScoresCreateRequest,
@@ -5853,10 +6820,23 @@ class AsyncObservabilityResource:
         ``POST /observability/scores/percentiles``
 
         Args:
-            interval: Time bucket interval
-            percentiles: Percentile values (0-1)
-            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
-            score_source: How the score was produced (e.g., manual, automated, experiment)
+            interval: Time bucket interval.
+            percentiles: Percentile values (0-1).
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
+            filters: Field ``filters`` of the JSON body.
+            score_source: How the score was produced (e.g., manual, automated, experiment).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityScoresPercentilesRequest,
@@ -5915,6 +6895,24 @@ class AsyncObservabilityResource:
         The canonical and observed fields the advanced trace-query grammar accepts.
 
         ``POST /observability/traces/query/fields``
+
+        Args:
+            predicate_scope: Field ``predicateScope`` of the JSON body.
+            time_range: Field ``timeRange`` of the JSON body.
+            limit: Field ``limit`` of the JSON body.
+            search: Field ``search`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityTracesQueryFieldsRequest,
@@ -5976,6 +6974,22 @@ class AsyncObservabilityResource:
 
         Args:
             path: The field (a path of the trace-query grammar).
+            predicate_scope: Field ``predicateScope`` of the JSON body.
+            time_range: Field ``timeRange`` of the JSON body.
+            limit: Field ``limit`` of the JSON body.
+            search: Field ``search`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityTracesQueryValuesRequest,
@@ -6034,9 +7048,19 @@ class AsyncObservabilityResource:
         ``DELETE /observability/feedback``
 
         Args:
-            feedback_ids: IDs of the feedback events to delete (maximum 1000)
-            organization_id: Restrict deletion to feedback in this organization
-            resource_id: Restrict deletion to feedback for this resource
+            feedback_ids: IDs of the feedback events to delete (maximum 1000).
+            organization_id: Restrict deletion to feedback in this organization.
+            resource_id: Restrict deletion to feedback for this resource.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackDeleteRequest,
@@ -6093,9 +7117,19 @@ class AsyncObservabilityResource:
         ``DELETE /observability/scores``
 
         Args:
-            score_ids: IDs of the score events to delete (maximum 1000)
-            organization_id: Restrict deletion to scores in this organization
-            resource_id: Restrict deletion to scores for this resource
+            score_ids: IDs of the score events to delete (maximum 1000).
+            organization_id: Restrict deletion to scores in this organization.
+            resource_id: Restrict deletion to scores for this resource.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityScoresDeleteRequest,
@@ -6149,6 +7183,21 @@ class AsyncObservabilityResource:
         Creates a single feedback record in the observability store
 
         ``POST /observability/feedback``
+
+        Args:
+            feedback: Field ``feedback`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackCreateRequest,
@@ -6209,10 +7258,23 @@ class AsyncObservabilityResource:
         ``POST /observability/feedback/aggregate``
 
         Args:
-            aggregation: Aggregation function
-            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
-            compare_period: Comparison period for aggregate queries
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            aggregation: Aggregation function.
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction').
+            compare_period: Comparison period for aggregate queries.
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
+            filters: Field ``filters`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackAggregateRequest,
@@ -6276,10 +7338,23 @@ class AsyncObservabilityResource:
         ``POST /observability/feedback/breakdown``
 
         Args:
-            aggregation: Aggregation function
-            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
-            group_by: Fields to group by
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            aggregation: Aggregation function.
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction').
+            group_by: Fields to group by.
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
+            filters: Field ``filters`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackBreakdownRequest,
@@ -6344,11 +7419,24 @@ class AsyncObservabilityResource:
         ``POST /observability/feedback/timeseries``
 
         Args:
-            aggregation: Aggregation function
-            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
-            interval: Time bucket interval
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
-            group_by: Fields to group by
+            aggregation: Aggregation function.
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction').
+            interval: Time bucket interval.
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
+            filters: Field ``filters`` of the JSON body.
+            group_by: Fields to group by.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityFeedbackTimeseriesRequest,
@@ -6486,42 +7574,53 @@ class AsyncObservabilityResource:
         ``GET /observability/feedback``
 
         Args:
-            timestamp: Query parameter: timestamp
-            trace_id: Filter by trace ID
-            span_id: Filter by span ID
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
-            entity_name: Name of the entity
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow version)
-            parent_entity_version_id: Version ID of the parent entity that produced this signal
-            root_entity_version_id: Version ID of the root entity that produced this signal
-            user_id: Human end-user who triggered execution
-            organization_id: Multi-tenant organization/account
-            experiment_id: Experiment or eval run identifier
-            service_name: Name of the service
-            environment: Environment (e.g., "production" | "staging" | "development")
-            parent_entity_type: Entity type of the parent entity
-            parent_entity_name: Name of the parent entity
-            root_entity_type: Entity type of the root entity
-            root_entity_name: Name of the root entity
-            resource_id: Broader resource context (Mastra memory compatibility)
-            run_id: Unique execution run identifier
-            session_id: Session identifier for grouping traces
-            thread_id: Conversation thread identifier
-            request_id: HTTP request ID for log correlation
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags
-            feedback_type: Filter by feedback type(s)
-            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
-            source: Source of feedback (e.g., 'user', 'system', 'manual')
-            feedback_user_id: User who provided the feedback
-            review_status: Query parameter: reviewStatus
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'timestamp'
-            direction: Sort direction: 'ASC' | 'DESC'
+            timestamp: Query parameter ``timestamp``, sent as JSON.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development").
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility).
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
+            tags: Query parameter ``tags``, sent as JSON.
+            feedback_type: Filter by feedback type(s).
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
+            source: Source of feedback (e.g., 'user', 'system', 'manual').
+            feedback_user_id: User who provided the feedback.
+            review_status: Query parameter ``reviewStatus``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'timestamp'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.get_feedback,
@@ -6725,8 +7824,57 @@ class AsyncObservabilityResource:
     ) -> AsyncIterator[_models.ObservabilityFeedbackResponseFeedback]:
         """Every item of every page of ``get_feedback``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``get_feedback``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``get_feedback``.
+
+        Args:
+            timestamp: Query parameter ``timestamp``, sent as JSON.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development").
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility).
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
+            tags: Query parameter ``tags``, sent as JSON.
+            feedback_type: Filter by feedback type(s).
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual').
+            source: Source of feedback (e.g., 'user', 'system', 'manual').
+            feedback_user_id: User who provided the feedback.
+            review_status: Query parameter ``reviewStatus``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'timestamp'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "feedback")
         while not _pager.done:
@@ -6879,44 +8027,55 @@ class AsyncObservabilityResource:
         ``GET /observability/metrics``
 
         Args:
-            timestamp: Query parameter: timestamp
-            trace_id: Filter by trace ID
-            span_id: Filter by span ID
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
-            entity_name: Name of the entity
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow version)
-            parent_entity_version_id: Version ID of the parent entity that produced this signal
-            root_entity_version_id: Version ID of the root entity that produced this signal
-            user_id: Human end-user who triggered execution
-            organization_id: Multi-tenant organization/account
-            experiment_id: Experiment or eval run identifier
-            service_name: Name of the service
-            environment: Environment (e.g., "production" | "staging" | "development")
-            parent_entity_type: Entity type of the parent entity
-            parent_entity_name: Name of the parent entity
-            root_entity_type: Entity type of the root entity
-            root_entity_name: Name of the root entity
-            resource_id: Broader resource context (Mastra memory compatibility)
-            run_id: Unique execution run identifier
-            session_id: Session identifier for grouping traces
-            thread_id: Conversation thread identifier
-            request_id: HTTP request ID for log correlation
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags
-            trace_ids: Query parameter: traceIds
-            name: Query parameter: name
-            source: Filter by execution source
-            provider: Model provider
-            model: Model
-            cost_unit: Unit for the estimated cost (e.g., usd)
-            labels: Query parameter: labels
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'timestamp'
-            direction: Sort direction: 'ASC' | 'DESC'
+            timestamp: Query parameter ``timestamp``, sent as JSON.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development").
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility).
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
+            tags: Query parameter ``tags``, sent as JSON.
+            trace_ids: Query parameter ``traceIds``, sent as JSON.
+            name: Query parameter ``name``, sent as JSON.
+            source: Filter by execution source.
+            provider: Model provider.
+            model: Query parameter ``model``.
+            cost_unit: Unit for the estimated cost (e.g., usd).
+            labels: Query parameter ``labels``, sent as JSON.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'timestamp'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.get_metrics,
@@ -7126,8 +8285,59 @@ class AsyncObservabilityResource:
     ) -> AsyncIterator[_models.ObservabilityMetricsResponseMetrics]:
         """Every item of every page of ``get_metrics``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``get_metrics``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``get_metrics``.
+
+        Args:
+            timestamp: Query parameter ``timestamp``, sent as JSON.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development").
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility).
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
+            tags: Query parameter ``tags``, sent as JSON.
+            trace_ids: Query parameter ``traceIds``, sent as JSON.
+            name: Query parameter ``name``, sent as JSON.
+            source: Filter by execution source.
+            provider: Model provider.
+            model: Query parameter ``model``.
+            cost_unit: Unit for the estimated cost (e.g., usd).
+            labels: Query parameter ``labels``, sent as JSON.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'timestamp'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "metrics")
         while not _pager.done:
@@ -7200,7 +8410,17 @@ class AsyncObservabilityResource:
         ``GET /observability/scores/{scoreId}``
 
         Args:
-            score_id: The scoreId parameter
+            score_id: Path parameter ``scoreId``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.get_score,
@@ -7253,7 +8473,17 @@ class AsyncObservabilityResource:
         ``GET /observability/traces/{traceId}``
 
         Args:
-            trace_id: Unique trace identifier
+            trace_id: Unique trace identifier.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.get_trace,
@@ -7303,14 +8533,25 @@ class AsyncObservabilityResource:
     ) -> _models.ObservabilityTraceBranch:
         """Get trace branch by span ID
 
-        Returns the subtree of spans rooted at the given span. The optional `depth` query param bounds descendant levels below the anchor (0 = anchor only; omitted = full subtree).
+        Returns the subtree of spans rooted at the given span. The optional `depth` query param
+        bounds descendant levels below the anchor (0 = anchor only; omitted = full subtree).
 
         ``GET /observability/traces/{traceId}/branches/{spanId}``
 
         Args:
-            trace_id: Unique trace identifier
-            span_id: Unique span identifier within a trace
-            depth: Maximum descendant levels below the anchor span (omit for full subtree)
+            trace_id: Unique trace identifier.
+            span_id: Unique span identifier within a trace.
+            depth: Maximum descendant levels below the anchor span (omit for full subtree).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.get_trace_branch,
@@ -7366,12 +8607,23 @@ class AsyncObservabilityResource:
     ) -> _models.ObservabilityTraceLightResponse:
         """Get lightweight AI trace by ID
 
-        Returns a trace with lightweight span data (timeline fields only, excludes input/output/attributes/metadata/tags/links)
+        Returns a trace with lightweight span data (timeline fields only, excludes
+        input/output/attributes/metadata/tags/links)
 
         ``GET /observability/traces/{traceId}/light``
 
         Args:
-            trace_id: Unique trace identifier
+            trace_id: Unique trace identifier.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.get_trace_light,
@@ -7425,8 +8677,18 @@ class AsyncObservabilityResource:
         ``GET /observability/traces/{traceId}/spans/{spanId}``
 
         Args:
-            trace_id: Unique trace identifier
-            span_id: Unique span identifier within a trace
+            trace_id: Unique trace identifier.
+            span_id: Unique span identifier within a trace.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.get_trace_span,
@@ -7480,7 +8742,17 @@ class AsyncObservabilityResource:
         ``GET /observability/traces/{traceId}/trajectory``
 
         Args:
-            trace_id: Unique trace identifier
+            trace_id: Unique trace identifier.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.get_trace_trajectory,
@@ -7655,52 +8927,63 @@ class AsyncObservabilityResource:
     ) -> _models.ObservabilityTracesLightResponse:
         """List lightweight traces
 
-        Returns a paginated list of lightweight traces with optional filtering and sorting. In delta mode, returns only newly listed traces matching the filters.
+        Returns a paginated list of lightweight traces with optional filtering and sorting. In delta
+        mode, returns only newly listed traces matching the filters.
 
         ``GET /observability/traces/light``
 
         Args:
-            started_at: Query parameter: startedAt
-            ended_at: Query parameter: endedAt
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by trace ID (matches root span)
-            entity_type: Query parameter: entityType
-            entity_id: Query parameter: entityId
-            entity_name: Query parameter: entityName
-            parent_entity_type: Query parameter: parentEntityType
-            parent_entity_id: Query parameter: parentEntityId
-            parent_entity_name: Query parameter: parentEntityName
-            root_entity_type: Query parameter: rootEntityType
-            root_entity_id: Query parameter: rootEntityId
-            root_entity_name: Query parameter: rootEntityName
-            user_id: Query parameter: userId
-            organization_id: Query parameter: organizationId
-            resource_id: Query parameter: resourceId
-            run_id: Query parameter: runId
-            session_id: Query parameter: sessionId
-            thread_id: Query parameter: threadId
-            request_id: Query parameter: requestId
-            environment: Query parameter: environment
-            service_name: Query parameter: serviceName
-            scope: Query parameter: scope
-            entity_version_id: Query parameter: entityVersionId
-            parent_entity_version_id: Query parameter: parentEntityVersionId
-            root_entity_version_id: Query parameter: rootEntityVersionId
-            experiment_id: Query parameter: experimentId
-            source: Query parameter: source
-            metadata: Query parameter: metadata
-            tags: Query parameter: tags
-            status: Current status of the trace
-            has_child_error: True if any span in the trace encountered an error
-            date_range: Query parameter: dateRange
-            name: Query parameter: name
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'startedAt' | 'endedAt'
-            direction: Sort direction: 'ASC' | 'DESC'
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
+            status: Current status of the trace.
+            has_child_error: True if any span in the trace encountered an error.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.get_traces_light,
@@ -7959,10 +9242,64 @@ class AsyncObservabilityResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ObservabilityTraceLightResponseSpan]:
-        """Every item of every page of ``get_traces_light``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``get_traces_light``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``get_traces_light``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``get_traces_light``.
+
+        Args:
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
+            status: Current status of the trace.
+            has_child_error: True if any span in the trace encountered an error.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "spans")
         while not _pager.done:
@@ -8157,49 +9494,62 @@ class AsyncObservabilityResource:
     ) -> _models.ObservabilityBranchesResponse:
         """List trace branches
 
-        Returns a paginated list of branch-anchor spans (e.g., AGENT_RUN, WORKFLOW_RUN, TOOL_CALL) across all traces. Unlike listTraces (one row per root-rooted trace), each row here is a single anchor span -- including ones nested under a different root entity. In delta mode, returns only newly listed branch rows matching the filters.
+        Returns a paginated list of branch-anchor spans (e.g., AGENT_RUN, WORKFLOW_RUN, TOOL_CALL)
+        across all traces. Unlike listTraces (one row per root-rooted trace), each row here is a
+        single anchor span -- including ones nested under a different root entity. In delta mode,
+        returns only newly listed branch rows matching the filters.
 
         ``GET /observability/branches``
 
         Args:
-            started_at: Query parameter: startedAt
-            ended_at: Query parameter: endedAt
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by parent trace ID
-            entity_type: Query parameter: entityType
-            entity_id: Query parameter: entityId
-            entity_name: Query parameter: entityName
-            parent_entity_type: Query parameter: parentEntityType
-            parent_entity_id: Query parameter: parentEntityId
-            parent_entity_name: Query parameter: parentEntityName
-            root_entity_type: Query parameter: rootEntityType
-            root_entity_id: Query parameter: rootEntityId
-            root_entity_name: Query parameter: rootEntityName
-            user_id: Query parameter: userId
-            organization_id: Query parameter: organizationId
-            resource_id: Query parameter: resourceId
-            run_id: Query parameter: runId
-            session_id: Query parameter: sessionId
-            thread_id: Query parameter: threadId
-            request_id: Query parameter: requestId
-            environment: Query parameter: environment
-            service_name: Query parameter: serviceName
-            scope: Query parameter: scope
-            entity_version_id: Query parameter: entityVersionId
-            parent_entity_version_id: Query parameter: parentEntityVersionId
-            root_entity_version_id: Query parameter: rootEntityVersionId
-            experiment_id: Query parameter: experimentId
-            source: Query parameter: source
-            metadata: Query parameter: metadata
-            tags: Query parameter: tags
-            status: Current status of the trace
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'startedAt' | 'endedAt'
-            direction: Sort direction: 'ASC' | 'DESC'
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by parent trace ID.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
+            status: Current status of the trace.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.list_branches,
@@ -8451,8 +9801,58 @@ class AsyncObservabilityResource:
     ) -> AsyncIterator[_models.ObservabilityTracesResponseSpan]:
         """Every item of every page of ``list_branches``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_branches``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_branches``.
+
+        Args:
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by parent trace ID.
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
+            status: Current status of the trace.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "branches")
         while not _pager.done:
@@ -8540,7 +9940,17 @@ class AsyncObservabilityResource:
         ``GET /observability/discovery/entity-names``
 
         Args:
-            entity_type: Optional entity type filter
+            entity_type: Optional entity type filter.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.list_discovery_entity_names,
@@ -8596,6 +10006,18 @@ class AsyncObservabilityResource:
         Returns distinct entity types from observability data
 
         ``GET /observability/discovery/entity-types``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
@@ -8639,6 +10061,18 @@ class AsyncObservabilityResource:
         Returns distinct environments from observability data
 
         ``GET /observability/discovery/environments``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
@@ -8685,7 +10119,17 @@ class AsyncObservabilityResource:
         ``GET /observability/discovery/metric-label-keys``
 
         Args:
-            metric_name: Metric name to get label keys for
+            metric_name: Metric name to get label keys for.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.list_discovery_metric_label_keys,
@@ -8747,10 +10191,20 @@ class AsyncObservabilityResource:
         ``GET /observability/discovery/metric-label-values``
 
         Args:
-            metric_name: Metric name
-            label_key: Label key to get values for
-            prefix: Filter values by prefix
-            limit: Maximum number of values to return
+            metric_name: Metric name.
+            label_key: Label key to get values for.
+            prefix: Filter values by prefix.
+            limit: Maximum number of values to return.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.list_discovery_metric_label_values,
@@ -8816,8 +10270,18 @@ class AsyncObservabilityResource:
         ``GET /observability/discovery/metric-names``
 
         Args:
-            prefix: Filter metric names by prefix
-            limit: Maximum number of names to return
+            prefix: Filter metric names by prefix.
+            limit: Maximum number of names to return.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.list_discovery_metric_names,
@@ -8875,6 +10339,18 @@ class AsyncObservabilityResource:
         Returns distinct service names from observability data
 
         ``GET /observability/discovery/service-names``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
@@ -8936,7 +10412,17 @@ class AsyncObservabilityResource:
         ``GET /observability/discovery/tags``
 
         Args:
-            entity_type: Optional entity type filter
+            entity_type: Optional entity type filter.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.list_discovery_tags,
@@ -9074,39 +10560,50 @@ class AsyncObservabilityResource:
         ``GET /observability/logs``
 
         Args:
-            timestamp: Query parameter: timestamp
-            trace_id: Filter by trace ID
-            span_id: Filter by span ID
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
-            entity_name: Name of the entity
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow version)
-            parent_entity_version_id: Version ID of the parent entity that produced this signal
-            root_entity_version_id: Version ID of the root entity that produced this signal
-            user_id: Human end-user who triggered execution
-            organization_id: Multi-tenant organization/account
-            experiment_id: Experiment or eval run identifier
-            service_name: Name of the service
-            environment: Environment (e.g., "production" | "staging" | "development")
-            parent_entity_type: Entity type of the parent entity
-            parent_entity_name: Name of the parent entity
-            root_entity_type: Entity type of the root entity
-            root_entity_name: Name of the root entity
-            resource_id: Broader resource context (Mastra memory compatibility)
-            run_id: Unique execution run identifier
-            session_id: Session identifier for grouping traces
-            thread_id: Conversation thread identifier
-            request_id: HTTP request ID for log correlation
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags
-            source: Filter by execution source
-            level: Filter by log level(s)
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'timestamp'
-            direction: Sort direction: 'ASC' | 'DESC'
+            timestamp: Query parameter ``timestamp``, sent as JSON.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development").
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility).
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
+            tags: Query parameter ``tags``, sent as JSON.
+            source: Filter by execution source.
+            level: Filter by log level(s).
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'timestamp'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.list_logs,
@@ -9303,8 +10800,54 @@ class AsyncObservabilityResource:
     ) -> AsyncIterator[_models.ObservabilityLogsResponseLog]:
         """Every item of every page of ``list_logs``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_logs``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_logs``.
+
+        Args:
+            timestamp: Query parameter ``timestamp``, sent as JSON.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development").
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility).
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
+            tags: Query parameter ``tags``, sent as JSON.
+            source: Filter by execution source.
+            level: Filter by log level(s).
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'timestamp'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "logs")
         while not _pager.done:
@@ -9451,41 +10994,52 @@ class AsyncObservabilityResource:
         ``GET /observability/scores``
 
         Args:
-            timestamp: Query parameter: timestamp
-            trace_id: Filter by trace ID
-            span_id: Filter by span ID
-            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
-            entity_name: Name of the entity
-            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow version)
-            parent_entity_version_id: Version ID of the parent entity that produced this signal
-            root_entity_version_id: Version ID of the root entity that produced this signal
-            user_id: Human end-user who triggered execution
-            organization_id: Multi-tenant organization/account
-            experiment_id: Experiment or eval run identifier
-            service_name: Name of the service
-            environment: Environment (e.g., "production" | "staging" | "development")
-            parent_entity_type: Entity type of the parent entity
-            parent_entity_name: Name of the parent entity
-            root_entity_type: Entity type of the root entity
-            root_entity_name: Name of the root entity
-            resource_id: Broader resource context (Mastra memory compatibility)
-            run_id: Unique execution run identifier
-            session_id: Session identifier for grouping traces
-            thread_id: Conversation thread identifier
-            request_id: HTTP request ID for log correlation
-            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
-            tags: Query parameter: tags
-            scorer_id: Filter by scorer ID(s)
-            score_source: Filter by how the score was produced
-            metadata: Query parameter: metadata
-            source: Filter by how the score was produced
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'timestamp' | 'score'
-            direction: Sort direction: 'ASC' | 'DESC'
+            timestamp: Query parameter ``timestamp``, sent as JSON.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development").
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility).
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
+            tags: Query parameter ``tags``, sent as JSON.
+            scorer_id: Filter by scorer ID(s).
+            score_source: Filter by how the score was produced.
+            metadata: Query parameter ``metadata``.
+            source: Filter by how the score was produced.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'timestamp' | 'score'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.list_scores,
@@ -9686,8 +11240,56 @@ class AsyncObservabilityResource:
     ) -> AsyncIterator[_models.ObservabilityScoreScore]:
         """Every item of every page of ``list_scores``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_scores``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_scores``.
+
+        Args:
+            timestamp: Query parameter ``timestamp``, sent as JSON.
+            trace_id: Filter by trace ID.
+            span_id: Filter by span ID.
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow').
+            entity_name: Name of the entity.
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent
+                version, workflow version).
+            parent_entity_version_id: Version ID of the parent entity that produced this signal.
+            root_entity_version_id: Version ID of the root entity that produced this signal.
+            user_id: Human end-user who triggered execution.
+            organization_id: Multi-tenant organization/account.
+            experiment_id: Experiment or eval run identifier.
+            service_name: Name of the service.
+            environment: Environment (e.g., "production" | "staging" | "development").
+            parent_entity_type: Entity type of the parent entity.
+            parent_entity_name: Name of the parent entity.
+            root_entity_type: Entity type of the root entity.
+            root_entity_name: Name of the root entity.
+            resource_id: Broader resource context (Mastra memory compatibility).
+            run_id: Unique execution run identifier.
+            session_id: Session identifier for grouping traces.
+            thread_id: Conversation thread identifier.
+            request_id: HTTP request ID for log correlation.
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci").
+            tags: Query parameter ``tags``, sent as JSON.
+            scorer_id: Filter by scorer ID(s).
+            score_source: Filter by how the score was produced.
+            metadata: Query parameter ``metadata``.
+            source: Filter by how the score was produced.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'timestamp' | 'score'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "scores")
         while not _pager.done:
@@ -9760,10 +11362,20 @@ class AsyncObservabilityResource:
         ``GET /observability/traces/{traceId}/{spanId}/scores``
 
         Args:
-            trace_id: Unique trace identifier
-            span_id: Unique span identifier within a trace
-            page: Zero-indexed page number
-            per_page: Number of items per page
+            trace_id: Unique trace identifier.
+            span_id: Unique span identifier within a trace.
+            page: Zero-indexed page number.
+            per_page: Number of items per page.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.list_trace_scores,
@@ -9822,10 +11434,27 @@ class AsyncObservabilityResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ObservabilityTraceScoresResponseScore]:
-        """Every item of every page of ``list_trace_scores``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_trace_scores``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_trace_scores``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_trace_scores``.
+
+        Args:
+            trace_id: Unique trace identifier.
+            span_id: Unique span identifier within a trace.
+            page: Zero-indexed page number.
+            per_page: Number of items per page.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "scores")
         while not _pager.done:
@@ -9986,52 +11615,63 @@ class AsyncObservabilityResource:
     ) -> _models.ObservabilityTracesResponse:
         """List traces
 
-        Returns a paginated list of traces with optional filtering and sorting. In delta mode, returns only newly listed traces matching the filters.
+        Returns a paginated list of traces with optional filtering and sorting. In delta mode,
+        returns only newly listed traces matching the filters.
 
         ``GET /observability/traces``
 
         Args:
-            started_at: Query parameter: startedAt
-            ended_at: Query parameter: endedAt
-            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-            trace_id: Filter by trace ID (matches root span)
-            entity_type: Query parameter: entityType
-            entity_id: Query parameter: entityId
-            entity_name: Query parameter: entityName
-            parent_entity_type: Query parameter: parentEntityType
-            parent_entity_id: Query parameter: parentEntityId
-            parent_entity_name: Query parameter: parentEntityName
-            root_entity_type: Query parameter: rootEntityType
-            root_entity_id: Query parameter: rootEntityId
-            root_entity_name: Query parameter: rootEntityName
-            user_id: Query parameter: userId
-            organization_id: Query parameter: organizationId
-            resource_id: Query parameter: resourceId
-            run_id: Query parameter: runId
-            session_id: Query parameter: sessionId
-            thread_id: Query parameter: threadId
-            request_id: Query parameter: requestId
-            environment: Query parameter: environment
-            service_name: Query parameter: serviceName
-            scope: Query parameter: scope
-            entity_version_id: Query parameter: entityVersionId
-            parent_entity_version_id: Query parameter: parentEntityVersionId
-            root_entity_version_id: Query parameter: rootEntityVersionId
-            experiment_id: Query parameter: experimentId
-            source: Query parameter: source
-            metadata: Query parameter: metadata
-            tags: Query parameter: tags
-            status: Current status of the trace
-            has_child_error: True if any span in the trace encountered an error
-            date_range: Query parameter: dateRange
-            name: Query parameter: name
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            field: Field to order by: 'startedAt' | 'endedAt'
-            direction: Sort direction: 'ASC' | 'DESC'
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
+            status: Current status of the trace.
+            has_child_error: True if any span in the trace encountered an error.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
             mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.list_traces,
@@ -10292,8 +11932,61 @@ class AsyncObservabilityResource:
     ) -> AsyncIterator[_models.ObservabilityTracesResponseSpan]:
         """Every item of every page of ``list_traces``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_traces``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_traces``.
+
+        Args:
+            started_at: Query parameter ``startedAt``, sent as JSON.
+            ended_at: Query parameter ``endedAt``, sent as JSON.
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.).
+            trace_id: Filter by trace ID (matches root span).
+            entity_type: Query parameter ``entityType``.
+            entity_id: Query parameter ``entityId``.
+            entity_name: Query parameter ``entityName``.
+            parent_entity_type: Query parameter ``parentEntityType``.
+            parent_entity_id: Query parameter ``parentEntityId``.
+            parent_entity_name: Query parameter ``parentEntityName``.
+            root_entity_type: Query parameter ``rootEntityType``.
+            root_entity_id: Query parameter ``rootEntityId``.
+            root_entity_name: Query parameter ``rootEntityName``.
+            user_id: Query parameter ``userId``.
+            organization_id: Query parameter ``organizationId``.
+            resource_id: Query parameter ``resourceId``.
+            run_id: Query parameter ``runId``.
+            session_id: Query parameter ``sessionId``.
+            thread_id: Query parameter ``threadId``.
+            request_id: Query parameter ``requestId``.
+            environment: Query parameter ``environment``.
+            service_name: Query parameter ``serviceName``.
+            scope: Query parameter ``scope``.
+            entity_version_id: Query parameter ``entityVersionId``.
+            parent_entity_version_id: Query parameter ``parentEntityVersionId``.
+            root_entity_version_id: Query parameter ``rootEntityVersionId``.
+            experiment_id: Query parameter ``experimentId``.
+            source: Query parameter ``source``.
+            metadata: Query parameter ``metadata``.
+            tags: Query parameter ``tags``.
+            status: Current status of the trace.
+            has_child_error: True if any span in the trace encountered an error.
+            date_range: Query parameter ``dateRange``, sent as JSON.
+            name: Query parameter ``name``.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            field: Field to order by: 'startedAt' | 'endedAt'.
+            direction: Sort direction: 'ASC' | 'DESC'.
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling.
+            limit: Maximum number of updates to return in one delta poll.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "spans")
         while not _pager.done:
@@ -10393,10 +12086,24 @@ class AsyncObservabilityResource:
         ``POST /observability/metrics/aggregate``
 
         Args:
-            aggregation: Aggregation function
-            name: Metric name(s) to aggregate
-            compare_period: Comparison period for aggregate queries
-            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct'). Restricted to allowlisted metric dimensions.
+            aggregation: Aggregation function.
+            name: Metric name(s) to aggregate.
+            compare_period: Comparison period for aggregate queries.
+            distinct_column: Column to apply count_distinct over (required when aggregation is
+                'count_distinct'). Restricted to allowlisted metric dimensions.
+            filters: Field ``filters`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityMetricsAggregateRequest,
@@ -10478,12 +12185,28 @@ class AsyncObservabilityResource:
         ``POST /observability/metrics/breakdown``
 
         Args:
-            aggregation: Aggregation function
-            group_by: Fields to group by
-            name: Metric name(s) to break down
-            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct'). Restricted to allowlisted metric dimensions.
-            limit: Maximum number of groups to return (server-side TopK). Required for high-cardinality groupBy.
-            order_direction: Sort direction for the aggregated value (defaults to 'DESC' at the storage layer; pairs with limit for top/bottom-N).
+            aggregation: Aggregation function.
+            group_by: Fields to group by.
+            name: Metric name(s) to break down.
+            distinct_column: Column to apply count_distinct over (required when aggregation is
+                'count_distinct'). Restricted to allowlisted metric dimensions.
+            filters: Field ``filters`` of the JSON body.
+            limit: Maximum number of groups to return (server-side TopK). Required for
+                high-cardinality groupBy.
+            order_direction: Sort direction for the aggregated value (defaults to 'DESC' at the
+                storage layer; pairs with limit for top/bottom-N).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityMetricsBreakdownRequest,
@@ -10566,11 +12289,25 @@ class AsyncObservabilityResource:
         ``POST /observability/metrics/timeseries``
 
         Args:
-            aggregation: Aggregation function
-            interval: Time bucket interval
-            name: Metric name(s)
-            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct'). Restricted to allowlisted metric dimensions.
-            group_by: Fields to group by
+            aggregation: Aggregation function.
+            interval: Time bucket interval.
+            name: Metric name(s).
+            distinct_column: Column to apply count_distinct over (required when aggregation is
+                'count_distinct'). Restricted to allowlisted metric dimensions.
+            filters: Field ``filters`` of the JSON body.
+            group_by: Fields to group by.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityMetricsTimeseriesRequest,
@@ -10636,10 +12373,23 @@ class AsyncObservabilityResource:
         ``POST /observability/scores/aggregate``
 
         Args:
-            aggregation: Aggregation function
-            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
-            compare_period: Comparison period for aggregate queries
-            score_source: How the score was produced (e.g., manual, automated, experiment)
+            aggregation: Aggregation function.
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
+            compare_period: Comparison period for aggregate queries.
+            filters: Field ``filters`` of the JSON body.
+            score_source: How the score was produced (e.g., manual, automated, experiment).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityScoresAggregateRequest,
@@ -10703,10 +12453,23 @@ class AsyncObservabilityResource:
         ``POST /observability/scores/breakdown``
 
         Args:
-            aggregation: Aggregation function
-            group_by: Fields to group by
-            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
-            score_source: How the score was produced (e.g., manual, automated, experiment)
+            aggregation: Aggregation function.
+            group_by: Fields to group by.
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
+            filters: Field ``filters`` of the JSON body.
+            score_source: How the score was produced (e.g., manual, automated, experiment).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityScoresBreakdownRequest,
@@ -10771,11 +12534,24 @@ class AsyncObservabilityResource:
         ``POST /observability/scores/timeseries``
 
         Args:
-            aggregation: Aggregation function
-            interval: Time bucket interval
-            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
-            group_by: Fields to group by
-            score_source: How the score was produced (e.g., manual, automated, experiment)
+            aggregation: Aggregation function.
+            interval: Time bucket interval.
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy).
+            filters: Field ``filters`` of the JSON body.
+            group_by: Fields to group by.
+            score_source: How the score was produced (e.g., manual, automated, experiment).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityScoresTimeseriesRequest,
@@ -10839,6 +12615,18 @@ class AsyncObservabilityResource:
             traces: The eligible traces: {timeRange: {from, to}, where?}.
             page: {limit, after}: keyset paging.
             where: Cross-trace predicates on the thread.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityThreadsQueryRequest,
@@ -10889,12 +12677,28 @@ class AsyncObservabilityResource:
     ) -> _models.ObservabilityTracesDeleteResponse:
         """Delete traces
 
-        Deletes traces by ID, cascading to all associated data: spans, trace roots/branches, and signal events (scores, feedback, metrics, logs) that reference the deleted traces. Signals without a trace ID are untouched. Experiment traces are deleted like any other trace. On ClickHouse-backed stores, deletes are lightweight and reads may briefly return deleted rows until the delete is fully applied.
+        Deletes traces by ID, cascading to all associated data: spans, trace roots/branches, and
+        signal events (scores, feedback, metrics, logs) that reference the deleted traces. Signals
+        without a trace ID are untouched. Experiment traces are deleted like any other trace. On
+        ClickHouse-backed stores, deletes are lightweight and reads may briefly return deleted rows
+        until the delete is fully applied.
 
         ``POST /observability/traces/delete``
 
         Args:
-            trace_ids: Trace IDs to delete (maximum 1000)
+            trace_ids: Trace IDs to delete (maximum 1000).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityTracesDeleteRequest,
@@ -10970,8 +12774,27 @@ class AsyncObservabilityResource:
         ``POST /observability/traces/query``
 
         Args:
-            after: Opaque cursor value for incremental polling
-            limit: Maximum number of updates to return in one delta poll
+            time_range: Field ``timeRange`` of the JSON body.
+            after: Opaque cursor value for incremental polling.
+            group: Field ``group`` of the JSON body.
+            limit: Maximum number of updates to return in one delta poll.
+            mode: Field ``mode`` of the JSON body.
+            order_by: Field ``orderBy`` of the JSON body.
+            page: Field ``page`` of the JSON body.
+            pagination: Field ``pagination`` of the JSON body.
+            where: Field ``where`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityTracesQueryRequest,
@@ -11035,6 +12858,22 @@ class AsyncObservabilityResource:
         Scores one or more traces using a specified scorer (fire-and-forget)
 
         ``POST /observability/traces/score``
+
+        Args:
+            scorer_name: Field ``scorerName`` of the JSON body.
+            targets: Field ``targets`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.ObservabilityTracesScoreRequest,
@@ -11090,7 +12929,20 @@ class AsyncObservabilityResource:
         ``PATCH /observability/feedback/{feedbackId}/review-status``
 
         Args:
-            feedback_id: The feedbackId parameter
+            feedback_id: Path parameter ``feedbackId``.
+            review_status: Field ``reviewStatus`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncObservabilityResource.update_feedback_review_status,

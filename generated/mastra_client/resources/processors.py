@@ -54,7 +54,23 @@ class ProcessorsResource:
         ``POST /processors/{processorId}/execute``
 
         Args:
-            processor_id: Unique identifier for the processor
+            processor_id: Unique identifier for the processor.
+            messages: Field ``messages`` of the JSON body.
+            phase: Field ``phase`` of the JSON body.
+            agent_id: Field ``agentId`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ProcessorsResource.execute,
@@ -117,8 +133,19 @@ class ProcessorsResource:
         ``GET /processors/{processorId}``
 
         Args:
-            processor_id: Unique identifier for the processor
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            processor_id: Unique identifier for the processor.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ProcessorsResource.get_processor,
@@ -179,7 +206,18 @@ class ProcessorsResource:
         ``GET /processors``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ProcessorsResource.list_processors,
@@ -273,7 +311,23 @@ class AsyncProcessorsResource:
         ``POST /processors/{processorId}/execute``
 
         Args:
-            processor_id: Unique identifier for the processor
+            processor_id: Unique identifier for the processor.
+            messages: Field ``messages`` of the JSON body.
+            phase: Field ``phase`` of the JSON body.
+            agent_id: Field ``agentId`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncProcessorsResource.execute,
@@ -336,8 +390,19 @@ class AsyncProcessorsResource:
         ``GET /processors/{processorId}``
 
         Args:
-            processor_id: Unique identifier for the processor
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            processor_id: Unique identifier for the processor.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncProcessorsResource.get_processor,
@@ -398,7 +463,18 @@ class AsyncProcessorsResource:
         ``GET /processors``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncProcessorsResource.list_processors,

@@ -51,9 +51,22 @@ class PromptBlockVersionsResource:
         ``POST /stored/prompt-blocks/{promptBlockId}/versions``
 
         Args:
-            prompt_block_id: Unique identifier for the stored prompt block
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            change_message: Optional message describing the changes
+            prompt_block_id: Unique identifier for the stored prompt block.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            change_message: Optional message describing the changes.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             PromptBlockVersionsResource.create_stored_prompt_block_version,
@@ -122,9 +135,20 @@ class PromptBlockVersionsResource:
         ``DELETE /stored/prompt-blocks/{promptBlockId}/versions/{versionId}``
 
         Args:
-            prompt_block_id: Unique identifier for the stored prompt block
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            prompt_block_id: Unique identifier for the stored prompt block.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             PromptBlockVersionsResource.delete_stored_prompt_block_version,
@@ -188,9 +212,20 @@ class PromptBlockVersionsResource:
         ``GET /stored/prompt-blocks/{promptBlockId}/versions/{versionId}``
 
         Args:
-            prompt_block_id: Unique identifier for the stored prompt block
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            prompt_block_id: Unique identifier for the stored prompt block.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             PromptBlockVersionsResource.get_stored_prompt_block_version,
@@ -255,10 +290,21 @@ class PromptBlockVersionsResource:
         ``GET /stored/prompt-blocks/{promptBlockId}/versions/compare``
 
         Args:
-            prompt_block_id: Unique identifier for the stored prompt block
-            from_: Version ID (UUID) to compare from
-            to: Version ID (UUID) to compare to
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            prompt_block_id: Unique identifier for the stored prompt block.
+            from_: Version ID (UUID) to compare from.
+            to: Version ID (UUID) to compare to.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             PromptBlockVersionsResource.get_stored_prompt_block_versions_compare,
@@ -329,11 +375,22 @@ class PromptBlockVersionsResource:
         ``GET /stored/prompt-blocks/{promptBlockId}/versions``
 
         Args:
-            prompt_block_id: Unique identifier for the stored prompt block
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            prompt_block_id: Unique identifier for the stored prompt block.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             PromptBlockVersionsResource.list_stored_prompt_block_versions,
@@ -399,10 +456,29 @@ class PromptBlockVersionsResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredPromptBlockVersion]:
-        """Every item of every page of ``list_stored_prompt_block_versions``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_stored_prompt_block_versions``, fetched a page at a
+        time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_stored_prompt_block_versions``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_prompt_block_versions``.
+
+        Args:
+            prompt_block_id: Unique identifier for the stored prompt block.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "versions")
         while not _pager.done:
@@ -444,9 +520,22 @@ class PromptBlockVersionsResource:
         ``POST /stored/prompt-blocks/{promptBlockId}/versions/{versionId}/activate``
 
         Args:
-            prompt_block_id: Unique identifier for the stored prompt block
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            prompt_block_id: Unique identifier for the stored prompt block.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             PromptBlockVersionsResource.stored_prompt_block_version_activate,
@@ -511,9 +600,22 @@ class PromptBlockVersionsResource:
         ``POST /stored/prompt-blocks/{promptBlockId}/versions/{versionId}/restore``
 
         Args:
-            prompt_block_id: Unique identifier for the stored prompt block
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            prompt_block_id: Unique identifier for the stored prompt block.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             PromptBlockVersionsResource.stored_prompt_block_version_restore,
@@ -643,9 +745,22 @@ class AsyncPromptBlockVersionsResource:
         ``POST /stored/prompt-blocks/{promptBlockId}/versions``
 
         Args:
-            prompt_block_id: Unique identifier for the stored prompt block
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            change_message: Optional message describing the changes
+            prompt_block_id: Unique identifier for the stored prompt block.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            change_message: Optional message describing the changes.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncPromptBlockVersionsResource.create_stored_prompt_block_version,
@@ -714,9 +829,20 @@ class AsyncPromptBlockVersionsResource:
         ``DELETE /stored/prompt-blocks/{promptBlockId}/versions/{versionId}``
 
         Args:
-            prompt_block_id: Unique identifier for the stored prompt block
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            prompt_block_id: Unique identifier for the stored prompt block.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncPromptBlockVersionsResource.delete_stored_prompt_block_version,
@@ -780,9 +906,20 @@ class AsyncPromptBlockVersionsResource:
         ``GET /stored/prompt-blocks/{promptBlockId}/versions/{versionId}``
 
         Args:
-            prompt_block_id: Unique identifier for the stored prompt block
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            prompt_block_id: Unique identifier for the stored prompt block.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncPromptBlockVersionsResource.get_stored_prompt_block_version,
@@ -847,10 +984,21 @@ class AsyncPromptBlockVersionsResource:
         ``GET /stored/prompt-blocks/{promptBlockId}/versions/compare``
 
         Args:
-            prompt_block_id: Unique identifier for the stored prompt block
-            from_: Version ID (UUID) to compare from
-            to: Version ID (UUID) to compare to
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            prompt_block_id: Unique identifier for the stored prompt block.
+            from_: Version ID (UUID) to compare from.
+            to: Version ID (UUID) to compare to.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncPromptBlockVersionsResource.get_stored_prompt_block_versions_compare,
@@ -921,11 +1069,22 @@ class AsyncPromptBlockVersionsResource:
         ``GET /stored/prompt-blocks/{promptBlockId}/versions``
 
         Args:
-            prompt_block_id: Unique identifier for the stored prompt block
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            prompt_block_id: Unique identifier for the stored prompt block.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncPromptBlockVersionsResource.list_stored_prompt_block_versions,
@@ -991,10 +1150,29 @@ class AsyncPromptBlockVersionsResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredPromptBlockVersion]:
-        """Every item of every page of ``list_stored_prompt_block_versions``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_stored_prompt_block_versions``, fetched a page at a
+        time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_stored_prompt_block_versions``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_prompt_block_versions``.
+
+        Args:
+            prompt_block_id: Unique identifier for the stored prompt block.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "versions")
         while not _pager.done:
@@ -1037,9 +1215,22 @@ class AsyncPromptBlockVersionsResource:
         ``POST /stored/prompt-blocks/{promptBlockId}/versions/{versionId}/activate``
 
         Args:
-            prompt_block_id: Unique identifier for the stored prompt block
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            prompt_block_id: Unique identifier for the stored prompt block.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncPromptBlockVersionsResource.stored_prompt_block_version_activate,
@@ -1104,9 +1295,22 @@ class AsyncPromptBlockVersionsResource:
         ``POST /stored/prompt-blocks/{promptBlockId}/versions/{versionId}/restore``
 
         Args:
-            prompt_block_id: Unique identifier for the stored prompt block
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            prompt_block_id: Unique identifier for the stored prompt block.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncPromptBlockVersionsResource.stored_prompt_block_version_restore,

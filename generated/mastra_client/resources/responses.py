@@ -53,10 +53,25 @@ class ResponsesResource:
         ``POST /v1/conversations``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            agent_id: Mastra agent ID used to create the conversation thread
-            conversation_id: Optional conversation ID to use as the raw threadId
-            resource_id: Optional resource ID to associate with the conversation
+            agent_id: Mastra agent ID used to create the conversation thread.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            conversation_id: Optional conversation ID to use as the raw threadId.
+            metadata: Field ``metadata`` of the JSON body.
+            resource_id: Optional resource ID to associate with the conversation.
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ResponsesResource.create_v1_conversation,
@@ -139,10 +154,32 @@ class ResponsesResource:
         ``POST /v1/responses``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            agent_id: Mastra agent ID for the request. Required unless previous_response_id is provided.
+            input: Field ``input`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            store: Field ``store`` of the JSON body.
+            stream: Field ``stream`` of the JSON body.
+            agent_id: Mastra agent ID for the request. Required unless previous_response_id is
+                provided.
             conversation_id: Optional conversation ID. In Mastra this is the raw threadId.
-            model: Optional model identifier override, such as openai/gpt-5. When omitted, the agent default model is used.
+            instructions: Field ``instructions`` of the JSON body.
+            model: Optional model identifier override, such as openai/gpt-5. When omitted, the agent
+                default model is used.
+            previous_response_id: Field ``previous_response_id`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            text: Field ``text`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ResponsesResource.create_v1_response,
@@ -218,8 +255,19 @@ class ResponsesResource:
         ``DELETE /v1/conversations/{conversationId}``
 
         Args:
-            conversation_id: Unique identifier for the conversation thread
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            conversation_id: Unique identifier for the conversation thread.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ResponsesResource.delete_v1_conversation,
@@ -281,8 +329,19 @@ class ResponsesResource:
         ``DELETE /v1/responses/{responseId}``
 
         Args:
-            response_id: Unique identifier for the stored response
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            response_id: Unique identifier for the stored response.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ResponsesResource.delete_v1_response,
@@ -344,8 +403,19 @@ class ResponsesResource:
         ``GET /v1/conversations/{conversationId}``
 
         Args:
-            conversation_id: Unique identifier for the conversation thread
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            conversation_id: Unique identifier for the conversation thread.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ResponsesResource.get_v1_conversation,
@@ -407,8 +477,19 @@ class ResponsesResource:
         ``GET /v1/responses/{responseId}``
 
         Args:
-            response_id: Unique identifier for the stored response
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            response_id: Unique identifier for the stored response.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ResponsesResource.get_v1_response,
@@ -470,8 +551,19 @@ class ResponsesResource:
         ``GET /v1/conversations/{conversationId}/items``
 
         Args:
-            conversation_id: Unique identifier for the conversation thread
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            conversation_id: Unique identifier for the conversation thread.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ResponsesResource.list_v1_conversation_items,
@@ -573,10 +665,25 @@ class AsyncResponsesResource:
         ``POST /v1/conversations``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            agent_id: Mastra agent ID used to create the conversation thread
-            conversation_id: Optional conversation ID to use as the raw threadId
-            resource_id: Optional resource ID to associate with the conversation
+            agent_id: Mastra agent ID used to create the conversation thread.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            conversation_id: Optional conversation ID to use as the raw threadId.
+            metadata: Field ``metadata`` of the JSON body.
+            resource_id: Optional resource ID to associate with the conversation.
+            title: Field ``title`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncResponsesResource.create_v1_conversation,
@@ -659,10 +766,32 @@ class AsyncResponsesResource:
         ``POST /v1/responses``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            agent_id: Mastra agent ID for the request. Required unless previous_response_id is provided.
+            input: Field ``input`` of the JSON body.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            store: Field ``store`` of the JSON body.
+            stream: Field ``stream`` of the JSON body.
+            agent_id: Mastra agent ID for the request. Required unless previous_response_id is
+                provided.
             conversation_id: Optional conversation ID. In Mastra this is the raw threadId.
-            model: Optional model identifier override, such as openai/gpt-5. When omitted, the agent default model is used.
+            instructions: Field ``instructions`` of the JSON body.
+            model: Optional model identifier override, such as openai/gpt-5. When omitted, the agent
+                default model is used.
+            previous_response_id: Field ``previous_response_id`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            text: Field ``text`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncResponsesResource.create_v1_response,
@@ -738,8 +867,19 @@ class AsyncResponsesResource:
         ``DELETE /v1/conversations/{conversationId}``
 
         Args:
-            conversation_id: Unique identifier for the conversation thread
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            conversation_id: Unique identifier for the conversation thread.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncResponsesResource.delete_v1_conversation,
@@ -801,8 +941,19 @@ class AsyncResponsesResource:
         ``DELETE /v1/responses/{responseId}``
 
         Args:
-            response_id: Unique identifier for the stored response
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            response_id: Unique identifier for the stored response.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncResponsesResource.delete_v1_response,
@@ -864,8 +1015,19 @@ class AsyncResponsesResource:
         ``GET /v1/conversations/{conversationId}``
 
         Args:
-            conversation_id: Unique identifier for the conversation thread
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            conversation_id: Unique identifier for the conversation thread.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncResponsesResource.get_v1_conversation,
@@ -927,8 +1089,19 @@ class AsyncResponsesResource:
         ``GET /v1/responses/{responseId}``
 
         Args:
-            response_id: Unique identifier for the stored response
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            response_id: Unique identifier for the stored response.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncResponsesResource.get_v1_response,
@@ -990,8 +1163,19 @@ class AsyncResponsesResource:
         ``GET /v1/conversations/{conversationId}/items``
 
         Args:
-            conversation_id: Unique identifier for the conversation thread
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            conversation_id: Unique identifier for the conversation thread.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncResponsesResource.list_v1_conversation_items,

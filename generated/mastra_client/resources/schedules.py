@@ -64,9 +64,45 @@ class SchedulesResource:
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Create a schedule
 
-        Creates a new schedule. Pass `agentId` (plus `prompt`) to schedule an agent, or `workflowId` (plus optional `inputData`) to schedule a workflow. Agent schedules get a random `agent_<uuid>` id, workflow schedules a random `schedule_<uuid>` id; pass `id` for a stable slug instead.
+        Creates a new schedule. Pass `agentId` (plus `prompt`) to schedule an agent, or `workflowId`
+        (plus optional `inputData`) to schedule a workflow. Agent schedules get a random
+        `agent_<uuid>` id, workflow schedules a random `schedule_<uuid>` id; pass `id` for a stable
+        slug instead.
 
         ``POST /schedules``
+
+        Args:
+            cron: Field ``cron`` of the JSON body.
+            agent_id: Field ``agentId`` of the JSON body.
+            attributes: Field ``attributes`` of the JSON body.
+            id: Field ``id`` of the JSON body.
+            if_active: Field ``ifActive`` of the JSON body.
+            if_idle: Field ``ifIdle`` of the JSON body.
+            metadata: Field ``metadata`` of the JSON body.
+            name: Field ``name`` of the JSON body.
+            prompt: Field ``prompt`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            signal_type: Field ``signalType`` of the JSON body.
+            tag_name: Field ``tagName`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            timezone: Field ``timezone`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            workflow_id: Field ``workflowId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.SchedulesCreateRequestWithAgentId
@@ -138,7 +174,17 @@ class SchedulesResource:
         ``DELETE /schedules/{scheduleId}``
 
         Args:
-            schedule_id: The scheduleId parameter
+            schedule_id: Path parameter ``scheduleId``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             SchedulesResource.delete_schedule,
@@ -191,7 +237,17 @@ class SchedulesResource:
         ``GET /schedules/{scheduleId}``
 
         Args:
-            schedule_id: The scheduleId parameter
+            schedule_id: Path parameter ``scheduleId``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             SchedulesResource.get_schedule,
@@ -244,17 +300,29 @@ class SchedulesResource:
     ) -> _models.SchedulesResponse:
         """List schedules
 
-        Returns all schedules — agent schedules and workflow schedules — optionally filtered by agentId, workflowId, or status. Agent schedules can additionally be filtered by threadId, resourceId, or name.
+        Returns all schedules — agent schedules and workflow schedules — optionally filtered by
+        agentId, workflowId, or status. Agent schedules can additionally be filtered by threadId,
+        resourceId, or name.
 
         ``GET /schedules``
 
         Args:
-            agent_id: Query parameter: agentId
-            workflow_id: Query parameter: workflowId
-            status: Query parameter: status
-            thread_id: Query parameter: threadId
-            resource_id: Query parameter: resourceId
-            name: Query parameter: name
+            agent_id: Query parameter ``agentId``.
+            workflow_id: Query parameter ``workflowId``.
+            status: Query parameter ``status``.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            name: Query parameter ``name``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             SchedulesResource.list_schedules,
@@ -321,15 +389,26 @@ class SchedulesResource:
     ) -> _models.ScheduleTriggersResponse:
         """List trigger history for a schedule
 
-        Returns the audit trail of trigger attempts for a schedule, ordered by actualFireAt descending.
+        Returns the audit trail of trigger attempts for a schedule, ordered by actualFireAt
+        descending.
 
         ``GET /schedules/{scheduleId}/triggers``
 
         Args:
-            schedule_id: The scheduleId parameter
-            limit: Query parameter: limit
-            from_actual_fire_at: Query parameter: fromActualFireAt
-            to_actual_fire_at: Query parameter: toActualFireAt
+            schedule_id: Path parameter ``scheduleId``.
+            limit: Query parameter ``limit``.
+            from_actual_fire_at: Query parameter ``fromActualFireAt``.
+            to_actual_fire_at: Query parameter ``toActualFireAt``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             SchedulesResource.list_triggers,
@@ -389,12 +468,26 @@ class SchedulesResource:
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Pause a schedule
 
-        Marks the schedule as paused. The scheduler tick loop will skip paused schedules. Idempotent — pausing an already-paused schedule returns the current state unchanged. Pause status survives redeploys.
+        Marks the schedule as paused. The scheduler tick loop will skip paused schedules. Idempotent
+        — pausing an already-paused schedule returns the current state unchanged. Pause status
+        survives redeploys.
 
         ``POST /schedules/{scheduleId}/pause``
 
         Args:
-            schedule_id: The scheduleId parameter
+            schedule_id: Path parameter ``scheduleId``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             SchedulesResource.pause,
@@ -443,12 +536,26 @@ class SchedulesResource:
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Resume a paused schedule
 
-        Marks the schedule as active and recomputes nextFireAt from "now" so a long-paused schedule does not fire a backlog. Idempotent — resuming an already-active schedule returns the current state unchanged.
+        Marks the schedule as active and recomputes nextFireAt from "now" so a long-paused schedule
+        does not fire a backlog. Idempotent — resuming an already-active schedule returns the
+        current state unchanged.
 
         ``POST /schedules/{scheduleId}/resume``
 
         Args:
-            schedule_id: The scheduleId parameter
+            schedule_id: Path parameter ``scheduleId``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             SchedulesResource.resume,
@@ -497,12 +604,25 @@ class SchedulesResource:
     ) -> _models.ScheduleRunResponse:
         """Fire a schedule now
 
-        Manually triggers a single schedule fire out-of-band from the cron schedule. Records a trigger row with `triggerKind: "manual"`. Does not advance `nextFireAt`.
+        Manually triggers a single schedule fire out-of-band from the cron schedule. Records a
+        trigger row with `triggerKind: "manual"`. Does not advance `nextFireAt`.
 
         ``POST /schedules/{scheduleId}/run``
 
         Args:
-            schedule_id: The scheduleId parameter
+            schedule_id: Path parameter ``scheduleId``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             SchedulesResource.run,
@@ -569,12 +689,42 @@ class SchedulesResource:
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Update a schedule
 
-        Partial update of a schedule. Fields apply to the matching target type; agent-only fields on a workflow schedule are rejected. `threadId` and `resourceId` are part of an agent schedule identity and cannot be changed — to re-target, delete and recreate. Editing `cron` (or `timezone`) recomputes `nextFireAt`.
+        Partial update of a schedule. Fields apply to the matching target type; agent-only fields on
+        a workflow schedule are rejected. `threadId` and `resourceId` are part of an agent schedule
+        identity and cannot be changed — to re-target, delete and recreate. Editing `cron` (or
+        `timezone`) recomputes `nextFireAt`.
 
         ``PATCH /schedules/{scheduleId}``
 
         Args:
-            schedule_id: The scheduleId parameter
+            schedule_id: Path parameter ``scheduleId``.
+            attributes: Field ``attributes`` of the JSON body.
+            cron: Field ``cron`` of the JSON body.
+            if_active: Field ``ifActive`` of the JSON body.
+            if_idle: Field ``ifIdle`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            metadata: Field ``metadata`` of the JSON body.
+            name: Field ``name`` of the JSON body.
+            prompt: Field ``prompt`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            signal_type: Field ``signalType`` of the JSON body.
+            status: Field ``status`` of the JSON body.
+            tag_name: Field ``tagName`` of the JSON body.
+            timezone: Field ``timezone`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             SchedulesResource.update_schedule,
@@ -703,9 +853,45 @@ class AsyncSchedulesResource:
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Create a schedule
 
-        Creates a new schedule. Pass `agentId` (plus `prompt`) to schedule an agent, or `workflowId` (plus optional `inputData`) to schedule a workflow. Agent schedules get a random `agent_<uuid>` id, workflow schedules a random `schedule_<uuid>` id; pass `id` for a stable slug instead.
+        Creates a new schedule. Pass `agentId` (plus `prompt`) to schedule an agent, or `workflowId`
+        (plus optional `inputData`) to schedule a workflow. Agent schedules get a random
+        `agent_<uuid>` id, workflow schedules a random `schedule_<uuid>` id; pass `id` for a stable
+        slug instead.
 
         ``POST /schedules``
+
+        Args:
+            cron: Field ``cron`` of the JSON body.
+            agent_id: Field ``agentId`` of the JSON body.
+            attributes: Field ``attributes`` of the JSON body.
+            id: Field ``id`` of the JSON body.
+            if_active: Field ``ifActive`` of the JSON body.
+            if_idle: Field ``ifIdle`` of the JSON body.
+            metadata: Field ``metadata`` of the JSON body.
+            name: Field ``name`` of the JSON body.
+            prompt: Field ``prompt`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            signal_type: Field ``signalType`` of the JSON body.
+            tag_name: Field ``tagName`` of the JSON body.
+            thread_id: Field ``threadId`` of the JSON body.
+            timezone: Field ``timezone`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            workflow_id: Field ``workflowId`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.SchedulesCreateRequestWithAgentId
@@ -777,7 +963,17 @@ class AsyncSchedulesResource:
         ``DELETE /schedules/{scheduleId}``
 
         Args:
-            schedule_id: The scheduleId parameter
+            schedule_id: Path parameter ``scheduleId``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncSchedulesResource.delete_schedule,
@@ -830,7 +1026,17 @@ class AsyncSchedulesResource:
         ``GET /schedules/{scheduleId}``
 
         Args:
-            schedule_id: The scheduleId parameter
+            schedule_id: Path parameter ``scheduleId``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncSchedulesResource.get_schedule,
@@ -883,17 +1089,29 @@ class AsyncSchedulesResource:
     ) -> _models.SchedulesResponse:
         """List schedules
 
-        Returns all schedules — agent schedules and workflow schedules — optionally filtered by agentId, workflowId, or status. Agent schedules can additionally be filtered by threadId, resourceId, or name.
+        Returns all schedules — agent schedules and workflow schedules — optionally filtered by
+        agentId, workflowId, or status. Agent schedules can additionally be filtered by threadId,
+        resourceId, or name.
 
         ``GET /schedules``
 
         Args:
-            agent_id: Query parameter: agentId
-            workflow_id: Query parameter: workflowId
-            status: Query parameter: status
-            thread_id: Query parameter: threadId
-            resource_id: Query parameter: resourceId
-            name: Query parameter: name
+            agent_id: Query parameter ``agentId``.
+            workflow_id: Query parameter ``workflowId``.
+            status: Query parameter ``status``.
+            thread_id: Query parameter ``threadId``.
+            resource_id: Query parameter ``resourceId``.
+            name: Query parameter ``name``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncSchedulesResource.list_schedules,
@@ -960,15 +1178,26 @@ class AsyncSchedulesResource:
     ) -> _models.ScheduleTriggersResponse:
         """List trigger history for a schedule
 
-        Returns the audit trail of trigger attempts for a schedule, ordered by actualFireAt descending.
+        Returns the audit trail of trigger attempts for a schedule, ordered by actualFireAt
+        descending.
 
         ``GET /schedules/{scheduleId}/triggers``
 
         Args:
-            schedule_id: The scheduleId parameter
-            limit: Query parameter: limit
-            from_actual_fire_at: Query parameter: fromActualFireAt
-            to_actual_fire_at: Query parameter: toActualFireAt
+            schedule_id: Path parameter ``scheduleId``.
+            limit: Query parameter ``limit``.
+            from_actual_fire_at: Query parameter ``fromActualFireAt``.
+            to_actual_fire_at: Query parameter ``toActualFireAt``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncSchedulesResource.list_triggers,
@@ -1028,12 +1257,26 @@ class AsyncSchedulesResource:
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Pause a schedule
 
-        Marks the schedule as paused. The scheduler tick loop will skip paused schedules. Idempotent — pausing an already-paused schedule returns the current state unchanged. Pause status survives redeploys.
+        Marks the schedule as paused. The scheduler tick loop will skip paused schedules. Idempotent
+        — pausing an already-paused schedule returns the current state unchanged. Pause status
+        survives redeploys.
 
         ``POST /schedules/{scheduleId}/pause``
 
         Args:
-            schedule_id: The scheduleId parameter
+            schedule_id: Path parameter ``scheduleId``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncSchedulesResource.pause,
@@ -1082,12 +1325,26 @@ class AsyncSchedulesResource:
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Resume a paused schedule
 
-        Marks the schedule as active and recomputes nextFireAt from "now" so a long-paused schedule does not fire a backlog. Idempotent — resuming an already-active schedule returns the current state unchanged.
+        Marks the schedule as active and recomputes nextFireAt from "now" so a long-paused schedule
+        does not fire a backlog. Idempotent — resuming an already-active schedule returns the
+        current state unchanged.
 
         ``POST /schedules/{scheduleId}/resume``
 
         Args:
-            schedule_id: The scheduleId parameter
+            schedule_id: Path parameter ``scheduleId``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncSchedulesResource.resume,
@@ -1136,12 +1393,25 @@ class AsyncSchedulesResource:
     ) -> _models.ScheduleRunResponse:
         """Fire a schedule now
 
-        Manually triggers a single schedule fire out-of-band from the cron schedule. Records a trigger row with `triggerKind: "manual"`. Does not advance `nextFireAt`.
+        Manually triggers a single schedule fire out-of-band from the cron schedule. Records a
+        trigger row with `triggerKind: "manual"`. Does not advance `nextFireAt`.
 
         ``POST /schedules/{scheduleId}/run``
 
         Args:
-            schedule_id: The scheduleId parameter
+            schedule_id: Path parameter ``scheduleId``.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncSchedulesResource.run,
@@ -1208,12 +1478,42 @@ class AsyncSchedulesResource:
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Update a schedule
 
-        Partial update of a schedule. Fields apply to the matching target type; agent-only fields on a workflow schedule are rejected. `threadId` and `resourceId` are part of an agent schedule identity and cannot be changed — to re-target, delete and recreate. Editing `cron` (or `timezone`) recomputes `nextFireAt`.
+        Partial update of a schedule. Fields apply to the matching target type; agent-only fields on
+        a workflow schedule are rejected. `threadId` and `resourceId` are part of an agent schedule
+        identity and cannot be changed — to re-target, delete and recreate. Editing `cron` (or
+        `timezone`) recomputes `nextFireAt`.
 
         ``PATCH /schedules/{scheduleId}``
 
         Args:
-            schedule_id: The scheduleId parameter
+            schedule_id: Path parameter ``scheduleId``.
+            attributes: Field ``attributes`` of the JSON body.
+            cron: Field ``cron`` of the JSON body.
+            if_active: Field ``ifActive`` of the JSON body.
+            if_idle: Field ``ifIdle`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            metadata: Field ``metadata`` of the JSON body.
+            name: Field ``name`` of the JSON body.
+            prompt: Field ``prompt`` of the JSON body.
+            provider_options: Field ``providerOptions`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            signal_type: Field ``signalType`` of the JSON body.
+            status: Field ``status`` of the JSON body.
+            tag_name: Field ``tagName`` of the JSON body.
+            timezone: Field ``timezone`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncSchedulesResource.update_schedule,

@@ -51,9 +51,22 @@ class ScorerVersionsResource:
         ``POST /stored/scorers/{scorerId}/versions``
 
         Args:
-            scorer_id: Unique identifier for the stored scorer definition
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            change_message: Optional message describing the changes
+            scorer_id: Unique identifier for the stored scorer definition.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            change_message: Optional message describing the changes.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ScorerVersionsResource.create_stored_scorer_version,
@@ -122,9 +135,20 @@ class ScorerVersionsResource:
         ``DELETE /stored/scorers/{scorerId}/versions/{versionId}``
 
         Args:
-            scorer_id: Unique identifier for the stored scorer definition
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            scorer_id: Unique identifier for the stored scorer definition.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ScorerVersionsResource.delete_stored_scorer_version,
@@ -188,9 +212,20 @@ class ScorerVersionsResource:
         ``GET /stored/scorers/{scorerId}/versions/{versionId}``
 
         Args:
-            scorer_id: Unique identifier for the stored scorer definition
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            scorer_id: Unique identifier for the stored scorer definition.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ScorerVersionsResource.get_stored_scorer_version,
@@ -255,10 +290,21 @@ class ScorerVersionsResource:
         ``GET /stored/scorers/{scorerId}/versions/compare``
 
         Args:
-            scorer_id: Unique identifier for the stored scorer definition
-            from_: Version ID (UUID) to compare from
-            to: Version ID (UUID) to compare to
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            scorer_id: Unique identifier for the stored scorer definition.
+            from_: Version ID (UUID) to compare from.
+            to: Version ID (UUID) to compare to.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ScorerVersionsResource.get_stored_scorer_versions_compare,
@@ -327,11 +373,22 @@ class ScorerVersionsResource:
         ``GET /stored/scorers/{scorerId}/versions``
 
         Args:
-            scorer_id: Unique identifier for the stored scorer definition
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            scorer_id: Unique identifier for the stored scorer definition.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ScorerVersionsResource.list_stored_scorer_versions,
@@ -395,10 +452,29 @@ class ScorerVersionsResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredScorerVersion]:
-        """Every item of every page of ``list_stored_scorer_versions``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_stored_scorer_versions``, fetched a page at a time as
+        the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_stored_scorer_versions``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_scorer_versions``.
+
+        Args:
+            scorer_id: Unique identifier for the stored scorer definition.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "versions")
         while not _pager.done:
@@ -440,9 +516,22 @@ class ScorerVersionsResource:
         ``POST /stored/scorers/{scorerId}/versions/{versionId}/activate``
 
         Args:
-            scorer_id: Unique identifier for the stored scorer definition
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            scorer_id: Unique identifier for the stored scorer definition.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ScorerVersionsResource.stored_scorer_version_activate,
@@ -507,9 +596,22 @@ class ScorerVersionsResource:
         ``POST /stored/scorers/{scorerId}/versions/{versionId}/restore``
 
         Args:
-            scorer_id: Unique identifier for the stored scorer definition
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            scorer_id: Unique identifier for the stored scorer definition.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ScorerVersionsResource.stored_scorer_version_restore,
@@ -623,9 +725,22 @@ class AsyncScorerVersionsResource:
         ``POST /stored/scorers/{scorerId}/versions``
 
         Args:
-            scorer_id: Unique identifier for the stored scorer definition
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            change_message: Optional message describing the changes
+            scorer_id: Unique identifier for the stored scorer definition.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            change_message: Optional message describing the changes.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncScorerVersionsResource.create_stored_scorer_version,
@@ -694,9 +809,20 @@ class AsyncScorerVersionsResource:
         ``DELETE /stored/scorers/{scorerId}/versions/{versionId}``
 
         Args:
-            scorer_id: Unique identifier for the stored scorer definition
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            scorer_id: Unique identifier for the stored scorer definition.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncScorerVersionsResource.delete_stored_scorer_version,
@@ -760,9 +886,20 @@ class AsyncScorerVersionsResource:
         ``GET /stored/scorers/{scorerId}/versions/{versionId}``
 
         Args:
-            scorer_id: Unique identifier for the stored scorer definition
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            scorer_id: Unique identifier for the stored scorer definition.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncScorerVersionsResource.get_stored_scorer_version,
@@ -827,10 +964,21 @@ class AsyncScorerVersionsResource:
         ``GET /stored/scorers/{scorerId}/versions/compare``
 
         Args:
-            scorer_id: Unique identifier for the stored scorer definition
-            from_: Version ID (UUID) to compare from
-            to: Version ID (UUID) to compare to
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            scorer_id: Unique identifier for the stored scorer definition.
+            from_: Version ID (UUID) to compare from.
+            to: Version ID (UUID) to compare to.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncScorerVersionsResource.get_stored_scorer_versions_compare,
@@ -899,11 +1047,22 @@ class AsyncScorerVersionsResource:
         ``GET /stored/scorers/{scorerId}/versions``
 
         Args:
-            scorer_id: Unique identifier for the stored scorer definition
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            scorer_id: Unique identifier for the stored scorer definition.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncScorerVersionsResource.list_stored_scorer_versions,
@@ -967,10 +1126,29 @@ class AsyncScorerVersionsResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredScorerVersion]:
-        """Every item of every page of ``list_stored_scorer_versions``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_stored_scorer_versions``, fetched a page at a time as
+        the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_stored_scorer_versions``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_scorer_versions``.
+
+        Args:
+            scorer_id: Unique identifier for the stored scorer definition.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "versions")
         while not _pager.done:
@@ -1013,9 +1191,22 @@ class AsyncScorerVersionsResource:
         ``POST /stored/scorers/{scorerId}/versions/{versionId}/activate``
 
         Args:
-            scorer_id: Unique identifier for the stored scorer definition
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            scorer_id: Unique identifier for the stored scorer definition.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncScorerVersionsResource.stored_scorer_version_activate,
@@ -1080,9 +1271,22 @@ class AsyncScorerVersionsResource:
         ``POST /stored/scorers/{scorerId}/versions/{versionId}/restore``
 
         Args:
-            scorer_id: Unique identifier for the stored scorer definition
-            version_id: Unique identifier for the version (UUID)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            scorer_id: Unique identifier for the stored scorer definition.
+            version_id: Unique identifier for the version (UUID).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncScorerVersionsResource.stored_scorer_version_restore,

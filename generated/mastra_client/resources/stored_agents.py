@@ -137,32 +137,56 @@ class StoredAgentsResource:
     ) -> _models.StoredAgentChangeRequestResponse:
         """Open stored agent source change request
 
-        Opens a source-provider change request for deterministic agent override JSON without mutating storage
+        Opens a source-provider change request for deterministic agent override JSON without
+        mutating storage
 
         ``POST /stored/agents/{storedAgentId}/change-request``
 
         Args:
-            stored_agent_id: Unique identifier for the stored agent
-            agents: Agent keys with optional per-agent config — static or conditional
-            browser: Browser configuration — object config, true (apply default), false/null (disable)
-            default_options: Default options for generate/stream calls — static or conditional
-            description: Description of the agent
-            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the Mastra instance; without distributed backends durability is process-local. Does not enable automatic recovery — that stays `recovery.durableAgents`.
-            input_processors: Input processor graph — static or conditional
-            instructions: System instructions for the agent (string or array of instruction blocks)
-            integration_tools: Map of tool provider IDs to their tool configurations — static or conditional
-            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional
-            memory: Memory configuration — static, conditional, or null to disable memory
-            model: Model configuration — static value or array of conditional variants
-            name: Name of the agent
-            output_processors: Output processor graph — static or conditional
-            request_context_schema: JSON Schema defining valid request context variables for conditional rule evaluation
-            scorers: Scorer keys with optional sampling config — static or conditional
-            skills: Skill IDs mapped to per-skill config — static or conditional
-            tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the deprecated `integrationTools` field.
-            tools: Tool keys mapped to per-tool config — static or conditional
-            workflows: Workflow keys with optional per-workflow config — static or conditional
-            workspace: Workspace reference (stored ID or inline config) — static or conditional
+            stored_agent_id: Unique identifier for the stored agent.
+            agents: Agent keys with optional per-agent config — static or conditional.
+            browser: Browser configuration — object config, true (apply default), false/null
+                (disable).
+            change_message: Field ``changeMessage`` of the JSON body.
+            default_options: Default options for generate/stream calls — static or conditional.
+            description: Description of the agent.
+            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are
+                inherited from the Mastra instance; without distributed backends durability is
+                process-local. Does not enable automatic recovery — that stays
+                `recovery.durableAgents`.
+            input_processors: Input processor graph — static or conditional.
+            inspect_only: Field ``inspectOnly`` of the JSON body.
+            instructions: System instructions for the agent (string or array of instruction blocks).
+            integration_tools: Map of tool provider IDs to their tool configurations — static or
+                conditional.
+            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or
+                conditional.
+            memory: Memory configuration — static, conditional, or null to disable memory.
+            model: Model configuration — static value or array of conditional variants.
+            name: Name of the agent.
+            output_processors: Output processor graph — static or conditional.
+            request_context_schema: JSON Schema defining valid request context variables for
+                conditional rule evaluation.
+            scorers: Scorer keys with optional sampling config — static or conditional.
+            skills: Skill IDs mapped to per-skill config — static or conditional.
+            tool_providers: Tool provider connections and per-tool config (provider-agnostic).
+                Coexists with the deprecated `integrationTools` field.
+            tools: Tool keys mapped to per-tool config — static or conditional.
+            user_name: Field ``userName`` of the JSON body.
+            workflows: Workflow keys with optional per-workflow config — static or conditional.
+            workspace: Workspace reference (stored ID or inline config) — static or conditional.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredAgentsResource.change_request,
@@ -245,13 +269,27 @@ class StoredAgentsResource:
     ) -> _models.StoredAgentsPreviewInstructionsResponse:
         """Preview resolved instructions
 
-        Resolves an array of instruction blocks against a request context, evaluating rules, fetching prompt block references, and rendering template variables. Returns the final concatenated instruction string.
+        Resolves an array of instruction blocks against a request context, evaluating rules,
+        fetching prompt block references, and rendering template variables. Returns the final
+        concatenated instruction string.
 
         ``POST /stored/agents/preview-instructions``
 
         Args:
-            blocks: Array of instruction blocks to resolve
-            context: Request context for variable interpolation and rule evaluation
+            blocks: Array of instruction blocks to resolve.
+            context: Request context for variable interpolation and rule evaluation.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.StoredAgentsPreviewInstructionsRequest,
@@ -394,31 +432,55 @@ class StoredAgentsResource:
         ``POST /stored/agents``
 
         Args:
-            instructions: System instructions for the agent (string or array of instruction blocks)
-            name: Name of the agent
-            agents: Agent keys with optional per-agent config — static or conditional
-            author_id: Author identifier for multi-tenant filtering
-            auto_publish: Publish the initial version so the agent resolves at status="published". Defaults to true when omitted. Pass false to stage the agent as an unpublished draft — useful when overriding a code-defined agent, whose code definition keeps serving traffic until the override is published.
-            browser: Browser configuration — object config, true (apply default), false/null (disable)
-            default_options: Default options for generate/stream calls — static or conditional
-            description: Description of the agent
-            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the Mastra instance; without distributed backends durability is process-local. Does not enable automatic recovery — that stays `recovery.durableAgents`.
+            instructions: System instructions for the agent (string or array of instruction blocks).
+            name: Name of the agent.
+            agents: Agent keys with optional per-agent config — static or conditional.
+            author_id: Author identifier for multi-tenant filtering.
+            auto_publish: Publish the initial version so the agent resolves at status="published".
+                Defaults to true when omitted. Pass false to stage the agent as an unpublished draft
+                — useful when overriding a code-defined agent, whose code definition keeps serving
+                traffic until the override is published.
+            browser: Browser configuration — object config, true (apply default), false/null
+                (disable).
+            default_options: Default options for generate/stream calls — static or conditional.
+            description: Description of the agent.
+            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are
+                inherited from the Mastra instance; without distributed backends durability is
+                process-local. Does not enable automatic recovery — that stays
+                `recovery.durableAgents`.
             id: Unique identifier for the agent. If not provided, derived from name.
-            input_processors: Input processor graph — static or conditional
-            integration_tools: Map of tool provider IDs to their tool configurations — static or conditional
-            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional
-            memory: Memory configuration — static or conditional
-            metadata: Additional metadata for the agent
-            model: Model configuration — static value or array of conditional variants. When omitted, the builder default model is applied server-side.
-            output_processors: Output processor graph — static or conditional
-            request_context_schema: JSON Schema defining valid request context variables for conditional rule evaluation
-            scorers: Scorer keys with optional sampling config — static or conditional
-            skills: Skill IDs mapped to per-skill config — static or conditional
-            tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the deprecated `integrationTools` field.
-            tools: Tool keys mapped to per-tool config — static or conditional
-            visibility: Agent visibility: private (owner/admin only) or public (any reader)
-            workflows: Workflow keys with optional per-workflow config — static or conditional
-            workspace: Workspace reference (stored ID or inline config) — static or conditional
+            input_processors: Input processor graph — static or conditional.
+            integration_tools: Map of tool provider IDs to their tool configurations — static or
+                conditional.
+            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or
+                conditional.
+            memory: Memory configuration — static or conditional.
+            metadata: Additional metadata for the agent.
+            model: Model configuration — static value or array of conditional variants. When
+                omitted, the builder default model is applied server-side.
+            output_processors: Output processor graph — static or conditional.
+            request_context_schema: JSON Schema defining valid request context variables for
+                conditional rule evaluation.
+            scorers: Scorer keys with optional sampling config — static or conditional.
+            skills: Skill IDs mapped to per-skill config — static or conditional.
+            tool_providers: Tool provider connections and per-tool config (provider-agnostic).
+                Coexists with the deprecated `integrationTools` field.
+            tools: Tool keys mapped to per-tool config — static or conditional.
+            visibility: Agent visibility: private (owner/admin only) or public (any reader).
+            workflows: Workflow keys with optional per-workflow config — static or conditional.
+            workspace: Workspace reference (stored ID or inline config) — static or conditional.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.StoredAgentsCreateRequest,
@@ -496,8 +558,19 @@ class StoredAgentsResource:
         ``DELETE /stored/agents/{storedAgentId}/favorite``
 
         Args:
-            stored_agent_id: Unique identifier for the stored agent
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            stored_agent_id: Unique identifier for the stored agent.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredAgentsResource.delete_favorite,
@@ -559,8 +632,19 @@ class StoredAgentsResource:
         ``DELETE /stored/agents/{storedAgentId}``
 
         Args:
-            stored_agent_id: Unique identifier for the stored agent
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            stored_agent_id: Unique identifier for the stored agent.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredAgentsResource.delete_stored_agent,
@@ -699,32 +783,53 @@ class StoredAgentsResource:
     ) -> _models.StoredAgentExportResponse:
         """Export stored agent override JSON
 
-        Returns deterministic JSON for an agent configuration or code-agent override without mutating storage
+        Returns deterministic JSON for an agent configuration or code-agent override without
+        mutating storage
 
         ``POST /stored/agents/{storedAgentId}/export``
 
         Args:
-            stored_agent_id: Unique identifier for the stored agent
-            agents: Agent keys with optional per-agent config — static or conditional
-            browser: Browser configuration — object config, true (apply default), false/null (disable)
-            default_options: Default options for generate/stream calls — static or conditional
-            description: Description of the agent
-            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the Mastra instance; without distributed backends durability is process-local. Does not enable automatic recovery — that stays `recovery.durableAgents`.
-            input_processors: Input processor graph — static or conditional
-            instructions: System instructions for the agent (string or array of instruction blocks)
-            integration_tools: Map of tool provider IDs to their tool configurations — static or conditional
-            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional
-            memory: Memory configuration — static, conditional, or null to disable memory
-            model: Model configuration — static value or array of conditional variants
-            name: Name of the agent
-            output_processors: Output processor graph — static or conditional
-            request_context_schema: JSON Schema defining valid request context variables for conditional rule evaluation
-            scorers: Scorer keys with optional sampling config — static or conditional
-            skills: Skill IDs mapped to per-skill config — static or conditional
-            tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the deprecated `integrationTools` field.
-            tools: Tool keys mapped to per-tool config — static or conditional
-            workflows: Workflow keys with optional per-workflow config — static or conditional
-            workspace: Workspace reference (stored ID or inline config) — static or conditional
+            stored_agent_id: Unique identifier for the stored agent.
+            agents: Agent keys with optional per-agent config — static or conditional.
+            browser: Browser configuration — object config, true (apply default), false/null
+                (disable).
+            default_options: Default options for generate/stream calls — static or conditional.
+            description: Description of the agent.
+            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are
+                inherited from the Mastra instance; without distributed backends durability is
+                process-local. Does not enable automatic recovery — that stays
+                `recovery.durableAgents`.
+            input_processors: Input processor graph — static or conditional.
+            instructions: System instructions for the agent (string or array of instruction blocks).
+            integration_tools: Map of tool provider IDs to their tool configurations — static or
+                conditional.
+            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or
+                conditional.
+            memory: Memory configuration — static, conditional, or null to disable memory.
+            model: Model configuration — static value or array of conditional variants.
+            name: Name of the agent.
+            output_processors: Output processor graph — static or conditional.
+            request_context_schema: JSON Schema defining valid request context variables for
+                conditional rule evaluation.
+            scorers: Scorer keys with optional sampling config — static or conditional.
+            skills: Skill IDs mapped to per-skill config — static or conditional.
+            tool_providers: Tool provider connections and per-tool config (provider-agnostic).
+                Coexists with the deprecated `integrationTools` field.
+            tools: Tool keys mapped to per-tool config — static or conditional.
+            workflows: Workflow keys with optional per-workflow config — static or conditional.
+            workspace: Workspace reference (stored ID or inline config) — static or conditional.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredAgentsResource.export,
@@ -799,14 +904,27 @@ class StoredAgentsResource:
     ) -> _models.StoredAgentDetails:
         """Get stored agent by ID
 
-        Returns a specific agent from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
+        Returns a specific agent from storage by its unique identifier. Use ?status=draft to resolve
+        with the latest (draft) version, or ?status=published (default) for the active published
+        version.
 
         ``GET /stored/agents/{storedAgentId}``
 
         Args:
-            stored_agent_id: Unique identifier for the stored agent
-            status: Which version to resolve: published (active version) or draft (latest version)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            stored_agent_id: Unique identifier for the stored agent.
+            status: Which version to resolve: published (active version) or draft (latest version).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredAgentsResource.get_stored_agent,
@@ -865,13 +983,27 @@ class StoredAgentsResource:
     ) -> _models.StoredAgentDependentsResponse:
         """List dependents of a stored agent
 
-        Returns agents that reference the target as a sub-agent. Used to warn before deleting or unsharing. Caller-readable references appear in `dependents` (id + name); cross-workspace references the caller cannot read are aggregated in `hiddenCount` and only surfaced when the target is public.
+        Returns agents that reference the target as a sub-agent. Used to warn before deleting or
+        unsharing. Caller-readable references appear in `dependents` (id + name); cross-workspace
+        references the caller cannot read are aggregated in `hiddenCount` and only surfaced when the
+        target is public.
 
         ``GET /stored/agents/{storedAgentId}/dependents``
 
         Args:
-            stored_agent_id: Unique identifier for the stored agent
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            stored_agent_id: Unique identifier for the stored agent.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredAgentsResource.list_dependents,
@@ -940,15 +1072,27 @@ class StoredAgentsResource:
         ``GET /stored/agents``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            status: Filter agents by status (defaults to published)
-            author_id: Filter agents by author identifier
-            visibility: Filter to only public agents
-            metadata: Filter agents by metadata key-value pairs
-            favorited_only: When true, return only agents favorited by the caller (requires the `favorites` EE feature)
-            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for `favoritedOnly` instead of the caller
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter agents by status (defaults to published).
+            author_id: Filter agents by author identifier.
+            visibility: Filter to only public agents.
+            metadata: Filter agents by metadata key-value pairs.
+            favorited_only: When true, return only agents favorited by the caller (requires the
+                `favorites` EE feature).
+            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting
+                principal for `favoritedOnly` instead of the caller.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredAgentsResource.list_stored_agents,
@@ -1024,10 +1168,34 @@ class StoredAgentsResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredAgentDetails]:
-        """Every item of every page of ``list_stored_agents``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_stored_agents``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_stored_agents``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_agents``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter agents by status (defaults to published).
+            author_id: Filter agents by author identifier.
+            visibility: Filter to only public agents.
+            metadata: Filter agents by metadata key-value pairs.
+            favorited_only: When true, return only agents favorited by the caller (requires the
+                `favorites` EE feature).
+            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting
+                principal for `favoritedOnly` instead of the caller.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "agents")
         while not _pager.done:
@@ -1071,8 +1239,19 @@ class StoredAgentsResource:
         ``PUT /stored/agents/{storedAgentId}/favorite``
 
         Args:
-            stored_agent_id: Unique identifier for the stored agent
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            stored_agent_id: Unique identifier for the stored agent.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredAgentsResource.put_favorite,
@@ -1222,33 +1401,55 @@ class StoredAgentsResource:
         ``PATCH /stored/agents/{storedAgentId}``
 
         Args:
-            stored_agent_id: Unique identifier for the stored agent
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            agents: Agent keys with optional per-agent config — static or conditional
-            author_id: Author identifier for multi-tenant filtering
-            auto_publish: Immediately activate the auto-created version. Defaults to false when omitted.
-            browser: Browser configuration — object config, true (apply default), false/null (disable)
-            change_message: Optional message describing the changes for the auto-created version
-            default_options: Default options for generate/stream calls — static or conditional
-            description: Description of the agent
-            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the Mastra instance; without distributed backends durability is process-local. Does not enable automatic recovery — that stays `recovery.durableAgents`.
-            input_processors: Input processor graph — static or conditional
-            instructions: System instructions for the agent (string or array of instruction blocks)
-            integration_tools: Map of tool provider IDs to their tool configurations — static or conditional
-            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional
-            memory: Memory configuration — static, conditional, or null to disable memory
-            metadata: Additional metadata for the agent
-            model: Model configuration — static value or array of conditional variants
-            name: Name of the agent
-            output_processors: Output processor graph — static or conditional
-            request_context_schema: JSON Schema defining valid request context variables for conditional rule evaluation
-            scorers: Scorer keys with optional sampling config — static or conditional
-            skills: Skill IDs mapped to per-skill config — static or conditional
-            tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the deprecated `integrationTools` field.
-            tools: Tool keys mapped to per-tool config — static or conditional
-            visibility: Agent visibility: private (owner/admin only) or public (any reader)
-            workflows: Workflow keys with optional per-workflow config — static or conditional
-            workspace: Workspace reference (stored ID or inline config) — static or conditional
+            stored_agent_id: Unique identifier for the stored agent.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            agents: Agent keys with optional per-agent config — static or conditional.
+            author_id: Author identifier for multi-tenant filtering.
+            auto_publish: Immediately activate the auto-created version. Defaults to false when
+                omitted.
+            browser: Browser configuration — object config, true (apply default), false/null
+                (disable).
+            change_message: Optional message describing the changes for the auto-created version.
+            default_options: Default options for generate/stream calls — static or conditional.
+            description: Description of the agent.
+            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are
+                inherited from the Mastra instance; without distributed backends durability is
+                process-local. Does not enable automatic recovery — that stays
+                `recovery.durableAgents`.
+            input_processors: Input processor graph — static or conditional.
+            instructions: System instructions for the agent (string or array of instruction blocks).
+            integration_tools: Map of tool provider IDs to their tool configurations — static or
+                conditional.
+            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or
+                conditional.
+            memory: Memory configuration — static, conditional, or null to disable memory.
+            metadata: Additional metadata for the agent.
+            model: Model configuration — static value or array of conditional variants.
+            name: Name of the agent.
+            output_processors: Output processor graph — static or conditional.
+            request_context_schema: JSON Schema defining valid request context variables for
+                conditional rule evaluation.
+            scorers: Scorer keys with optional sampling config — static or conditional.
+            skills: Skill IDs mapped to per-skill config — static or conditional.
+            tool_providers: Tool provider connections and per-tool config (provider-agnostic).
+                Coexists with the deprecated `integrationTools` field.
+            tools: Tool keys mapped to per-tool config — static or conditional.
+            visibility: Agent visibility: private (owner/admin only) or public (any reader).
+            workflows: Workflow keys with optional per-workflow config — static or conditional.
+            workspace: Workspace reference (stored ID or inline config) — static or conditional.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredAgentsResource.update_stored_agent,
@@ -1473,32 +1674,56 @@ class AsyncStoredAgentsResource:
     ) -> _models.StoredAgentChangeRequestResponse:
         """Open stored agent source change request
 
-        Opens a source-provider change request for deterministic agent override JSON without mutating storage
+        Opens a source-provider change request for deterministic agent override JSON without
+        mutating storage
 
         ``POST /stored/agents/{storedAgentId}/change-request``
 
         Args:
-            stored_agent_id: Unique identifier for the stored agent
-            agents: Agent keys with optional per-agent config — static or conditional
-            browser: Browser configuration — object config, true (apply default), false/null (disable)
-            default_options: Default options for generate/stream calls — static or conditional
-            description: Description of the agent
-            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the Mastra instance; without distributed backends durability is process-local. Does not enable automatic recovery — that stays `recovery.durableAgents`.
-            input_processors: Input processor graph — static or conditional
-            instructions: System instructions for the agent (string or array of instruction blocks)
-            integration_tools: Map of tool provider IDs to their tool configurations — static or conditional
-            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional
-            memory: Memory configuration — static, conditional, or null to disable memory
-            model: Model configuration — static value or array of conditional variants
-            name: Name of the agent
-            output_processors: Output processor graph — static or conditional
-            request_context_schema: JSON Schema defining valid request context variables for conditional rule evaluation
-            scorers: Scorer keys with optional sampling config — static or conditional
-            skills: Skill IDs mapped to per-skill config — static or conditional
-            tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the deprecated `integrationTools` field.
-            tools: Tool keys mapped to per-tool config — static or conditional
-            workflows: Workflow keys with optional per-workflow config — static or conditional
-            workspace: Workspace reference (stored ID or inline config) — static or conditional
+            stored_agent_id: Unique identifier for the stored agent.
+            agents: Agent keys with optional per-agent config — static or conditional.
+            browser: Browser configuration — object config, true (apply default), false/null
+                (disable).
+            change_message: Field ``changeMessage`` of the JSON body.
+            default_options: Default options for generate/stream calls — static or conditional.
+            description: Description of the agent.
+            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are
+                inherited from the Mastra instance; without distributed backends durability is
+                process-local. Does not enable automatic recovery — that stays
+                `recovery.durableAgents`.
+            input_processors: Input processor graph — static or conditional.
+            inspect_only: Field ``inspectOnly`` of the JSON body.
+            instructions: System instructions for the agent (string or array of instruction blocks).
+            integration_tools: Map of tool provider IDs to their tool configurations — static or
+                conditional.
+            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or
+                conditional.
+            memory: Memory configuration — static, conditional, or null to disable memory.
+            model: Model configuration — static value or array of conditional variants.
+            name: Name of the agent.
+            output_processors: Output processor graph — static or conditional.
+            request_context_schema: JSON Schema defining valid request context variables for
+                conditional rule evaluation.
+            scorers: Scorer keys with optional sampling config — static or conditional.
+            skills: Skill IDs mapped to per-skill config — static or conditional.
+            tool_providers: Tool provider connections and per-tool config (provider-agnostic).
+                Coexists with the deprecated `integrationTools` field.
+            tools: Tool keys mapped to per-tool config — static or conditional.
+            user_name: Field ``userName`` of the JSON body.
+            workflows: Workflow keys with optional per-workflow config — static or conditional.
+            workspace: Workspace reference (stored ID or inline config) — static or conditional.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredAgentsResource.change_request,
@@ -1581,13 +1806,27 @@ class AsyncStoredAgentsResource:
     ) -> _models.StoredAgentsPreviewInstructionsResponse:
         """Preview resolved instructions
 
-        Resolves an array of instruction blocks against a request context, evaluating rules, fetching prompt block references, and rendering template variables. Returns the final concatenated instruction string.
+        Resolves an array of instruction blocks against a request context, evaluating rules,
+        fetching prompt block references, and rendering template variables. Returns the final
+        concatenated instruction string.
 
         ``POST /stored/agents/preview-instructions``
 
         Args:
-            blocks: Array of instruction blocks to resolve
-            context: Request context for variable interpolation and rule evaluation
+            blocks: Array of instruction blocks to resolve.
+            context: Request context for variable interpolation and rule evaluation.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.StoredAgentsPreviewInstructionsRequest,
@@ -1730,31 +1969,55 @@ class AsyncStoredAgentsResource:
         ``POST /stored/agents``
 
         Args:
-            instructions: System instructions for the agent (string or array of instruction blocks)
-            name: Name of the agent
-            agents: Agent keys with optional per-agent config — static or conditional
-            author_id: Author identifier for multi-tenant filtering
-            auto_publish: Publish the initial version so the agent resolves at status="published". Defaults to true when omitted. Pass false to stage the agent as an unpublished draft — useful when overriding a code-defined agent, whose code definition keeps serving traffic until the override is published.
-            browser: Browser configuration — object config, true (apply default), false/null (disable)
-            default_options: Default options for generate/stream calls — static or conditional
-            description: Description of the agent
-            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the Mastra instance; without distributed backends durability is process-local. Does not enable automatic recovery — that stays `recovery.durableAgents`.
+            instructions: System instructions for the agent (string or array of instruction blocks).
+            name: Name of the agent.
+            agents: Agent keys with optional per-agent config — static or conditional.
+            author_id: Author identifier for multi-tenant filtering.
+            auto_publish: Publish the initial version so the agent resolves at status="published".
+                Defaults to true when omitted. Pass false to stage the agent as an unpublished draft
+                — useful when overriding a code-defined agent, whose code definition keeps serving
+                traffic until the override is published.
+            browser: Browser configuration — object config, true (apply default), false/null
+                (disable).
+            default_options: Default options for generate/stream calls — static or conditional.
+            description: Description of the agent.
+            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are
+                inherited from the Mastra instance; without distributed backends durability is
+                process-local. Does not enable automatic recovery — that stays
+                `recovery.durableAgents`.
             id: Unique identifier for the agent. If not provided, derived from name.
-            input_processors: Input processor graph — static or conditional
-            integration_tools: Map of tool provider IDs to their tool configurations — static or conditional
-            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional
-            memory: Memory configuration — static or conditional
-            metadata: Additional metadata for the agent
-            model: Model configuration — static value or array of conditional variants. When omitted, the builder default model is applied server-side.
-            output_processors: Output processor graph — static or conditional
-            request_context_schema: JSON Schema defining valid request context variables for conditional rule evaluation
-            scorers: Scorer keys with optional sampling config — static or conditional
-            skills: Skill IDs mapped to per-skill config — static or conditional
-            tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the deprecated `integrationTools` field.
-            tools: Tool keys mapped to per-tool config — static or conditional
-            visibility: Agent visibility: private (owner/admin only) or public (any reader)
-            workflows: Workflow keys with optional per-workflow config — static or conditional
-            workspace: Workspace reference (stored ID or inline config) — static or conditional
+            input_processors: Input processor graph — static or conditional.
+            integration_tools: Map of tool provider IDs to their tool configurations — static or
+                conditional.
+            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or
+                conditional.
+            memory: Memory configuration — static or conditional.
+            metadata: Additional metadata for the agent.
+            model: Model configuration — static value or array of conditional variants. When
+                omitted, the builder default model is applied server-side.
+            output_processors: Output processor graph — static or conditional.
+            request_context_schema: JSON Schema defining valid request context variables for
+                conditional rule evaluation.
+            scorers: Scorer keys with optional sampling config — static or conditional.
+            skills: Skill IDs mapped to per-skill config — static or conditional.
+            tool_providers: Tool provider connections and per-tool config (provider-agnostic).
+                Coexists with the deprecated `integrationTools` field.
+            tools: Tool keys mapped to per-tool config — static or conditional.
+            visibility: Agent visibility: private (owner/admin only) or public (any reader).
+            workflows: Workflow keys with optional per-workflow config — static or conditional.
+            workspace: Workspace reference (stored ID or inline config) — static or conditional.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.StoredAgentsCreateRequest,
@@ -1832,8 +2095,19 @@ class AsyncStoredAgentsResource:
         ``DELETE /stored/agents/{storedAgentId}/favorite``
 
         Args:
-            stored_agent_id: Unique identifier for the stored agent
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            stored_agent_id: Unique identifier for the stored agent.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredAgentsResource.delete_favorite,
@@ -1895,8 +2169,19 @@ class AsyncStoredAgentsResource:
         ``DELETE /stored/agents/{storedAgentId}``
 
         Args:
-            stored_agent_id: Unique identifier for the stored agent
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            stored_agent_id: Unique identifier for the stored agent.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredAgentsResource.delete_stored_agent,
@@ -2035,32 +2320,53 @@ class AsyncStoredAgentsResource:
     ) -> _models.StoredAgentExportResponse:
         """Export stored agent override JSON
 
-        Returns deterministic JSON for an agent configuration or code-agent override without mutating storage
+        Returns deterministic JSON for an agent configuration or code-agent override without
+        mutating storage
 
         ``POST /stored/agents/{storedAgentId}/export``
 
         Args:
-            stored_agent_id: Unique identifier for the stored agent
-            agents: Agent keys with optional per-agent config — static or conditional
-            browser: Browser configuration — object config, true (apply default), false/null (disable)
-            default_options: Default options for generate/stream calls — static or conditional
-            description: Description of the agent
-            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the Mastra instance; without distributed backends durability is process-local. Does not enable automatic recovery — that stays `recovery.durableAgents`.
-            input_processors: Input processor graph — static or conditional
-            instructions: System instructions for the agent (string or array of instruction blocks)
-            integration_tools: Map of tool provider IDs to their tool configurations — static or conditional
-            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional
-            memory: Memory configuration — static, conditional, or null to disable memory
-            model: Model configuration — static value or array of conditional variants
-            name: Name of the agent
-            output_processors: Output processor graph — static or conditional
-            request_context_schema: JSON Schema defining valid request context variables for conditional rule evaluation
-            scorers: Scorer keys with optional sampling config — static or conditional
-            skills: Skill IDs mapped to per-skill config — static or conditional
-            tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the deprecated `integrationTools` field.
-            tools: Tool keys mapped to per-tool config — static or conditional
-            workflows: Workflow keys with optional per-workflow config — static or conditional
-            workspace: Workspace reference (stored ID or inline config) — static or conditional
+            stored_agent_id: Unique identifier for the stored agent.
+            agents: Agent keys with optional per-agent config — static or conditional.
+            browser: Browser configuration — object config, true (apply default), false/null
+                (disable).
+            default_options: Default options for generate/stream calls — static or conditional.
+            description: Description of the agent.
+            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are
+                inherited from the Mastra instance; without distributed backends durability is
+                process-local. Does not enable automatic recovery — that stays
+                `recovery.durableAgents`.
+            input_processors: Input processor graph — static or conditional.
+            instructions: System instructions for the agent (string or array of instruction blocks).
+            integration_tools: Map of tool provider IDs to their tool configurations — static or
+                conditional.
+            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or
+                conditional.
+            memory: Memory configuration — static, conditional, or null to disable memory.
+            model: Model configuration — static value or array of conditional variants.
+            name: Name of the agent.
+            output_processors: Output processor graph — static or conditional.
+            request_context_schema: JSON Schema defining valid request context variables for
+                conditional rule evaluation.
+            scorers: Scorer keys with optional sampling config — static or conditional.
+            skills: Skill IDs mapped to per-skill config — static or conditional.
+            tool_providers: Tool provider connections and per-tool config (provider-agnostic).
+                Coexists with the deprecated `integrationTools` field.
+            tools: Tool keys mapped to per-tool config — static or conditional.
+            workflows: Workflow keys with optional per-workflow config — static or conditional.
+            workspace: Workspace reference (stored ID or inline config) — static or conditional.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredAgentsResource.export,
@@ -2135,14 +2441,27 @@ class AsyncStoredAgentsResource:
     ) -> _models.StoredAgentDetails:
         """Get stored agent by ID
 
-        Returns a specific agent from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
+        Returns a specific agent from storage by its unique identifier. Use ?status=draft to resolve
+        with the latest (draft) version, or ?status=published (default) for the active published
+        version.
 
         ``GET /stored/agents/{storedAgentId}``
 
         Args:
-            stored_agent_id: Unique identifier for the stored agent
-            status: Which version to resolve: published (active version) or draft (latest version)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            stored_agent_id: Unique identifier for the stored agent.
+            status: Which version to resolve: published (active version) or draft (latest version).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredAgentsResource.get_stored_agent,
@@ -2201,13 +2520,27 @@ class AsyncStoredAgentsResource:
     ) -> _models.StoredAgentDependentsResponse:
         """List dependents of a stored agent
 
-        Returns agents that reference the target as a sub-agent. Used to warn before deleting or unsharing. Caller-readable references appear in `dependents` (id + name); cross-workspace references the caller cannot read are aggregated in `hiddenCount` and only surfaced when the target is public.
+        Returns agents that reference the target as a sub-agent. Used to warn before deleting or
+        unsharing. Caller-readable references appear in `dependents` (id + name); cross-workspace
+        references the caller cannot read are aggregated in `hiddenCount` and only surfaced when the
+        target is public.
 
         ``GET /stored/agents/{storedAgentId}/dependents``
 
         Args:
-            stored_agent_id: Unique identifier for the stored agent
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            stored_agent_id: Unique identifier for the stored agent.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredAgentsResource.list_dependents,
@@ -2276,15 +2609,27 @@ class AsyncStoredAgentsResource:
         ``GET /stored/agents``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            status: Filter agents by status (defaults to published)
-            author_id: Filter agents by author identifier
-            visibility: Filter to only public agents
-            metadata: Filter agents by metadata key-value pairs
-            favorited_only: When true, return only agents favorited by the caller (requires the `favorites` EE feature)
-            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for `favoritedOnly` instead of the caller
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter agents by status (defaults to published).
+            author_id: Filter agents by author identifier.
+            visibility: Filter to only public agents.
+            metadata: Filter agents by metadata key-value pairs.
+            favorited_only: When true, return only agents favorited by the caller (requires the
+                `favorites` EE feature).
+            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting
+                principal for `favoritedOnly` instead of the caller.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredAgentsResource.list_stored_agents,
@@ -2360,10 +2705,34 @@ class AsyncStoredAgentsResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredAgentDetails]:
-        """Every item of every page of ``list_stored_agents``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_stored_agents``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_stored_agents``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_agents``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter agents by status (defaults to published).
+            author_id: Filter agents by author identifier.
+            visibility: Filter to only public agents.
+            metadata: Filter agents by metadata key-value pairs.
+            favorited_only: When true, return only agents favorited by the caller (requires the
+                `favorites` EE feature).
+            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting
+                principal for `favoritedOnly` instead of the caller.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "agents")
         while not _pager.done:
@@ -2408,8 +2777,19 @@ class AsyncStoredAgentsResource:
         ``PUT /stored/agents/{storedAgentId}/favorite``
 
         Args:
-            stored_agent_id: Unique identifier for the stored agent
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            stored_agent_id: Unique identifier for the stored agent.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredAgentsResource.put_favorite,
@@ -2559,33 +2939,55 @@ class AsyncStoredAgentsResource:
         ``PATCH /stored/agents/{storedAgentId}``
 
         Args:
-            stored_agent_id: Unique identifier for the stored agent
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            agents: Agent keys with optional per-agent config — static or conditional
-            author_id: Author identifier for multi-tenant filtering
-            auto_publish: Immediately activate the auto-created version. Defaults to false when omitted.
-            browser: Browser configuration — object config, true (apply default), false/null (disable)
-            change_message: Optional message describing the changes for the auto-created version
-            default_options: Default options for generate/stream calls — static or conditional
-            description: Description of the agent
-            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the Mastra instance; without distributed backends durability is process-local. Does not enable automatic recovery — that stays `recovery.durableAgents`.
-            input_processors: Input processor graph — static or conditional
-            instructions: System instructions for the agent (string or array of instruction blocks)
-            integration_tools: Map of tool provider IDs to their tool configurations — static or conditional
-            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional
-            memory: Memory configuration — static, conditional, or null to disable memory
-            metadata: Additional metadata for the agent
-            model: Model configuration — static value or array of conditional variants
-            name: Name of the agent
-            output_processors: Output processor graph — static or conditional
-            request_context_schema: JSON Schema defining valid request context variables for conditional rule evaluation
-            scorers: Scorer keys with optional sampling config — static or conditional
-            skills: Skill IDs mapped to per-skill config — static or conditional
-            tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the deprecated `integrationTools` field.
-            tools: Tool keys mapped to per-tool config — static or conditional
-            visibility: Agent visibility: private (owner/admin only) or public (any reader)
-            workflows: Workflow keys with optional per-workflow config — static or conditional
-            workspace: Workspace reference (stored ID or inline config) — static or conditional
+            stored_agent_id: Unique identifier for the stored agent.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            agents: Agent keys with optional per-agent config — static or conditional.
+            author_id: Author identifier for multi-tenant filtering.
+            auto_publish: Immediately activate the auto-created version. Defaults to false when
+                omitted.
+            browser: Browser configuration — object config, true (apply default), false/null
+                (disable).
+            change_message: Optional message describing the changes for the auto-created version.
+            default_options: Default options for generate/stream calls — static or conditional.
+            description: Description of the agent.
+            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are
+                inherited from the Mastra instance; without distributed backends durability is
+                process-local. Does not enable automatic recovery — that stays
+                `recovery.durableAgents`.
+            input_processors: Input processor graph — static or conditional.
+            instructions: System instructions for the agent (string or array of instruction blocks).
+            integration_tools: Map of tool provider IDs to their tool configurations — static or
+                conditional.
+            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or
+                conditional.
+            memory: Memory configuration — static, conditional, or null to disable memory.
+            metadata: Additional metadata for the agent.
+            model: Model configuration — static value or array of conditional variants.
+            name: Name of the agent.
+            output_processors: Output processor graph — static or conditional.
+            request_context_schema: JSON Schema defining valid request context variables for
+                conditional rule evaluation.
+            scorers: Scorer keys with optional sampling config — static or conditional.
+            skills: Skill IDs mapped to per-skill config — static or conditional.
+            tool_providers: Tool provider connections and per-tool config (provider-agnostic).
+                Coexists with the deprecated `integrationTools` field.
+            tools: Tool keys mapped to per-tool config — static or conditional.
+            visibility: Agent visibility: private (owner/admin only) or public (any reader).
+            workflows: Workflow keys with optional per-workflow config — static or conditional.
+            workspace: Workspace reference (stored ID or inline config) — static or conditional.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredAgentsResource.update_stored_agent,

@@ -58,13 +58,27 @@ class StoredPromptBlocksResource:
         ``POST /stored/prompt-blocks``
 
         Args:
-            content: Template content with {{variable}} interpolation
-            name: Display name of the prompt block
-            author_id: Author identifier for multi-tenant filtering
-            description: Purpose description
+            content: Template content with {{variable}} interpolation.
+            name: Display name of the prompt block.
+            author_id: Author identifier for multi-tenant filtering.
+            description: Purpose description.
             id: Unique identifier. If not provided, derived from name.
-            metadata: Additional metadata for the prompt block
-            request_context_schema: JSON Schema defining available variables for {{variableName}} interpolation and conditions
+            metadata: Additional metadata for the prompt block.
+            request_context_schema: JSON Schema defining available variables for {{variableName}}
+                interpolation and conditions.
+            rules: Field ``rules`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.StoredPromptBlocksCreateRequest,
@@ -125,8 +139,19 @@ class StoredPromptBlocksResource:
         ``DELETE /stored/prompt-blocks/{storedPromptBlockId}``
 
         Args:
-            stored_prompt_block_id: Unique identifier for the stored prompt block
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            stored_prompt_block_id: Unique identifier for the stored prompt block.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredPromptBlocksResource.delete_stored_prompt_block,
@@ -184,14 +209,27 @@ class StoredPromptBlocksResource:
     ) -> _models.StoredPromptBlockDetails:
         """Get stored prompt block by ID
 
-        Returns a specific prompt block from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
+        Returns a specific prompt block from storage by its unique identifier. Use ?status=draft to
+        resolve with the latest (draft) version, or ?status=published (default) for the active
+        published version.
 
         ``GET /stored/prompt-blocks/{storedPromptBlockId}``
 
         Args:
-            stored_prompt_block_id: Unique identifier for the stored prompt block
-            status: Which version to resolve: published (active version) or draft (latest version)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            stored_prompt_block_id: Unique identifier for the stored prompt block.
+            status: Which version to resolve: published (active version) or draft (latest version).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredPromptBlocksResource.get_stored_prompt_block,
@@ -259,12 +297,23 @@ class StoredPromptBlocksResource:
         ``GET /stored/prompt-blocks``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            status: Filter prompt blocks by status. When omitted, returns all prompt blocks regardless of status
-            author_id: Filter prompt blocks by author identifier
-            metadata: Filter prompt blocks by metadata key-value pairs
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter prompt blocks by status. When omitted, returns all prompt blocks
+                regardless of status.
+            author_id: Filter prompt blocks by author identifier.
+            metadata: Filter prompt blocks by metadata key-value pairs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredPromptBlocksResource.list_stored_prompt_blocks,
@@ -331,10 +380,30 @@ class StoredPromptBlocksResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredPromptBlockDetails]:
-        """Every item of every page of ``list_stored_prompt_blocks``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_stored_prompt_blocks``, fetched a page at a time as
+        the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_stored_prompt_blocks``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_prompt_blocks``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter prompt blocks by status. When omitted, returns all prompt blocks
+                regardless of status.
+            author_id: Filter prompt blocks by author identifier.
+            metadata: Filter prompt blocks by metadata key-value pairs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "promptBlocks")
         while not _pager.done:
@@ -385,12 +454,29 @@ class StoredPromptBlocksResource:
         ``PATCH /stored/prompt-blocks/{storedPromptBlockId}``
 
         Args:
-            stored_prompt_block_id: Unique identifier for the stored prompt block
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            content: Template content with {{variable}} interpolation
-            description: Purpose description
-            name: Display name of the prompt block
-            request_context_schema: JSON Schema defining available variables for {{variableName}} interpolation and conditions
+            stored_prompt_block_id: Unique identifier for the stored prompt block.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            author_id: Field ``authorId`` of the JSON body.
+            content: Template content with {{variable}} interpolation.
+            description: Purpose description.
+            metadata: Field ``metadata`` of the JSON body.
+            name: Display name of the prompt block.
+            request_context_schema: JSON Schema defining available variables for {{variableName}}
+                interpolation and conditions.
+            rules: Field ``rules`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredPromptBlocksResource.update_stored_prompt_block,
@@ -506,13 +592,27 @@ class AsyncStoredPromptBlocksResource:
         ``POST /stored/prompt-blocks``
 
         Args:
-            content: Template content with {{variable}} interpolation
-            name: Display name of the prompt block
-            author_id: Author identifier for multi-tenant filtering
-            description: Purpose description
+            content: Template content with {{variable}} interpolation.
+            name: Display name of the prompt block.
+            author_id: Author identifier for multi-tenant filtering.
+            description: Purpose description.
             id: Unique identifier. If not provided, derived from name.
-            metadata: Additional metadata for the prompt block
-            request_context_schema: JSON Schema defining available variables for {{variableName}} interpolation and conditions
+            metadata: Additional metadata for the prompt block.
+            request_context_schema: JSON Schema defining available variables for {{variableName}}
+                interpolation and conditions.
+            rules: Field ``rules`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.StoredPromptBlocksCreateRequest,
@@ -573,8 +673,19 @@ class AsyncStoredPromptBlocksResource:
         ``DELETE /stored/prompt-blocks/{storedPromptBlockId}``
 
         Args:
-            stored_prompt_block_id: Unique identifier for the stored prompt block
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            stored_prompt_block_id: Unique identifier for the stored prompt block.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredPromptBlocksResource.delete_stored_prompt_block,
@@ -632,14 +743,27 @@ class AsyncStoredPromptBlocksResource:
     ) -> _models.StoredPromptBlockDetails:
         """Get stored prompt block by ID
 
-        Returns a specific prompt block from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
+        Returns a specific prompt block from storage by its unique identifier. Use ?status=draft to
+        resolve with the latest (draft) version, or ?status=published (default) for the active
+        published version.
 
         ``GET /stored/prompt-blocks/{storedPromptBlockId}``
 
         Args:
-            stored_prompt_block_id: Unique identifier for the stored prompt block
-            status: Which version to resolve: published (active version) or draft (latest version)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            stored_prompt_block_id: Unique identifier for the stored prompt block.
+            status: Which version to resolve: published (active version) or draft (latest version).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredPromptBlocksResource.get_stored_prompt_block,
@@ -707,12 +831,23 @@ class AsyncStoredPromptBlocksResource:
         ``GET /stored/prompt-blocks``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            status: Filter prompt blocks by status. When omitted, returns all prompt blocks regardless of status
-            author_id: Filter prompt blocks by author identifier
-            metadata: Filter prompt blocks by metadata key-value pairs
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter prompt blocks by status. When omitted, returns all prompt blocks
+                regardless of status.
+            author_id: Filter prompt blocks by author identifier.
+            metadata: Filter prompt blocks by metadata key-value pairs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredPromptBlocksResource.list_stored_prompt_blocks,
@@ -779,10 +914,30 @@ class AsyncStoredPromptBlocksResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredPromptBlockDetails]:
-        """Every item of every page of ``list_stored_prompt_blocks``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_stored_prompt_blocks``, fetched a page at a time as
+        the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_stored_prompt_blocks``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_prompt_blocks``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter prompt blocks by status. When omitted, returns all prompt blocks
+                regardless of status.
+            author_id: Filter prompt blocks by author identifier.
+            metadata: Filter prompt blocks by metadata key-value pairs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "promptBlocks")
         while not _pager.done:
@@ -834,12 +989,29 @@ class AsyncStoredPromptBlocksResource:
         ``PATCH /stored/prompt-blocks/{storedPromptBlockId}``
 
         Args:
-            stored_prompt_block_id: Unique identifier for the stored prompt block
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            content: Template content with {{variable}} interpolation
-            description: Purpose description
-            name: Display name of the prompt block
-            request_context_schema: JSON Schema defining available variables for {{variableName}} interpolation and conditions
+            stored_prompt_block_id: Unique identifier for the stored prompt block.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            author_id: Field ``authorId`` of the JSON body.
+            content: Template content with {{variable}} interpolation.
+            description: Purpose description.
+            metadata: Field ``metadata`` of the JSON body.
+            name: Display name of the prompt block.
+            request_context_schema: JSON Schema defining available variables for {{variableName}}
+                interpolation and conditions.
+            rules: Field ``rules`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredPromptBlocksResource.update_stored_prompt_block,

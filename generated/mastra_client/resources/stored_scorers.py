@@ -77,15 +77,29 @@ class StoredScorersResource:
         ``POST /stored/scorers``
 
         Args:
-            name: Name of the scorer
-            type: Scorer type: llm-judge for custom, or a preset type name
-            author_id: Author identifier for multi-tenant filtering
-            default_sampling: Default sampling configuration
-            description: Description of the scorer
+            name: Name of the scorer.
+            type: Scorer type: llm-judge for custom, or a preset type name.
+            author_id: Author identifier for multi-tenant filtering.
+            default_sampling: Default sampling configuration.
+            description: Description of the scorer.
             id: Unique identifier. If not provided, derived from name.
-            instructions: System instructions for the judge LLM (used when type is llm-judge)
-            metadata: Additional metadata for the scorer
-            preset_config: Serializable config options for preset scorers
+            instructions: System instructions for the judge LLM (used when type is llm-judge).
+            metadata: Additional metadata for the scorer.
+            model: Field ``model`` of the JSON body.
+            preset_config: Serializable config options for preset scorers.
+            score_range: Field ``scoreRange`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.StoredScorersCreateRequest,
@@ -149,8 +163,19 @@ class StoredScorersResource:
         ``DELETE /stored/scorers/{storedScorerId}``
 
         Args:
-            stored_scorer_id: Unique identifier for the stored scorer definition
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            stored_scorer_id: Unique identifier for the stored scorer definition.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredScorersResource.delete_stored_scorer,
@@ -208,14 +233,27 @@ class StoredScorersResource:
     ) -> _models.StoredScorerDetails:
         """Get stored scorer definition by ID
 
-        Returns a specific scorer definition from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
+        Returns a specific scorer definition from storage by its unique identifier. Use
+        ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for
+        the active published version.
 
         ``GET /stored/scorers/{storedScorerId}``
 
         Args:
-            stored_scorer_id: Unique identifier for the stored scorer definition
-            status: Which version to resolve: published (active version) or draft (latest version)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            stored_scorer_id: Unique identifier for the stored scorer definition.
+            status: Which version to resolve: published (active version) or draft (latest version).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredScorersResource.get_stored_scorer,
@@ -283,12 +321,22 @@ class StoredScorersResource:
         ``GET /stored/scorers``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            status: Filter scorers by status (defaults to published)
-            author_id: Filter scorers by author identifier
-            metadata: Filter scorers by metadata key-value pairs
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter scorers by status (defaults to published).
+            author_id: Filter scorers by author identifier.
+            metadata: Filter scorers by metadata key-value pairs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredScorersResource.list_stored_scorers,
@@ -355,10 +403,29 @@ class StoredScorersResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredScorerDetails]:
-        """Every item of every page of ``list_stored_scorers``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_stored_scorers``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_stored_scorers``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_scorers``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter scorers by status (defaults to published).
+            author_id: Filter scorers by author identifier.
+            metadata: Filter scorers by metadata key-value pairs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "scorerDefinitions")
         while not _pager.done:
@@ -429,14 +496,31 @@ class StoredScorersResource:
         ``PATCH /stored/scorers/{storedScorerId}``
 
         Args:
-            stored_scorer_id: Unique identifier for the stored scorer definition
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            default_sampling: Default sampling configuration
-            description: Description of the scorer
-            instructions: System instructions for the judge LLM (used when type is llm-judge)
-            name: Name of the scorer
-            preset_config: Serializable config options for preset scorers
-            type: Scorer type: llm-judge for custom, or a preset type name
+            stored_scorer_id: Unique identifier for the stored scorer definition.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            author_id: Field ``authorId`` of the JSON body.
+            default_sampling: Default sampling configuration.
+            description: Description of the scorer.
+            instructions: System instructions for the judge LLM (used when type is llm-judge).
+            metadata: Field ``metadata`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            name: Name of the scorer.
+            preset_config: Serializable config options for preset scorers.
+            score_range: Field ``scoreRange`` of the JSON body.
+            type: Scorer type: llm-judge for custom, or a preset type name.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredScorersResource.update_stored_scorer,
@@ -574,15 +658,29 @@ class AsyncStoredScorersResource:
         ``POST /stored/scorers``
 
         Args:
-            name: Name of the scorer
-            type: Scorer type: llm-judge for custom, or a preset type name
-            author_id: Author identifier for multi-tenant filtering
-            default_sampling: Default sampling configuration
-            description: Description of the scorer
+            name: Name of the scorer.
+            type: Scorer type: llm-judge for custom, or a preset type name.
+            author_id: Author identifier for multi-tenant filtering.
+            default_sampling: Default sampling configuration.
+            description: Description of the scorer.
             id: Unique identifier. If not provided, derived from name.
-            instructions: System instructions for the judge LLM (used when type is llm-judge)
-            metadata: Additional metadata for the scorer
-            preset_config: Serializable config options for preset scorers
+            instructions: System instructions for the judge LLM (used when type is llm-judge).
+            metadata: Additional metadata for the scorer.
+            model: Field ``model`` of the JSON body.
+            preset_config: Serializable config options for preset scorers.
+            score_range: Field ``scoreRange`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.StoredScorersCreateRequest,
@@ -646,8 +744,19 @@ class AsyncStoredScorersResource:
         ``DELETE /stored/scorers/{storedScorerId}``
 
         Args:
-            stored_scorer_id: Unique identifier for the stored scorer definition
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            stored_scorer_id: Unique identifier for the stored scorer definition.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredScorersResource.delete_stored_scorer,
@@ -705,14 +814,27 @@ class AsyncStoredScorersResource:
     ) -> _models.StoredScorerDetails:
         """Get stored scorer definition by ID
 
-        Returns a specific scorer definition from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
+        Returns a specific scorer definition from storage by its unique identifier. Use
+        ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for
+        the active published version.
 
         ``GET /stored/scorers/{storedScorerId}``
 
         Args:
-            stored_scorer_id: Unique identifier for the stored scorer definition
-            status: Which version to resolve: published (active version) or draft (latest version)
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            stored_scorer_id: Unique identifier for the stored scorer definition.
+            status: Which version to resolve: published (active version) or draft (latest version).
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredScorersResource.get_stored_scorer,
@@ -780,12 +902,22 @@ class AsyncStoredScorersResource:
         ``GET /stored/scorers``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            status: Filter scorers by status (defaults to published)
-            author_id: Filter scorers by author identifier
-            metadata: Filter scorers by metadata key-value pairs
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter scorers by status (defaults to published).
+            author_id: Filter scorers by author identifier.
+            metadata: Filter scorers by metadata key-value pairs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredScorersResource.list_stored_scorers,
@@ -852,10 +984,29 @@ class AsyncStoredScorersResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredScorerDetails]:
-        """Every item of every page of ``list_stored_scorers``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_stored_scorers``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_stored_scorers``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_scorers``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter scorers by status (defaults to published).
+            author_id: Filter scorers by author identifier.
+            metadata: Filter scorers by metadata key-value pairs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "scorerDefinitions")
         while not _pager.done:
@@ -927,14 +1078,31 @@ class AsyncStoredScorersResource:
         ``PATCH /stored/scorers/{storedScorerId}``
 
         Args:
-            stored_scorer_id: Unique identifier for the stored scorer definition
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            default_sampling: Default sampling configuration
-            description: Description of the scorer
-            instructions: System instructions for the judge LLM (used when type is llm-judge)
-            name: Name of the scorer
-            preset_config: Serializable config options for preset scorers
-            type: Scorer type: llm-judge for custom, or a preset type name
+            stored_scorer_id: Unique identifier for the stored scorer definition.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            author_id: Field ``authorId`` of the JSON body.
+            default_sampling: Default sampling configuration.
+            description: Description of the scorer.
+            instructions: System instructions for the judge LLM (used when type is llm-judge).
+            metadata: Field ``metadata`` of the JSON body.
+            model: Field ``model`` of the JSON body.
+            name: Name of the scorer.
+            preset_config: Serializable config options for preset scorers.
+            score_range: Field ``scoreRange`` of the JSON body.
+            type: Scorer type: llm-judge for custom, or a preset type name.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredScorersResource.update_stored_scorer,

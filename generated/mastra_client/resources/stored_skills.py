@@ -67,20 +67,32 @@ class StoredSkillsResource:
         ``POST /stored/skills``
 
         Args:
-            description: Description of what the skill does and when to use it
-            instructions: Markdown instructions for the skill
-            name: Name of the skill
-            assets: List of asset file paths
-            author_id: Author identifier for multi-tenant filtering
-            compatibility: Compatibility requirements
-            files: Full file tree structure for the skill
+            description: Description of what the skill does and when to use it.
+            instructions: Markdown instructions for the skill.
+            name: Name of the skill.
+            assets: List of asset file paths.
+            author_id: Author identifier for multi-tenant filtering.
+            compatibility: Compatibility requirements.
+            files: Full file tree structure for the skill.
             id: Unique identifier. If not provided, derived from name.
-            license: License identifier for the skill
-            metadata: Additional metadata for the skill
-            references: List of reference file paths
-            scripts: List of script file paths
-            source: Source location of the skill
-            visibility: Skill visibility: private (owner/admin only) or public (any reader)
+            license: License identifier for the skill.
+            metadata: Additional metadata for the skill.
+            references: List of reference file paths.
+            scripts: List of script file paths.
+            source: Source location of the skill.
+            visibility: Skill visibility: private (owner/admin only) or public (any reader).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.StoredSkillsCreateRequest,
@@ -147,8 +159,19 @@ class StoredSkillsResource:
         ``DELETE /stored/skills/{storedSkillId}/favorite``
 
         Args:
-            stored_skill_id: Unique identifier for the stored skill
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            stored_skill_id: Unique identifier for the stored skill.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredSkillsResource.delete_favorite,
@@ -210,8 +233,19 @@ class StoredSkillsResource:
         ``DELETE /stored/skills/{storedSkillId}``
 
         Args:
-            stored_skill_id: Unique identifier for the stored skill
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            stored_skill_id: Unique identifier for the stored skill.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredSkillsResource.delete_stored_skill,
@@ -268,13 +302,25 @@ class StoredSkillsResource:
     ) -> _models.StoredSkillDetails:
         """Get stored skill by ID
 
-        Returns a specific skill from storage by its unique identifier (resolved with active version config)
+        Returns a specific skill from storage by its unique identifier (resolved with active version
+        config)
 
         ``GET /stored/skills/{storedSkillId}``
 
         Args:
-            stored_skill_id: Unique identifier for the stored skill
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            stored_skill_id: Unique identifier for the stored skill.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredSkillsResource.get_stored_skill,
@@ -343,15 +389,27 @@ class StoredSkillsResource:
         ``GET /stored/skills``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            status: Filter skills by status
-            author_id: Filter skills by author identifier
-            visibility: Filter to only public skills
-            metadata: Filter skills by metadata key-value pairs
-            favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature)
-            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for `favoritedOnly` instead of the caller
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter skills by status.
+            author_id: Filter skills by author identifier.
+            visibility: Filter to only public skills.
+            metadata: Filter skills by metadata key-value pairs.
+            favorited_only: When true, return only skills favorited by the caller (requires the
+                `favorites` EE feature).
+            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting
+                principal for `favoritedOnly` instead of the caller.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredSkillsResource.list_stored_skills,
@@ -427,10 +485,34 @@ class StoredSkillsResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredSkillDetails]:
-        """Every item of every page of ``list_stored_skills``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_stored_skills``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_stored_skills``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_skills``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter skills by status.
+            author_id: Filter skills by author identifier.
+            visibility: Filter to only public skills.
+            metadata: Filter skills by metadata key-value pairs.
+            favorited_only: When true, return only skills favorited by the caller (requires the
+                `favorites` EE feature).
+            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting
+                principal for `favoritedOnly` instead of the caller.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "skills")
         while not _pager.done:
@@ -470,13 +552,26 @@ class StoredSkillsResource:
     ) -> _models.StoredSkillPublishResponse:
         """Publish stored skill
 
-        Snapshots the skill directory from the filesystem into content-addressable blob storage, creates a new version with a tree manifest, and marks the skill as published
+        Snapshots the skill directory from the filesystem into content-addressable blob storage,
+        creates a new version with a tree manifest, and marks the skill as published
 
         ``POST /stored/skills/{storedSkillId}/publish``
 
         Args:
-            stored_skill_id: Unique identifier for the stored skill
-            skill_path: Path to the skill directory on the server filesystem (containing SKILL.md)
+            stored_skill_id: Unique identifier for the stored skill.
+            skill_path: Path to the skill directory on the server filesystem (containing SKILL.md).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredSkillsResource.publish,
@@ -536,8 +631,19 @@ class StoredSkillsResource:
         ``PUT /stored/skills/{storedSkillId}/favorite``
 
         Args:
-            stored_skill_id: Unique identifier for the stored skill
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            stored_skill_id: Unique identifier for the stored skill.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredSkillsResource.put_favorite,
@@ -618,20 +724,34 @@ class StoredSkillsResource:
         ``PATCH /stored/skills/{storedSkillId}``
 
         Args:
-            stored_skill_id: Unique identifier for the stored skill
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            assets: List of asset file paths
-            compatibility: Compatibility requirements
-            description: Description of what the skill does and when to use it
-            files: Full file tree structure for the skill
-            instructions: Markdown instructions for the skill
-            license: License identifier for the skill
-            metadata: Additional metadata for the skill
-            name: Name of the skill
-            references: List of reference file paths
-            scripts: List of script file paths
-            source: Source location of the skill
-            visibility: Skill visibility: private (owner/admin only) or public (any reader)
+            stored_skill_id: Unique identifier for the stored skill.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            assets: List of asset file paths.
+            author_id: Field ``authorId`` of the JSON body.
+            compatibility: Compatibility requirements.
+            description: Description of what the skill does and when to use it.
+            files: Full file tree structure for the skill.
+            instructions: Markdown instructions for the skill.
+            license: License identifier for the skill.
+            metadata: Additional metadata for the skill.
+            name: Name of the skill.
+            references: List of reference file paths.
+            scripts: List of script file paths.
+            source: Source location of the skill.
+            visibility: Skill visibility: private (owner/admin only) or public (any reader).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredSkillsResource.update_stored_skill,
@@ -768,20 +888,32 @@ class AsyncStoredSkillsResource:
         ``POST /stored/skills``
 
         Args:
-            description: Description of what the skill does and when to use it
-            instructions: Markdown instructions for the skill
-            name: Name of the skill
-            assets: List of asset file paths
-            author_id: Author identifier for multi-tenant filtering
-            compatibility: Compatibility requirements
-            files: Full file tree structure for the skill
+            description: Description of what the skill does and when to use it.
+            instructions: Markdown instructions for the skill.
+            name: Name of the skill.
+            assets: List of asset file paths.
+            author_id: Author identifier for multi-tenant filtering.
+            compatibility: Compatibility requirements.
+            files: Full file tree structure for the skill.
             id: Unique identifier. If not provided, derived from name.
-            license: License identifier for the skill
-            metadata: Additional metadata for the skill
-            references: List of reference file paths
-            scripts: List of script file paths
-            source: Source location of the skill
-            visibility: Skill visibility: private (owner/admin only) or public (any reader)
+            license: License identifier for the skill.
+            metadata: Additional metadata for the skill.
+            references: List of reference file paths.
+            scripts: List of script file paths.
+            source: Source location of the skill.
+            visibility: Skill visibility: private (owner/admin only) or public (any reader).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.StoredSkillsCreateRequest,
@@ -848,8 +980,19 @@ class AsyncStoredSkillsResource:
         ``DELETE /stored/skills/{storedSkillId}/favorite``
 
         Args:
-            stored_skill_id: Unique identifier for the stored skill
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            stored_skill_id: Unique identifier for the stored skill.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredSkillsResource.delete_favorite,
@@ -911,8 +1054,19 @@ class AsyncStoredSkillsResource:
         ``DELETE /stored/skills/{storedSkillId}``
 
         Args:
-            stored_skill_id: Unique identifier for the stored skill
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            stored_skill_id: Unique identifier for the stored skill.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredSkillsResource.delete_stored_skill,
@@ -969,13 +1123,25 @@ class AsyncStoredSkillsResource:
     ) -> _models.StoredSkillDetails:
         """Get stored skill by ID
 
-        Returns a specific skill from storage by its unique identifier (resolved with active version config)
+        Returns a specific skill from storage by its unique identifier (resolved with active version
+        config)
 
         ``GET /stored/skills/{storedSkillId}``
 
         Args:
-            stored_skill_id: Unique identifier for the stored skill
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            stored_skill_id: Unique identifier for the stored skill.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredSkillsResource.get_stored_skill,
@@ -1044,15 +1210,27 @@ class AsyncStoredSkillsResource:
         ``GET /stored/skills``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            status: Filter skills by status
-            author_id: Filter skills by author identifier
-            visibility: Filter to only public skills
-            metadata: Filter skills by metadata key-value pairs
-            favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature)
-            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for `favoritedOnly` instead of the caller
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter skills by status.
+            author_id: Filter skills by author identifier.
+            visibility: Filter to only public skills.
+            metadata: Filter skills by metadata key-value pairs.
+            favorited_only: When true, return only skills favorited by the caller (requires the
+                `favorites` EE feature).
+            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting
+                principal for `favoritedOnly` instead of the caller.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredSkillsResource.list_stored_skills,
@@ -1128,10 +1306,34 @@ class AsyncStoredSkillsResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredSkillDetails]:
-        """Every item of every page of ``list_stored_skills``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_stored_skills``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_stored_skills``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_skills``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            status: Filter skills by status.
+            author_id: Filter skills by author identifier.
+            visibility: Filter to only public skills.
+            metadata: Filter skills by metadata key-value pairs.
+            favorited_only: When true, return only skills favorited by the caller (requires the
+                `favorites` EE feature).
+            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting
+                principal for `favoritedOnly` instead of the caller.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "skills")
         while not _pager.done:
@@ -1172,13 +1374,26 @@ class AsyncStoredSkillsResource:
     ) -> _models.StoredSkillPublishResponse:
         """Publish stored skill
 
-        Snapshots the skill directory from the filesystem into content-addressable blob storage, creates a new version with a tree manifest, and marks the skill as published
+        Snapshots the skill directory from the filesystem into content-addressable blob storage,
+        creates a new version with a tree manifest, and marks the skill as published
 
         ``POST /stored/skills/{storedSkillId}/publish``
 
         Args:
-            stored_skill_id: Unique identifier for the stored skill
-            skill_path: Path to the skill directory on the server filesystem (containing SKILL.md)
+            stored_skill_id: Unique identifier for the stored skill.
+            skill_path: Path to the skill directory on the server filesystem (containing SKILL.md).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredSkillsResource.publish,
@@ -1238,8 +1453,19 @@ class AsyncStoredSkillsResource:
         ``PUT /stored/skills/{storedSkillId}/favorite``
 
         Args:
-            stored_skill_id: Unique identifier for the stored skill
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            stored_skill_id: Unique identifier for the stored skill.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredSkillsResource.put_favorite,
@@ -1320,20 +1546,34 @@ class AsyncStoredSkillsResource:
         ``PATCH /stored/skills/{storedSkillId}``
 
         Args:
-            stored_skill_id: Unique identifier for the stored skill
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            assets: List of asset file paths
-            compatibility: Compatibility requirements
-            description: Description of what the skill does and when to use it
-            files: Full file tree structure for the skill
-            instructions: Markdown instructions for the skill
-            license: License identifier for the skill
-            metadata: Additional metadata for the skill
-            name: Name of the skill
-            references: List of reference file paths
-            scripts: List of script file paths
-            source: Source location of the skill
-            visibility: Skill visibility: private (owner/admin only) or public (any reader)
+            stored_skill_id: Unique identifier for the stored skill.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            assets: List of asset file paths.
+            author_id: Field ``authorId`` of the JSON body.
+            compatibility: Compatibility requirements.
+            description: Description of what the skill does and when to use it.
+            files: Full file tree structure for the skill.
+            instructions: Markdown instructions for the skill.
+            license: License identifier for the skill.
+            metadata: Additional metadata for the skill.
+            name: Name of the skill.
+            references: List of reference file paths.
+            scripts: List of script file paths.
+            source: Source location of the skill.
+            visibility: Skill visibility: private (owner/admin only) or public (any reader).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredSkillsResource.update_stored_skill,

@@ -70,15 +70,31 @@ class StoredWorkspacesResource:
         ``POST /stored/workspaces``
 
         Args:
-            name: Name of the workspace
-            author_id: Author identifier for multi-tenant filtering
-            auto_sync: Whether to automatically sync the workspace
-            description: Description of the workspace
+            name: Name of the workspace.
+            author_id: Author identifier for multi-tenant filtering.
+            auto_sync: Whether to automatically sync the workspace.
+            description: Description of the workspace.
+            filesystem: Field ``filesystem`` of the JSON body.
             id: Unique identifier. If not provided, derived from name.
-            metadata: Additional metadata for the workspace
-            mounts: Mounted filesystems keyed by mount path
-            operation_timeout: Operation timeout in milliseconds
-            skills: Array of skill IDs
+            metadata: Additional metadata for the workspace.
+            mounts: Mounted filesystems keyed by mount path.
+            operation_timeout: Operation timeout in milliseconds.
+            sandbox: Field ``sandbox`` of the JSON body.
+            search: Field ``search`` of the JSON body.
+            skills: Array of skill IDs.
+            tools: Field ``tools`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.StoredWorkspacesCreateRequest,
@@ -143,7 +159,17 @@ class StoredWorkspacesResource:
         ``DELETE /stored/workspaces/{storedWorkspaceId}``
 
         Args:
-            stored_workspace_id: Unique identifier for the stored workspace
+            stored_workspace_id: Unique identifier for the stored workspace.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredWorkspacesResource.delete_stored_workspace,
@@ -191,12 +217,23 @@ class StoredWorkspacesResource:
     ) -> _models.StoredWorkspace:
         """Get stored workspace by ID
 
-        Returns a specific workspace from storage by its unique identifier (resolved with active version config)
+        Returns a specific workspace from storage by its unique identifier (resolved with active
+        version config)
 
         ``GET /stored/workspaces/{storedWorkspaceId}``
 
         Args:
-            stored_workspace_id: Unique identifier for the stored workspace
+            stored_workspace_id: Unique identifier for the stored workspace.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredWorkspacesResource.get_stored_workspace,
@@ -253,11 +290,21 @@ class StoredWorkspacesResource:
         ``GET /stored/workspaces``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            author_id: Filter workspaces by author identifier
-            metadata: Filter workspaces by metadata key-value pairs
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            author_id: Filter workspaces by author identifier.
+            metadata: Filter workspaces by metadata key-value pairs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredWorkspacesResource.list_stored_workspaces,
@@ -321,10 +368,28 @@ class StoredWorkspacesResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredWorkspacesResponseWorkspace]:
-        """Every item of every page of ``list_stored_workspaces``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_stored_workspaces``, fetched a page at a time as the
+        loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_stored_workspaces``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_workspaces``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            author_id: Filter workspaces by author identifier.
+            metadata: Filter workspaces by metadata key-value pairs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "workspaces")
         while not _pager.done:
@@ -382,13 +447,30 @@ class StoredWorkspacesResource:
         ``PATCH /stored/workspaces/{storedWorkspaceId}``
 
         Args:
-            stored_workspace_id: Unique identifier for the stored workspace
-            auto_sync: Whether to automatically sync the workspace
-            description: Description of the workspace
-            mounts: Mounted filesystems keyed by mount path
-            name: Name of the workspace
-            operation_timeout: Operation timeout in milliseconds
-            skills: Array of skill IDs
+            stored_workspace_id: Unique identifier for the stored workspace.
+            auto_sync: Whether to automatically sync the workspace.
+            description: Description of the workspace.
+            filesystem: Field ``filesystem`` of the JSON body.
+            metadata: Field ``metadata`` of the JSON body.
+            mounts: Mounted filesystems keyed by mount path.
+            name: Name of the workspace.
+            operation_timeout: Operation timeout in milliseconds.
+            sandbox: Field ``sandbox`` of the JSON body.
+            search: Field ``search`` of the JSON body.
+            skills: Array of skill IDs.
+            tools: Field ``tools`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             StoredWorkspacesResource.update_stored_workspace,
@@ -512,15 +594,31 @@ class AsyncStoredWorkspacesResource:
         ``POST /stored/workspaces``
 
         Args:
-            name: Name of the workspace
-            author_id: Author identifier for multi-tenant filtering
-            auto_sync: Whether to automatically sync the workspace
-            description: Description of the workspace
+            name: Name of the workspace.
+            author_id: Author identifier for multi-tenant filtering.
+            auto_sync: Whether to automatically sync the workspace.
+            description: Description of the workspace.
+            filesystem: Field ``filesystem`` of the JSON body.
             id: Unique identifier. If not provided, derived from name.
-            metadata: Additional metadata for the workspace
-            mounts: Mounted filesystems keyed by mount path
-            operation_timeout: Operation timeout in milliseconds
-            skills: Array of skill IDs
+            metadata: Additional metadata for the workspace.
+            mounts: Mounted filesystems keyed by mount path.
+            operation_timeout: Operation timeout in milliseconds.
+            sandbox: Field ``sandbox`` of the JSON body.
+            search: Field ``search`` of the JSON body.
+            skills: Array of skill IDs.
+            tools: Field ``tools`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.StoredWorkspacesCreateRequest,
@@ -585,7 +683,17 @@ class AsyncStoredWorkspacesResource:
         ``DELETE /stored/workspaces/{storedWorkspaceId}``
 
         Args:
-            stored_workspace_id: Unique identifier for the stored workspace
+            stored_workspace_id: Unique identifier for the stored workspace.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredWorkspacesResource.delete_stored_workspace,
@@ -633,12 +741,23 @@ class AsyncStoredWorkspacesResource:
     ) -> _models.StoredWorkspace:
         """Get stored workspace by ID
 
-        Returns a specific workspace from storage by its unique identifier (resolved with active version config)
+        Returns a specific workspace from storage by its unique identifier (resolved with active
+        version config)
 
         ``GET /stored/workspaces/{storedWorkspaceId}``
 
         Args:
-            stored_workspace_id: Unique identifier for the stored workspace
+            stored_workspace_id: Unique identifier for the stored workspace.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredWorkspacesResource.get_stored_workspace,
@@ -695,11 +814,21 @@ class AsyncStoredWorkspacesResource:
         ``GET /stored/workspaces``
 
         Args:
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            order_by: Query parameter: orderBy
-            author_id: Filter workspaces by author identifier
-            metadata: Filter workspaces by metadata key-value pairs
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            author_id: Filter workspaces by author identifier.
+            metadata: Filter workspaces by metadata key-value pairs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredWorkspacesResource.list_stored_workspaces,
@@ -763,10 +892,28 @@ class AsyncStoredWorkspacesResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredWorkspacesResponseWorkspace]:
-        """Every item of every page of ``list_stored_workspaces``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_stored_workspaces``, fetched a page at a time as the
+        loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_stored_workspaces``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_stored_workspaces``.
+
+        Args:
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            order_by: Query parameter ``orderBy``, sent as JSON.
+            author_id: Filter workspaces by author identifier.
+            metadata: Filter workspaces by metadata key-value pairs.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "workspaces")
         while not _pager.done:
@@ -825,13 +972,30 @@ class AsyncStoredWorkspacesResource:
         ``PATCH /stored/workspaces/{storedWorkspaceId}``
 
         Args:
-            stored_workspace_id: Unique identifier for the stored workspace
-            auto_sync: Whether to automatically sync the workspace
-            description: Description of the workspace
-            mounts: Mounted filesystems keyed by mount path
-            name: Name of the workspace
-            operation_timeout: Operation timeout in milliseconds
-            skills: Array of skill IDs
+            stored_workspace_id: Unique identifier for the stored workspace.
+            auto_sync: Whether to automatically sync the workspace.
+            description: Description of the workspace.
+            filesystem: Field ``filesystem`` of the JSON body.
+            metadata: Field ``metadata`` of the JSON body.
+            mounts: Mounted filesystems keyed by mount path.
+            name: Name of the workspace.
+            operation_timeout: Operation timeout in milliseconds.
+            sandbox: Field ``sandbox`` of the JSON body.
+            search: Field ``search`` of the JSON body.
+            skills: Array of skill IDs.
+            tools: Field ``tools`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncStoredWorkspacesResource.update_stored_workspace,

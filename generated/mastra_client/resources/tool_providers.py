@@ -55,13 +55,29 @@ class ToolProvidersResource:
         ``POST /tool-providers/{providerId}/authorize``
 
         Args:
-            provider_id: Unique identifier for the tool provider
-            toolkit: Toolkit slug being authorized
-            config: Provider-specific user-supplied connection fields (e.g. subdomain)
-            connection_id: Existing connection bucket id when re-authorizing; omit for a brand-new connection
-            label: Optional human label to persist on the resulting tool_provider_connections row. Must match the stored connection label rules (≤ 32 chars, [A-Za-z0-9 _-]+).
-            scope: Identity bucket. "shared" pins under SHARED_BUCKET_ID. "caller-supplied" pins under the request-context resourceId (returns 400 when missing). Defaults to "per-author".
-            tool_name: Optional tool slug for tool-scoped authorization
+            provider_id: Unique identifier for the tool provider.
+            toolkit: Toolkit slug being authorized.
+            config: Provider-specific user-supplied connection fields (e.g. subdomain).
+            connection_id: Existing connection bucket id when re-authorizing; omit for a brand-new
+                connection.
+            label: Optional human label to persist on the resulting tool_provider_connections row.
+                Must match the stored connection label rules (≤ 32 chars, [A-Za-z0-9 _-]+).
+            scope: Identity bucket. "shared" pins under SHARED_BUCKET_ID. "caller-supplied" pins
+                under the request-context resourceId (returns 400 when missing). Defaults to
+                "per-author".
+            tool_name: Optional tool slug for tool-scoped authorization.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ToolProvidersResource.authorize,
@@ -127,8 +143,20 @@ class ToolProvidersResource:
         ``POST /tool-providers/{providerId}/connection-status``
 
         Args:
-            provider_id: Unique identifier for the tool provider
-            items: Connection tuples to batch-check
+            provider_id: Unique identifier for the tool provider.
+            items: Connection tuples to batch-check.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ToolProvidersResource.connection_status,
@@ -185,15 +213,26 @@ class ToolProvidersResource:
     ) -> _models.ToolProviderConnectionDeleteResponse:
         """Disconnect a connection
 
-        Revokes the provider-side connection (if supported) and removes the persisted tool_provider_connections row. Use `?force=true` to bypass usage checks.
+        Revokes the provider-side connection (if supported) and removes the persisted
+        tool_provider_connections row. Use `?force=true` to bypass usage checks.
 
         ``DELETE /tool-providers/{providerId}/connections/{connectionId}``
 
         Args:
-            provider_id: Unique identifier for the tool provider
-            connection_id: Adapter-native connection id (e.g. Composio ca_...)
-            force: When true, revoke at the provider and drop the row even if pinned by agents
-            toolkit: Toolkit slug for the connection (used when the row was upserted with one)
+            provider_id: Unique identifier for the tool provider.
+            connection_id: Adapter-native connection id (e.g. Composio ca_...).
+            force: When true, revoke at the provider and drop the row even if pinned by agents.
+            toolkit: Toolkit slug for the connection (used when the row was upserted with one).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ToolProvidersResource.delete_connection,
@@ -257,8 +296,18 @@ class ToolProvidersResource:
         ``GET /tool-providers/{providerId}/auth-status/{authId}``
 
         Args:
-            provider_id: Unique identifier for the tool provider
-            auth_id: Opaque auth handle returned by authorize
+            provider_id: Unique identifier for the tool provider.
+            auth_id: Opaque auth handle returned by authorize.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ToolProvidersResource.get_auth_status,
@@ -314,9 +363,19 @@ class ToolProvidersResource:
         ``GET /tool-providers/{providerId}/connections/{connectionId}/usage``
 
         Args:
-            provider_id: Unique identifier for the tool provider
-            connection_id: Adapter-native connection id (e.g. Composio ca_...)
-            toolkit: Optional toolkit slug to scope the usage scan
+            provider_id: Unique identifier for the tool provider.
+            connection_id: Adapter-native connection id (e.g. Composio ca_...).
+            toolkit: Optional toolkit slug to scope the usage scan.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ToolProvidersResource.get_connection_usage,
@@ -377,7 +436,17 @@ class ToolProvidersResource:
         ``GET /tool-providers/{providerId}/health``
 
         Args:
-            provider_id: Unique identifier for the tool provider
+            provider_id: Unique identifier for the tool provider.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ToolProvidersResource.get_health,
@@ -431,8 +500,18 @@ class ToolProvidersResource:
         ``GET /tool-providers/{providerId}/tools/{toolSlug}/schema``
 
         Args:
-            provider_id: Unique identifier for the tool provider
-            tool_slug: Slug identifier for the tool
+            provider_id: Unique identifier for the tool provider.
+            tool_slug: Slug identifier for the tool.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ToolProvidersResource.get_tool_schema,
@@ -482,13 +561,24 @@ class ToolProvidersResource:
     ) -> _models.ToolProviderConnectionFieldsResponse:
         """List connection field schema
 
-        Returns a list of provider-specific fields the UI should collect before initiating an authorize call
+        Returns a list of provider-specific fields the UI should collect before initiating an
+        authorize call
 
         ``GET /tool-providers/{providerId}/connection-fields``
 
         Args:
-            provider_id: Unique identifier for the tool provider
-            toolkit: Toolkit slug whose connection field schema to list
+            provider_id: Unique identifier for the tool provider.
+            toolkit: Toolkit slug whose connection field schema to list.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ToolProvidersResource.list_connection_fields,
@@ -548,17 +638,29 @@ class ToolProvidersResource:
     ) -> _models.ToolProviderConnectionsResponse:
         """List existing connections
 
-        Returns existing provider connections on a toolkit, so the picker can offer them for pinning without re-running OAuth
+        Returns existing provider connections on a toolkit, so the picker can offer them for pinning
+        without re-running OAuth
 
         ``GET /tool-providers/{providerId}/connections``
 
         Args:
-            provider_id: Unique identifier for the tool provider
-            toolkit: Toolkit slug whose connections to list
-            author_id: Admin-only: restrict listing to a specific author. Silently ignored for non-admin callers.
+            provider_id: Unique identifier for the tool provider.
+            toolkit: Toolkit slug whose connections to list.
+            author_id: Admin-only: restrict listing to a specific author. Silently ignored for
+                non-admin callers.
             scope: Filter results by scope. Omit to include shared + per-author pins for the caller.
-            page: Page number for pagination (1-indexed)
-            per_page: Number of items per page (default 50, max 200)
+            page: Page number for pagination (1-indexed).
+            per_page: Number of items per page (default 50, max 200).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ToolProvidersResource.list_connections,
@@ -624,10 +726,30 @@ class ToolProvidersResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ToolProviderConnectionsResponseItem]:
-        """Every item of every page of ``list_connections``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_connections``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_connections``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_connections``.
+
+        Args:
+            provider_id: Unique identifier for the tool provider.
+            toolkit: Toolkit slug whose connections to list.
+            author_id: Admin-only: restrict listing to a specific author. Silently ignored for
+                non-admin callers.
+            scope: Filter results by scope. Omit to include shared + per-author pins for the caller.
+            page: Page number for pagination (1-indexed).
+            per_page: Number of items per page (default 50, max 200).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "items")
         while not _pager.done:
@@ -664,6 +786,18 @@ class ToolProvidersResource:
         Returns a list of all registered tool providers with their info and capabilities
 
         ``GET /tool-providers``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -710,7 +844,17 @@ class ToolProvidersResource:
         ``GET /tool-providers/{providerId}/toolkits``
 
         Args:
-            provider_id: Unique identifier for the tool provider
+            provider_id: Unique identifier for the tool provider.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ToolProvidersResource.list_toolkits,
@@ -767,11 +911,21 @@ class ToolProvidersResource:
         ``GET /tool-providers/{providerId}/tools``
 
         Args:
-            provider_id: Unique identifier for the tool provider
-            toolkit: Filter tools by toolkit slug
-            search: Search tools by name or description
-            page: Page number for pagination (1-indexed)
-            per_page: Number of items per page
+            provider_id: Unique identifier for the tool provider.
+            toolkit: Filter tools by toolkit slug.
+            search: Search tools by name or description.
+            page: Page number for pagination (1-indexed).
+            per_page: Number of items per page.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ToolProvidersResource.list_tools,
@@ -836,8 +990,25 @@ class ToolProvidersResource:
     ) -> Iterator[_models.ToolProviderToolsResponseData]:
         """Every item of every page of ``list_tools``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_tools``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_tools``.
+
+        Args:
+            provider_id: Unique identifier for the tool provider.
+            toolkit: Filter tools by toolkit slug.
+            search: Search tools by name or description.
+            page: Page number for pagination (1-indexed).
+            per_page: Number of items per page.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "data")
         while not _pager.done:
@@ -874,14 +1045,28 @@ class ToolProvidersResource:
     ) -> _models.ToolProviderConnectionUpdateResponse:
         """Update a connection label
 
-        Updates the persisted display label on tool_provider_connections. Returns 403 when caller is neither the owner nor admin (and the row is not shared), 404 when the row does not exist.
+        Updates the persisted display label on tool_provider_connections. Returns 403 when caller is
+        neither the owner nor admin (and the row is not shared), 404 when the row does not exist.
 
         ``PATCH /tool-providers/{providerId}/connections/{connectionId}``
 
         Args:
-            provider_id: Unique identifier for the tool provider
-            connection_id: Adapter-native connection id (e.g. Composio ca_...)
-            label: New display label for the connection. Pass null (or empty string) to clear the existing label.
+            provider_id: Unique identifier for the tool provider.
+            connection_id: Adapter-native connection id (e.g. Composio ca_...).
+            label: New display label for the connection. Pass null (or empty string) to clear the
+                existing label.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             ToolProvidersResource.update_connection,
@@ -999,13 +1184,29 @@ class AsyncToolProvidersResource:
         ``POST /tool-providers/{providerId}/authorize``
 
         Args:
-            provider_id: Unique identifier for the tool provider
-            toolkit: Toolkit slug being authorized
-            config: Provider-specific user-supplied connection fields (e.g. subdomain)
-            connection_id: Existing connection bucket id when re-authorizing; omit for a brand-new connection
-            label: Optional human label to persist on the resulting tool_provider_connections row. Must match the stored connection label rules (≤ 32 chars, [A-Za-z0-9 _-]+).
-            scope: Identity bucket. "shared" pins under SHARED_BUCKET_ID. "caller-supplied" pins under the request-context resourceId (returns 400 when missing). Defaults to "per-author".
-            tool_name: Optional tool slug for tool-scoped authorization
+            provider_id: Unique identifier for the tool provider.
+            toolkit: Toolkit slug being authorized.
+            config: Provider-specific user-supplied connection fields (e.g. subdomain).
+            connection_id: Existing connection bucket id when re-authorizing; omit for a brand-new
+                connection.
+            label: Optional human label to persist on the resulting tool_provider_connections row.
+                Must match the stored connection label rules (≤ 32 chars, [A-Za-z0-9 _-]+).
+            scope: Identity bucket. "shared" pins under SHARED_BUCKET_ID. "caller-supplied" pins
+                under the request-context resourceId (returns 400 when missing). Defaults to
+                "per-author".
+            tool_name: Optional tool slug for tool-scoped authorization.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncToolProvidersResource.authorize,
@@ -1071,8 +1272,20 @@ class AsyncToolProvidersResource:
         ``POST /tool-providers/{providerId}/connection-status``
 
         Args:
-            provider_id: Unique identifier for the tool provider
-            items: Connection tuples to batch-check
+            provider_id: Unique identifier for the tool provider.
+            items: Connection tuples to batch-check.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncToolProvidersResource.connection_status,
@@ -1129,15 +1342,26 @@ class AsyncToolProvidersResource:
     ) -> _models.ToolProviderConnectionDeleteResponse:
         """Disconnect a connection
 
-        Revokes the provider-side connection (if supported) and removes the persisted tool_provider_connections row. Use `?force=true` to bypass usage checks.
+        Revokes the provider-side connection (if supported) and removes the persisted
+        tool_provider_connections row. Use `?force=true` to bypass usage checks.
 
         ``DELETE /tool-providers/{providerId}/connections/{connectionId}``
 
         Args:
-            provider_id: Unique identifier for the tool provider
-            connection_id: Adapter-native connection id (e.g. Composio ca_...)
-            force: When true, revoke at the provider and drop the row even if pinned by agents
-            toolkit: Toolkit slug for the connection (used when the row was upserted with one)
+            provider_id: Unique identifier for the tool provider.
+            connection_id: Adapter-native connection id (e.g. Composio ca_...).
+            force: When true, revoke at the provider and drop the row even if pinned by agents.
+            toolkit: Toolkit slug for the connection (used when the row was upserted with one).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncToolProvidersResource.delete_connection,
@@ -1201,8 +1425,18 @@ class AsyncToolProvidersResource:
         ``GET /tool-providers/{providerId}/auth-status/{authId}``
 
         Args:
-            provider_id: Unique identifier for the tool provider
-            auth_id: Opaque auth handle returned by authorize
+            provider_id: Unique identifier for the tool provider.
+            auth_id: Opaque auth handle returned by authorize.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncToolProvidersResource.get_auth_status,
@@ -1258,9 +1492,19 @@ class AsyncToolProvidersResource:
         ``GET /tool-providers/{providerId}/connections/{connectionId}/usage``
 
         Args:
-            provider_id: Unique identifier for the tool provider
-            connection_id: Adapter-native connection id (e.g. Composio ca_...)
-            toolkit: Optional toolkit slug to scope the usage scan
+            provider_id: Unique identifier for the tool provider.
+            connection_id: Adapter-native connection id (e.g. Composio ca_...).
+            toolkit: Optional toolkit slug to scope the usage scan.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncToolProvidersResource.get_connection_usage,
@@ -1321,7 +1565,17 @@ class AsyncToolProvidersResource:
         ``GET /tool-providers/{providerId}/health``
 
         Args:
-            provider_id: Unique identifier for the tool provider
+            provider_id: Unique identifier for the tool provider.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncToolProvidersResource.get_health,
@@ -1375,8 +1629,18 @@ class AsyncToolProvidersResource:
         ``GET /tool-providers/{providerId}/tools/{toolSlug}/schema``
 
         Args:
-            provider_id: Unique identifier for the tool provider
-            tool_slug: Slug identifier for the tool
+            provider_id: Unique identifier for the tool provider.
+            tool_slug: Slug identifier for the tool.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncToolProvidersResource.get_tool_schema,
@@ -1426,13 +1690,24 @@ class AsyncToolProvidersResource:
     ) -> _models.ToolProviderConnectionFieldsResponse:
         """List connection field schema
 
-        Returns a list of provider-specific fields the UI should collect before initiating an authorize call
+        Returns a list of provider-specific fields the UI should collect before initiating an
+        authorize call
 
         ``GET /tool-providers/{providerId}/connection-fields``
 
         Args:
-            provider_id: Unique identifier for the tool provider
-            toolkit: Toolkit slug whose connection field schema to list
+            provider_id: Unique identifier for the tool provider.
+            toolkit: Toolkit slug whose connection field schema to list.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncToolProvidersResource.list_connection_fields,
@@ -1492,17 +1767,29 @@ class AsyncToolProvidersResource:
     ) -> _models.ToolProviderConnectionsResponse:
         """List existing connections
 
-        Returns existing provider connections on a toolkit, so the picker can offer them for pinning without re-running OAuth
+        Returns existing provider connections on a toolkit, so the picker can offer them for pinning
+        without re-running OAuth
 
         ``GET /tool-providers/{providerId}/connections``
 
         Args:
-            provider_id: Unique identifier for the tool provider
-            toolkit: Toolkit slug whose connections to list
-            author_id: Admin-only: restrict listing to a specific author. Silently ignored for non-admin callers.
+            provider_id: Unique identifier for the tool provider.
+            toolkit: Toolkit slug whose connections to list.
+            author_id: Admin-only: restrict listing to a specific author. Silently ignored for
+                non-admin callers.
             scope: Filter results by scope. Omit to include shared + per-author pins for the caller.
-            page: Page number for pagination (1-indexed)
-            per_page: Number of items per page (default 50, max 200)
+            page: Page number for pagination (1-indexed).
+            per_page: Number of items per page (default 50, max 200).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncToolProvidersResource.list_connections,
@@ -1568,10 +1855,30 @@ class AsyncToolProvidersResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ToolProviderConnectionsResponseItem]:
-        """Every item of every page of ``list_connections``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``list_connections``, fetched a page at a time as the loop
+        goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_connections``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_connections``.
+
+        Args:
+            provider_id: Unique identifier for the tool provider.
+            toolkit: Toolkit slug whose connections to list.
+            author_id: Admin-only: restrict listing to a specific author. Silently ignored for
+                non-admin callers.
+            scope: Filter results by scope. Omit to include shared + per-author pins for the caller.
+            page: Page number for pagination (1-indexed).
+            per_page: Number of items per page (default 50, max 200).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "items")
         while not _pager.done:
@@ -1609,6 +1916,18 @@ class AsyncToolProvidersResource:
         Returns a list of all registered tool providers with their info and capabilities
 
         ``GET /tool-providers``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
@@ -1655,7 +1974,17 @@ class AsyncToolProvidersResource:
         ``GET /tool-providers/{providerId}/toolkits``
 
         Args:
-            provider_id: Unique identifier for the tool provider
+            provider_id: Unique identifier for the tool provider.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncToolProvidersResource.list_toolkits,
@@ -1712,11 +2041,21 @@ class AsyncToolProvidersResource:
         ``GET /tool-providers/{providerId}/tools``
 
         Args:
-            provider_id: Unique identifier for the tool provider
-            toolkit: Filter tools by toolkit slug
-            search: Search tools by name or description
-            page: Page number for pagination (1-indexed)
-            per_page: Number of items per page
+            provider_id: Unique identifier for the tool provider.
+            toolkit: Filter tools by toolkit slug.
+            search: Search tools by name or description.
+            page: Page number for pagination (1-indexed).
+            per_page: Number of items per page.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncToolProvidersResource.list_tools,
@@ -1781,8 +2120,25 @@ class AsyncToolProvidersResource:
     ) -> AsyncIterator[_models.ToolProviderToolsResponseData]:
         """Every item of every page of ``list_tools``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_tools``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_tools``.
+
+        Args:
+            provider_id: Unique identifier for the tool provider.
+            toolkit: Filter tools by toolkit slug.
+            search: Search tools by name or description.
+            page: Page number for pagination (1-indexed).
+            per_page: Number of items per page.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "data")
         while not _pager.done:
@@ -1820,14 +2176,28 @@ class AsyncToolProvidersResource:
     ) -> _models.ToolProviderConnectionUpdateResponse:
         """Update a connection label
 
-        Updates the persisted display label on tool_provider_connections. Returns 403 when caller is neither the owner nor admin (and the row is not shared), 404 when the row does not exist.
+        Updates the persisted display label on tool_provider_connections. Returns 403 when caller is
+        neither the owner nor admin (and the row is not shared), 404 when the row does not exist.
 
         ``PATCH /tool-providers/{providerId}/connections/{connectionId}``
 
         Args:
-            provider_id: Unique identifier for the tool provider
-            connection_id: Adapter-native connection id (e.g. Composio ca_...)
-            label: New display label for the connection. Pass null (or empty string) to clear the existing label.
+            provider_id: Unique identifier for the tool provider.
+            connection_id: Adapter-native connection id (e.g. Composio ca_...).
+            label: New display label for the connection. Pass null (or empty string) to clear the
+                existing label.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncToolProvidersResource.update_connection,

@@ -51,7 +51,22 @@ class VectorsResource:
         ``POST /vector/{vectorName}/create-index``
 
         Args:
-            vector_name: Name of the vector store
+            vector_name: Name of the vector store.
+            dimension: Field ``dimension`` of the JSON body.
+            index_name: Field ``indexName`` of the JSON body.
+            metric: Field ``metric`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             VectorsResource.create_index,
@@ -113,8 +128,18 @@ class VectorsResource:
         ``DELETE /vector/{vectorName}/indexes/{indexName}``
 
         Args:
-            vector_name: Name of the vector store
-            index_name: Name of the index
+            vector_name: Name of the vector store.
+            index_name: Name of the index.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             VectorsResource.delete_index,
@@ -170,9 +195,20 @@ class VectorsResource:
         ``GET /vector/{vectorName}/indexes/{indexName}``
 
         Args:
-            vector_name: Name of the vector store
-            index_name: Name of the index
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            vector_name: Name of the vector store.
+            index_name: Name of the index.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             VectorsResource.get_index,
@@ -231,6 +267,18 @@ class VectorsResource:
         Returns a list of all available embedding models
 
         ``GET /embedders``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -278,8 +326,19 @@ class VectorsResource:
         ``GET /vector/{vectorName}/indexes``
 
         Args:
-            vector_name: Name of the vector store
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            vector_name: Name of the vector store.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             VectorsResource.list_indexes,
@@ -334,6 +393,18 @@ class VectorsResource:
         Returns a list of all configured vector stores
 
         ``GET /vectors``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -386,7 +457,24 @@ class VectorsResource:
         ``POST /vector/{vectorName}/query``
 
         Args:
-            vector_name: Name of the vector store
+            vector_name: Name of the vector store.
+            index_name: Field ``indexName`` of the JSON body.
+            query_vector: Field ``queryVector`` of the JSON body.
+            filter: Field ``filter`` of the JSON body.
+            include_vector: Field ``includeVector`` of the JSON body.
+            top_k: Field ``topK`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             VectorsResource.query,
@@ -454,7 +542,23 @@ class VectorsResource:
         ``POST /vector/{vectorName}/upsert``
 
         Args:
-            vector_name: Name of the vector store
+            vector_name: Name of the vector store.
+            index_name: Field ``indexName`` of the JSON body.
+            vectors: Field ``vectors`` of the JSON body.
+            ids: Field ``ids`` of the JSON body.
+            metadata: Field ``metadata`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             VectorsResource.upsert,
@@ -557,7 +661,22 @@ class AsyncVectorsResource:
         ``POST /vector/{vectorName}/create-index``
 
         Args:
-            vector_name: Name of the vector store
+            vector_name: Name of the vector store.
+            dimension: Field ``dimension`` of the JSON body.
+            index_name: Field ``indexName`` of the JSON body.
+            metric: Field ``metric`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncVectorsResource.create_index,
@@ -619,8 +738,18 @@ class AsyncVectorsResource:
         ``DELETE /vector/{vectorName}/indexes/{indexName}``
 
         Args:
-            vector_name: Name of the vector store
-            index_name: Name of the index
+            vector_name: Name of the vector store.
+            index_name: Name of the index.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncVectorsResource.delete_index,
@@ -676,9 +805,20 @@ class AsyncVectorsResource:
         ``GET /vector/{vectorName}/indexes/{indexName}``
 
         Args:
-            vector_name: Name of the vector store
-            index_name: Name of the index
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            vector_name: Name of the vector store.
+            index_name: Name of the index.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncVectorsResource.get_index,
@@ -737,6 +877,18 @@ class AsyncVectorsResource:
         Returns a list of all available embedding models
 
         ``GET /embedders``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
@@ -784,8 +936,19 @@ class AsyncVectorsResource:
         ``GET /vector/{vectorName}/indexes``
 
         Args:
-            vector_name: Name of the vector store
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            vector_name: Name of the vector store.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncVectorsResource.list_indexes,
@@ -840,6 +1003,18 @@ class AsyncVectorsResource:
         Returns a list of all configured vector stores
 
         ``GET /vectors``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
@@ -892,7 +1067,24 @@ class AsyncVectorsResource:
         ``POST /vector/{vectorName}/query``
 
         Args:
-            vector_name: Name of the vector store
+            vector_name: Name of the vector store.
+            index_name: Field ``indexName`` of the JSON body.
+            query_vector: Field ``queryVector`` of the JSON body.
+            filter: Field ``filter`` of the JSON body.
+            include_vector: Field ``includeVector`` of the JSON body.
+            top_k: Field ``topK`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncVectorsResource.query,
@@ -960,7 +1152,23 @@ class AsyncVectorsResource:
         ``POST /vector/{vectorName}/upsert``
 
         Args:
-            vector_name: Name of the vector store
+            vector_name: Name of the vector store.
+            index_name: Field ``indexName`` of the JSON body.
+            vectors: Field ``vectors`` of the JSON body.
+            ids: Field ``ids`` of the JSON body.
+            metadata: Field ``metadata`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncVectorsResource.upsert,

@@ -64,8 +64,20 @@ class WorkflowsResource:
         ``POST /workflows/{workflowId}/runs/{runId}/cancel``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the workflow run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the workflow run.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.cancel_run,
@@ -120,7 +132,19 @@ class WorkflowsResource:
         ``POST /workflows/{workflowId}/restart-all-active-workflow-runs``
 
         Args:
-            workflow_id: Unique identifier for the workflow
+            workflow_id: Unique identifier for the workflow.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.create_restart_all_active_workflow_run,
@@ -177,8 +201,22 @@ class WorkflowsResource:
         ``POST /workflows/{workflowId}/create-run``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Query parameter: runId
+            workflow_id: Unique identifier for the workflow.
+            run_id: Query parameter ``runId``.
+            disable_scorers: Do not run the workflow's scorers on this run.
+            resource_id: The user or entity the run belongs to.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.create_run,
@@ -246,8 +284,18 @@ class WorkflowsResource:
         ``DELETE /workflows/{workflowId}/runs/{runId}``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the workflow run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the workflow run.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.delete_run,
@@ -310,13 +358,38 @@ class WorkflowsResource:
     ) -> Any:
         """Execute a workflow step
 
-        Internal endpoint used by standalone OrchestrationWorker instances to execute workflow steps remotely via HttpRemoteStrategy.
+        Internal endpoint used by standalone OrchestrationWorker instances to execute workflow steps
+        remotely via HttpRemoteStrategy.
 
         ``POST /workflows/{workflowId}/runs/{runId}/steps/execute``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the workflow run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the workflow run.
+            execution_path: Field ``executionPath`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            state: Field ``state`` of the JSON body.
+            step_id: Field ``stepId`` of the JSON body.
+            step_results: Field ``stepResults`` of the JSON body.
+            foreach_idx: Field ``foreachIdx`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            input: Field ``input`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            retry_count: Field ``retryCount`` of the JSON body.
+            validate_inputs: Field ``validateInputs`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.execute_step,
@@ -378,16 +451,34 @@ class WorkflowsResource:
     ) -> _models.WorkflowRunDetails:
         """Get workflow run by ID
 
-        Returns a workflow run with metadata and processed execution state. Use the fields query parameter to reduce payload size by requesting only specific fields (e.g., ?fields=result,steps). Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
+        Returns a workflow run with metadata and processed execution state. Use the fields query
+        parameter to reduce payload size by requesting only specific fields (e.g.,
+        ?fields=result,steps). Available fields: result, error, payload, steps, activeStepsPath,
+        serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt)
+        and status are always included.
 
         ``GET /workflows/{workflowId}/runs/{runId}``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the workflow run
-            fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
-            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the workflow run.
+            fields: Comma-separated list of fields to return. Available fields: result, error,
+                payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId,
+                workflowName, resourceId, createdAt, updatedAt) and status are always included.
+            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to
+                true. Set to false for better performance.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.get_run,
@@ -454,8 +545,19 @@ class WorkflowsResource:
         ``GET /workflows/{workflowId}``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            workflow_id: Unique identifier for the workflow.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.get_workflow,
@@ -511,12 +613,24 @@ class WorkflowsResource:
     ) -> dict[str, _models.WorkflowsRunCountsResponseValue]:
         """List workflow run counts
 
-        Returns per-workflow counts of currently running and suspended (awaiting resume) runs, keyed by the workflow registry key used in the Mastra config
+        Returns per-workflow counts of currently running and suspended (awaiting resume) runs, keyed
+        by the workflow registry key used in the Mastra config
 
         ``GET /workflows/run-counts``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.list_run_counts,
@@ -598,16 +712,27 @@ class WorkflowsResource:
         ``GET /workflows/{workflowId}/runs``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            offset: Query parameter: offset
-            limit: Query parameter: limit
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            resource_id: Query parameter: resourceId
-            status: Query parameter: status
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            workflow_id: Unique identifier for the workflow.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            resource_id: Query parameter ``resourceId``.
+            status: Query parameter ``status``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.list_runs,
@@ -701,8 +826,31 @@ class WorkflowsResource:
     ) -> Iterator[_models.WorkflowRunsResponseRun]:
         """Every item of every page of ``list_runs``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_runs``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_runs``.
+
+        Args:
+            workflow_id: Unique identifier for the workflow.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            resource_id: Query parameter ``resourceId``.
+            status: Query parameter ``status``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "runs")
         while not _pager.done:
@@ -747,8 +895,19 @@ class WorkflowsResource:
         ``GET /workflows``
 
         Args:
-            partial: Query parameter: partial
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            partial: Query parameter ``partial``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.list_workflows,
@@ -807,14 +966,25 @@ class WorkflowsResource:
     ) -> WorkflowStream[_models.WorkflowEvent]:
         """Observe workflow stream
 
-        Observes and streams updates from an already running workflow execution. Supports position-based resume with offset for efficient reconnection.
+        Observes and streams updates from an already running workflow execution. Supports
+        position-based resume with offset for efficient reconnection.
 
         ``POST /workflows/{workflowId}/observe``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
             offset: Resume from this event index (0-based). If omitted, replays all events.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.observe,
@@ -875,8 +1045,18 @@ class WorkflowsResource:
         ``POST /workflows/{workflowId}/observe-stream-legacy``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.observe_stream_legacy,
@@ -939,8 +1119,22 @@ class WorkflowsResource:
         ``POST /workflows/{workflowId}/restart``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            request_context: Field ``requestContext`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.restart,
@@ -1008,7 +1202,19 @@ class WorkflowsResource:
         ``POST /workflows/{workflowId}/restart-all-active-workflow-runs-async``
 
         Args:
-            workflow_id: Unique identifier for the workflow
+            workflow_id: Unique identifier for the workflow.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.restart_all_active_workflow_runs_async,
@@ -1067,8 +1273,22 @@ class WorkflowsResource:
         ``POST /workflows/{workflowId}/restart-async``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            request_context: Field ``requestContext`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.restart_async,
@@ -1145,8 +1365,27 @@ class WorkflowsResource:
         ``POST /workflows/{workflowId}/resume``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.resume,
@@ -1227,8 +1466,27 @@ class WorkflowsResource:
         ``POST /workflows/{workflowId}/resume-async``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.resume_async,
@@ -1304,13 +1562,32 @@ class WorkflowsResource:
     ) -> _models.WorkflowResumeNoWaitResponse:
         """Resume workflow without waiting
 
-        Resumes a suspended workflow execution without waiting (fire-and-forget) and returns immediately with the runId. The workflow continues executing in the background.
+        Resumes a suspended workflow execution without waiting (fire-and-forget) and returns
+        immediately with the runId. The workflow continues executing in the background.
 
         ``POST /workflows/{workflowId}/resume-no-wait``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            for_each_index: Field ``forEachIndex`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            step: Field ``step`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.resume_no_wait,
@@ -1392,8 +1669,29 @@ class WorkflowsResource:
         ``POST /workflows/{workflowId}/resume-stream``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.resume_stream,
@@ -1467,9 +1765,25 @@ class WorkflowsResource:
     ) -> _models.WorkflowsEventsResponse:
         """Receive a workflow event from a push-mode broker
 
-        Push-mode entry point for workflow events. Brokers (GCP Pub/Sub push, SNS, EventBridge) POST each event here; Mastra processes it through the same pipeline as pull-mode workers.
+        Push-mode entry point for workflow events. Brokers (GCP Pub/Sub push, SNS, EventBridge) POST
+        each event here; Mastra processes it through the same pipeline as pull-mode workers.
 
         ``POST /workflows/events``
+
+        Args:
+            event: Field ``event`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.WorkflowsEventsRequest,
@@ -1532,8 +1846,27 @@ class WorkflowsResource:
         ``POST /workflows/{workflowId}/start``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.start,
@@ -1614,8 +1947,27 @@ class WorkflowsResource:
         ``POST /workflows/{workflowId}/start-async``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Query parameter: runId
+            workflow_id: Unique identifier for the workflow.
+            run_id: Query parameter ``runId``.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.start_async,
@@ -1698,8 +2050,31 @@ class WorkflowsResource:
         ``POST /workflows/{workflowId}/stream``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            close_on_suspend: End the stream when the run suspends (default true); false keeps it
+                open.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.stream,
@@ -1789,8 +2164,27 @@ class WorkflowsResource:
         ``POST /workflows/{workflowId}/stream-legacy``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            close_on_suspend: Field ``closeOnSuspend`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.stream_legacy,
@@ -1872,8 +2266,29 @@ class WorkflowsResource:
         ``POST /workflows/{workflowId}/time-travel``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.time_travel,
@@ -1960,8 +2375,29 @@ class WorkflowsResource:
         ``POST /workflows/{workflowId}/time-travel-async``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.time_travel_async,
@@ -2044,13 +2480,37 @@ class WorkflowsResource:
     ) -> WorkflowStream[_models.WorkflowEvent]:
         """Time travel workflow stream
 
-        Time travels a workflow run, starting from a specific step, and streams the results in real-time
+        Time travels a workflow run, starting from a specific step, and streams the results in
+        real-time
 
         ``POST /workflows/{workflowId}/time-travel-stream``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkflowsResource.time_travel_stream,
@@ -2218,8 +2678,20 @@ class AsyncWorkflowsResource:
         ``POST /workflows/{workflowId}/runs/{runId}/cancel``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the workflow run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the workflow run.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.cancel_run,
@@ -2274,7 +2746,19 @@ class AsyncWorkflowsResource:
         ``POST /workflows/{workflowId}/restart-all-active-workflow-runs``
 
         Args:
-            workflow_id: Unique identifier for the workflow
+            workflow_id: Unique identifier for the workflow.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.create_restart_all_active_workflow_run,
@@ -2331,8 +2815,22 @@ class AsyncWorkflowsResource:
         ``POST /workflows/{workflowId}/create-run``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Query parameter: runId
+            workflow_id: Unique identifier for the workflow.
+            run_id: Query parameter ``runId``.
+            disable_scorers: Do not run the workflow's scorers on this run.
+            resource_id: The user or entity the run belongs to.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.create_run,
@@ -2400,8 +2898,18 @@ class AsyncWorkflowsResource:
         ``DELETE /workflows/{workflowId}/runs/{runId}``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the workflow run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the workflow run.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.delete_run,
@@ -2464,13 +2972,38 @@ class AsyncWorkflowsResource:
     ) -> Any:
         """Execute a workflow step
 
-        Internal endpoint used by standalone OrchestrationWorker instances to execute workflow steps remotely via HttpRemoteStrategy.
+        Internal endpoint used by standalone OrchestrationWorker instances to execute workflow steps
+        remotely via HttpRemoteStrategy.
 
         ``POST /workflows/{workflowId}/runs/{runId}/steps/execute``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the workflow run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the workflow run.
+            execution_path: Field ``executionPath`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            state: Field ``state`` of the JSON body.
+            step_id: Field ``stepId`` of the JSON body.
+            step_results: Field ``stepResults`` of the JSON body.
+            foreach_idx: Field ``foreachIdx`` of the JSON body.
+            format: Field ``format`` of the JSON body.
+            input: Field ``input`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            retry_count: Field ``retryCount`` of the JSON body.
+            validate_inputs: Field ``validateInputs`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.execute_step,
@@ -2532,16 +3065,34 @@ class AsyncWorkflowsResource:
     ) -> _models.WorkflowRunDetails:
         """Get workflow run by ID
 
-        Returns a workflow run with metadata and processed execution state. Use the fields query parameter to reduce payload size by requesting only specific fields (e.g., ?fields=result,steps). Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
+        Returns a workflow run with metadata and processed execution state. Use the fields query
+        parameter to reduce payload size by requesting only specific fields (e.g.,
+        ?fields=result,steps). Available fields: result, error, payload, steps, activeStepsPath,
+        serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt)
+        and status are always included.
 
         ``GET /workflows/{workflowId}/runs/{runId}``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the workflow run
-            fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
-            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the workflow run.
+            fields: Comma-separated list of fields to return. Available fields: result, error,
+                payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId,
+                workflowName, resourceId, createdAt, updatedAt) and status are always included.
+            with_nested_workflows: Whether to include nested workflow data in steps. Defaults to
+                true. Set to false for better performance.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.get_run,
@@ -2608,8 +3159,19 @@ class AsyncWorkflowsResource:
         ``GET /workflows/{workflowId}``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            workflow_id: Unique identifier for the workflow.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.get_workflow,
@@ -2665,12 +3227,24 @@ class AsyncWorkflowsResource:
     ) -> dict[str, _models.WorkflowsRunCountsResponseValue]:
         """List workflow run counts
 
-        Returns per-workflow counts of currently running and suspended (awaiting resume) runs, keyed by the workflow registry key used in the Mastra config
+        Returns per-workflow counts of currently running and suspended (awaiting resume) runs, keyed
+        by the workflow registry key used in the Mastra config
 
         ``GET /workflows/run-counts``
 
         Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.list_run_counts,
@@ -2752,16 +3326,27 @@ class AsyncWorkflowsResource:
         ``GET /workflows/{workflowId}/runs``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            page: Query parameter: page
-            per_page: Query parameter: perPage
-            offset: Query parameter: offset
-            limit: Query parameter: limit
-            from_date: Query parameter: fromDate
-            to_date: Query parameter: toDate
-            resource_id: Query parameter: resourceId
-            status: Query parameter: status
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            workflow_id: Unique identifier for the workflow.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            resource_id: Query parameter ``resourceId``.
+            status: Query parameter ``status``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.list_runs,
@@ -2855,8 +3440,31 @@ class AsyncWorkflowsResource:
     ) -> AsyncIterator[_models.WorkflowRunsResponseRun]:
         """Every item of every page of ``list_runs``, fetched a page at a time as the loop goes.
 
-        ``page`` is where to start (default 0) and
-        ``per_page`` the page size; the other arguments are those of ``list_runs``.
+        ``page`` is where to start (default 0) and ``per_page`` the page size; the other arguments
+        are those of ``list_runs``.
+
+        Args:
+            workflow_id: Unique identifier for the workflow.
+            page: Query parameter ``page``.
+            per_page: Query parameter ``perPage``.
+            offset: Query parameter ``offset``.
+            limit: Query parameter ``limit``.
+            from_date: Query parameter ``fromDate``.
+            to_date: Query parameter ``toDate``.
+            resource_id: Query parameter ``resourceId``.
+            status: Query parameter ``status``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("page", page, 0, per_page, "runs")
         while not _pager.done:
@@ -2902,8 +3510,19 @@ class AsyncWorkflowsResource:
         ``GET /workflows``
 
         Args:
-            partial: Query parameter: partial
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            partial: Query parameter ``partial``.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent
+                as base64 of their JSON.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.list_workflows,
@@ -2962,14 +3581,25 @@ class AsyncWorkflowsResource:
     ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Observe workflow stream
 
-        Observes and streams updates from an already running workflow execution. Supports position-based resume with offset for efficient reconnection.
+        Observes and streams updates from an already running workflow execution. Supports
+        position-based resume with offset for efficient reconnection.
 
         ``POST /workflows/{workflowId}/observe``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
             offset: Resume from this event index (0-based). If omitted, replays all events.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.observe,
@@ -3030,8 +3660,18 @@ class AsyncWorkflowsResource:
         ``POST /workflows/{workflowId}/observe-stream-legacy``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.observe_stream_legacy,
@@ -3094,8 +3734,22 @@ class AsyncWorkflowsResource:
         ``POST /workflows/{workflowId}/restart``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            request_context: Field ``requestContext`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.restart,
@@ -3163,7 +3817,19 @@ class AsyncWorkflowsResource:
         ``POST /workflows/{workflowId}/restart-all-active-workflow-runs-async``
 
         Args:
-            workflow_id: Unique identifier for the workflow
+            workflow_id: Unique identifier for the workflow.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.restart_all_active_workflow_runs_async,
@@ -3222,8 +3888,22 @@ class AsyncWorkflowsResource:
         ``POST /workflows/{workflowId}/restart-async``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            request_context: Field ``requestContext`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.restart_async,
@@ -3300,8 +3980,27 @@ class AsyncWorkflowsResource:
         ``POST /workflows/{workflowId}/resume``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.resume,
@@ -3382,8 +4081,27 @@ class AsyncWorkflowsResource:
         ``POST /workflows/{workflowId}/resume-async``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.resume_async,
@@ -3459,13 +4177,32 @@ class AsyncWorkflowsResource:
     ) -> _models.WorkflowResumeNoWaitResponse:
         """Resume workflow without waiting
 
-        Resumes a suspended workflow execution without waiting (fire-and-forget) and returns immediately with the runId. The workflow continues executing in the background.
+        Resumes a suspended workflow execution without waiting (fire-and-forget) and returns
+        immediately with the runId. The workflow continues executing in the background.
 
         ``POST /workflows/{workflowId}/resume-no-wait``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            for_each_index: Field ``forEachIndex`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            step: Field ``step`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.resume_no_wait,
@@ -3547,8 +4284,29 @@ class AsyncWorkflowsResource:
         ``POST /workflows/{workflowId}/resume-stream``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            for_each_index: Which iteration of a suspended forEach step to resume.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resume_data: The data the step resumes with, checked against its resume schema.
+            step: The suspended step to resume (its id, or the path to it in nested workflows).
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.resume_stream,
@@ -3622,9 +4380,25 @@ class AsyncWorkflowsResource:
     ) -> _models.WorkflowsEventsResponse:
         """Receive a workflow event from a push-mode broker
 
-        Push-mode entry point for workflow events. Brokers (GCP Pub/Sub push, SNS, EventBridge) POST each event here; Mastra processes it through the same pipeline as pull-mode workers.
+        Push-mode entry point for workflow events. Brokers (GCP Pub/Sub push, SNS, EventBridge) POST
+        each event here; Mastra processes it through the same pipeline as pull-mode workers.
 
         ``POST /workflows/events``
+
+        Args:
+            event: Field ``event`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = build_body(
             _models.WorkflowsEventsRequest,
@@ -3687,8 +4461,27 @@ class AsyncWorkflowsResource:
         ``POST /workflows/{workflowId}/start``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.start,
@@ -3769,8 +4562,27 @@ class AsyncWorkflowsResource:
         ``POST /workflows/{workflowId}/start-async``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Query parameter: runId
+            workflow_id: Unique identifier for the workflow.
+            run_id: Query parameter ``runId``.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.start_async,
@@ -3853,8 +4665,31 @@ class AsyncWorkflowsResource:
         ``POST /workflows/{workflowId}/stream``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            close_on_suspend: End the stream when the run suspends (default true); false keeps it
+                open.
+            initial_state: The workflow state the run starts with.
+            input_data: The workflow's input, checked against its input schema.
+            per_step: Run one step, then stop (the run can go on with another call).
+            request_context: Values for the server's request context, for this run.
+            resource_id: The user or entity the run belongs to.
+            tracing_options: Tracing for this run (metadata, tags, request context keys, parent
+                trace and span ids).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.stream,
@@ -3944,8 +4779,27 @@ class AsyncWorkflowsResource:
         ``POST /workflows/{workflowId}/stream-legacy``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            close_on_suspend: Field ``closeOnSuspend`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resource_id: Field ``resourceId`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.stream_legacy,
@@ -4027,8 +4881,29 @@ class AsyncWorkflowsResource:
         ``POST /workflows/{workflowId}/time-travel``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.time_travel,
@@ -4115,8 +4990,29 @@ class AsyncWorkflowsResource:
         ``POST /workflows/{workflowId}/time-travel-async``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.time_travel_async,
@@ -4199,13 +5095,37 @@ class AsyncWorkflowsResource:
     ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Time travel workflow stream
 
-        Time travels a workflow run, starting from a specific step, and streams the results in real-time
+        Time travels a workflow run, starting from a specific step, and streams the results in
+        real-time
 
         ``POST /workflows/{workflowId}/time-travel-stream``
 
         Args:
-            workflow_id: Unique identifier for the workflow
-            run_id: Unique identifier for the run
+            workflow_id: Unique identifier for the workflow.
+            run_id: Unique identifier for the run.
+            step: Field ``step`` of the JSON body.
+            context: Field ``context`` of the JSON body.
+            initial_state: Field ``initialState`` of the JSON body.
+            input_data: Field ``inputData`` of the JSON body.
+            nested_steps_context: Field ``nestedStepsContext`` of the JSON body.
+            per_step: Field ``perStep`` of the JSON body.
+            request_context: Field ``requestContext`` of the JSON body.
+            resume_data: Field ``resumeData`` of the JSON body.
+            tracing_options: Field ``tracingOptions`` of the JSON body.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            idle_timeout: Seconds the stream may go without an event before it raises
+                ``APITimeoutError``; ``None``: no limit. Default: the client's (none for a
+                subscription).
+            resumable: Continue a dropped stream by observing its run from the last event received:
+                ``True`` (up to 5 attempts in a row) or the number of attempts. Default ``False``.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkflowsResource.time_travel_stream,

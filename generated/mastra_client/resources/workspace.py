@@ -51,10 +51,20 @@ class WorkspaceResource:
         ``DELETE /workspaces/{workspaceId}/fs/delete``
 
         Args:
-            workspace_id: Workspace ID
-            path: Path to delete
-            recursive: Delete directories recursively
-            force: Don't error if path doesn't exist
+            workspace_id: Workspace ID.
+            path: Path to delete.
+            recursive: Delete directories recursively.
+            force: Don't error if path doesn't exist.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkspaceResource.delete_fs_delete,
@@ -121,9 +131,21 @@ class WorkspaceResource:
         ``POST /workspaces/{workspaceId}/fs/mkdir``
 
         Args:
-            workspace_id: Workspace ID
-            path: Directory path to create
-            recursive: Create parent directories if needed
+            workspace_id: Workspace ID.
+            path: Directory path to create.
+            recursive: Create parent directories if needed.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkspaceResource.fs_mkdir,
@@ -188,11 +210,23 @@ class WorkspaceResource:
         ``POST /workspaces/{workspaceId}/fs/write``
 
         Args:
-            workspace_id: Workspace ID
-            content: Content to write (text or base64-encoded binary)
-            path: Path to write to
-            encoding: Content encoding
-            recursive: Create parent directories if needed
+            workspace_id: Workspace ID.
+            content: Content to write (text or base64-encoded binary).
+            path: Path to write to.
+            encoding: Content encoding.
+            recursive: Create parent directories if needed.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkspaceResource.fs_write,
@@ -256,9 +290,19 @@ class WorkspaceResource:
         ``GET /workspaces/{workspaceId}/fs/list``
 
         Args:
-            workspace_id: Workspace ID
-            path: Path to the directory to list
-            recursive: Include subdirectories
+            workspace_id: Workspace ID.
+            path: Path to the directory to list.
+            recursive: Include subdirectories.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkspaceResource.get_fs_list,
@@ -322,9 +366,19 @@ class WorkspaceResource:
         ``GET /workspaces/{workspaceId}/fs/read``
 
         Args:
-            workspace_id: Workspace ID
-            path: Path to the file to read
-            encoding: Encoding for text files (default: utf-8)
+            workspace_id: Workspace ID.
+            path: Path to the file to read.
+            encoding: Encoding for text files (default: utf-8).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkspaceResource.get_fs_read,
@@ -387,8 +441,18 @@ class WorkspaceResource:
         ``GET /workspaces/{workspaceId}/fs/stat``
 
         Args:
-            workspace_id: Workspace ID
-            path: Path to get info about
+            workspace_id: Workspace ID.
+            path: Path to get info about.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkspaceResource.get_fs_stat,
@@ -452,11 +516,21 @@ class WorkspaceResource:
         ``GET /workspaces/{workspaceId}/search``
 
         Args:
-            workspace_id: Workspace ID
-            query: Search query text
-            top_k: Maximum number of results
-            mode: Search mode
-            min_score: Minimum relevance score threshold
+            workspace_id: Workspace ID.
+            query: Search query text.
+            top_k: Maximum number of results.
+            mode: Search mode.
+            min_score: Minimum relevance score threshold.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkspaceResource.get_search,
@@ -524,9 +598,19 @@ class WorkspaceResource:
         ``GET /workspaces/{workspaceId}/skills/{skillName}``
 
         Args:
-            workspace_id: Workspace ID
-            skill_name: Skill name identifier
-            path: Skill path for disambiguation when multiple skills share the same name
+            workspace_id: Workspace ID.
+            skill_name: Skill name identifier.
+            path: Skill path for disambiguation when multiple skills share the same name.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkspaceResource.get_skill,
@@ -590,10 +674,20 @@ class WorkspaceResource:
         ``GET /workspaces/{workspaceId}/skills/{skillName}/references/{referencePath}``
 
         Args:
-            workspace_id: Workspace ID
-            skill_name: Skill name identifier
-            reference_path: Reference file path (URL encoded)
-            path: Skill path for disambiguation when multiple skills share the same name
+            workspace_id: Workspace ID.
+            skill_name: Skill name identifier.
+            reference_path: Reference file path (URL encoded).
+            path: Skill path for disambiguation when multiple skills share the same name.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkspaceResource.get_skill_reference,
@@ -660,12 +754,22 @@ class WorkspaceResource:
         ``GET /workspaces/{workspaceId}/skills/search``
 
         Args:
-            workspace_id: Workspace ID
-            query: Search query text
-            top_k: Maximum number of results
-            min_score: Minimum relevance score threshold
-            skill_names: Comma-separated list of skill names to search within
-            include_references: Include reference files in search
+            workspace_id: Workspace ID.
+            query: Search query text.
+            top_k: Maximum number of results.
+            min_score: Minimum relevance score threshold.
+            skill_names: Comma-separated list of skill names to search within.
+            include_references: Include reference files in search.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkspaceResource.get_skills_search,
@@ -735,9 +839,19 @@ class WorkspaceResource:
         ``GET /workspaces/{workspaceId}/skills-sh/popular``
 
         Args:
-            workspace_id: Workspace ID
-            limit: Maximum number of results
-            offset: Offset for pagination
+            workspace_id: Workspace ID.
+            limit: Maximum number of results.
+            offset: Offset for pagination.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkspaceResource.get_skills_sh_popular,
@@ -794,10 +908,26 @@ class WorkspaceResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.WorkspaceSkillsShSearchResponseSkill]:
-        """Every item of every page of ``get_skills_sh_popular``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``get_skills_sh_popular``, fetched a page at a time as the
+        loop goes.
 
-        ``offset`` is where to start (default 0) and
-        ``limit`` the page size; the other arguments are those of ``get_skills_sh_popular``.
+        ``offset`` is where to start (default 0) and ``limit`` the page size; the other arguments
+        are those of ``get_skills_sh_popular``.
+
+        Args:
+            workspace_id: Workspace ID.
+            limit: Maximum number of results.
+            offset: Offset for pagination.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("offset", offset, 0, limit, "skills")
         while not _pager.done:
@@ -837,10 +967,20 @@ class WorkspaceResource:
         ``GET /workspaces/{workspaceId}/skills-sh/preview``
 
         Args:
-            workspace_id: Workspace ID
-            owner: GitHub repository owner
-            repo: GitHub repository name
-            path: Path to skill within repo
+            workspace_id: Workspace ID.
+            owner: GitHub repository owner.
+            repo: GitHub repository name.
+            path: Path to skill within repo.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkspaceResource.get_skills_sh_preview,
@@ -906,9 +1046,19 @@ class WorkspaceResource:
         ``GET /workspaces/{workspaceId}/skills-sh/search``
 
         Args:
-            workspace_id: Workspace ID
-            q: Search query
-            limit: Maximum number of results
+            workspace_id: Workspace ID.
+            q: Search query.
+            limit: Maximum number of results.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkspaceResource.get_skills_sh_search,
@@ -970,7 +1120,17 @@ class WorkspaceResource:
         ``GET /workspaces/{workspaceId}``
 
         Args:
-            workspace_id: Workspace ID
+            workspace_id: Workspace ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkspaceResource.get_workspace,
@@ -1027,10 +1187,22 @@ class WorkspaceResource:
         ``POST /workspaces/{workspaceId}/index``
 
         Args:
-            workspace_id: Workspace ID
-            content: Content to index
-            path: Path to use as document ID
-            metadata: Optional metadata
+            workspace_id: Workspace ID.
+            content: Content to index.
+            path: Path to use as document ID.
+            metadata: Optional metadata.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkspaceResource.index,
@@ -1093,9 +1265,19 @@ class WorkspaceResource:
         ``GET /workspaces/{workspaceId}/skills/{skillName}/references``
 
         Args:
-            workspace_id: Workspace ID
-            skill_name: Skill name identifier
-            path: Skill path for disambiguation when multiple skills share the same name
+            workspace_id: Workspace ID.
+            skill_name: Skill name identifier.
+            path: Skill path for disambiguation when multiple skills share the same name.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkspaceResource.list_skill_references,
@@ -1156,7 +1338,17 @@ class WorkspaceResource:
         ``GET /workspaces/{workspaceId}/skills``
 
         Args:
-            workspace_id: Workspace ID
+            workspace_id: Workspace ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkspaceResource.list_skills,
@@ -1206,6 +1398,18 @@ class WorkspaceResource:
         Returns all workspaces from both Mastra instance and agents
 
         ``GET /workspaces``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -1257,11 +1461,23 @@ class WorkspaceResource:
         ``POST /workspaces/{workspaceId}/skills-sh/install``
 
         Args:
-            workspace_id: Workspace ID
-            owner: GitHub repository owner
-            repo: GitHub repository name
-            skill_name: Skill name from skills.sh
-            mount: Mount path to install into (for CompositeFilesystem)
+            workspace_id: Workspace ID.
+            owner: GitHub repository owner.
+            repo: GitHub repository name.
+            skill_name: Skill name from skills.sh.
+            mount: Mount path to install into (for CompositeFilesystem).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkspaceResource.skills_sh_install,
@@ -1325,8 +1541,20 @@ class WorkspaceResource:
         ``POST /workspaces/{workspaceId}/skills-sh/remove``
 
         Args:
-            workspace_id: Workspace ID
-            skill_name: Name of the installed skill to remove
+            workspace_id: Workspace ID.
+            skill_name: Name of the installed skill to remove.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkspaceResource.skills_sh_remove,
@@ -1382,13 +1610,26 @@ class WorkspaceResource:
     ) -> _models.WorkspaceSkillsShUpdateResponse:
         """Update installed skills
 
-        Updates installed skills by re-fetching from GitHub. Specify skillName to update one, or omit to update all.
+        Updates installed skills by re-fetching from GitHub. Specify skillName to update one, or
+        omit to update all.
 
         ``POST /workspaces/{workspaceId}/skills-sh/update``
 
         Args:
-            workspace_id: Workspace ID
-            skill_name: Specific skill to update, or omit to update all
+            workspace_id: Workspace ID.
+            skill_name: Specific skill to update, or omit to update all.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             WorkspaceResource.skills_sh_update,
@@ -1515,10 +1756,20 @@ class AsyncWorkspaceResource:
         ``DELETE /workspaces/{workspaceId}/fs/delete``
 
         Args:
-            workspace_id: Workspace ID
-            path: Path to delete
-            recursive: Delete directories recursively
-            force: Don't error if path doesn't exist
+            workspace_id: Workspace ID.
+            path: Path to delete.
+            recursive: Delete directories recursively.
+            force: Don't error if path doesn't exist.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkspaceResource.delete_fs_delete,
@@ -1585,9 +1836,21 @@ class AsyncWorkspaceResource:
         ``POST /workspaces/{workspaceId}/fs/mkdir``
 
         Args:
-            workspace_id: Workspace ID
-            path: Directory path to create
-            recursive: Create parent directories if needed
+            workspace_id: Workspace ID.
+            path: Directory path to create.
+            recursive: Create parent directories if needed.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkspaceResource.fs_mkdir,
@@ -1652,11 +1915,23 @@ class AsyncWorkspaceResource:
         ``POST /workspaces/{workspaceId}/fs/write``
 
         Args:
-            workspace_id: Workspace ID
-            content: Content to write (text or base64-encoded binary)
-            path: Path to write to
-            encoding: Content encoding
-            recursive: Create parent directories if needed
+            workspace_id: Workspace ID.
+            content: Content to write (text or base64-encoded binary).
+            path: Path to write to.
+            encoding: Content encoding.
+            recursive: Create parent directories if needed.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkspaceResource.fs_write,
@@ -1720,9 +1995,19 @@ class AsyncWorkspaceResource:
         ``GET /workspaces/{workspaceId}/fs/list``
 
         Args:
-            workspace_id: Workspace ID
-            path: Path to the directory to list
-            recursive: Include subdirectories
+            workspace_id: Workspace ID.
+            path: Path to the directory to list.
+            recursive: Include subdirectories.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkspaceResource.get_fs_list,
@@ -1786,9 +2071,19 @@ class AsyncWorkspaceResource:
         ``GET /workspaces/{workspaceId}/fs/read``
 
         Args:
-            workspace_id: Workspace ID
-            path: Path to the file to read
-            encoding: Encoding for text files (default: utf-8)
+            workspace_id: Workspace ID.
+            path: Path to the file to read.
+            encoding: Encoding for text files (default: utf-8).
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkspaceResource.get_fs_read,
@@ -1851,8 +2146,18 @@ class AsyncWorkspaceResource:
         ``GET /workspaces/{workspaceId}/fs/stat``
 
         Args:
-            workspace_id: Workspace ID
-            path: Path to get info about
+            workspace_id: Workspace ID.
+            path: Path to get info about.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkspaceResource.get_fs_stat,
@@ -1916,11 +2221,21 @@ class AsyncWorkspaceResource:
         ``GET /workspaces/{workspaceId}/search``
 
         Args:
-            workspace_id: Workspace ID
-            query: Search query text
-            top_k: Maximum number of results
-            mode: Search mode
-            min_score: Minimum relevance score threshold
+            workspace_id: Workspace ID.
+            query: Search query text.
+            top_k: Maximum number of results.
+            mode: Search mode.
+            min_score: Minimum relevance score threshold.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkspaceResource.get_search,
@@ -1988,9 +2303,19 @@ class AsyncWorkspaceResource:
         ``GET /workspaces/{workspaceId}/skills/{skillName}``
 
         Args:
-            workspace_id: Workspace ID
-            skill_name: Skill name identifier
-            path: Skill path for disambiguation when multiple skills share the same name
+            workspace_id: Workspace ID.
+            skill_name: Skill name identifier.
+            path: Skill path for disambiguation when multiple skills share the same name.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkspaceResource.get_skill,
@@ -2054,10 +2379,20 @@ class AsyncWorkspaceResource:
         ``GET /workspaces/{workspaceId}/skills/{skillName}/references/{referencePath}``
 
         Args:
-            workspace_id: Workspace ID
-            skill_name: Skill name identifier
-            reference_path: Reference file path (URL encoded)
-            path: Skill path for disambiguation when multiple skills share the same name
+            workspace_id: Workspace ID.
+            skill_name: Skill name identifier.
+            reference_path: Reference file path (URL encoded).
+            path: Skill path for disambiguation when multiple skills share the same name.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkspaceResource.get_skill_reference,
@@ -2124,12 +2459,22 @@ class AsyncWorkspaceResource:
         ``GET /workspaces/{workspaceId}/skills/search``
 
         Args:
-            workspace_id: Workspace ID
-            query: Search query text
-            top_k: Maximum number of results
-            min_score: Minimum relevance score threshold
-            skill_names: Comma-separated list of skill names to search within
-            include_references: Include reference files in search
+            workspace_id: Workspace ID.
+            query: Search query text.
+            top_k: Maximum number of results.
+            min_score: Minimum relevance score threshold.
+            skill_names: Comma-separated list of skill names to search within.
+            include_references: Include reference files in search.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkspaceResource.get_skills_search,
@@ -2199,9 +2544,19 @@ class AsyncWorkspaceResource:
         ``GET /workspaces/{workspaceId}/skills-sh/popular``
 
         Args:
-            workspace_id: Workspace ID
-            limit: Maximum number of results
-            offset: Offset for pagination
+            workspace_id: Workspace ID.
+            limit: Maximum number of results.
+            offset: Offset for pagination.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkspaceResource.get_skills_sh_popular,
@@ -2258,10 +2613,26 @@ class AsyncWorkspaceResource:
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.WorkspaceSkillsShSearchResponseSkill]:
-        """Every item of every page of ``get_skills_sh_popular``, fetched a page at a time as the loop goes.
+        """Every item of every page of ``get_skills_sh_popular``, fetched a page at a time as the
+        loop goes.
 
-        ``offset`` is where to start (default 0) and
-        ``limit`` the page size; the other arguments are those of ``get_skills_sh_popular``.
+        ``offset`` is where to start (default 0) and ``limit`` the page size; the other arguments
+        are those of ``get_skills_sh_popular``.
+
+        Args:
+            workspace_id: Workspace ID.
+            limit: Maximum number of results.
+            offset: Offset for pagination.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _pager = Pager("offset", offset, 0, limit, "skills")
         while not _pager.done:
@@ -2302,10 +2673,20 @@ class AsyncWorkspaceResource:
         ``GET /workspaces/{workspaceId}/skills-sh/preview``
 
         Args:
-            workspace_id: Workspace ID
-            owner: GitHub repository owner
-            repo: GitHub repository name
-            path: Path to skill within repo
+            workspace_id: Workspace ID.
+            owner: GitHub repository owner.
+            repo: GitHub repository name.
+            path: Path to skill within repo.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkspaceResource.get_skills_sh_preview,
@@ -2371,9 +2752,19 @@ class AsyncWorkspaceResource:
         ``GET /workspaces/{workspaceId}/skills-sh/search``
 
         Args:
-            workspace_id: Workspace ID
-            q: Search query
-            limit: Maximum number of results
+            workspace_id: Workspace ID.
+            q: Search query.
+            limit: Maximum number of results.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkspaceResource.get_skills_sh_search,
@@ -2435,7 +2826,17 @@ class AsyncWorkspaceResource:
         ``GET /workspaces/{workspaceId}``
 
         Args:
-            workspace_id: Workspace ID
+            workspace_id: Workspace ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkspaceResource.get_workspace,
@@ -2492,10 +2893,22 @@ class AsyncWorkspaceResource:
         ``POST /workspaces/{workspaceId}/index``
 
         Args:
-            workspace_id: Workspace ID
-            content: Content to index
-            path: Path to use as document ID
-            metadata: Optional metadata
+            workspace_id: Workspace ID.
+            content: Content to index.
+            path: Path to use as document ID.
+            metadata: Optional metadata.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkspaceResource.index,
@@ -2558,9 +2971,19 @@ class AsyncWorkspaceResource:
         ``GET /workspaces/{workspaceId}/skills/{skillName}/references``
 
         Args:
-            workspace_id: Workspace ID
-            skill_name: Skill name identifier
-            path: Skill path for disambiguation when multiple skills share the same name
+            workspace_id: Workspace ID.
+            skill_name: Skill name identifier.
+            path: Skill path for disambiguation when multiple skills share the same name.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkspaceResource.list_skill_references,
@@ -2621,7 +3044,17 @@ class AsyncWorkspaceResource:
         ``GET /workspaces/{workspaceId}/skills``
 
         Args:
-            workspace_id: Workspace ID
+            workspace_id: Workspace ID.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkspaceResource.list_skills,
@@ -2671,6 +3104,18 @@ class AsyncWorkspaceResource:
         Returns all workspaces from both Mastra instance and agents
 
         ``GET /workspaces``
+
+        Args:
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
@@ -2722,11 +3167,23 @@ class AsyncWorkspaceResource:
         ``POST /workspaces/{workspaceId}/skills-sh/install``
 
         Args:
-            workspace_id: Workspace ID
-            owner: GitHub repository owner
-            repo: GitHub repository name
-            skill_name: Skill name from skills.sh
-            mount: Mount path to install into (for CompositeFilesystem)
+            workspace_id: Workspace ID.
+            owner: GitHub repository owner.
+            repo: GitHub repository name.
+            skill_name: Skill name from skills.sh.
+            mount: Mount path to install into (for CompositeFilesystem).
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkspaceResource.skills_sh_install,
@@ -2790,8 +3247,20 @@ class AsyncWorkspaceResource:
         ``POST /workspaces/{workspaceId}/skills-sh/remove``
 
         Args:
-            workspace_id: Workspace ID
-            skill_name: Name of the installed skill to remove
+            workspace_id: Workspace ID.
+            skill_name: Name of the installed skill to remove.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkspaceResource.skills_sh_remove,
@@ -2847,13 +3316,26 @@ class AsyncWorkspaceResource:
     ) -> _models.WorkspaceSkillsShUpdateResponse:
         """Update installed skills
 
-        Updates installed skills by re-fetching from GitHub. Specify skillName to update one, or omit to update all.
+        Updates installed skills by re-fetching from GitHub. Specify skillName to update one, or
+        omit to update all.
 
         ``POST /workspaces/{workspaceId}/skills-sh/update``
 
         Args:
-            workspace_id: Workspace ID
-            skill_name: Specific skill to update, or omit to update all
+            workspace_id: Workspace ID.
+            skill_name: Specific skill to update, or omit to update all.
+            retry_unsafe: Retry this call after a connection error or a retryable status although it
+                is not idempotent (the server may then act twice). Default ``False``.
+            strict_response_validation: ``True``: raise ``APIResponseValidationError`` when the
+                answer does not fit its model; ``False``: keep it leniently. Default: the client's
+                setting.
+            extra_headers: Headers sent with this call only, over the client's and the method's own.
+            extra_query: Query parameters added to this call.
+            extra_body: Fields merged into the request body as they are (not checked).
+            timeout: Seconds, or an ``httpx.Timeout``, for this call instead of the client's.
+            max_retries: Retries of this call instead of the client's ``max_retries``.
+            max_response_bytes: The largest answer read whole for this call (``None``: no limit)
+                instead of the client's.
         """
         check_params(
             AsyncWorkspaceResource.skills_sh_update,
