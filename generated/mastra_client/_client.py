@@ -13496,7 +13496,8 @@ class MastraClient(SyncAPIClient):
 
 
 class MastraClientWithRawResponse:
-    """The client through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """The client through ``with_raw_response``: each call returns a ``RawResponse`` of its
+    result."""
 
     def __init__(self, target: MastraClient) -> None:
         self._target = target
@@ -13912,22 +13913,52 @@ class MastraClientWithRawResponse:
         return WorkspaceResourceWithRawResponse(self._target.workspace)
 
     def get_a2a(self, agent_id: str) -> A2aWithRawResponse:
+        """An agent over the A2A protocol (JSON-RPC 2.0 on POST /a2a/{agentId}):
+        client.get_a2a(agent_id).
+
+        Args:
+            agent_id: The ``agentId`` of every call of this A2a.
+        """
         return A2aWithRawResponse(self._target.get_a2a(agent_id=agent_id))
 
     def get_a2a_v1(self, agent_id: str) -> A2aV1WithRawResponse:
+        """An agent over A2A protocol v1.0 (header A2A-Version: 1.0, v1.0 method names):
+        client.get_a2a_v1(agent_id).
+
+        Args:
+            agent_id: The ``agentId`` of every call of this A2aV1.
+        """
         return A2aV1WithRawResponse(self._target.get_a2a_v1(agent_id=agent_id))
 
     def get_agent(
         self, agent_id: str, version: Mapping[str, str] | None = None
     ) -> AgentWithRawResponse:
+        """An agent of the server; every method is bound to its id.
+
+        Args:
+            agent_id: The ``agentId`` of every call of this Agent.
+            version: Which version of a stored agent's overrides every call uses. Sent as query
+                parameters on every call; ``None``: none.
+        """
         return AgentWithRawResponse(self._target.get_agent(agent_id=agent_id, version=version))
 
     def get_agent_builder_action(self, action_id: str) -> AgentBuilderWithRawResponse:
+        """An agent-builder action (a built-in workflow), bound to its id.
+
+        Args:
+            action_id: The ``actionId`` of every call of this AgentBuilder.
+        """
         return AgentBuilderWithRawResponse(
             self._target.get_agent_builder_action(action_id=action_id)
         )
 
     def get_agent_controller(self, controller_id: str) -> AgentControllerWithRawResponse:
+        """An agent controller hosted on the server (client-js AgentController); its sessions are
+        reached with session(resource_id, scope=None).
+
+        Args:
+            controller_id: The ``controllerId`` of every call of this AgentController.
+        """
         return AgentControllerWithRawResponse(
             self._target.get_agent_controller(controller_id=controller_id)
         )
@@ -13937,14 +13968,32 @@ class MastraClientWithRawResponse:
         return ConversationsWithRawResponse(self._target.conversations)
 
     def get_dynamic_workflow(self, dynamic_workflow_id: str) -> DynamicWorkflowWithRawResponse:
+        """A dynamic workflow definition stored on the server (run it like any workflow:
+        client.get_workflow(id).create_run()).
+
+        Args:
+            dynamic_workflow_id: The ``dynamicWorkflowId`` of every call of this DynamicWorkflow.
+        """
         return DynamicWorkflowWithRawResponse(
             self._target.get_dynamic_workflow(dynamic_workflow_id=dynamic_workflow_id)
         )
 
     def get_mcp_server(self, server_id: str) -> McpServerWithRawResponse:
+        """An MCP server hosted by Mastra.
+
+        Args:
+            server_id: The ``serverId`` of every call of this McpServer.
+        """
         return McpServerWithRawResponse(self._target.get_mcp_server(server_id=server_id))
 
     def get_mcp_server_tool(self, server_id: str, tool_id: str) -> McpToolWithRawResponse:
+        """One tool of an MCP server hosted by Mastra, as client.get_mcp_server_tool(server_id,
+        tool_id).
+
+        Args:
+            server_id: The ``serverId`` of every call of this McpTool.
+            tool_id: The ``toolId`` of every call of this McpTool.
+        """
         return McpToolWithRawResponse(
             self._target.get_mcp_server_tool(server_id=server_id, tool_id=tool_id)
         )
@@ -13952,24 +14001,51 @@ class MastraClientWithRawResponse:
     def get_memory_thread(
         self, thread_id: str, agent_id: str | None = None
     ) -> MemoryThreadWithRawResponse:
+        """A conversation thread in an agent's memory.
+
+        Args:
+            thread_id: The ``threadId`` of every call of this MemoryThread.
+            agent_id: The ``agentId`` of every call of this MemoryThread. ``None``: left out of the
+                requests.
+        """
         return MemoryThreadWithRawResponse(
             self._target.get_memory_thread(thread_id=thread_id, agent_id=agent_id)
         )
 
     def get_processor(self, processor_id: str) -> ProcessorWithRawResponse:
+        """A processor (input/output message processor) registered on the server.
+
+        Args:
+            processor_id: The ``processorId`` of every call of this Processor.
+        """
         return ProcessorWithRawResponse(self._target.get_processor(processor_id=processor_id))
 
     def get_processor_provider(self, provider_id: str) -> ProcessorProviderWithRawResponse:
+        """A processor provider registered on the server.
+
+        Args:
+            provider_id: The ``providerId`` of every call of this ProcessorProvider.
+        """
         return ProcessorProviderWithRawResponse(
             self._target.get_processor_provider(provider_id=provider_id)
         )
 
     def get_stored_agent(self, stored_agent_id: str) -> StoredAgentWithRawResponse:
+        """An agent stored in the server's database, with its versions.
+
+        Args:
+            stored_agent_id: The ``storedAgentId`` of every call of this StoredAgent.
+        """
         return StoredAgentWithRawResponse(
             self._target.get_stored_agent(stored_agent_id=stored_agent_id)
         )
 
     def get_stored_mcp_client(self, stored_mcp_client_id: str) -> StoredMcpClientWithRawResponse:
+        """An MCP client configuration stored in the server's database.
+
+        Args:
+            stored_mcp_client_id: The ``storedMCPClientId`` of every call of this StoredMcpClient.
+        """
         return StoredMcpClientWithRawResponse(
             self._target.get_stored_mcp_client(stored_mcp_client_id=stored_mcp_client_id)
         )
@@ -13977,33 +14053,74 @@ class MastraClientWithRawResponse:
     def get_stored_prompt_block(
         self, stored_prompt_block_id: str
     ) -> StoredPromptBlockWithRawResponse:
+        """A prompt block stored in the server's database, with its versions.
+
+        Args:
+            stored_prompt_block_id: The ``storedPromptBlockId`` of every call of this
+                StoredPromptBlock.
+        """
         return StoredPromptBlockWithRawResponse(
             self._target.get_stored_prompt_block(stored_prompt_block_id=stored_prompt_block_id)
         )
 
     def get_stored_scorer(self, stored_scorer_id: str) -> StoredScorerWithRawResponse:
+        """A scorer definition stored in the server's database, with its versions.
+
+        Args:
+            stored_scorer_id: The ``storedScorerId`` of every call of this StoredScorer.
+        """
         return StoredScorerWithRawResponse(
             self._target.get_stored_scorer(stored_scorer_id=stored_scorer_id)
         )
 
     def get_stored_skill(self, stored_skill_id: str) -> StoredSkillWithRawResponse:
+        """A skill stored in the server's database.
+
+        Args:
+            stored_skill_id: The ``storedSkillId`` of every call of this StoredSkill.
+        """
         return StoredSkillWithRawResponse(
             self._target.get_stored_skill(stored_skill_id=stored_skill_id)
         )
 
     def get_tool(self, tool_id: str) -> ToolWithRawResponse:
+        """A tool registered on the server.
+
+        Args:
+            tool_id: The ``toolId`` of every call of this Tool.
+        """
         return ToolWithRawResponse(self._target.get_tool(tool_id=tool_id))
 
     def get_tool_provider(self, provider_id: str) -> ToolProviderWithRawResponse:
+        """A tool provider registered on the server (toolkits, tools, connections and their auth).
+
+        Args:
+            provider_id: The ``providerId`` of every call of this ToolProvider.
+        """
         return ToolProviderWithRawResponse(self._target.get_tool_provider(provider_id=provider_id))
 
     def get_vector(self, vector_name: str) -> VectorWithRawResponse:
+        """A vector store of the server, by name.
+
+        Args:
+            vector_name: The ``vectorName`` of every call of this Vector.
+        """
         return VectorWithRawResponse(self._target.get_vector(vector_name=vector_name))
 
     def get_workflow(self, workflow_id: str) -> WorkflowWithRawResponse:
+        """A workflow of the server; create runs, start, resume and inspect them.
+
+        Args:
+            workflow_id: The ``workflowId`` of every call of this Workflow.
+        """
         return WorkflowWithRawResponse(self._target.get_workflow(workflow_id=workflow_id))
 
     def get_workspace(self, workspace_id: str) -> WorkspaceWithRawResponse:
+        """A workspace of the server (its filesystem, search index and skills), by id.
+
+        Args:
+            workspace_id: The ``workspaceId`` of every call of this Workspace.
+        """
         return WorkspaceWithRawResponse(self._target.get_workspace(workspace_id=workspace_id))
 
 
@@ -14440,24 +14557,54 @@ class MastraClientWithStreamingResponse:
         return WorkspaceResourceWithStreamingResponse(self._target.workspace)
 
     def get_a2a(self, agent_id: str) -> A2aWithStreamingResponse:
+        """An agent over the A2A protocol (JSON-RPC 2.0 on POST /a2a/{agentId}):
+        client.get_a2a(agent_id).
+
+        Args:
+            agent_id: The ``agentId`` of every call of this A2a.
+        """
         return A2aWithStreamingResponse(self._target.get_a2a(agent_id=agent_id))
 
     def get_a2a_v1(self, agent_id: str) -> A2aV1WithStreamingResponse:
+        """An agent over A2A protocol v1.0 (header A2A-Version: 1.0, v1.0 method names):
+        client.get_a2a_v1(agent_id).
+
+        Args:
+            agent_id: The ``agentId`` of every call of this A2aV1.
+        """
         return A2aV1WithStreamingResponse(self._target.get_a2a_v1(agent_id=agent_id))
 
     def get_agent(
         self, agent_id: str, version: Mapping[str, str] | None = None
     ) -> AgentWithStreamingResponse:
+        """An agent of the server; every method is bound to its id.
+
+        Args:
+            agent_id: The ``agentId`` of every call of this Agent.
+            version: Which version of a stored agent's overrides every call uses. Sent as query
+                parameters on every call; ``None``: none.
+        """
         return AgentWithStreamingResponse(
             self._target.get_agent(agent_id=agent_id, version=version)
         )
 
     def get_agent_builder_action(self, action_id: str) -> AgentBuilderWithStreamingResponse:
+        """An agent-builder action (a built-in workflow), bound to its id.
+
+        Args:
+            action_id: The ``actionId`` of every call of this AgentBuilder.
+        """
         return AgentBuilderWithStreamingResponse(
             self._target.get_agent_builder_action(action_id=action_id)
         )
 
     def get_agent_controller(self, controller_id: str) -> AgentControllerWithStreamingResponse:
+        """An agent controller hosted on the server (client-js AgentController); its sessions are
+        reached with session(resource_id, scope=None).
+
+        Args:
+            controller_id: The ``controllerId`` of every call of this AgentController.
+        """
         return AgentControllerWithStreamingResponse(
             self._target.get_agent_controller(controller_id=controller_id)
         )
@@ -14469,14 +14616,32 @@ class MastraClientWithStreamingResponse:
     def get_dynamic_workflow(
         self, dynamic_workflow_id: str
     ) -> DynamicWorkflowWithStreamingResponse:
+        """A dynamic workflow definition stored on the server (run it like any workflow:
+        client.get_workflow(id).create_run()).
+
+        Args:
+            dynamic_workflow_id: The ``dynamicWorkflowId`` of every call of this DynamicWorkflow.
+        """
         return DynamicWorkflowWithStreamingResponse(
             self._target.get_dynamic_workflow(dynamic_workflow_id=dynamic_workflow_id)
         )
 
     def get_mcp_server(self, server_id: str) -> McpServerWithStreamingResponse:
+        """An MCP server hosted by Mastra.
+
+        Args:
+            server_id: The ``serverId`` of every call of this McpServer.
+        """
         return McpServerWithStreamingResponse(self._target.get_mcp_server(server_id=server_id))
 
     def get_mcp_server_tool(self, server_id: str, tool_id: str) -> McpToolWithStreamingResponse:
+        """One tool of an MCP server hosted by Mastra, as client.get_mcp_server_tool(server_id,
+        tool_id).
+
+        Args:
+            server_id: The ``serverId`` of every call of this McpTool.
+            tool_id: The ``toolId`` of every call of this McpTool.
+        """
         return McpToolWithStreamingResponse(
             self._target.get_mcp_server_tool(server_id=server_id, tool_id=tool_id)
         )
@@ -14484,19 +14649,41 @@ class MastraClientWithStreamingResponse:
     def get_memory_thread(
         self, thread_id: str, agent_id: str | None = None
     ) -> MemoryThreadWithStreamingResponse:
+        """A conversation thread in an agent's memory.
+
+        Args:
+            thread_id: The ``threadId`` of every call of this MemoryThread.
+            agent_id: The ``agentId`` of every call of this MemoryThread. ``None``: left out of the
+                requests.
+        """
         return MemoryThreadWithStreamingResponse(
             self._target.get_memory_thread(thread_id=thread_id, agent_id=agent_id)
         )
 
     def get_processor(self, processor_id: str) -> ProcessorWithStreamingResponse:
+        """A processor (input/output message processor) registered on the server.
+
+        Args:
+            processor_id: The ``processorId`` of every call of this Processor.
+        """
         return ProcessorWithStreamingResponse(self._target.get_processor(processor_id=processor_id))
 
     def get_processor_provider(self, provider_id: str) -> ProcessorProviderWithStreamingResponse:
+        """A processor provider registered on the server.
+
+        Args:
+            provider_id: The ``providerId`` of every call of this ProcessorProvider.
+        """
         return ProcessorProviderWithStreamingResponse(
             self._target.get_processor_provider(provider_id=provider_id)
         )
 
     def get_stored_agent(self, stored_agent_id: str) -> StoredAgentWithStreamingResponse:
+        """An agent stored in the server's database, with its versions.
+
+        Args:
+            stored_agent_id: The ``storedAgentId`` of every call of this StoredAgent.
+        """
         return StoredAgentWithStreamingResponse(
             self._target.get_stored_agent(stored_agent_id=stored_agent_id)
         )
@@ -14504,6 +14691,11 @@ class MastraClientWithStreamingResponse:
     def get_stored_mcp_client(
         self, stored_mcp_client_id: str
     ) -> StoredMcpClientWithStreamingResponse:
+        """An MCP client configuration stored in the server's database.
+
+        Args:
+            stored_mcp_client_id: The ``storedMCPClientId`` of every call of this StoredMcpClient.
+        """
         return StoredMcpClientWithStreamingResponse(
             self._target.get_stored_mcp_client(stored_mcp_client_id=stored_mcp_client_id)
         )
@@ -14511,35 +14703,76 @@ class MastraClientWithStreamingResponse:
     def get_stored_prompt_block(
         self, stored_prompt_block_id: str
     ) -> StoredPromptBlockWithStreamingResponse:
+        """A prompt block stored in the server's database, with its versions.
+
+        Args:
+            stored_prompt_block_id: The ``storedPromptBlockId`` of every call of this
+                StoredPromptBlock.
+        """
         return StoredPromptBlockWithStreamingResponse(
             self._target.get_stored_prompt_block(stored_prompt_block_id=stored_prompt_block_id)
         )
 
     def get_stored_scorer(self, stored_scorer_id: str) -> StoredScorerWithStreamingResponse:
+        """A scorer definition stored in the server's database, with its versions.
+
+        Args:
+            stored_scorer_id: The ``storedScorerId`` of every call of this StoredScorer.
+        """
         return StoredScorerWithStreamingResponse(
             self._target.get_stored_scorer(stored_scorer_id=stored_scorer_id)
         )
 
     def get_stored_skill(self, stored_skill_id: str) -> StoredSkillWithStreamingResponse:
+        """A skill stored in the server's database.
+
+        Args:
+            stored_skill_id: The ``storedSkillId`` of every call of this StoredSkill.
+        """
         return StoredSkillWithStreamingResponse(
             self._target.get_stored_skill(stored_skill_id=stored_skill_id)
         )
 
     def get_tool(self, tool_id: str) -> ToolWithStreamingResponse:
+        """A tool registered on the server.
+
+        Args:
+            tool_id: The ``toolId`` of every call of this Tool.
+        """
         return ToolWithStreamingResponse(self._target.get_tool(tool_id=tool_id))
 
     def get_tool_provider(self, provider_id: str) -> ToolProviderWithStreamingResponse:
+        """A tool provider registered on the server (toolkits, tools, connections and their auth).
+
+        Args:
+            provider_id: The ``providerId`` of every call of this ToolProvider.
+        """
         return ToolProviderWithStreamingResponse(
             self._target.get_tool_provider(provider_id=provider_id)
         )
 
     def get_vector(self, vector_name: str) -> VectorWithStreamingResponse:
+        """A vector store of the server, by name.
+
+        Args:
+            vector_name: The ``vectorName`` of every call of this Vector.
+        """
         return VectorWithStreamingResponse(self._target.get_vector(vector_name=vector_name))
 
     def get_workflow(self, workflow_id: str) -> WorkflowWithStreamingResponse:
+        """A workflow of the server; create runs, start, resume and inspect them.
+
+        Args:
+            workflow_id: The ``workflowId`` of every call of this Workflow.
+        """
         return WorkflowWithStreamingResponse(self._target.get_workflow(workflow_id=workflow_id))
 
     def get_workspace(self, workspace_id: str) -> WorkspaceWithStreamingResponse:
+        """A workspace of the server (its filesystem, search index and skills), by id.
+
+        Args:
+            workspace_id: The ``workspaceId`` of every call of this Workspace.
+        """
         return WorkspaceWithStreamingResponse(self._target.get_workspace(workspace_id=workspace_id))
 
 
@@ -27542,7 +27775,8 @@ class AsyncMastraClient(AsyncAPIClient):
 
 
 class AsyncMastraClientWithRawResponse:
-    """The client through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """The client through ``with_raw_response``: each call returns a ``RawResponse`` of its
+    result."""
 
     def __init__(self, target: AsyncMastraClient) -> None:
         self._target = target
@@ -27972,22 +28206,52 @@ class AsyncMastraClientWithRawResponse:
         return AsyncWorkspaceResourceWithRawResponse(self._target.workspace)
 
     def get_a2a(self, agent_id: str) -> AsyncA2aWithRawResponse:
+        """An agent over the A2A protocol (JSON-RPC 2.0 on POST /a2a/{agentId}):
+        client.get_a2a(agent_id).
+
+        Args:
+            agent_id: The ``agentId`` of every call of this A2a.
+        """
         return AsyncA2aWithRawResponse(self._target.get_a2a(agent_id=agent_id))
 
     def get_a2a_v1(self, agent_id: str) -> AsyncA2aV1WithRawResponse:
+        """An agent over A2A protocol v1.0 (header A2A-Version: 1.0, v1.0 method names):
+        client.get_a2a_v1(agent_id).
+
+        Args:
+            agent_id: The ``agentId`` of every call of this A2aV1.
+        """
         return AsyncA2aV1WithRawResponse(self._target.get_a2a_v1(agent_id=agent_id))
 
     def get_agent(
         self, agent_id: str, version: Mapping[str, str] | None = None
     ) -> AsyncAgentWithRawResponse:
+        """An agent of the server; every method is bound to its id.
+
+        Args:
+            agent_id: The ``agentId`` of every call of this Agent.
+            version: Which version of a stored agent's overrides every call uses. Sent as query
+                parameters on every call; ``None``: none.
+        """
         return AsyncAgentWithRawResponse(self._target.get_agent(agent_id=agent_id, version=version))
 
     def get_agent_builder_action(self, action_id: str) -> AsyncAgentBuilderWithRawResponse:
+        """An agent-builder action (a built-in workflow), bound to its id.
+
+        Args:
+            action_id: The ``actionId`` of every call of this AgentBuilder.
+        """
         return AsyncAgentBuilderWithRawResponse(
             self._target.get_agent_builder_action(action_id=action_id)
         )
 
     def get_agent_controller(self, controller_id: str) -> AsyncAgentControllerWithRawResponse:
+        """An agent controller hosted on the server (client-js AgentController); its sessions are
+        reached with session(resource_id, scope=None).
+
+        Args:
+            controller_id: The ``controllerId`` of every call of this AgentController.
+        """
         return AsyncAgentControllerWithRawResponse(
             self._target.get_agent_controller(controller_id=controller_id)
         )
@@ -27997,14 +28261,32 @@ class AsyncMastraClientWithRawResponse:
         return AsyncConversationsWithRawResponse(self._target.conversations)
 
     def get_dynamic_workflow(self, dynamic_workflow_id: str) -> AsyncDynamicWorkflowWithRawResponse:
+        """A dynamic workflow definition stored on the server (run it like any workflow:
+        client.get_workflow(id).create_run()).
+
+        Args:
+            dynamic_workflow_id: The ``dynamicWorkflowId`` of every call of this DynamicWorkflow.
+        """
         return AsyncDynamicWorkflowWithRawResponse(
             self._target.get_dynamic_workflow(dynamic_workflow_id=dynamic_workflow_id)
         )
 
     def get_mcp_server(self, server_id: str) -> AsyncMcpServerWithRawResponse:
+        """An MCP server hosted by Mastra.
+
+        Args:
+            server_id: The ``serverId`` of every call of this McpServer.
+        """
         return AsyncMcpServerWithRawResponse(self._target.get_mcp_server(server_id=server_id))
 
     def get_mcp_server_tool(self, server_id: str, tool_id: str) -> AsyncMcpToolWithRawResponse:
+        """One tool of an MCP server hosted by Mastra, as client.get_mcp_server_tool(server_id,
+        tool_id).
+
+        Args:
+            server_id: The ``serverId`` of every call of this McpTool.
+            tool_id: The ``toolId`` of every call of this McpTool.
+        """
         return AsyncMcpToolWithRawResponse(
             self._target.get_mcp_server_tool(server_id=server_id, tool_id=tool_id)
         )
@@ -28012,19 +28294,41 @@ class AsyncMastraClientWithRawResponse:
     def get_memory_thread(
         self, thread_id: str, agent_id: str | None = None
     ) -> AsyncMemoryThreadWithRawResponse:
+        """A conversation thread in an agent's memory.
+
+        Args:
+            thread_id: The ``threadId`` of every call of this MemoryThread.
+            agent_id: The ``agentId`` of every call of this MemoryThread. ``None``: left out of the
+                requests.
+        """
         return AsyncMemoryThreadWithRawResponse(
             self._target.get_memory_thread(thread_id=thread_id, agent_id=agent_id)
         )
 
     def get_processor(self, processor_id: str) -> AsyncProcessorWithRawResponse:
+        """A processor (input/output message processor) registered on the server.
+
+        Args:
+            processor_id: The ``processorId`` of every call of this Processor.
+        """
         return AsyncProcessorWithRawResponse(self._target.get_processor(processor_id=processor_id))
 
     def get_processor_provider(self, provider_id: str) -> AsyncProcessorProviderWithRawResponse:
+        """A processor provider registered on the server.
+
+        Args:
+            provider_id: The ``providerId`` of every call of this ProcessorProvider.
+        """
         return AsyncProcessorProviderWithRawResponse(
             self._target.get_processor_provider(provider_id=provider_id)
         )
 
     def get_stored_agent(self, stored_agent_id: str) -> AsyncStoredAgentWithRawResponse:
+        """An agent stored in the server's database, with its versions.
+
+        Args:
+            stored_agent_id: The ``storedAgentId`` of every call of this StoredAgent.
+        """
         return AsyncStoredAgentWithRawResponse(
             self._target.get_stored_agent(stored_agent_id=stored_agent_id)
         )
@@ -28032,6 +28336,11 @@ class AsyncMastraClientWithRawResponse:
     def get_stored_mcp_client(
         self, stored_mcp_client_id: str
     ) -> AsyncStoredMcpClientWithRawResponse:
+        """An MCP client configuration stored in the server's database.
+
+        Args:
+            stored_mcp_client_id: The ``storedMCPClientId`` of every call of this StoredMcpClient.
+        """
         return AsyncStoredMcpClientWithRawResponse(
             self._target.get_stored_mcp_client(stored_mcp_client_id=stored_mcp_client_id)
         )
@@ -28039,35 +28348,76 @@ class AsyncMastraClientWithRawResponse:
     def get_stored_prompt_block(
         self, stored_prompt_block_id: str
     ) -> AsyncStoredPromptBlockWithRawResponse:
+        """A prompt block stored in the server's database, with its versions.
+
+        Args:
+            stored_prompt_block_id: The ``storedPromptBlockId`` of every call of this
+                StoredPromptBlock.
+        """
         return AsyncStoredPromptBlockWithRawResponse(
             self._target.get_stored_prompt_block(stored_prompt_block_id=stored_prompt_block_id)
         )
 
     def get_stored_scorer(self, stored_scorer_id: str) -> AsyncStoredScorerWithRawResponse:
+        """A scorer definition stored in the server's database, with its versions.
+
+        Args:
+            stored_scorer_id: The ``storedScorerId`` of every call of this StoredScorer.
+        """
         return AsyncStoredScorerWithRawResponse(
             self._target.get_stored_scorer(stored_scorer_id=stored_scorer_id)
         )
 
     def get_stored_skill(self, stored_skill_id: str) -> AsyncStoredSkillWithRawResponse:
+        """A skill stored in the server's database.
+
+        Args:
+            stored_skill_id: The ``storedSkillId`` of every call of this StoredSkill.
+        """
         return AsyncStoredSkillWithRawResponse(
             self._target.get_stored_skill(stored_skill_id=stored_skill_id)
         )
 
     def get_tool(self, tool_id: str) -> AsyncToolWithRawResponse:
+        """A tool registered on the server.
+
+        Args:
+            tool_id: The ``toolId`` of every call of this Tool.
+        """
         return AsyncToolWithRawResponse(self._target.get_tool(tool_id=tool_id))
 
     def get_tool_provider(self, provider_id: str) -> AsyncToolProviderWithRawResponse:
+        """A tool provider registered on the server (toolkits, tools, connections and their auth).
+
+        Args:
+            provider_id: The ``providerId`` of every call of this ToolProvider.
+        """
         return AsyncToolProviderWithRawResponse(
             self._target.get_tool_provider(provider_id=provider_id)
         )
 
     def get_vector(self, vector_name: str) -> AsyncVectorWithRawResponse:
+        """A vector store of the server, by name.
+
+        Args:
+            vector_name: The ``vectorName`` of every call of this Vector.
+        """
         return AsyncVectorWithRawResponse(self._target.get_vector(vector_name=vector_name))
 
     def get_workflow(self, workflow_id: str) -> AsyncWorkflowWithRawResponse:
+        """A workflow of the server; create runs, start, resume and inspect them.
+
+        Args:
+            workflow_id: The ``workflowId`` of every call of this Workflow.
+        """
         return AsyncWorkflowWithRawResponse(self._target.get_workflow(workflow_id=workflow_id))
 
     def get_workspace(self, workspace_id: str) -> AsyncWorkspaceWithRawResponse:
+        """A workspace of the server (its filesystem, search index and skills), by id.
+
+        Args:
+            workspace_id: The ``workspaceId`` of every call of this Workspace.
+        """
         return AsyncWorkspaceWithRawResponse(self._target.get_workspace(workspace_id=workspace_id))
 
 
@@ -28538,24 +28888,54 @@ class AsyncMastraClientWithStreamingResponse:
         return AsyncWorkspaceResourceWithStreamingResponse(self._target.workspace)
 
     def get_a2a(self, agent_id: str) -> AsyncA2aWithStreamingResponse:
+        """An agent over the A2A protocol (JSON-RPC 2.0 on POST /a2a/{agentId}):
+        client.get_a2a(agent_id).
+
+        Args:
+            agent_id: The ``agentId`` of every call of this A2a.
+        """
         return AsyncA2aWithStreamingResponse(self._target.get_a2a(agent_id=agent_id))
 
     def get_a2a_v1(self, agent_id: str) -> AsyncA2aV1WithStreamingResponse:
+        """An agent over A2A protocol v1.0 (header A2A-Version: 1.0, v1.0 method names):
+        client.get_a2a_v1(agent_id).
+
+        Args:
+            agent_id: The ``agentId`` of every call of this A2aV1.
+        """
         return AsyncA2aV1WithStreamingResponse(self._target.get_a2a_v1(agent_id=agent_id))
 
     def get_agent(
         self, agent_id: str, version: Mapping[str, str] | None = None
     ) -> AsyncAgentWithStreamingResponse:
+        """An agent of the server; every method is bound to its id.
+
+        Args:
+            agent_id: The ``agentId`` of every call of this Agent.
+            version: Which version of a stored agent's overrides every call uses. Sent as query
+                parameters on every call; ``None``: none.
+        """
         return AsyncAgentWithStreamingResponse(
             self._target.get_agent(agent_id=agent_id, version=version)
         )
 
     def get_agent_builder_action(self, action_id: str) -> AsyncAgentBuilderWithStreamingResponse:
+        """An agent-builder action (a built-in workflow), bound to its id.
+
+        Args:
+            action_id: The ``actionId`` of every call of this AgentBuilder.
+        """
         return AsyncAgentBuilderWithStreamingResponse(
             self._target.get_agent_builder_action(action_id=action_id)
         )
 
     def get_agent_controller(self, controller_id: str) -> AsyncAgentControllerWithStreamingResponse:
+        """An agent controller hosted on the server (client-js AgentController); its sessions are
+        reached with session(resource_id, scope=None).
+
+        Args:
+            controller_id: The ``controllerId`` of every call of this AgentController.
+        """
         return AsyncAgentControllerWithStreamingResponse(
             self._target.get_agent_controller(controller_id=controller_id)
         )
@@ -28567,16 +28947,34 @@ class AsyncMastraClientWithStreamingResponse:
     def get_dynamic_workflow(
         self, dynamic_workflow_id: str
     ) -> AsyncDynamicWorkflowWithStreamingResponse:
+        """A dynamic workflow definition stored on the server (run it like any workflow:
+        client.get_workflow(id).create_run()).
+
+        Args:
+            dynamic_workflow_id: The ``dynamicWorkflowId`` of every call of this DynamicWorkflow.
+        """
         return AsyncDynamicWorkflowWithStreamingResponse(
             self._target.get_dynamic_workflow(dynamic_workflow_id=dynamic_workflow_id)
         )
 
     def get_mcp_server(self, server_id: str) -> AsyncMcpServerWithStreamingResponse:
+        """An MCP server hosted by Mastra.
+
+        Args:
+            server_id: The ``serverId`` of every call of this McpServer.
+        """
         return AsyncMcpServerWithStreamingResponse(self._target.get_mcp_server(server_id=server_id))
 
     def get_mcp_server_tool(
         self, server_id: str, tool_id: str
     ) -> AsyncMcpToolWithStreamingResponse:
+        """One tool of an MCP server hosted by Mastra, as client.get_mcp_server_tool(server_id,
+        tool_id).
+
+        Args:
+            server_id: The ``serverId`` of every call of this McpTool.
+            tool_id: The ``toolId`` of every call of this McpTool.
+        """
         return AsyncMcpToolWithStreamingResponse(
             self._target.get_mcp_server_tool(server_id=server_id, tool_id=tool_id)
         )
@@ -28584,11 +28982,23 @@ class AsyncMastraClientWithStreamingResponse:
     def get_memory_thread(
         self, thread_id: str, agent_id: str | None = None
     ) -> AsyncMemoryThreadWithStreamingResponse:
+        """A conversation thread in an agent's memory.
+
+        Args:
+            thread_id: The ``threadId`` of every call of this MemoryThread.
+            agent_id: The ``agentId`` of every call of this MemoryThread. ``None``: left out of the
+                requests.
+        """
         return AsyncMemoryThreadWithStreamingResponse(
             self._target.get_memory_thread(thread_id=thread_id, agent_id=agent_id)
         )
 
     def get_processor(self, processor_id: str) -> AsyncProcessorWithStreamingResponse:
+        """A processor (input/output message processor) registered on the server.
+
+        Args:
+            processor_id: The ``processorId`` of every call of this Processor.
+        """
         return AsyncProcessorWithStreamingResponse(
             self._target.get_processor(processor_id=processor_id)
         )
@@ -28596,11 +29006,21 @@ class AsyncMastraClientWithStreamingResponse:
     def get_processor_provider(
         self, provider_id: str
     ) -> AsyncProcessorProviderWithStreamingResponse:
+        """A processor provider registered on the server.
+
+        Args:
+            provider_id: The ``providerId`` of every call of this ProcessorProvider.
+        """
         return AsyncProcessorProviderWithStreamingResponse(
             self._target.get_processor_provider(provider_id=provider_id)
         )
 
     def get_stored_agent(self, stored_agent_id: str) -> AsyncStoredAgentWithStreamingResponse:
+        """An agent stored in the server's database, with its versions.
+
+        Args:
+            stored_agent_id: The ``storedAgentId`` of every call of this StoredAgent.
+        """
         return AsyncStoredAgentWithStreamingResponse(
             self._target.get_stored_agent(stored_agent_id=stored_agent_id)
         )
@@ -28608,6 +29028,11 @@ class AsyncMastraClientWithStreamingResponse:
     def get_stored_mcp_client(
         self, stored_mcp_client_id: str
     ) -> AsyncStoredMcpClientWithStreamingResponse:
+        """An MCP client configuration stored in the server's database.
+
+        Args:
+            stored_mcp_client_id: The ``storedMCPClientId`` of every call of this StoredMcpClient.
+        """
         return AsyncStoredMcpClientWithStreamingResponse(
             self._target.get_stored_mcp_client(stored_mcp_client_id=stored_mcp_client_id)
         )
@@ -28615,37 +29040,78 @@ class AsyncMastraClientWithStreamingResponse:
     def get_stored_prompt_block(
         self, stored_prompt_block_id: str
     ) -> AsyncStoredPromptBlockWithStreamingResponse:
+        """A prompt block stored in the server's database, with its versions.
+
+        Args:
+            stored_prompt_block_id: The ``storedPromptBlockId`` of every call of this
+                StoredPromptBlock.
+        """
         return AsyncStoredPromptBlockWithStreamingResponse(
             self._target.get_stored_prompt_block(stored_prompt_block_id=stored_prompt_block_id)
         )
 
     def get_stored_scorer(self, stored_scorer_id: str) -> AsyncStoredScorerWithStreamingResponse:
+        """A scorer definition stored in the server's database, with its versions.
+
+        Args:
+            stored_scorer_id: The ``storedScorerId`` of every call of this StoredScorer.
+        """
         return AsyncStoredScorerWithStreamingResponse(
             self._target.get_stored_scorer(stored_scorer_id=stored_scorer_id)
         )
 
     def get_stored_skill(self, stored_skill_id: str) -> AsyncStoredSkillWithStreamingResponse:
+        """A skill stored in the server's database.
+
+        Args:
+            stored_skill_id: The ``storedSkillId`` of every call of this StoredSkill.
+        """
         return AsyncStoredSkillWithStreamingResponse(
             self._target.get_stored_skill(stored_skill_id=stored_skill_id)
         )
 
     def get_tool(self, tool_id: str) -> AsyncToolWithStreamingResponse:
+        """A tool registered on the server.
+
+        Args:
+            tool_id: The ``toolId`` of every call of this Tool.
+        """
         return AsyncToolWithStreamingResponse(self._target.get_tool(tool_id=tool_id))
 
     def get_tool_provider(self, provider_id: str) -> AsyncToolProviderWithStreamingResponse:
+        """A tool provider registered on the server (toolkits, tools, connections and their auth).
+
+        Args:
+            provider_id: The ``providerId`` of every call of this ToolProvider.
+        """
         return AsyncToolProviderWithStreamingResponse(
             self._target.get_tool_provider(provider_id=provider_id)
         )
 
     def get_vector(self, vector_name: str) -> AsyncVectorWithStreamingResponse:
+        """A vector store of the server, by name.
+
+        Args:
+            vector_name: The ``vectorName`` of every call of this Vector.
+        """
         return AsyncVectorWithStreamingResponse(self._target.get_vector(vector_name=vector_name))
 
     def get_workflow(self, workflow_id: str) -> AsyncWorkflowWithStreamingResponse:
+        """A workflow of the server; create runs, start, resume and inspect them.
+
+        Args:
+            workflow_id: The ``workflowId`` of every call of this Workflow.
+        """
         return AsyncWorkflowWithStreamingResponse(
             self._target.get_workflow(workflow_id=workflow_id)
         )
 
     def get_workspace(self, workspace_id: str) -> AsyncWorkspaceWithStreamingResponse:
+        """A workspace of the server (its filesystem, search index and skills), by id.
+
+        Args:
+            workspace_id: The ``workspaceId`` of every call of this Workspace.
+        """
         return AsyncWorkspaceWithStreamingResponse(
             self._target.get_workspace(workspace_id=workspace_id)
         )

@@ -48,7 +48,8 @@ class Channels(ChannelsResource):
 
 
 class ChannelsWithRawResponse:
-    """``Channels`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``Channels`` through ``with_raw_response``: each call returns a ``RawResponse`` of its
+    result."""
 
     def __init__(self, target: Channels) -> None:
         self._target = target
@@ -59,7 +60,8 @@ class ChannelsWithRawResponse:
 
 
 class ChannelsWithStreamingResponse:
-    """``Channels`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``Channels`` through ``with_streaming_response``: each call hands its response over
+    unread."""
 
     def __init__(self, target: Channels) -> None:
         self._target = target
@@ -365,7 +367,8 @@ class Responses(ResponsesResource):
 
 
 class ResponsesWithRawResponse:
-    """``Responses`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``Responses`` through ``with_raw_response``: each call returns a ``RawResponse`` of its
+    result."""
 
     def __init__(self, target: Responses) -> None:
         self._target = target
@@ -383,7 +386,8 @@ class ResponsesWithRawResponse:
 
 
 class ResponsesWithStreamingResponse:
-    """``Responses`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``Responses`` through ``with_streaming_response``: each call hands its response over
+    unread."""
 
     def __init__(self, target: Responses) -> None:
         self._target = target
@@ -415,7 +419,8 @@ class AsyncChannels(AsyncChannelsResource):
 
 
 class AsyncChannelsWithRawResponse:
-    """``AsyncChannels`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``AsyncChannels`` through ``with_raw_response``: each call returns a ``RawResponse`` of
+    its result."""
 
     def __init__(self, target: AsyncChannels) -> None:
         self._target = target
@@ -426,7 +431,8 @@ class AsyncChannelsWithRawResponse:
 
 
 class AsyncChannelsWithStreamingResponse:
-    """``AsyncChannels`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``AsyncChannels`` through ``with_streaming_response``: each call hands its response over
+    unread."""
 
     def __init__(self, target: AsyncChannels) -> None:
         self._target = target
@@ -732,7 +738,8 @@ class AsyncResponses(AsyncResponsesResource):
 
 
 class AsyncResponsesWithRawResponse:
-    """``AsyncResponses`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``AsyncResponses`` through ``with_raw_response``: each call returns a ``RawResponse`` of
+    its result."""
 
     def __init__(self, target: AsyncResponses) -> None:
         self._target = target
@@ -750,7 +757,8 @@ class AsyncResponsesWithRawResponse:
 
 
 class AsyncResponsesWithStreamingResponse:
-    """``AsyncResponses`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``AsyncResponses`` through ``with_streaming_response``: each call hands its response over
+    unread."""
 
     def __init__(self, target: AsyncResponses) -> None:
         self._target = target

@@ -1523,7 +1523,8 @@ class A2aV1:
 
 
 class A2aV1WithRawResponse:
-    """``A2aV1`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``A2aV1`` through ``with_raw_response``: each call returns a ``RawResponse`` of its
+    result."""
 
     def __init__(self, target: A2aV1) -> None:
         self._target = target
@@ -4971,7 +4972,8 @@ class Agent:
 
 
 class AgentWithRawResponse:
-    """``Agent`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``Agent`` through ``with_raw_response``: each call returns a ``RawResponse`` of its
+    result."""
 
     def __init__(self, target: Agent) -> None:
         self._target = target
@@ -5941,7 +5943,8 @@ class AgentBuilder:
 
 
 class AgentBuilderWithRawResponse:
-    """``AgentBuilder`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``AgentBuilder`` through ``with_raw_response``: each call returns a ``RawResponse`` of its
+    result."""
 
     def __init__(self, target: AgentBuilder) -> None:
         self._target = target
@@ -5962,7 +5965,8 @@ class AgentBuilderWithRawResponse:
 
 
 class AgentBuilderWithStreamingResponse:
-    """``AgentBuilder`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``AgentBuilder`` through ``with_streaming_response``: each call hands its response over
+    unread."""
 
     def __init__(self, target: AgentBuilder) -> None:
         self._target = target
@@ -6172,7 +6176,8 @@ class AgentController:
 
 
 class AgentControllerWithRawResponse:
-    """``AgentController`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``AgentController`` through ``with_raw_response``: each call returns a ``RawResponse`` of
+    its result."""
 
     def __init__(self, target: AgentController) -> None:
         self._target = target
@@ -6184,13 +6189,24 @@ class AgentControllerWithRawResponse:
     def session(
         self, resource_id: str, scope: str | None = None
     ) -> AgentControllerSessionWithRawResponse:
+        """A session of an agent controller bound to a resource id (client-js
+        AgentControllerSession). Sessions are get-or-create on the server; a scope addresses an
+        independent session over the same resource id and travels on every request as sessionScope.
+        Replies arrive on subscribe(), not on send_message().
+
+        Args:
+            resource_id: The ``resourceId`` of every call of this AgentControllerSession.
+            scope: The ``sessionScope`` of every call of this AgentControllerSession. ``None``: left
+                out of the requests.
+        """
         return AgentControllerSessionWithRawResponse(
             self._target.session(resource_id=resource_id, scope=scope)
         )
 
 
 class AgentControllerWithStreamingResponse:
-    """``AgentController`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``AgentController`` through ``with_streaming_response``: each call hands its response over
+    unread."""
 
     def __init__(self, target: AgentController) -> None:
         self._target = target
@@ -6202,6 +6218,16 @@ class AgentControllerWithStreamingResponse:
     def session(
         self, resource_id: str, scope: str | None = None
     ) -> AgentControllerSessionWithStreamingResponse:
+        """A session of an agent controller bound to a resource id (client-js
+        AgentControllerSession). Sessions are get-or-create on the server; a scope addresses an
+        independent session over the same resource id and travels on every request as sessionScope.
+        Replies arrive on subscribe(), not on send_message().
+
+        Args:
+            resource_id: The ``resourceId`` of every call of this AgentControllerSession.
+            scope: The ``sessionScope`` of every call of this AgentControllerSession. ``None``: left
+                out of the requests.
+        """
         return AgentControllerSessionWithStreamingResponse(
             self._target.session(resource_id=resource_id, scope=scope)
         )
@@ -7811,7 +7837,8 @@ class AgentControllerSession:
 
 
 class AgentControllerSessionWithRawResponse:
-    """``AgentControllerSession`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``AgentControllerSession`` through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: AgentControllerSession) -> None:
         self._target = target
@@ -7849,7 +7876,8 @@ class AgentControllerSessionWithRawResponse:
 
 
 class AgentControllerSessionWithStreamingResponse:
-    """``AgentControllerSession`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``AgentControllerSession`` through ``with_streaming_response``: each call hands its
+    response over unread."""
 
     def __init__(self, target: AgentControllerSession) -> None:
         self._target = target
@@ -8093,7 +8121,8 @@ class AgentVoice:
 
 
 class AgentVoiceWithRawResponse:
-    """``AgentVoice`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``AgentVoice`` through ``with_raw_response``: each call returns a ``RawResponse`` of its
+    result."""
 
     def __init__(self, target: AgentVoice) -> None:
         self._target = target
@@ -8104,7 +8133,8 @@ class AgentVoiceWithRawResponse:
 
 
 class AgentVoiceWithStreamingResponse:
-    """``AgentVoice`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``AgentVoice`` through ``with_streaming_response``: each call hands its response over
+    unread."""
 
     def __init__(self, target: AgentVoice) -> None:
         self._target = target
@@ -8171,7 +8201,8 @@ class ConversationItems:
 
 
 class ConversationItemsWithRawResponse:
-    """``ConversationItems`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``ConversationItems`` through ``with_raw_response``: each call returns a ``RawResponse``
+    of its result."""
 
     def __init__(self, target: ConversationItems) -> None:
         self._target = target
@@ -8179,7 +8210,8 @@ class ConversationItemsWithRawResponse:
 
 
 class ConversationItemsWithStreamingResponse:
-    """``ConversationItems`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``ConversationItems`` through ``with_streaming_response``: each call hands its response
+    over unread."""
 
     def __init__(self, target: ConversationItems) -> None:
         self._target = target
@@ -8356,7 +8388,8 @@ class Conversations:
 
 
 class ConversationsWithRawResponse:
-    """``Conversations`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``Conversations`` through ``with_raw_response``: each call returns a ``RawResponse`` of
+    its result."""
 
     def __init__(self, target: Conversations) -> None:
         self._target = target
@@ -8370,7 +8403,8 @@ class ConversationsWithRawResponse:
 
 
 class ConversationsWithStreamingResponse:
-    """``Conversations`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``Conversations`` through ``with_streaming_response``: each call hands its response over
+    unread."""
 
     def __init__(self, target: Conversations) -> None:
         self._target = target
@@ -8478,7 +8512,8 @@ class DynamicWorkflow:
 
 
 class DynamicWorkflowWithRawResponse:
-    """``DynamicWorkflow`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``DynamicWorkflow`` through ``with_raw_response``: each call returns a ``RawResponse`` of
+    its result."""
 
     def __init__(self, target: DynamicWorkflow) -> None:
         self._target = target
@@ -8487,7 +8522,8 @@ class DynamicWorkflowWithRawResponse:
 
 
 class DynamicWorkflowWithStreamingResponse:
-    """``DynamicWorkflow`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``DynamicWorkflow`` through ``with_streaming_response``: each call hands its response over
+    unread."""
 
     def __init__(self, target: DynamicWorkflow) -> None:
         self._target = target
@@ -8735,7 +8771,8 @@ class McpServer:
 
 
 class McpServerWithRawResponse:
-    """``McpServer`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``McpServer`` through ``with_raw_response``: each call returns a ``RawResponse`` of its
+    result."""
 
     def __init__(self, target: McpServer) -> None:
         self._target = target
@@ -8747,7 +8784,8 @@ class McpServerWithRawResponse:
 
 
 class McpServerWithStreamingResponse:
-    """``McpServer`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``McpServer`` through ``with_streaming_response``: each call hands its response over
+    unread."""
 
     def __init__(self, target: McpServer) -> None:
         self._target = target
@@ -8870,7 +8908,8 @@ class McpTool:
 
 
 class McpToolWithRawResponse:
-    """``McpTool`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``McpTool`` through ``with_raw_response``: each call returns a ``RawResponse`` of its
+    result."""
 
     def __init__(self, target: McpTool) -> None:
         self._target = target
@@ -9471,7 +9510,8 @@ class MemoryThread:
 
 
 class MemoryThreadWithRawResponse:
-    """``MemoryThread`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``MemoryThread`` through ``with_raw_response``: each call returns a ``RawResponse`` of its
+    result."""
 
     def __init__(self, target: MemoryThread) -> None:
         self._target = target
@@ -9488,7 +9528,8 @@ class MemoryThreadWithRawResponse:
 
 
 class MemoryThreadWithStreamingResponse:
-    """``MemoryThread`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``MemoryThread`` through ``with_streaming_response``: each call hands its response over
+    unread."""
 
     def __init__(self, target: MemoryThread) -> None:
         self._target = target
@@ -9618,7 +9659,8 @@ class Processor:
 
 
 class ProcessorWithRawResponse:
-    """``Processor`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``Processor`` through ``with_raw_response``: each call returns a ``RawResponse`` of its
+    result."""
 
     def __init__(self, target: Processor) -> None:
         self._target = target
@@ -9627,7 +9669,8 @@ class ProcessorWithRawResponse:
 
 
 class ProcessorWithStreamingResponse:
-    """``Processor`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``Processor`` through ``with_streaming_response``: each call hands its response over
+    unread."""
 
     def __init__(self, target: Processor) -> None:
         self._target = target
@@ -9687,7 +9730,8 @@ class ProcessorProvider:
 
 
 class ProcessorProviderWithRawResponse:
-    """``ProcessorProvider`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``ProcessorProvider`` through ``with_raw_response``: each call returns a ``RawResponse``
+    of its result."""
 
     def __init__(self, target: ProcessorProvider) -> None:
         self._target = target
@@ -9695,7 +9739,8 @@ class ProcessorProviderWithRawResponse:
 
 
 class ProcessorProviderWithStreamingResponse:
-    """``ProcessorProvider`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``ProcessorProvider`` through ``with_streaming_response``: each call hands its response
+    over unread."""
 
     def __init__(self, target: ProcessorProvider) -> None:
         self._target = target
@@ -10905,7 +10950,8 @@ class StoredAgent:
 
 
 class StoredAgentWithRawResponse:
-    """``StoredAgent`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``StoredAgent`` through ``with_raw_response``: each call returns a ``RawResponse`` of its
+    result."""
 
     def __init__(self, target: StoredAgent) -> None:
         self._target = target
@@ -10928,7 +10974,8 @@ class StoredAgentWithRawResponse:
 
 
 class StoredAgentWithStreamingResponse:
-    """``StoredAgent`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``StoredAgent`` through ``with_streaming_response``: each call hands its response over
+    unread."""
 
     def __init__(self, target: StoredAgent) -> None:
         self._target = target
@@ -11119,7 +11166,8 @@ class StoredMcpClient:
 
 
 class StoredMcpClientWithRawResponse:
-    """``StoredMcpClient`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``StoredMcpClient`` through ``with_raw_response``: each call returns a ``RawResponse`` of
+    its result."""
 
     def __init__(self, target: StoredMcpClient) -> None:
         self._target = target
@@ -11129,7 +11177,8 @@ class StoredMcpClientWithRawResponse:
 
 
 class StoredMcpClientWithStreamingResponse:
-    """``StoredMcpClient`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``StoredMcpClient`` through ``with_streaming_response``: each call hands its response over
+    unread."""
 
     def __init__(self, target: StoredMcpClient) -> None:
         self._target = target
@@ -11721,7 +11770,8 @@ class StoredPromptBlock:
 
 
 class StoredPromptBlockWithRawResponse:
-    """``StoredPromptBlock`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``StoredPromptBlock`` through ``with_raw_response``: each call returns a ``RawResponse``
+    of its result."""
 
     def __init__(self, target: StoredPromptBlock) -> None:
         self._target = target
@@ -11739,7 +11789,8 @@ class StoredPromptBlockWithRawResponse:
 
 
 class StoredPromptBlockWithStreamingResponse:
-    """``StoredPromptBlock`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``StoredPromptBlock`` through ``with_streaming_response``: each call hands its response
+    over unread."""
 
     def __init__(self, target: StoredPromptBlock) -> None:
         self._target = target
@@ -12360,7 +12411,8 @@ class StoredScorer:
 
 
 class StoredScorerWithRawResponse:
-    """``StoredScorer`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``StoredScorer`` through ``with_raw_response``: each call returns a ``RawResponse`` of its
+    result."""
 
     def __init__(self, target: StoredScorer) -> None:
         self._target = target
@@ -12378,7 +12430,8 @@ class StoredScorerWithRawResponse:
 
 
 class StoredScorerWithStreamingResponse:
-    """``StoredScorer`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``StoredScorer`` through ``with_streaming_response``: each call hands its response over
+    unread."""
 
     def __init__(self, target: StoredScorer) -> None:
         self._target = target
@@ -12676,7 +12729,8 @@ class StoredSkill:
 
 
 class StoredSkillWithRawResponse:
-    """``StoredSkill`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``StoredSkill`` through ``with_raw_response``: each call returns a ``RawResponse`` of its
+    result."""
 
     def __init__(self, target: StoredSkill) -> None:
         self._target = target
@@ -12688,7 +12742,8 @@ class StoredSkillWithRawResponse:
 
 
 class StoredSkillWithStreamingResponse:
-    """``StoredSkill`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``StoredSkill`` through ``with_streaming_response``: each call hands its response over
+    unread."""
 
     def __init__(self, target: StoredSkill) -> None:
         self._target = target
@@ -13524,7 +13579,8 @@ class ToolProvider:
 
 
 class ToolProviderWithRawResponse:
-    """``ToolProvider`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``ToolProvider`` through ``with_raw_response``: each call returns a ``RawResponse`` of its
+    result."""
 
     def __init__(self, target: ToolProvider) -> None:
         self._target = target
@@ -13545,7 +13601,8 @@ class ToolProviderWithRawResponse:
 
 
 class ToolProviderWithStreamingResponse:
-    """``ToolProvider`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``ToolProvider`` through ``with_streaming_response``: each call hands its response over
+    unread."""
 
     def __init__(self, target: ToolProvider) -> None:
         self._target = target
@@ -13879,7 +13936,8 @@ class Vector:
 
 
 class VectorWithRawResponse:
-    """``Vector`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``Vector`` through ``with_raw_response``: each call returns a ``RawResponse`` of its
+    result."""
 
     def __init__(self, target: Vector) -> None:
         self._target = target
@@ -15412,7 +15470,8 @@ class Workflow:
 
 
 class WorkflowWithRawResponse:
-    """``Workflow`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``Workflow`` through ``with_raw_response``: each call returns a ``RawResponse`` of its
+    result."""
 
     def __init__(self, target: Workflow) -> None:
         self._target = target
@@ -15443,7 +15502,8 @@ class WorkflowWithRawResponse:
 
 
 class WorkflowWithStreamingResponse:
-    """``Workflow`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``Workflow`` through ``with_streaming_response``: each call hands its response over
+    unread."""
 
     def __init__(self, target: Workflow) -> None:
         self._target = target
@@ -16681,7 +16741,8 @@ class WorkflowRun:
 
 
 class WorkflowRunWithRawResponse:
-    """``WorkflowRun`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``WorkflowRun`` through ``with_raw_response``: each call returns a ``RawResponse`` of its
+    result."""
 
     def __init__(self, target: WorkflowRun) -> None:
         self._target = target
@@ -16708,7 +16769,8 @@ class WorkflowRunWithRawResponse:
 
 
 class WorkflowRunWithStreamingResponse:
-    """``WorkflowRun`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``WorkflowRun`` through ``with_streaming_response``: each call hands its response over
+    unread."""
 
     def __init__(self, target: WorkflowRun) -> None:
         self._target = target
@@ -17291,7 +17353,8 @@ class Workspace:
 
 
 class WorkspaceWithRawResponse:
-    """``Workspace`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``Workspace`` through ``with_raw_response``: each call returns a ``RawResponse`` of its
+    result."""
 
     def __init__(self, target: Workspace) -> None:
         self._target = target
@@ -17310,13 +17373,21 @@ class WorkspaceWithRawResponse:
     def get_skill(
         self, skill_name: str, skill_path: str | None = None
     ) -> WorkspaceSkillResourceWithRawResponse:
+        """A skill of a workspace, by name (and its path, where two skills share a name).
+
+        Args:
+            skill_name: The ``skillName`` of every call of this WorkspaceSkillResource.
+            skill_path: The ``path`` of every call of this WorkspaceSkillResource. ``None``: left
+                out of the requests.
+        """
         return WorkspaceSkillResourceWithRawResponse(
             self._target.get_skill(skill_name=skill_name, skill_path=skill_path)
         )
 
 
 class WorkspaceWithStreamingResponse:
-    """``Workspace`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``Workspace`` through ``with_streaming_response``: each call hands its response over
+    unread."""
 
     def __init__(self, target: Workspace) -> None:
         self._target = target
@@ -17335,6 +17406,13 @@ class WorkspaceWithStreamingResponse:
     def get_skill(
         self, skill_name: str, skill_path: str | None = None
     ) -> WorkspaceSkillResourceWithStreamingResponse:
+        """A skill of a workspace, by name (and its path, where two skills share a name).
+
+        Args:
+            skill_name: The ``skillName`` of every call of this WorkspaceSkillResource.
+            skill_path: The ``path`` of every call of this WorkspaceSkillResource. ``None``: left
+                out of the requests.
+        """
         return WorkspaceSkillResourceWithStreamingResponse(
             self._target.get_skill(skill_name=skill_name, skill_path=skill_path)
         )
@@ -17489,7 +17567,8 @@ class WorkspaceSkillResource:
 
 
 class WorkspaceSkillResourceWithRawResponse:
-    """``WorkspaceSkillResource`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``WorkspaceSkillResource`` through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: WorkspaceSkillResource) -> None:
         self._target = target
@@ -17499,7 +17578,8 @@ class WorkspaceSkillResourceWithRawResponse:
 
 
 class WorkspaceSkillResourceWithStreamingResponse:
-    """``WorkspaceSkillResource`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``WorkspaceSkillResource`` through ``with_streaming_response``: each call hands its
+    response over unread."""
 
     def __init__(self, target: WorkspaceSkillResource) -> None:
         self._target = target
@@ -18262,7 +18342,8 @@ class AsyncA2a:
 
 
 class AsyncA2aWithRawResponse:
-    """``AsyncA2a`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``AsyncA2a`` through ``with_raw_response``: each call returns a ``RawResponse`` of its
+    result."""
 
     def __init__(self, target: AsyncA2a) -> None:
         self._target = target
@@ -18290,7 +18371,8 @@ class AsyncA2aWithRawResponse:
 
 
 class AsyncA2aWithStreamingResponse:
-    """``AsyncA2a`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``AsyncA2a`` through ``with_streaming_response``: each call hands its response over
+    unread."""
 
     def __init__(self, target: AsyncA2a) -> None:
         self._target = target
@@ -18999,7 +19081,8 @@ class AsyncA2aV1:
 
 
 class AsyncA2aV1WithRawResponse:
-    """``AsyncA2aV1`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``AsyncA2aV1`` through ``with_raw_response``: each call returns a ``RawResponse`` of its
+    result."""
 
     def __init__(self, target: AsyncA2aV1) -> None:
         self._target = target
@@ -19025,7 +19108,8 @@ class AsyncA2aV1WithRawResponse:
 
 
 class AsyncA2aV1WithStreamingResponse:
-    """``AsyncA2aV1`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``AsyncA2aV1`` through ``with_streaming_response``: each call hands its response over
+    unread."""
 
     def __init__(self, target: AsyncA2aV1) -> None:
         self._target = target
@@ -22447,7 +22531,8 @@ class AsyncAgent:
 
 
 class AsyncAgentWithRawResponse:
-    """``AsyncAgent`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``AsyncAgent`` through ``with_raw_response``: each call returns a ``RawResponse`` of its
+    result."""
 
     def __init__(self, target: AsyncAgent) -> None:
         self._target = target
@@ -22505,7 +22590,8 @@ class AsyncAgentWithRawResponse:
 
 
 class AsyncAgentWithStreamingResponse:
-    """``AsyncAgent`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``AsyncAgent`` through ``with_streaming_response``: each call hands its response over
+    unread."""
 
     def __init__(self, target: AsyncAgent) -> None:
         self._target = target
@@ -23423,7 +23509,8 @@ class AsyncAgentBuilder:
 
 
 class AsyncAgentBuilderWithRawResponse:
-    """``AsyncAgentBuilder`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``AsyncAgentBuilder`` through ``with_raw_response``: each call returns a ``RawResponse``
+    of its result."""
 
     def __init__(self, target: AsyncAgentBuilder) -> None:
         self._target = target
@@ -23444,7 +23531,8 @@ class AsyncAgentBuilderWithRawResponse:
 
 
 class AsyncAgentBuilderWithStreamingResponse:
-    """``AsyncAgentBuilder`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``AsyncAgentBuilder`` through ``with_streaming_response``: each call hands its response
+    over unread."""
 
     def __init__(self, target: AsyncAgentBuilder) -> None:
         self._target = target
@@ -23654,7 +23742,8 @@ class AsyncAgentController:
 
 
 class AsyncAgentControllerWithRawResponse:
-    """``AsyncAgentController`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``AsyncAgentController`` through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncAgentController) -> None:
         self._target = target
@@ -23666,13 +23755,24 @@ class AsyncAgentControllerWithRawResponse:
     def session(
         self, resource_id: str, scope: str | None = None
     ) -> AsyncAgentControllerSessionWithRawResponse:
+        """A session of an agent controller bound to a resource id (client-js
+        AgentControllerSession). Sessions are get-or-create on the server; a scope addresses an
+        independent session over the same resource id and travels on every request as sessionScope.
+        Replies arrive on subscribe(), not on send_message().
+
+        Args:
+            resource_id: The ``resourceId`` of every call of this AgentControllerSession.
+            scope: The ``sessionScope`` of every call of this AgentControllerSession. ``None``: left
+                out of the requests.
+        """
         return AsyncAgentControllerSessionWithRawResponse(
             self._target.session(resource_id=resource_id, scope=scope)
         )
 
 
 class AsyncAgentControllerWithStreamingResponse:
-    """``AsyncAgentController`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``AsyncAgentController`` through ``with_streaming_response``: each call hands its response
+    over unread."""
 
     def __init__(self, target: AsyncAgentController) -> None:
         self._target = target
@@ -23684,6 +23784,16 @@ class AsyncAgentControllerWithStreamingResponse:
     def session(
         self, resource_id: str, scope: str | None = None
     ) -> AsyncAgentControllerSessionWithStreamingResponse:
+        """A session of an agent controller bound to a resource id (client-js
+        AgentControllerSession). Sessions are get-or-create on the server; a scope addresses an
+        independent session over the same resource id and travels on every request as sessionScope.
+        Replies arrive on subscribe(), not on send_message().
+
+        Args:
+            resource_id: The ``resourceId`` of every call of this AgentControllerSession.
+            scope: The ``sessionScope`` of every call of this AgentControllerSession. ``None``: left
+                out of the requests.
+        """
         return AsyncAgentControllerSessionWithStreamingResponse(
             self._target.session(resource_id=resource_id, scope=scope)
         )
@@ -25297,7 +25407,8 @@ class AsyncAgentControllerSession:
 
 
 class AsyncAgentControllerSessionWithRawResponse:
-    """``AsyncAgentControllerSession`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``AsyncAgentControllerSession`` through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncAgentControllerSession) -> None:
         self._target = target
@@ -25335,7 +25446,8 @@ class AsyncAgentControllerSessionWithRawResponse:
 
 
 class AsyncAgentControllerSessionWithStreamingResponse:
-    """``AsyncAgentControllerSession`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``AsyncAgentControllerSession`` through ``with_streaming_response``: each call hands its
+    response over unread."""
 
     def __init__(self, target: AsyncAgentControllerSession) -> None:
         self._target = target
@@ -25583,7 +25695,8 @@ class AsyncAgentVoice:
 
 
 class AsyncAgentVoiceWithRawResponse:
-    """``AsyncAgentVoice`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``AsyncAgentVoice`` through ``with_raw_response``: each call returns a ``RawResponse`` of
+    its result."""
 
     def __init__(self, target: AsyncAgentVoice) -> None:
         self._target = target
@@ -25594,7 +25707,8 @@ class AsyncAgentVoiceWithRawResponse:
 
 
 class AsyncAgentVoiceWithStreamingResponse:
-    """``AsyncAgentVoice`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``AsyncAgentVoice`` through ``with_streaming_response``: each call hands its response over
+    unread."""
 
     def __init__(self, target: AsyncAgentVoice) -> None:
         self._target = target
@@ -25661,7 +25775,8 @@ class AsyncConversationItems:
 
 
 class AsyncConversationItemsWithRawResponse:
-    """``AsyncConversationItems`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``AsyncConversationItems`` through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncConversationItems) -> None:
         self._target = target
@@ -25669,7 +25784,8 @@ class AsyncConversationItemsWithRawResponse:
 
 
 class AsyncConversationItemsWithStreamingResponse:
-    """``AsyncConversationItems`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``AsyncConversationItems`` through ``with_streaming_response``: each call hands its
+    response over unread."""
 
     def __init__(self, target: AsyncConversationItems) -> None:
         self._target = target
@@ -25846,7 +25962,8 @@ class AsyncConversations:
 
 
 class AsyncConversationsWithRawResponse:
-    """``AsyncConversations`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``AsyncConversations`` through ``with_raw_response``: each call returns a ``RawResponse``
+    of its result."""
 
     def __init__(self, target: AsyncConversations) -> None:
         self._target = target
@@ -25860,7 +25977,8 @@ class AsyncConversationsWithRawResponse:
 
 
 class AsyncConversationsWithStreamingResponse:
-    """``AsyncConversations`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``AsyncConversations`` through ``with_streaming_response``: each call hands its response
+    over unread."""
 
     def __init__(self, target: AsyncConversations) -> None:
         self._target = target
@@ -25968,7 +26086,8 @@ class AsyncDynamicWorkflow:
 
 
 class AsyncDynamicWorkflowWithRawResponse:
-    """``AsyncDynamicWorkflow`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``AsyncDynamicWorkflow`` through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncDynamicWorkflow) -> None:
         self._target = target
@@ -25977,7 +26096,8 @@ class AsyncDynamicWorkflowWithRawResponse:
 
 
 class AsyncDynamicWorkflowWithStreamingResponse:
-    """``AsyncDynamicWorkflow`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``AsyncDynamicWorkflow`` through ``with_streaming_response``: each call hands its response
+    over unread."""
 
     def __init__(self, target: AsyncDynamicWorkflow) -> None:
         self._target = target
@@ -26225,7 +26345,8 @@ class AsyncMcpServer:
 
 
 class AsyncMcpServerWithRawResponse:
-    """``AsyncMcpServer`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``AsyncMcpServer`` through ``with_raw_response``: each call returns a ``RawResponse`` of
+    its result."""
 
     def __init__(self, target: AsyncMcpServer) -> None:
         self._target = target
@@ -26237,7 +26358,8 @@ class AsyncMcpServerWithRawResponse:
 
 
 class AsyncMcpServerWithStreamingResponse:
-    """``AsyncMcpServer`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``AsyncMcpServer`` through ``with_streaming_response``: each call hands its response over
+    unread."""
 
     def __init__(self, target: AsyncMcpServer) -> None:
         self._target = target
@@ -26360,7 +26482,8 @@ class AsyncMcpTool:
 
 
 class AsyncMcpToolWithRawResponse:
-    """``AsyncMcpTool`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``AsyncMcpTool`` through ``with_raw_response``: each call returns a ``RawResponse`` of its
+    result."""
 
     def __init__(self, target: AsyncMcpTool) -> None:
         self._target = target
@@ -26369,7 +26492,8 @@ class AsyncMcpToolWithRawResponse:
 
 
 class AsyncMcpToolWithStreamingResponse:
-    """``AsyncMcpTool`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``AsyncMcpTool`` through ``with_streaming_response``: each call hands its response over
+    unread."""
 
     def __init__(self, target: AsyncMcpTool) -> None:
         self._target = target
@@ -26963,7 +27087,8 @@ class AsyncMemoryThread:
 
 
 class AsyncMemoryThreadWithRawResponse:
-    """``AsyncMemoryThread`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``AsyncMemoryThread`` through ``with_raw_response``: each call returns a ``RawResponse``
+    of its result."""
 
     def __init__(self, target: AsyncMemoryThread) -> None:
         self._target = target
@@ -26980,7 +27105,8 @@ class AsyncMemoryThreadWithRawResponse:
 
 
 class AsyncMemoryThreadWithStreamingResponse:
-    """``AsyncMemoryThread`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``AsyncMemoryThread`` through ``with_streaming_response``: each call hands its response
+    over unread."""
 
     def __init__(self, target: AsyncMemoryThread) -> None:
         self._target = target
@@ -27110,7 +27236,8 @@ class AsyncProcessor:
 
 
 class AsyncProcessorWithRawResponse:
-    """``AsyncProcessor`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``AsyncProcessor`` through ``with_raw_response``: each call returns a ``RawResponse`` of
+    its result."""
 
     def __init__(self, target: AsyncProcessor) -> None:
         self._target = target
@@ -27119,7 +27246,8 @@ class AsyncProcessorWithRawResponse:
 
 
 class AsyncProcessorWithStreamingResponse:
-    """``AsyncProcessor`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``AsyncProcessor`` through ``with_streaming_response``: each call hands its response over
+    unread."""
 
     def __init__(self, target: AsyncProcessor) -> None:
         self._target = target
@@ -27179,7 +27307,8 @@ class AsyncProcessorProvider:
 
 
 class AsyncProcessorProviderWithRawResponse:
-    """``AsyncProcessorProvider`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``AsyncProcessorProvider`` through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncProcessorProvider) -> None:
         self._target = target
@@ -27187,7 +27316,8 @@ class AsyncProcessorProviderWithRawResponse:
 
 
 class AsyncProcessorProviderWithStreamingResponse:
-    """``AsyncProcessorProvider`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``AsyncProcessorProvider`` through ``with_streaming_response``: each call hands its
+    response over unread."""
 
     def __init__(self, target: AsyncProcessorProvider) -> None:
         self._target = target
@@ -28397,7 +28527,8 @@ class AsyncStoredAgent:
 
 
 class AsyncStoredAgentWithRawResponse:
-    """``AsyncStoredAgent`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``AsyncStoredAgent`` through ``with_raw_response``: each call returns a ``RawResponse`` of
+    its result."""
 
     def __init__(self, target: AsyncStoredAgent) -> None:
         self._target = target
@@ -28420,7 +28551,8 @@ class AsyncStoredAgentWithRawResponse:
 
 
 class AsyncStoredAgentWithStreamingResponse:
-    """``AsyncStoredAgent`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``AsyncStoredAgent`` through ``with_streaming_response``: each call hands its response
+    over unread."""
 
     def __init__(self, target: AsyncStoredAgent) -> None:
         self._target = target
@@ -28611,7 +28743,8 @@ class AsyncStoredMcpClient:
 
 
 class AsyncStoredMcpClientWithRawResponse:
-    """``AsyncStoredMcpClient`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``AsyncStoredMcpClient`` through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncStoredMcpClient) -> None:
         self._target = target
@@ -28621,7 +28754,8 @@ class AsyncStoredMcpClientWithRawResponse:
 
 
 class AsyncStoredMcpClientWithStreamingResponse:
-    """``AsyncStoredMcpClient`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``AsyncStoredMcpClient`` through ``with_streaming_response``: each call hands its response
+    over unread."""
 
     def __init__(self, target: AsyncStoredMcpClient) -> None:
         self._target = target
@@ -29213,7 +29347,8 @@ class AsyncStoredPromptBlock:
 
 
 class AsyncStoredPromptBlockWithRawResponse:
-    """``AsyncStoredPromptBlock`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``AsyncStoredPromptBlock`` through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncStoredPromptBlock) -> None:
         self._target = target
@@ -29231,7 +29366,8 @@ class AsyncStoredPromptBlockWithRawResponse:
 
 
 class AsyncStoredPromptBlockWithStreamingResponse:
-    """``AsyncStoredPromptBlock`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``AsyncStoredPromptBlock`` through ``with_streaming_response``: each call hands its
+    response over unread."""
 
     def __init__(self, target: AsyncStoredPromptBlock) -> None:
         self._target = target
@@ -29852,7 +29988,8 @@ class AsyncStoredScorer:
 
 
 class AsyncStoredScorerWithRawResponse:
-    """``AsyncStoredScorer`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``AsyncStoredScorer`` through ``with_raw_response``: each call returns a ``RawResponse``
+    of its result."""
 
     def __init__(self, target: AsyncStoredScorer) -> None:
         self._target = target
@@ -29870,7 +30007,8 @@ class AsyncStoredScorerWithRawResponse:
 
 
 class AsyncStoredScorerWithStreamingResponse:
-    """``AsyncStoredScorer`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``AsyncStoredScorer`` through ``with_streaming_response``: each call hands its response
+    over unread."""
 
     def __init__(self, target: AsyncStoredScorer) -> None:
         self._target = target
@@ -30168,7 +30306,8 @@ class AsyncStoredSkill:
 
 
 class AsyncStoredSkillWithRawResponse:
-    """``AsyncStoredSkill`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``AsyncStoredSkill`` through ``with_raw_response``: each call returns a ``RawResponse`` of
+    its result."""
 
     def __init__(self, target: AsyncStoredSkill) -> None:
         self._target = target
@@ -30180,7 +30319,8 @@ class AsyncStoredSkillWithRawResponse:
 
 
 class AsyncStoredSkillWithStreamingResponse:
-    """``AsyncStoredSkill`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``AsyncStoredSkill`` through ``with_streaming_response``: each call hands its response
+    over unread."""
 
     def __init__(self, target: AsyncStoredSkill) -> None:
         self._target = target
@@ -30300,7 +30440,8 @@ class AsyncTool:
 
 
 class AsyncToolWithRawResponse:
-    """``AsyncTool`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``AsyncTool`` through ``with_raw_response``: each call returns a ``RawResponse`` of its
+    result."""
 
     def __init__(self, target: AsyncTool) -> None:
         self._target = target
@@ -30309,7 +30450,8 @@ class AsyncToolWithRawResponse:
 
 
 class AsyncToolWithStreamingResponse:
-    """``AsyncTool`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``AsyncTool`` through ``with_streaming_response``: each call hands its response over
+    unread."""
 
     def __init__(self, target: AsyncTool) -> None:
         self._target = target
@@ -31016,7 +31158,8 @@ class AsyncToolProvider:
 
 
 class AsyncToolProviderWithRawResponse:
-    """``AsyncToolProvider`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``AsyncToolProvider`` through ``with_raw_response``: each call returns a ``RawResponse``
+    of its result."""
 
     def __init__(self, target: AsyncToolProvider) -> None:
         self._target = target
@@ -31037,7 +31180,8 @@ class AsyncToolProviderWithRawResponse:
 
 
 class AsyncToolProviderWithStreamingResponse:
-    """``AsyncToolProvider`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``AsyncToolProvider`` through ``with_streaming_response``: each call hands its response
+    over unread."""
 
     def __init__(self, target: AsyncToolProvider) -> None:
         self._target = target
@@ -31371,7 +31515,8 @@ class AsyncVector:
 
 
 class AsyncVectorWithRawResponse:
-    """``AsyncVector`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``AsyncVector`` through ``with_raw_response``: each call returns a ``RawResponse`` of its
+    result."""
 
     def __init__(self, target: AsyncVector) -> None:
         self._target = target
@@ -31384,7 +31529,8 @@ class AsyncVectorWithRawResponse:
 
 
 class AsyncVectorWithStreamingResponse:
-    """``AsyncVector`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``AsyncVector`` through ``with_streaming_response``: each call hands its response over
+    unread."""
 
     def __init__(self, target: AsyncVector) -> None:
         self._target = target
@@ -32904,7 +33050,8 @@ class AsyncWorkflow:
 
 
 class AsyncWorkflowWithRawResponse:
-    """``AsyncWorkflow`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``AsyncWorkflow`` through ``with_raw_response``: each call returns a ``RawResponse`` of
+    its result."""
 
     def __init__(self, target: AsyncWorkflow) -> None:
         self._target = target
@@ -32935,7 +33082,8 @@ class AsyncWorkflowWithRawResponse:
 
 
 class AsyncWorkflowWithStreamingResponse:
-    """``AsyncWorkflow`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``AsyncWorkflow`` through ``with_streaming_response``: each call hands its response over
+    unread."""
 
     def __init__(self, target: AsyncWorkflow) -> None:
         self._target = target
@@ -34173,7 +34321,8 @@ class AsyncWorkflowRun:
 
 
 class AsyncWorkflowRunWithRawResponse:
-    """``AsyncWorkflowRun`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``AsyncWorkflowRun`` through ``with_raw_response``: each call returns a ``RawResponse`` of
+    its result."""
 
     def __init__(self, target: AsyncWorkflowRun) -> None:
         self._target = target
@@ -34200,7 +34349,8 @@ class AsyncWorkflowRunWithRawResponse:
 
 
 class AsyncWorkflowRunWithStreamingResponse:
-    """``AsyncWorkflowRun`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``AsyncWorkflowRun`` through ``with_streaming_response``: each call hands its response
+    over unread."""
 
     def __init__(self, target: AsyncWorkflowRun) -> None:
         self._target = target
@@ -34785,7 +34935,8 @@ class AsyncWorkspace:
 
 
 class AsyncWorkspaceWithRawResponse:
-    """``AsyncWorkspace`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``AsyncWorkspace`` through ``with_raw_response``: each call returns a ``RawResponse`` of
+    its result."""
 
     def __init__(self, target: AsyncWorkspace) -> None:
         self._target = target
@@ -34804,13 +34955,21 @@ class AsyncWorkspaceWithRawResponse:
     def get_skill(
         self, skill_name: str, skill_path: str | None = None
     ) -> AsyncWorkspaceSkillResourceWithRawResponse:
+        """A skill of a workspace, by name (and its path, where two skills share a name).
+
+        Args:
+            skill_name: The ``skillName`` of every call of this WorkspaceSkillResource.
+            skill_path: The ``path`` of every call of this WorkspaceSkillResource. ``None``: left
+                out of the requests.
+        """
         return AsyncWorkspaceSkillResourceWithRawResponse(
             self._target.get_skill(skill_name=skill_name, skill_path=skill_path)
         )
 
 
 class AsyncWorkspaceWithStreamingResponse:
-    """``AsyncWorkspace`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``AsyncWorkspace`` through ``with_streaming_response``: each call hands its response over
+    unread."""
 
     def __init__(self, target: AsyncWorkspace) -> None:
         self._target = target
@@ -34829,6 +34988,13 @@ class AsyncWorkspaceWithStreamingResponse:
     def get_skill(
         self, skill_name: str, skill_path: str | None = None
     ) -> AsyncWorkspaceSkillResourceWithStreamingResponse:
+        """A skill of a workspace, by name (and its path, where two skills share a name).
+
+        Args:
+            skill_name: The ``skillName`` of every call of this WorkspaceSkillResource.
+            skill_path: The ``path`` of every call of this WorkspaceSkillResource. ``None``: left
+                out of the requests.
+        """
         return AsyncWorkspaceSkillResourceWithStreamingResponse(
             self._target.get_skill(skill_name=skill_name, skill_path=skill_path)
         )
@@ -34983,7 +35149,8 @@ class AsyncWorkspaceSkillResource:
 
 
 class AsyncWorkspaceSkillResourceWithRawResponse:
-    """``AsyncWorkspaceSkillResource`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``AsyncWorkspaceSkillResource`` through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncWorkspaceSkillResource) -> None:
         self._target = target
@@ -34993,7 +35160,8 @@ class AsyncWorkspaceSkillResourceWithRawResponse:
 
 
 class AsyncWorkspaceSkillResourceWithStreamingResponse:
-    """``AsyncWorkspaceSkillResource`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``AsyncWorkspaceSkillResource`` through ``with_streaming_response``: each call hands its
+    response over unread."""
 
     def __init__(self, target: AsyncWorkspaceSkillResource) -> None:
         self._target = target

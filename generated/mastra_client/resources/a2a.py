@@ -178,7 +178,8 @@ class A2aResource:
 
 
 class A2aResourceWithRawResponse:
-    """``client.a2a`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.a2a`` (Agent-to-Agent) through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: A2aResource) -> None:
         self._target = target
@@ -187,7 +188,8 @@ class A2aResourceWithRawResponse:
 
 
 class A2aResourceWithStreamingResponse:
-    """``client.a2a`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.a2a`` (Agent-to-Agent) through ``with_streaming_response``: each call hands its
+    response over unread."""
 
     def __init__(self, target: A2aResource) -> None:
         self._target = target
@@ -353,7 +355,8 @@ class AsyncA2aResource:
 
 
 class AsyncA2aResourceWithRawResponse:
-    """``client.a2a`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.a2a`` (Agent-to-Agent) through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncA2aResource) -> None:
         self._target = target
@@ -364,7 +367,8 @@ class AsyncA2aResourceWithRawResponse:
 
 
 class AsyncA2aResourceWithStreamingResponse:
-    """``client.a2a`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.a2a`` (Agent-to-Agent) through ``with_streaming_response``: each call hands its
+    response over unread."""
 
     def __init__(self, target: AsyncA2aResource) -> None:
         self._target = target

@@ -1521,7 +1521,8 @@ class AgentBuilderResource:
 
 
 class AgentBuilderResourceWithRawResponse:
-    """``client.agent_builder`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.agent_builder`` (Agent Builder) through ``with_raw_response``: each call returns
+    a ``RawResponse`` of its result."""
 
     def __init__(self, target: AgentBuilderResource) -> None:
         self._target = target
@@ -1545,7 +1546,8 @@ class AgentBuilderResourceWithRawResponse:
 
 
 class AgentBuilderResourceWithStreamingResponse:
-    """``client.agent_builder`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.agent_builder`` (Agent Builder) through ``with_streaming_response``: each call
+    hands its response over unread."""
 
     def __init__(self, target: AgentBuilderResource) -> None:
         self._target = target
@@ -3054,7 +3056,8 @@ class AsyncAgentBuilderResource:
 
 
 class AsyncAgentBuilderResourceWithRawResponse:
-    """``client.agent_builder`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.agent_builder`` (Agent Builder) through ``with_raw_response``: each call returns
+    a ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncAgentBuilderResource) -> None:
         self._target = target
@@ -3078,7 +3081,8 @@ class AsyncAgentBuilderResourceWithRawResponse:
 
 
 class AsyncAgentBuilderResourceWithStreamingResponse:
-    """``client.agent_builder`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.agent_builder`` (Agent Builder) through ``with_streaming_response``: each call
+    hands its response over unread."""
 
     def __init__(self, target: AsyncAgentBuilderResource) -> None:
         self._target = target

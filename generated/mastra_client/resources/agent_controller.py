@@ -3013,7 +3013,8 @@ class AgentControllerResource:
 
 
 class AgentControllerResourceWithRawResponse:
-    """``client.agent_controller`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.agent_controller`` (AgentController) through ``with_raw_response``: each call
+    returns a ``RawResponse`` of its result."""
 
     def __init__(self, target: AgentControllerResource) -> None:
         self._target = target
@@ -3058,7 +3059,8 @@ class AgentControllerResourceWithRawResponse:
 
 
 class AgentControllerResourceWithStreamingResponse:
-    """``client.agent_controller`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.agent_controller`` (AgentController) through ``with_streaming_response``: each
+    call hands its response over unread."""
 
     def __init__(self, target: AgentControllerResource) -> None:
         self._target = target
@@ -6087,7 +6089,8 @@ class AsyncAgentControllerResource:
 
 
 class AsyncAgentControllerResourceWithRawResponse:
-    """``client.agent_controller`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.agent_controller`` (AgentController) through ``with_raw_response``: each call
+    returns a ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncAgentControllerResource) -> None:
         self._target = target
@@ -6136,7 +6139,8 @@ class AsyncAgentControllerResourceWithRawResponse:
 
 
 class AsyncAgentControllerResourceWithStreamingResponse:
-    """``client.agent_controller`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.agent_controller`` (AgentController) through ``with_streaming_response``: each
+    call hands its response over unread."""
 
     def __init__(self, target: AsyncAgentControllerResource) -> None:
         self._target = target

@@ -656,7 +656,8 @@ class AgentVersionsResource:
 
 
 class AgentVersionsResourceWithRawResponse:
-    """``client.agent_versions`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.agent_versions`` (Agent Versions) through ``with_raw_response``: each call
+    returns a ``RawResponse`` of its result."""
 
     def __init__(self, target: AgentVersionsResource) -> None:
         self._target = target
@@ -671,7 +672,8 @@ class AgentVersionsResourceWithRawResponse:
 
 
 class AgentVersionsResourceWithStreamingResponse:
-    """``client.agent_versions`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.agent_versions`` (Agent Versions) through ``with_streaming_response``: each call
+    hands its response over unread."""
 
     def __init__(self, target: AgentVersionsResource) -> None:
         self._target = target
@@ -1325,7 +1327,8 @@ class AsyncAgentVersionsResource:
 
 
 class AsyncAgentVersionsResourceWithRawResponse:
-    """``client.agent_versions`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.agent_versions`` (Agent Versions) through ``with_raw_response``: each call
+    returns a ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncAgentVersionsResource) -> None:
         self._target = target
@@ -1346,7 +1349,8 @@ class AsyncAgentVersionsResourceWithRawResponse:
 
 
 class AsyncAgentVersionsResourceWithStreamingResponse:
-    """``client.agent_versions`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.agent_versions`` (Agent Versions) through ``with_streaming_response``: each call
+    hands its response over unread."""
 
     def __init__(self, target: AsyncAgentVersionsResource) -> None:
         self._target = target

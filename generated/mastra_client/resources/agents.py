@@ -5568,7 +5568,8 @@ class AgentsResource:
 
 
 class AgentsResourceWithRawResponse:
-    """``client.agents`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.agents`` (Agents) through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: AgentsResource) -> None:
         self._target = target
@@ -5626,7 +5627,8 @@ class AgentsResourceWithRawResponse:
 
 
 class AgentsResourceWithStreamingResponse:
-    """``client.agents`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.agents`` (Agents) through ``with_streaming_response``: each call hands its
+    response over unread."""
 
     def __init__(self, target: AgentsResource) -> None:
         self._target = target
@@ -11207,7 +11209,8 @@ class AsyncAgentsResource:
 
 
 class AsyncAgentsResourceWithRawResponse:
-    """``client.agents`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.agents`` (Agents) through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncAgentsResource) -> None:
         self._target = target
@@ -11265,7 +11268,8 @@ class AsyncAgentsResourceWithRawResponse:
 
 
 class AsyncAgentsResourceWithStreamingResponse:
-    """``client.agents`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.agents`` (Agents) through ``with_streaming_response``: each call hands its
+    response over unread."""
 
     def __init__(self, target: AsyncAgentsResource) -> None:
         self._target = target

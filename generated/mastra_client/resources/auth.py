@@ -621,7 +621,8 @@ class AuthResource:
 
 
 class AuthResourceWithRawResponse:
-    """``client.auth`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.auth`` (Auth) through ``with_raw_response``: each call returns a ``RawResponse``
+    of its result."""
 
     def __init__(self, target: AuthResource) -> None:
         self._target = target
@@ -638,7 +639,8 @@ class AuthResourceWithRawResponse:
 
 
 class AuthResourceWithStreamingResponse:
-    """``client.auth`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.auth`` (Auth) through ``with_streaming_response``: each call hands its response
+    over unread."""
 
     def __init__(self, target: AuthResource) -> None:
         self._target = target
@@ -1253,7 +1255,8 @@ class AsyncAuthResource:
 
 
 class AsyncAuthResourceWithRawResponse:
-    """``client.auth`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.auth`` (Auth) through ``with_raw_response``: each call returns a ``RawResponse``
+    of its result."""
 
     def __init__(self, target: AsyncAuthResource) -> None:
         self._target = target
@@ -1270,7 +1273,8 @@ class AsyncAuthResourceWithRawResponse:
 
 
 class AsyncAuthResourceWithStreamingResponse:
-    """``client.auth`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.auth`` (Auth) through ``with_streaming_response``: each call hands its response
+    over unread."""
 
     def __init__(self, target: AsyncAuthResource) -> None:
         self._target = target

@@ -405,7 +405,8 @@ class BackgroundTasksResource:
 
 
 class BackgroundTasksResourceWithRawResponse:
-    """``client.background_tasks`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.background_tasks`` (Background Tasks) through ``with_raw_response``: each call
+    returns a ``RawResponse`` of its result."""
 
     def __init__(self, target: BackgroundTasksResource) -> None:
         self._target = target
@@ -416,7 +417,8 @@ class BackgroundTasksResourceWithRawResponse:
 
 
 class BackgroundTasksResourceWithStreamingResponse:
-    """``client.background_tasks`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.background_tasks`` (Background Tasks) through ``with_streaming_response``: each
+    call hands its response over unread."""
 
     def __init__(self, target: BackgroundTasksResource) -> None:
         self._target = target
@@ -799,7 +801,8 @@ class AsyncBackgroundTasksResource:
 
 
 class AsyncBackgroundTasksResourceWithRawResponse:
-    """``client.background_tasks`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.background_tasks`` (Background Tasks) through ``with_raw_response``: each call
+    returns a ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncBackgroundTasksResource) -> None:
         self._target = target
@@ -810,7 +813,8 @@ class AsyncBackgroundTasksResourceWithRawResponse:
 
 
 class AsyncBackgroundTasksResourceWithStreamingResponse:
-    """``client.background_tasks`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.background_tasks`` (Background Tasks) through ``with_streaming_response``: each
+    call hands its response over unread."""
 
     def __init__(self, target: AsyncBackgroundTasksResource) -> None:
         self._target = target

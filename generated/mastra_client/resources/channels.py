@@ -300,7 +300,8 @@ class ChannelsResource:
 
 
 class ChannelsResourceWithRawResponse:
-    """``client.channels`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.channels`` (Channels) through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: ChannelsResource) -> None:
         self._target = target
@@ -311,7 +312,8 @@ class ChannelsResourceWithRawResponse:
 
 
 class ChannelsResourceWithStreamingResponse:
-    """``client.channels`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.channels`` (Channels) through ``with_streaming_response``: each call hands its
+    response over unread."""
 
     def __init__(self, target: ChannelsResource) -> None:
         self._target = target
@@ -599,7 +601,8 @@ class AsyncChannelsResource:
 
 
 class AsyncChannelsResourceWithRawResponse:
-    """``client.channels`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.channels`` (Channels) through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncChannelsResource) -> None:
         self._target = target
@@ -610,7 +613,8 @@ class AsyncChannelsResourceWithRawResponse:
 
 
 class AsyncChannelsResourceWithStreamingResponse:
-    """``client.channels`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.channels`` (Channels) through ``with_streaming_response``: each call hands its
+    response over unread."""
 
     def __init__(self, target: AsyncChannelsResource) -> None:
         self._target = target

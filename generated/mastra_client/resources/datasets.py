@@ -2762,7 +2762,8 @@ class DatasetsResource:
 
 
 class DatasetsResourceWithRawResponse:
-    """``client.datasets`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.datasets`` (Datasets) through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: DatasetsResource) -> None:
         self._target = target
@@ -2803,7 +2804,8 @@ class DatasetsResourceWithRawResponse:
 
 
 class DatasetsResourceWithStreamingResponse:
-    """``client.datasets`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.datasets`` (Datasets) through ``with_streaming_response``: each call hands its
+    response over unread."""
 
     def __init__(self, target: DatasetsResource) -> None:
         self._target = target
@@ -5587,7 +5589,8 @@ class AsyncDatasetsResource:
 
 
 class AsyncDatasetsResourceWithRawResponse:
-    """``client.datasets`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.datasets`` (Datasets) through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncDatasetsResource) -> None:
         self._target = target
@@ -5628,7 +5631,8 @@ class AsyncDatasetsResourceWithRawResponse:
 
 
 class AsyncDatasetsResourceWithStreamingResponse:
-    """``client.datasets`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.datasets`` (Datasets) through ``with_streaming_response``: each call hands its
+    response over unread."""
 
     def __init__(self, target: AsyncDatasetsResource) -> None:
         self._target = target

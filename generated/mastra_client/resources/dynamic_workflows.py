@@ -339,7 +339,8 @@ class DynamicWorkflowsResource:
 
 
 class DynamicWorkflowsResourceWithRawResponse:
-    """``client.dynamic_workflows`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.dynamic_workflows`` (Dynamic Workflows) through ``with_raw_response``: each call
+    returns a ``RawResponse`` of its result."""
 
     def __init__(self, target: DynamicWorkflowsResource) -> None:
         self._target = target
@@ -350,7 +351,8 @@ class DynamicWorkflowsResourceWithRawResponse:
 
 
 class DynamicWorkflowsResourceWithStreamingResponse:
-    """``client.dynamic_workflows`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.dynamic_workflows`` (Dynamic Workflows) through ``with_streaming_response``: each
+    call hands its response over unread."""
 
     def __init__(self, target: DynamicWorkflowsResource) -> None:
         self._target = target
@@ -677,7 +679,8 @@ class AsyncDynamicWorkflowsResource:
 
 
 class AsyncDynamicWorkflowsResourceWithRawResponse:
-    """``client.dynamic_workflows`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.dynamic_workflows`` (Dynamic Workflows) through ``with_raw_response``: each call
+    returns a ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncDynamicWorkflowsResource) -> None:
         self._target = target
@@ -688,7 +691,8 @@ class AsyncDynamicWorkflowsResourceWithRawResponse:
 
 
 class AsyncDynamicWorkflowsResourceWithStreamingResponse:
-    """``client.dynamic_workflows`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.dynamic_workflows`` (Dynamic Workflows) through ``with_streaming_response``: each
+    call hands its response over unread."""
 
     def __init__(self, target: AsyncDynamicWorkflowsResource) -> None:
         self._target = target

@@ -855,7 +855,8 @@ class EditorResource:
 
 
 class EditorResourceWithRawResponse:
-    """``client.editor`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.editor`` (Editor) through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: EditorResource) -> None:
         self._target = target
@@ -873,7 +874,8 @@ class EditorResourceWithRawResponse:
 
 
 class EditorResourceWithStreamingResponse:
-    """``client.editor`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.editor`` (Editor) through ``with_streaming_response``: each call hands its
+    response over unread."""
 
     def __init__(self, target: EditorResource) -> None:
         self._target = target
@@ -1721,7 +1723,8 @@ class AsyncEditorResource:
 
 
 class AsyncEditorResourceWithRawResponse:
-    """``client.editor`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.editor`` (Editor) through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncEditorResource) -> None:
         self._target = target
@@ -1747,7 +1750,8 @@ class AsyncEditorResourceWithRawResponse:
 
 
 class AsyncEditorResourceWithStreamingResponse:
-    """``client.editor`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.editor`` (Editor) through ``with_streaming_response``: each call hands its
+    response over unread."""
 
     def __init__(self, target: AsyncEditorResource) -> None:
         self._target = target

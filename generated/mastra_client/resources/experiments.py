@@ -327,7 +327,8 @@ class ExperimentsResource:
 
 
 class ExperimentsResourceWithRawResponse:
-    """``client.experiments`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.experiments`` (Experiments) through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: ExperimentsResource) -> None:
         self._target = target
@@ -338,7 +339,8 @@ class ExperimentsResourceWithRawResponse:
 
 
 class ExperimentsResourceWithStreamingResponse:
-    """``client.experiments`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.experiments`` (Experiments) through ``with_streaming_response``: each call hands
+    its response over unread."""
 
     def __init__(self, target: ExperimentsResource) -> None:
         self._target = target
@@ -653,7 +655,8 @@ class AsyncExperimentsResource:
 
 
 class AsyncExperimentsResourceWithRawResponse:
-    """``client.experiments`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.experiments`` (Experiments) through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncExperimentsResource) -> None:
         self._target = target
@@ -664,7 +667,8 @@ class AsyncExperimentsResourceWithRawResponse:
 
 
 class AsyncExperimentsResourceWithStreamingResponse:
-    """``client.experiments`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.experiments`` (Experiments) through ``with_streaming_response``: each call hands
+    its response over unread."""
 
     def __init__(self, target: AsyncExperimentsResource) -> None:
         self._target = target

@@ -400,7 +400,8 @@ class LogsResource:
 
 
 class LogsResourceWithRawResponse:
-    """``client.logs`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.logs`` (Logs) through ``with_raw_response``: each call returns a ``RawResponse``
+    of its result."""
 
     def __init__(self, target: LogsResource) -> None:
         self._target = target
@@ -412,7 +413,8 @@ class LogsResourceWithRawResponse:
 
 
 class LogsResourceWithStreamingResponse:
-    """``client.logs`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.logs`` (Logs) through ``with_streaming_response``: each call hands its response
+    over unread."""
 
     def __init__(self, target: LogsResource) -> None:
         self._target = target
@@ -802,7 +804,8 @@ class AsyncLogsResource:
 
 
 class AsyncLogsResourceWithRawResponse:
-    """``client.logs`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.logs`` (Logs) through ``with_raw_response``: each call returns a ``RawResponse``
+    of its result."""
 
     def __init__(self, target: AsyncLogsResource) -> None:
         self._target = target
@@ -814,7 +817,8 @@ class AsyncLogsResourceWithRawResponse:
 
 
 class AsyncLogsResourceWithStreamingResponse:
-    """``client.logs`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.logs`` (Logs) through ``with_streaming_response``: each call hands its response
+    over unread."""
 
     def __init__(self, target: AsyncLogsResource) -> None:
         self._target = target

@@ -660,7 +660,8 @@ class McpResource:
 
 
 class McpResourceWithRawResponse:
-    """``client.mcp`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.mcp`` (MCP) through ``with_raw_response``: each call returns a ``RawResponse`` of
+    its result."""
 
     def __init__(self, target: McpResource) -> None:
         self._target = target
@@ -676,7 +677,8 @@ class McpResourceWithRawResponse:
 
 
 class McpResourceWithStreamingResponse:
-    """``client.mcp`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.mcp`` (MCP) through ``with_streaming_response``: each call hands its response
+    over unread."""
 
     def __init__(self, target: McpResource) -> None:
         self._target = target
@@ -1329,7 +1331,8 @@ class AsyncMcpResource:
 
 
 class AsyncMcpResourceWithRawResponse:
-    """``client.mcp`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.mcp`` (MCP) through ``with_raw_response``: each call returns a ``RawResponse`` of
+    its result."""
 
     def __init__(self, target: AsyncMcpResource) -> None:
         self._target = target
@@ -1345,7 +1348,8 @@ class AsyncMcpResourceWithRawResponse:
 
 
 class AsyncMcpResourceWithStreamingResponse:
-    """``client.mcp`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.mcp`` (MCP) through ``with_streaming_response``: each call hands its response
+    over unread."""
 
     def __init__(self, target: AsyncMcpResource) -> None:
         self._target = target

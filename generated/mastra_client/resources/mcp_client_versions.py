@@ -585,7 +585,8 @@ class McpClientVersionsResource:
 
 
 class McpClientVersionsResourceWithRawResponse:
-    """``client.mcp_client_versions`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.mcp_client_versions`` (MCP Client Versions) through ``with_raw_response``: each
+    call returns a ``RawResponse`` of its result."""
 
     def __init__(self, target: McpClientVersionsResource) -> None:
         self._target = target
@@ -612,7 +613,8 @@ class McpClientVersionsResourceWithRawResponse:
 
 
 class McpClientVersionsResourceWithStreamingResponse:
-    """``client.mcp_client_versions`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.mcp_client_versions`` (MCP Client Versions) through ``with_streaming_response``:
+    each call hands its response over unread."""
 
     def __init__(self, target: McpClientVersionsResource) -> None:
         self._target = target
@@ -1203,7 +1205,8 @@ class AsyncMcpClientVersionsResource:
 
 
 class AsyncMcpClientVersionsResourceWithRawResponse:
-    """``client.mcp_client_versions`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.mcp_client_versions`` (MCP Client Versions) through ``with_raw_response``: each
+    call returns a ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncMcpClientVersionsResource) -> None:
         self._target = target
@@ -1232,7 +1235,8 @@ class AsyncMcpClientVersionsResourceWithRawResponse:
 
 
 class AsyncMcpClientVersionsResourceWithStreamingResponse:
-    """``client.mcp_client_versions`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.mcp_client_versions`` (MCP Client Versions) through ``with_streaming_response``:
+    each call hands its response over unread."""
 
     def __init__(self, target: AsyncMcpClientVersionsResource) -> None:
         self._target = target

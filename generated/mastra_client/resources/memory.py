@@ -1786,7 +1786,8 @@ class MemoryResource:
 
 
 class MemoryResourceWithRawResponse:
-    """``client.memory`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.memory`` (Memory) through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: MemoryResource) -> None:
         self._target = target
@@ -1815,7 +1816,8 @@ class MemoryResourceWithRawResponse:
 
 
 class MemoryResourceWithStreamingResponse:
-    """``client.memory`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.memory`` (Memory) through ``with_streaming_response``: each call hands its
+    response over unread."""
 
     def __init__(self, target: MemoryResource) -> None:
         self._target = target
@@ -3609,7 +3611,8 @@ class AsyncMemoryResource:
 
 
 class AsyncMemoryResourceWithRawResponse:
-    """``client.memory`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.memory`` (Memory) through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncMemoryResource) -> None:
         self._target = target
@@ -3638,7 +3641,8 @@ class AsyncMemoryResourceWithRawResponse:
 
 
 class AsyncMemoryResourceWithStreamingResponse:
-    """``client.memory`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.memory`` (Memory) through ``with_streaming_response``: each call hands its
+    response over unread."""
 
     def __init__(self, target: AsyncMemoryResource) -> None:
         self._target = target

@@ -918,7 +918,8 @@ class MemoryNetworkResource:
 
 
 class MemoryNetworkResourceWithRawResponse:
-    """``client.memory_network`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.memory_network`` (Memory - Network) through ``with_raw_response``: each call
+    returns a ``RawResponse`` of its result."""
 
     def __init__(self, target: MemoryNetworkResource) -> None:
         self._target = target
@@ -936,7 +937,8 @@ class MemoryNetworkResourceWithRawResponse:
 
 
 class MemoryNetworkResourceWithStreamingResponse:
-    """``client.memory_network`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.memory_network`` (Memory - Network) through ``with_streaming_response``: each
+    call hands its response over unread."""
 
     def __init__(self, target: MemoryNetworkResource) -> None:
         self._target = target
@@ -1850,7 +1852,8 @@ class AsyncMemoryNetworkResource:
 
 
 class AsyncMemoryNetworkResourceWithRawResponse:
-    """``client.memory_network`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.memory_network`` (Memory - Network) through ``with_raw_response``: each call
+    returns a ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncMemoryNetworkResource) -> None:
         self._target = target
@@ -1868,7 +1871,8 @@ class AsyncMemoryNetworkResourceWithRawResponse:
 
 
 class AsyncMemoryNetworkResourceWithStreamingResponse:
-    """``client.memory_network`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.memory_network`` (Memory - Network) through ``with_streaming_response``: each
+    call hands its response over unread."""
 
     def __init__(self, target: AsyncMemoryNetworkResource) -> None:
         self._target = target

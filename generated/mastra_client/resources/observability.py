@@ -6434,7 +6434,8 @@ class ObservabilityResource:
 
 
 class ObservabilityResourceWithRawResponse:
-    """``client.observability`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.observability`` (Observability) through ``with_raw_response``: each call returns
+    a ``RawResponse`` of its result."""
 
     def __init__(self, target: ObservabilityResource) -> None:
         self._target = target
@@ -6498,7 +6499,8 @@ class ObservabilityResourceWithRawResponse:
 
 
 class ObservabilityResourceWithStreamingResponse:
-    """``client.observability`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.observability`` (Observability) through ``with_streaming_response``: each call
+    hands its response over unread."""
 
     def __init__(self, target: ObservabilityResource) -> None:
         self._target = target
@@ -12984,7 +12986,8 @@ class AsyncObservabilityResource:
 
 
 class AsyncObservabilityResourceWithRawResponse:
-    """``client.observability`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.observability`` (Observability) through ``with_raw_response``: each call returns
+    a ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncObservabilityResource) -> None:
         self._target = target
@@ -13052,7 +13055,8 @@ class AsyncObservabilityResourceWithRawResponse:
 
 
 class AsyncObservabilityResourceWithStreamingResponse:
-    """``client.observability`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.observability`` (Observability) through ``with_streaming_response``: each call
+    hands its response over unread."""
 
     def __init__(self, target: AsyncObservabilityResource) -> None:
         self._target = target

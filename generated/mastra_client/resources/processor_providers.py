@@ -148,7 +148,8 @@ class ProcessorProvidersResource:
 
 
 class ProcessorProvidersResourceWithRawResponse:
-    """``client.processor_providers`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.processor_providers`` (Processor Providers) through ``with_raw_response``: each
+    call returns a ``RawResponse`` of its result."""
 
     def __init__(self, target: ProcessorProvidersResource) -> None:
         self._target = target
@@ -157,7 +158,8 @@ class ProcessorProvidersResourceWithRawResponse:
 
 
 class ProcessorProvidersResourceWithStreamingResponse:
-    """``client.processor_providers`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.processor_providers`` (Processor Providers) through ``with_streaming_response``:
+    each call hands its response over unread."""
 
     def __init__(self, target: ProcessorProvidersResource) -> None:
         self._target = target
@@ -291,7 +293,8 @@ class AsyncProcessorProvidersResource:
 
 
 class AsyncProcessorProvidersResourceWithRawResponse:
-    """``client.processor_providers`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.processor_providers`` (Processor Providers) through ``with_raw_response``: each
+    call returns a ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncProcessorProvidersResource) -> None:
         self._target = target
@@ -300,7 +303,8 @@ class AsyncProcessorProvidersResourceWithRawResponse:
 
 
 class AsyncProcessorProvidersResourceWithStreamingResponse:
-    """``client.processor_providers`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.processor_providers`` (Processor Providers) through ``with_streaming_response``:
+    each call hands its response over unread."""
 
     def __init__(self, target: AsyncProcessorProvidersResource) -> None:
         self._target = target

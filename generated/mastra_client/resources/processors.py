@@ -260,7 +260,8 @@ class ProcessorsResource:
 
 
 class ProcessorsResourceWithRawResponse:
-    """``client.processors`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.processors`` (Processors) through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: ProcessorsResource) -> None:
         self._target = target
@@ -270,7 +271,8 @@ class ProcessorsResourceWithRawResponse:
 
 
 class ProcessorsResourceWithStreamingResponse:
-    """``client.processors`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.processors`` (Processors) through ``with_streaming_response``: each call hands
+    its response over unread."""
 
     def __init__(self, target: ProcessorsResource) -> None:
         self._target = target
@@ -517,7 +519,8 @@ class AsyncProcessorsResource:
 
 
 class AsyncProcessorsResourceWithRawResponse:
-    """``client.processors`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.processors`` (Processors) through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncProcessorsResource) -> None:
         self._target = target
@@ -527,7 +530,8 @@ class AsyncProcessorsResourceWithRawResponse:
 
 
 class AsyncProcessorsResourceWithStreamingResponse:
-    """``client.processors`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.processors`` (Processors) through ``with_streaming_response``: each call hands
+    its response over unread."""
 
     def __init__(self, target: AsyncProcessorsResource) -> None:
         self._target = target

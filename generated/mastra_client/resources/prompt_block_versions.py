@@ -660,7 +660,8 @@ class PromptBlockVersionsResource:
 
 
 class PromptBlockVersionsResourceWithRawResponse:
-    """``client.prompt_block_versions`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.prompt_block_versions`` (Prompt Block Versions) through ``with_raw_response``:
+    each call returns a ``RawResponse`` of its result."""
 
     def __init__(self, target: PromptBlockVersionsResource) -> None:
         self._target = target
@@ -689,7 +690,8 @@ class PromptBlockVersionsResourceWithRawResponse:
 
 
 class PromptBlockVersionsResourceWithStreamingResponse:
-    """``client.prompt_block_versions`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.prompt_block_versions`` (Prompt Block Versions) through
+    ``with_streaming_response``: each call hands its response over unread."""
 
     def __init__(self, target: PromptBlockVersionsResource) -> None:
         self._target = target
@@ -1355,7 +1357,8 @@ class AsyncPromptBlockVersionsResource:
 
 
 class AsyncPromptBlockVersionsResourceWithRawResponse:
-    """``client.prompt_block_versions`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.prompt_block_versions`` (Prompt Block Versions) through ``with_raw_response``:
+    each call returns a ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncPromptBlockVersionsResource) -> None:
         self._target = target
@@ -1384,7 +1387,8 @@ class AsyncPromptBlockVersionsResourceWithRawResponse:
 
 
 class AsyncPromptBlockVersionsResourceWithStreamingResponse:
-    """``client.prompt_block_versions`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.prompt_block_versions`` (Prompt Block Versions) through
+    ``with_streaming_response``: each call hands its response over unread."""
 
     def __init__(self, target: AsyncPromptBlockVersionsResource) -> None:
         self._target = target

@@ -607,7 +607,8 @@ class ResponsesResource:
 
 
 class ResponsesResourceWithRawResponse:
-    """``client.responses`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.responses`` (Responses) through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: ResponsesResource) -> None:
         self._target = target
@@ -621,7 +622,8 @@ class ResponsesResourceWithRawResponse:
 
 
 class ResponsesResourceWithStreamingResponse:
-    """``client.responses`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.responses`` (Responses) through ``with_streaming_response``: each call hands its
+    response over unread."""
 
     def __init__(self, target: ResponsesResource) -> None:
         self._target = target
@@ -1219,7 +1221,8 @@ class AsyncResponsesResource:
 
 
 class AsyncResponsesResourceWithRawResponse:
-    """``client.responses`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.responses`` (Responses) through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncResponsesResource) -> None:
         self._target = target
@@ -1233,7 +1236,8 @@ class AsyncResponsesResourceWithRawResponse:
 
 
 class AsyncResponsesResourceWithStreamingResponse:
-    """``client.responses`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.responses`` (Responses) through ``with_streaming_response``: each call hands its
+    response over unread."""
 
     def __init__(self, target: AsyncResponsesResource) -> None:
         self._target = target

@@ -780,7 +780,8 @@ class SchedulesResource:
 
 
 class SchedulesResourceWithRawResponse:
-    """``client.schedules`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.schedules`` (Schedules) through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: SchedulesResource) -> None:
         self._target = target
@@ -796,7 +797,8 @@ class SchedulesResourceWithRawResponse:
 
 
 class SchedulesResourceWithStreamingResponse:
-    """``client.schedules`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.schedules`` (Schedules) through ``with_streaming_response``: each call hands its
+    response over unread."""
 
     def __init__(self, target: SchedulesResource) -> None:
         self._target = target
@@ -1569,7 +1571,8 @@ class AsyncSchedulesResource:
 
 
 class AsyncSchedulesResourceWithRawResponse:
-    """``client.schedules`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.schedules`` (Schedules) through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncSchedulesResource) -> None:
         self._target = target
@@ -1585,7 +1588,8 @@ class AsyncSchedulesResourceWithRawResponse:
 
 
 class AsyncSchedulesResourceWithStreamingResponse:
-    """``client.schedules`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.schedules`` (Schedules) through ``with_streaming_response``: each call hands its
+    response over unread."""
 
     def __init__(self, target: AsyncSchedulesResource) -> None:
         self._target = target

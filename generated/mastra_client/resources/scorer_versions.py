@@ -656,7 +656,8 @@ class ScorerVersionsResource:
 
 
 class ScorerVersionsResourceWithRawResponse:
-    """``client.scorer_versions`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.scorer_versions`` (Scorer Versions) through ``with_raw_response``: each call
+    returns a ``RawResponse`` of its result."""
 
     def __init__(self, target: ScorerVersionsResource) -> None:
         self._target = target
@@ -673,7 +674,8 @@ class ScorerVersionsResourceWithRawResponse:
 
 
 class ScorerVersionsResourceWithStreamingResponse:
-    """``client.scorer_versions`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.scorer_versions`` (Scorer Versions) through ``with_streaming_response``: each
+    call hands its response over unread."""
 
     def __init__(self, target: ScorerVersionsResource) -> None:
         self._target = target
@@ -1331,7 +1333,8 @@ class AsyncScorerVersionsResource:
 
 
 class AsyncScorerVersionsResourceWithRawResponse:
-    """``client.scorer_versions`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.scorer_versions`` (Scorer Versions) through ``with_raw_response``: each call
+    returns a ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncScorerVersionsResource) -> None:
         self._target = target
@@ -1356,7 +1359,8 @@ class AsyncScorerVersionsResourceWithRawResponse:
 
 
 class AsyncScorerVersionsResourceWithStreamingResponse:
-    """``client.scorer_versions`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.scorer_versions`` (Scorer Versions) through ``with_streaming_response``: each
+    call hands its response over unread."""
 
     def __init__(self, target: AsyncScorerVersionsResource) -> None:
         self._target = target

@@ -633,7 +633,8 @@ class ScoresResource:
 
 
 class ScoresResourceWithRawResponse:
-    """``client.scores`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.scores`` (Scoring) through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: ScoresResource) -> None:
         self._target = target
@@ -649,7 +650,8 @@ class ScoresResourceWithRawResponse:
 
 
 class ScoresResourceWithStreamingResponse:
-    """``client.scores`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.scores`` (Scoring) through ``with_streaming_response``: each call hands its
+    response over unread."""
 
     def __init__(self, target: ScoresResource) -> None:
         self._target = target
@@ -1277,7 +1279,8 @@ class AsyncScoresResource:
 
 
 class AsyncScoresResourceWithRawResponse:
-    """``client.scores`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.scores`` (Scoring) through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncScoresResource) -> None:
         self._target = target
@@ -1293,7 +1296,8 @@ class AsyncScoresResourceWithRawResponse:
 
 
 class AsyncScoresResourceWithStreamingResponse:
-    """``client.scores`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.scores`` (Scoring) through ``with_streaming_response``: each call hands its
+    response over unread."""
 
     def __init__(self, target: AsyncScoresResource) -> None:
         self._target = target

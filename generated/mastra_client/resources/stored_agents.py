@@ -1523,7 +1523,8 @@ class StoredAgentsResource:
 
 
 class StoredAgentsResourceWithRawResponse:
-    """``client.stored_agents`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.stored_agents`` (Stored Agents) through ``with_raw_response``: each call returns
+    a ``RawResponse`` of its result."""
 
     def __init__(self, target: StoredAgentsResource) -> None:
         self._target = target
@@ -1542,7 +1543,8 @@ class StoredAgentsResourceWithRawResponse:
 
 
 class StoredAgentsResourceWithStreamingResponse:
-    """``client.stored_agents`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.stored_agents`` (Stored Agents) through ``with_streaming_response``: each call
+    hands its response over unread."""
 
     def __init__(self, target: StoredAgentsResource) -> None:
         self._target = target
@@ -3061,7 +3063,8 @@ class AsyncStoredAgentsResource:
 
 
 class AsyncStoredAgentsResourceWithRawResponse:
-    """``client.stored_agents`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.stored_agents`` (Stored Agents) through ``with_raw_response``: each call returns
+    a ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncStoredAgentsResource) -> None:
         self._target = target
@@ -3080,7 +3083,8 @@ class AsyncStoredAgentsResourceWithRawResponse:
 
 
 class AsyncStoredAgentsResourceWithStreamingResponse:
-    """``client.stored_agents`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.stored_agents`` (Stored Agents) through ``with_streaming_response``: each call
+    hands its response over unread."""
 
     def __init__(self, target: AsyncStoredAgentsResource) -> None:
         self._target = target

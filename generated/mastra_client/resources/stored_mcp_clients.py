@@ -515,7 +515,8 @@ class StoredMcpClientsResource:
 
 
 class StoredMcpClientsResourceWithRawResponse:
-    """``client.stored_mcp_clients`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.stored_mcp_clients`` (Stored MCP Clients) through ``with_raw_response``: each
+    call returns a ``RawResponse`` of its result."""
 
     def __init__(self, target: StoredMcpClientsResource) -> None:
         self._target = target
@@ -528,7 +529,8 @@ class StoredMcpClientsResourceWithRawResponse:
 
 
 class StoredMcpClientsResourceWithStreamingResponse:
-    """``client.stored_mcp_clients`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.stored_mcp_clients`` (Stored MCP Clients) through ``with_streaming_response``:
+    each call hands its response over unread."""
 
     def __init__(self, target: StoredMcpClientsResource) -> None:
         self._target = target
@@ -1033,7 +1035,8 @@ class AsyncStoredMcpClientsResource:
 
 
 class AsyncStoredMcpClientsResourceWithRawResponse:
-    """``client.stored_mcp_clients`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.stored_mcp_clients`` (Stored MCP Clients) through ``with_raw_response``: each
+    call returns a ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncStoredMcpClientsResource) -> None:
         self._target = target
@@ -1046,7 +1049,8 @@ class AsyncStoredMcpClientsResourceWithRawResponse:
 
 
 class AsyncStoredMcpClientsResourceWithStreamingResponse:
-    """``client.stored_mcp_clients`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.stored_mcp_clients`` (Stored MCP Clients) through ``with_streaming_response``:
+    each call hands its response over unread."""
 
     def __init__(self, target: AsyncStoredMcpClientsResource) -> None:
         self._target = target

@@ -532,7 +532,8 @@ class StoredPromptBlocksResource:
 
 
 class StoredPromptBlocksResourceWithRawResponse:
-    """``client.stored_prompt_blocks`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.stored_prompt_blocks`` (Stored Prompt Blocks) through ``with_raw_response``: each
+    call returns a ``RawResponse`` of its result."""
 
     def __init__(self, target: StoredPromptBlocksResource) -> None:
         self._target = target
@@ -545,7 +546,8 @@ class StoredPromptBlocksResourceWithRawResponse:
 
 
 class StoredPromptBlocksResourceWithStreamingResponse:
-    """``client.stored_prompt_blocks`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.stored_prompt_blocks`` (Stored Prompt Blocks) through
+    ``with_streaming_response``: each call hands its response over unread."""
 
     def __init__(self, target: StoredPromptBlocksResource) -> None:
         self._target = target
@@ -1067,7 +1069,8 @@ class AsyncStoredPromptBlocksResource:
 
 
 class AsyncStoredPromptBlocksResourceWithRawResponse:
-    """``client.stored_prompt_blocks`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.stored_prompt_blocks`` (Stored Prompt Blocks) through ``with_raw_response``: each
+    call returns a ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncStoredPromptBlocksResource) -> None:
         self._target = target
@@ -1080,7 +1083,8 @@ class AsyncStoredPromptBlocksResourceWithRawResponse:
 
 
 class AsyncStoredPromptBlocksResourceWithStreamingResponse:
-    """``client.stored_prompt_blocks`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.stored_prompt_blocks`` (Stored Prompt Blocks) through
+    ``with_streaming_response``: each call hands its response over unread."""
 
     def __init__(self, target: AsyncStoredPromptBlocksResource) -> None:
         self._target = target

@@ -579,7 +579,8 @@ class StoredScorersResource:
 
 
 class StoredScorersResourceWithRawResponse:
-    """``client.stored_scorers`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.stored_scorers`` (Stored Scorers) through ``with_raw_response``: each call
+    returns a ``RawResponse`` of its result."""
 
     def __init__(self, target: StoredScorersResource) -> None:
         self._target = target
@@ -592,7 +593,8 @@ class StoredScorersResourceWithRawResponse:
 
 
 class StoredScorersResourceWithStreamingResponse:
-    """``client.stored_scorers`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.stored_scorers`` (Stored Scorers) through ``with_streaming_response``: each call
+    hands its response over unread."""
 
     def __init__(self, target: StoredScorersResource) -> None:
         self._target = target
@@ -1161,7 +1163,8 @@ class AsyncStoredScorersResource:
 
 
 class AsyncStoredScorersResourceWithRawResponse:
-    """``client.stored_scorers`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.stored_scorers`` (Stored Scorers) through ``with_raw_response``: each call
+    returns a ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncStoredScorersResource) -> None:
         self._target = target
@@ -1174,7 +1177,8 @@ class AsyncStoredScorersResourceWithRawResponse:
 
 
 class AsyncStoredScorersResourceWithStreamingResponse:
-    """``client.stored_scorers`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.stored_scorers`` (Stored Scorers) through ``with_streaming_response``: each call
+    hands its response over unread."""
 
     def __init__(self, target: AsyncStoredScorersResource) -> None:
         self._target = target

@@ -813,7 +813,8 @@ class StoredSkillsResource:
 
 
 class StoredSkillsResourceWithRawResponse:
-    """``client.stored_skills`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.stored_skills`` (Stored Skills) through ``with_raw_response``: each call returns
+    a ``RawResponse`` of its result."""
 
     def __init__(self, target: StoredSkillsResource) -> None:
         self._target = target
@@ -829,7 +830,8 @@ class StoredSkillsResourceWithRawResponse:
 
 
 class StoredSkillsResourceWithStreamingResponse:
-    """``client.stored_skills`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.stored_skills`` (Stored Skills) through ``with_streaming_response``: each call
+    hands its response over unread."""
 
     def __init__(self, target: StoredSkillsResource) -> None:
         self._target = target
@@ -1635,7 +1637,8 @@ class AsyncStoredSkillsResource:
 
 
 class AsyncStoredSkillsResourceWithRawResponse:
-    """``client.stored_skills`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.stored_skills`` (Stored Skills) through ``with_raw_response``: each call returns
+    a ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncStoredSkillsResource) -> None:
         self._target = target
@@ -1651,7 +1654,8 @@ class AsyncStoredSkillsResourceWithRawResponse:
 
 
 class AsyncStoredSkillsResourceWithStreamingResponse:
-    """``client.stored_skills`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.stored_skills`` (Stored Skills) through ``with_streaming_response``: each call
+    hands its response over unread."""
 
     def __init__(self, target: AsyncStoredSkillsResource) -> None:
         self._target = target

@@ -522,7 +522,8 @@ class StoredWorkspacesResource:
 
 
 class StoredWorkspacesResourceWithRawResponse:
-    """``client.stored_workspaces`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.stored_workspaces`` (Stored Workspaces) through ``with_raw_response``: each call
+    returns a ``RawResponse`` of its result."""
 
     def __init__(self, target: StoredWorkspacesResource) -> None:
         self._target = target
@@ -535,7 +536,8 @@ class StoredWorkspacesResourceWithRawResponse:
 
 
 class StoredWorkspacesResourceWithStreamingResponse:
-    """``client.stored_workspaces`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.stored_workspaces`` (Stored Workspaces) through ``with_streaming_response``: each
+    call hands its response over unread."""
 
     def __init__(self, target: StoredWorkspacesResource) -> None:
         self._target = target
@@ -1047,7 +1049,8 @@ class AsyncStoredWorkspacesResource:
 
 
 class AsyncStoredWorkspacesResourceWithRawResponse:
-    """``client.stored_workspaces`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.stored_workspaces`` (Stored Workspaces) through ``with_raw_response``: each call
+    returns a ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncStoredWorkspacesResource) -> None:
         self._target = target
@@ -1060,7 +1063,8 @@ class AsyncStoredWorkspacesResourceWithRawResponse:
 
 
 class AsyncStoredWorkspacesResourceWithStreamingResponse:
-    """``client.stored_workspaces`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.stored_workspaces`` (Stored Workspaces) through ``with_streaming_response``: each
+    call hands its response over unread."""
 
     def __init__(self, target: AsyncStoredWorkspacesResource) -> None:
         self._target = target

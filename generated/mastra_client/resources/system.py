@@ -140,7 +140,8 @@ class SystemResource:
 
 
 class SystemResourceWithRawResponse:
-    """``client.system`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.system`` (System) through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: SystemResource) -> None:
         self._target = target
@@ -149,7 +150,8 @@ class SystemResourceWithRawResponse:
 
 
 class SystemResourceWithStreamingResponse:
-    """``client.system`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.system`` (System) through ``with_streaming_response``: each call hands its
+    response over unread."""
 
     def __init__(self, target: SystemResource) -> None:
         self._target = target
@@ -275,7 +277,8 @@ class AsyncSystemResource:
 
 
 class AsyncSystemResourceWithRawResponse:
-    """``client.system`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.system`` (System) through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncSystemResource) -> None:
         self._target = target
@@ -284,7 +287,8 @@ class AsyncSystemResourceWithRawResponse:
 
 
 class AsyncSystemResourceWithStreamingResponse:
-    """``client.system`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.system`` (System) through ``with_streaming_response``: each call hands its
+    response over unread."""
 
     def __init__(self, target: AsyncSystemResource) -> None:
         self._target = target

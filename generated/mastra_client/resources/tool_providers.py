@@ -1109,7 +1109,8 @@ class ToolProvidersResource:
 
 
 class ToolProvidersResourceWithRawResponse:
-    """``client.tool_providers`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.tool_providers`` (Tool Providers) through ``with_raw_response``: each call
+    returns a ``RawResponse`` of its result."""
 
     def __init__(self, target: ToolProvidersResource) -> None:
         self._target = target
@@ -1131,7 +1132,8 @@ class ToolProvidersResourceWithRawResponse:
 
 
 class ToolProvidersResourceWithStreamingResponse:
-    """``client.tool_providers`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.tool_providers`` (Tool Providers) through ``with_streaming_response``: each call
+    hands its response over unread."""
 
     def __init__(self, target: ToolProvidersResource) -> None:
         self._target = target
@@ -2240,7 +2242,8 @@ class AsyncToolProvidersResource:
 
 
 class AsyncToolProvidersResourceWithRawResponse:
-    """``client.tool_providers`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.tool_providers`` (Tool Providers) through ``with_raw_response``: each call
+    returns a ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncToolProvidersResource) -> None:
         self._target = target
@@ -2262,7 +2265,8 @@ class AsyncToolProvidersResourceWithRawResponse:
 
 
 class AsyncToolProvidersResourceWithStreamingResponse:
-    """``client.tool_providers`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.tool_providers`` (Tool Providers) through ``with_streaming_response``: each call
+    hands its response over unread."""
 
     def __init__(self, target: AsyncToolProvidersResource) -> None:
         self._target = target

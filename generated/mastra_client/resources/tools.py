@@ -255,7 +255,8 @@ class ToolsResource:
 
 
 class ToolsResourceWithRawResponse:
-    """``client.tools`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.tools`` (Tools) through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: ToolsResource) -> None:
         self._target = target
@@ -265,7 +266,8 @@ class ToolsResourceWithRawResponse:
 
 
 class ToolsResourceWithStreamingResponse:
-    """``client.tools`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.tools`` (Tools) through ``with_streaming_response``: each call hands its response
+    over unread."""
 
     def __init__(self, target: ToolsResource) -> None:
         self._target = target
@@ -506,7 +508,8 @@ class AsyncToolsResource:
 
 
 class AsyncToolsResourceWithRawResponse:
-    """``client.tools`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.tools`` (Tools) through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncToolsResource) -> None:
         self._target = target
@@ -516,7 +519,8 @@ class AsyncToolsResourceWithRawResponse:
 
 
 class AsyncToolsResourceWithStreamingResponse:
-    """``client.tools`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.tools`` (Tools) through ``with_streaming_response``: each call hands its response
+    over unread."""
 
     def __init__(self, target: AsyncToolsResource) -> None:
         self._target = target

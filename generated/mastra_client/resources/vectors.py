@@ -603,7 +603,8 @@ class VectorsResource:
 
 
 class VectorsResourceWithRawResponse:
-    """``client.vectors`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.vectors`` (Vectors) through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: VectorsResource) -> None:
         self._target = target
@@ -618,7 +619,8 @@ class VectorsResourceWithRawResponse:
 
 
 class VectorsResourceWithStreamingResponse:
-    """``client.vectors`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.vectors`` (Vectors) through ``with_streaming_response``: each call hands its
+    response over unread."""
 
     def __init__(self, target: VectorsResource) -> None:
         self._target = target
@@ -1213,7 +1215,8 @@ class AsyncVectorsResource:
 
 
 class AsyncVectorsResourceWithRawResponse:
-    """``client.vectors`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.vectors`` (Vectors) through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncVectorsResource) -> None:
         self._target = target
@@ -1228,7 +1231,8 @@ class AsyncVectorsResourceWithRawResponse:
 
 
 class AsyncVectorsResourceWithStreamingResponse:
-    """``client.vectors`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.vectors`` (Vectors) through ``with_streaming_response``: each call hands its
+    response over unread."""
 
     def __init__(self, target: AsyncVectorsResource) -> None:
         self._target = target

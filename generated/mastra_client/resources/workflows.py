@@ -2574,7 +2574,8 @@ class WorkflowsResource:
 
 
 class WorkflowsResourceWithRawResponse:
-    """``client.workflows`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.workflows`` (Workflows) through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: WorkflowsResource) -> None:
         self._target = target
@@ -2613,7 +2614,8 @@ class WorkflowsResourceWithRawResponse:
 
 
 class WorkflowsResourceWithStreamingResponse:
-    """``client.workflows`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.workflows`` (Workflows) through ``with_streaming_response``: each call hands its
+    response over unread."""
 
     def __init__(self, target: WorkflowsResource) -> None:
         self._target = target
@@ -5189,7 +5191,8 @@ class AsyncWorkflowsResource:
 
 
 class AsyncWorkflowsResourceWithRawResponse:
-    """``client.workflows`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.workflows`` (Workflows) through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncWorkflowsResource) -> None:
         self._target = target
@@ -5228,7 +5231,8 @@ class AsyncWorkflowsResourceWithRawResponse:
 
 
 class AsyncWorkflowsResourceWithStreamingResponse:
-    """``client.workflows`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.workflows`` (Workflows) through ``with_streaming_response``: each call hands its
+    response over unread."""
 
     def __init__(self, target: AsyncWorkflowsResource) -> None:
         self._target = target

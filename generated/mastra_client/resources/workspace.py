@@ -1671,7 +1671,8 @@ class WorkspaceResource:
 
 
 class WorkspaceResourceWithRawResponse:
-    """``client.workspace`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.workspace`` (Workspace) through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: WorkspaceResource) -> None:
         self._target = target
@@ -1700,7 +1701,8 @@ class WorkspaceResourceWithRawResponse:
 
 
 class WorkspaceResourceWithStreamingResponse:
-    """``client.workspace`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.workspace`` (Workspace) through ``with_streaming_response``: each call hands its
+    response over unread."""
 
     def __init__(self, target: WorkspaceResource) -> None:
         self._target = target
@@ -3377,7 +3379,8 @@ class AsyncWorkspaceResource:
 
 
 class AsyncWorkspaceResourceWithRawResponse:
-    """``client.workspace`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+    """``client.workspace`` (Workspace) through ``with_raw_response``: each call returns a
+    ``RawResponse`` of its result."""
 
     def __init__(self, target: AsyncWorkspaceResource) -> None:
         self._target = target
@@ -3406,7 +3409,8 @@ class AsyncWorkspaceResourceWithRawResponse:
 
 
 class AsyncWorkspaceResourceWithStreamingResponse:
-    """``client.workspace`` through ``with_streaming_response``: each call hands its response over unread."""
+    """``client.workspace`` (Workspace) through ``with_streaming_response``: each call hands its
+    response over unread."""
 
     def __init__(self, target: AsyncWorkspaceResource) -> None:
         self._target = target
