@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # What each block prints, in order (a sample: the README's comments say the rest).
 EXPECTED = (
     (
-        "['background-agent', 'dynamic-agent', 'echo-agent', 'tool-agent', 'voice-agent']",
+        "Echo Agent\n",
         "Echo: hello stop\n21",
         "Echo: tell me a story\nstop",
         "['user', 'assistant']",
