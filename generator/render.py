@@ -103,6 +103,8 @@ def ruff_config() -> str:
 
 def _toml_list(values: list[str]) -> str:
     return "[" + ", ".join(json.dumps(v) for v in values) + "]"
+
+
 def chunk_exports(model: ClientModel) -> list[str]:
     """The stream chunk classes and their unions, exported at the package's top level."""
     names = {name for u in model.chunk_unions for name in (u.name, u.fallback, *(cls for _, cls in u.variants))}

@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 from typing import IO, TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
-from typing_extensions import TypeVar
-
 import httpx
 import pydantic
+from typing_extensions import TypeVar
 
 __all__ = [
     "AnyTag",
