@@ -72,10 +72,12 @@ from ._version import SERVER_PACKAGES, __version__
 
 if TYPE_CHECKING:
     from ._group_facades import AsyncChannels, AsyncResponses, Channels, Responses
+    from ._runtime._app import AppCheck
     from ._runtime._streams import (
         AsyncStream,
         Stream,
     )
+    from .app import App, AsyncApp
     from .resources.a2a import A2aResource, AsyncA2aResource
     from .resources.agent_builder import AgentBuilderResource, AsyncAgentBuilderResource
     from .resources.agent_controller import AgentControllerResource, AsyncAgentControllerResource
@@ -562,6 +564,21 @@ class MastraClient(SyncAPIClient):
     def get_workspace(self, workspace_id: str) -> Workspace:
         """A workspace of the server (its filesystem, search index and skills), by id."""
         return Workspace(self, workspace_id=workspace_id)
+
+    @cached_property
+    def app(self) -> App:
+        """Your app's workflows, tools and agents, typed by their own schemas (generated with ``--app``)."""
+        from .app import App
+
+        return App(self)
+
+    def check_app(self) -> AppCheck:
+        """Compare the server's workflows and tools with the ones this client was generated from.
+
+        Warns once (``AppMismatchWarning``) when one is gone or has other schemas; ``.matches``
+        and ``.differences`` say what. Errors of the requests themselves are raised as usual.
+        """
+        return self.app.check()
 
     def add_dataset_item(
         self,
@@ -10634,6 +10651,21 @@ class AsyncMastraClient(AsyncAPIClient):
     def get_workspace(self, workspace_id: str) -> AsyncWorkspace:
         """A workspace of the server (its filesystem, search index and skills), by id."""
         return AsyncWorkspace(self, workspace_id=workspace_id)
+
+    @cached_property
+    def app(self) -> AsyncApp:
+        """Your app's workflows, tools and agents, typed by their own schemas (generated with ``--app``)."""
+        from .app import AsyncApp
+
+        return AsyncApp(self)
+
+    async def check_app(self) -> AppCheck:
+        """Compare the server's workflows and tools with the ones this client was generated from.
+
+        Warns once (``AppMismatchWarning``) when one is gone or has other schemas; ``.matches``
+        and ``.differences`` say what. Errors of the requests themselves are raised as usual.
+        """
+        return await self.app.check()
 
     async def add_dataset_item(
         self,

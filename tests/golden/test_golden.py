@@ -13,12 +13,17 @@ from mastra_codegen.writer import read_files
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKED_IN = ROOT / "generated" / "mastra_client"
+# generated/ is typed to the e2e test server's app (``--app``): the snapshot of that app.
+APP_SNAPSHOT = ROOT / "tests" / "fixtures" / "app" / "e2e-app.json"
+APP_USAGE = Path(__file__).resolve().parent / "app_usage.py"
 
 
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("golden") / "mastra_client"
-    generate(str(ROOT / "specs" / "mastra-server-1.67.0.openapi.json"), out)
+    from mastra_codegen.app_model import read_snapshot
+
+    generate(str(ROOT / "specs" / "mastra-server-1.67.0.openapi.json"), out, app=read_snapshot(APP_SNAPSHOT))
     return out
 
 
@@ -62,7 +67,7 @@ def test_runtime_imports_only_httpx_and_pydantic() -> None:
 
 def test_mypy_strict_is_clean() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "mastra_client"],
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "mastra_client", str(APP_USAGE)],
         cwd=CHECKED_IN.parent,
         capture_output=True,
         text=True,
