@@ -52,9 +52,7 @@ _APP_HINT = " (raise it with --max-spec-size MB)"
 # --- the snapshot ------------------------------------------------------------------------
 
 
-def snapshot_from_answers(
-    workflows: Any, details: Mapping[str, Any], tools: Any, agents: Any
-) -> dict[str, Any]:
+def snapshot_from_answers(workflows: Any, details: Mapping[str, Any], tools: Any, agents: Any) -> dict[str, Any]:
     """The snapshot from the server's answers; ``details`` are the per-workflow answers by key."""
     problems: list[str] = []
     out_wf: dict[str, Any] = {}
@@ -147,11 +145,16 @@ def read_snapshot(path: Path) -> dict[str, Any]:
     except ValueError as exc:
         raise CodegenError(str(path), f"is not JSON: {exc}") from None
     if not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT:
-        raise CodegenError(str(path), f"is not an app snapshot (no \"format\": \"{SNAPSHOT_FORMAT}\"); "
-                           "write one with `mastra-codegen app-snapshot BASE_URL -o FILE`")
+        raise CodegenError(
+            str(path),
+            f'is not an app snapshot (no "format": "{SNAPSHOT_FORMAT}"); '
+            "write one with `mastra-codegen app-snapshot BASE_URL -o FILE`",
+        )
     if data.get("version") != SNAPSHOT_VERSION:
-        raise CodegenError(str(path), f"app snapshot version {data.get('version')!r}; this mastra-codegen reads "
-                           f"version {SNAPSHOT_VERSION}")
+        raise CodegenError(
+            str(path),
+            f"app snapshot version {data.get('version')!r}; this mastra-codegen reads version {SNAPSHOT_VERSION}",
+        )
     for section in ("workflows", "tools", "agents"):
         value = data.get(section, {})
         if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
@@ -272,12 +275,44 @@ class _Names:
 
 # Names the app module defines or imports itself.
 _RESERVED = {
-    "Any", "App", "AsyncApp", "BaseModel", "ConfigDict", "Field", "Literal", "Mapping", "RootModel",
-    "AppWorkflows", "AppTools", "AppAgents", "AsyncAppWorkflows", "AsyncAppTools", "AsyncAppAgents",
-    "WORKFLOW_FINGERPRINTS", "TOOL_FINGERPRINTS", "Agent", "AsyncAgent", "Workflow", "AsyncWorkflow",
-    "Tool", "AsyncTool", "AppCheck", "AppTool", "AsyncAppTool", "AppWorkflow", "AsyncAppWorkflow",
-    "AppWorkflowRun", "AsyncAppWorkflowRun", "AppWorkflowResult", "WorkflowTypes", "ClassVar",
-    "TYPE_CHECKING", "MastraClient", "AsyncMastraClient", "cached_property", "annotations",
+    "Any",
+    "App",
+    "AsyncApp",
+    "BaseModel",
+    "ConfigDict",
+    "Field",
+    "Literal",
+    "Mapping",
+    "RootModel",
+    "AppWorkflows",
+    "AppTools",
+    "AppAgents",
+    "AsyncAppWorkflows",
+    "AsyncAppTools",
+    "AsyncAppAgents",
+    "WORKFLOW_FINGERPRINTS",
+    "TOOL_FINGERPRINTS",
+    "Agent",
+    "AsyncAgent",
+    "Workflow",
+    "AsyncWorkflow",
+    "Tool",
+    "AsyncTool",
+    "AppCheck",
+    "AppTool",
+    "AsyncAppTool",
+    "AppWorkflow",
+    "AsyncAppWorkflow",
+    "AppWorkflowRun",
+    "AsyncAppWorkflowRun",
+    "AppWorkflowResult",
+    "WorkflowTypes",
+    "ClassVar",
+    "TYPE_CHECKING",
+    "MastraClient",
+    "AsyncMastraClient",
+    "cached_property",
+    "annotations",
 }
 
 
@@ -400,9 +435,7 @@ def build_app(snapshot: Mapping[str, Any], header: str) -> AppModel:
 # --- the models ----------------------------------------------------------------------------
 
 
-def render_app_models(
-    schemas: Mapping[str, Any], header: str, classes: _Names
-) -> tuple[str, list[str], list[str]]:
+def render_app_models(schemas: Mapping[str, Any], header: str, classes: _Names) -> tuple[str, list[str], list[str]]:
     """One module of pydantic models, a root class per schema (nested ones prefixed by it).
 
     Returns the module, the fallbacks ("<Name>: why") and the names of the nested classes.
@@ -444,6 +477,9 @@ def _one_model(name: str, schema: Any, classes: _Names) -> tuple[set[str], str, 
         raise ValueError("the schema allows anything")
     if not isinstance(schema, Mapping):
         raise ValueError("the schema is not an object")
+    outside = _outside_ref(schema)
+    if outside is not None:  # never fetched nor read: the server's answer is input like any other
+        raise ValueError(f"it refers outside itself ($ref {outside!r})")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         output = generate(
@@ -483,11 +519,27 @@ def _one_model(name: str, schema: Any, classes: _Names) -> tuple[set[str], str, 
     text = _rename(text, renames)
     imports = {line for line in text.splitlines() if line.startswith(("import ", "from ")) and "__future__" not in line}
     body = "\n".join(
-        line for line in text.splitlines()
+        line
+        for line in text.splitlines()
         if not line.startswith(("import ", "from ", "#")) or line.startswith("# ")  # keep comments in bodies
     ).strip()
     body = re.sub(r"^# generated by datamodel-codegen:\n#\s+filename:.*\n", "", body)
     return imports, body, sorted(renames.values())
+
+
+def _outside_ref(schema: Any) -> str | None:
+    """The first ``$ref`` that is not to a place in the schema itself (``#...``), if any."""
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Mapping):
+            ref = node.get("$ref")
+            if ref is not None and not (isinstance(ref, str) and ref.startswith("#")):
+                return str(ref)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return None
 
 
 def _rename(source: str, renames: Mapping[str, str]) -> str:
@@ -539,4 +591,3 @@ def app_surface(app: AppModel, snapshot: Mapping[str, Any]) -> dict[str, Any]:
             "output": fields(entry.get("output_schema")),
         }
     return out
-

@@ -520,7 +520,11 @@ def _surface_of(
 @main.command("app-snapshot", epilog=EXIT_STATUS)
 @click.argument("base_url")
 @click.option(
-    "-o", "--output", "out_file", type=click.Path(path_type=Path, dir_okay=False), required=True,
+    "-o",
+    "--output",
+    "out_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
     help="The snapshot file to write (JSON, deterministic and sorted).",
 )
 @click.option(

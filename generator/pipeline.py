@@ -255,6 +255,11 @@ def _render(
     if inputs.app is not None:
         from .app_model import app_surface, build_app
 
+        needed = {"Agent", "Tool", "Workflow", "WorkflowRun"} - {r.name for r in model.resources}
+        if needed:
+            raise CodegenError(
+                "--app", f"the spec has no Mastra {', '.join(sorted(needed))} routes to type: is it a Mastra server's?"
+            )
         model.app = build_app(inputs.app, file_header(model))
         model.surface["app"] = app_surface(model.app, inputs.app)
     stages("rendering the package")

@@ -41,7 +41,7 @@ def decode_schema(value: Any) -> tuple[Any, str]:
             return None, f"not JSON ({exc.msg})"
     if isinstance(value, Mapping) and set(value) <= {"json", "meta"} and "json" in value:
         value = value["json"]
-    if isinstance(value, bool) or isinstance(value, Mapping):
+    if isinstance(value, (bool, Mapping)):
         return (dict(value) if isinstance(value, Mapping) else value), ""
     return None, f"not a JSON Schema (a {type(value).__name__})"
 
@@ -73,7 +73,10 @@ def workflow_entry(key: str, raw: Mapping[str, Any], problems: list[str] | None 
         if isinstance(step, Mapping):
             sid = _text(step.get("id")) or str(step_key)
             where = f"workflow {wid!r} step {sid!r}"
-            steps[sid] = {"description": _text(step.get("description")), **_schemas(step, _STEP_WIRE_KEYS, where, problems)}
+            steps[sid] = {
+                "description": _text(step.get("description")),
+                **_schemas(step, _STEP_WIRE_KEYS, where, problems),
+            }
     entry["steps"] = steps
     return entry
 

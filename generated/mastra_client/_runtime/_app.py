@@ -42,7 +42,7 @@ def decode_schema(value: Any) -> tuple[Any, str]:
             return None, f"not JSON ({exc.msg})"
     if isinstance(value, Mapping) and set(value) <= {"json", "meta"} and "json" in value:
         value = value["json"]
-    if isinstance(value, bool) or isinstance(value, Mapping):
+    if isinstance(value, (bool, Mapping)):
         return (dict(value) if isinstance(value, Mapping) else value), ""
     return None, f"not a JSON Schema (a {type(value).__name__})"
 
