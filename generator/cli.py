@@ -3,6 +3,7 @@
     mastra-codegen SPEC -o OUT [--check] [--project ...]   generate (or check) a client package
     mastra-codegen [--check]                               the same, from [tool.mastra-codegen]
     mastra-codegen diff OLD NEW [--json]                   what changed between two specs or packages
+    mastra-codegen app-snapshot BASE_URL -o app.json       the server's own app, for ``--app``
 
 Exit status: 0 success (``--check``: up to date), 1 ``--check`` found differences
 (``diff --fail-on-breaking``: breaking changes), 2 an error (one located line on stderr),
@@ -179,6 +180,9 @@ def main() -> None:
     mastra-codegen [--check]            the same, with SPEC and OUT from [tool.mastra-codegen]
                                         in pyproject.toml
     mastra-codegen diff OLD NEW         API changes between two specs or packages
+    mastra-codegen app-snapshot URL -o app.json
+                                        save the server's workflows, tools and agents
+                                        for --app (typed to your app)
     """
 
 

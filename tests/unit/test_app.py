@@ -263,6 +263,16 @@ assert c.app.tools.import_.tool_id == "import"
     assert done.returncode == 0, done.stderr[-3000:]
 
 
+def test_check_reports_the_app_s_changes(odd_package: Path) -> None:
+    """``--check`` with another app: out of date, and the API summary names the app's breaking changes."""
+    (odd_package / "wire.json").write_text(json.dumps(wire_snapshot()), encoding="utf-8")
+    args = [str(SPEC), "-o", str(odd_package / "odd_client"), "--app", str(odd_package / "wire.json"), "--check"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output
+    assert "App workflows:" in result.output
+    assert "- order-pipeline  (app.workflows.order_pipeline)  BREAKING" in result.output
+
+
 def test_a_spec_without_mastra_routes_refuses_an_app(tmp_path: Path) -> None:
     spec = tmp_path / "things.json"
     spec.write_text(
