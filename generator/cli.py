@@ -337,6 +337,8 @@ def generate(
     if not quiet:
         left_out = len(result.skipped) if not verbose else 0
         note = f"; {left_out} shipped override entries left out, -v lists them" if left_out else ""
+        if result.app_notes and not verbose:
+            note += f"; {len(result.app_notes)} app schema notes (typed as Any or undecodable), -v lists them"
         click.echo(
             f"wrote {result.out_dir} ({result.operations} operations, {result.models} models{note}) "
             f"in {time.perf_counter() - started:.1f}s"
