@@ -246,6 +246,11 @@ class AppModel:
     problems: list[str] = field(default_factory=list)  # the snapshot's
 
     @property
+    def has_step_overloads(self) -> bool:
+        """Some workflow resumes at several steps: its resume methods are overloaded per step."""
+        return any(len(wf.resume_steps) > 1 for wf in self.workflows)
+
+    @property
     def public_names(self) -> list[str]:
         """What ``from <package>.app import *`` gives: the models and the facades."""
         names = {"App", "AsyncApp", "AppWorkflows", "AsyncAppWorkflows", "AppTools", "AsyncAppTools"}

@@ -142,8 +142,10 @@ def odd_snapshot() -> dict[str, Any]:
     """Ids that collide or are not Python names, and schemas that cannot be typed."""
     snap = wire_snapshot()
     approval = snap["workflows"]["approval-workflow"]
+    two_steps = copy.deepcopy(approval)  # resumes at two steps: its resume methods are overloaded per step
+    two_steps["steps"]["finalize"]["resume_schema"] = obj(confirmed={"type": "boolean"})
     snap["workflows"] = {
-        "order-pipeline": {**copy.deepcopy(approval), "key": "orderPipeline"},
+        "order-pipeline": {**two_steps, "key": "orderPipeline"},
         "order_pipeline": {**copy.deepcopy(approval), "key": "orderPipeline2", "input_schema": None},
         "3d-render": {"key": "render3d", "description": "", "input_schema": True, "output_schema": None, "steps": {}},
         "class": {
@@ -258,9 +260,52 @@ except Exception as exc:
 else:
     raise AssertionError("not validated")
 assert c.app.tools.import_.tool_id == "import"
+w.order_pipeline.create_run().resume_async(resume_data={"confirmed": True}, step="finalize")  # overloaded per step
+assert sent[-1][1] == {"resumeData": {"confirmed": True}, "step": "finalize"}, sent[-1]
+try:
+    w.order_pipeline.create_run().resume_async(resume_data={"approved": "x"}, step="request-approval")
+except Exception as exc:
+    assert type(exc).__name__ == "ValidationError"
+else:
+    raise AssertionError("not validated by the step's model")
 """
     done = subprocess.run([sys.executable, "-c", code], cwd=odd_package, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
+
+
+USAGE = """
+from odd_client import AsyncMastraClient, MastraClient
+from odd_client.app import OrderPipelineFinalizeResume as Fin
+from odd_client.app import OrderPipelineRequestApprovalResume as Req
+
+
+def sync(client: MastraClient) -> None:
+    run = client.app.workflows.order_pipeline.create_run()
+    run.resume_async(resume_data=Fin(confirmed=True), step="finalize")
+    run.resume_async(resume_data={"approved": True, "approver": "a"}, step="request-approval")
+    run.resume_async(resume_data=Fin(confirmed=True), step="request-approval")  # type: ignore[call-overload]
+    run.resume_async(resume_data=Fin(confirmed=True))  # type: ignore[call-overload]
+    client.app.workflows.order_pipeline.resume_stream(run_id="r", resume_data={}, step=["outer", "finalize"])
+
+
+async def asynchronous(client: AsyncMastraClient) -> None:
+    run = await client.app.workflows.order_pipeline.create_run()
+    done = await run.resume_async(resume_data=Req(approved=True, approver="a"), step="request-approval")
+    print(done.result)
+    wf = client.app.workflows.order_pipeline
+    approval = Req(approved=True, approver="a")
+    await wf.resume(run_id="r", resume_data=approval, step="finalize")  # type: ignore[call-overload]
+"""
+
+
+def test_a_workflow_resuming_at_several_steps_types_resume_data_by_step(odd_package: Path) -> None:
+    """mypy --strict: each step's own model, a wrong one or none is an error (each ignore is needed)."""
+    (odd_package / "usage.py").write_text(USAGE, encoding="utf-8")
+    command = [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", "/dev/null"]
+    done = subprocess.run(
+        [*command, "odd_client/app", "usage.py"], cwd=odd_package, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
 
 
 def test_check_reports_the_app_s_changes(odd_package: Path) -> None:
