@@ -57,8 +57,8 @@ class Detail:
 class Change:
     """An operation or model that was added, removed or changed."""
 
-    kind: str  # operation | model
-    key: str  # "POST /agents/{agentId}/generate" or the model's class name
+    kind: str  # operation | model | workflow | tool (the last two: the app's, see ``--app``)
+    key: str  # "POST /agents/{agentId}/generate", the model's class name, or the workflow's or tool's id
     name: str  # agents.generate, or the class name again
     change: str  # added | removed | changed
     breaking: bool
@@ -70,6 +70,7 @@ class ApiDiff:
     old: dict[str, Any]
     new: dict[str, Any]
     changes: list[Change] = field(default_factory=list)
+    has_app: bool = False  # either side was generated with --app
 
     @property
     def breaking(self) -> list[Change]:
@@ -89,6 +90,7 @@ class ApiDiff:
             "summary": {
                 "operations": self.counts("operation"),
                 "models": self.counts("model"),
+                **({"workflows": self.counts("workflow"), "tools": self.counts("tool")} if self.has_app else {}),
                 "breaking": len(self.breaking),
             },
             "changes": [{**asdict(c), "details": [asdict(d) for d in c.details]} for c in self.changes],
@@ -139,6 +141,9 @@ def diff_surfaces(
             if details:
                 breaking = any(d.breaking for d in details)
                 result.changes.append(Change("model", name, name, "changed", breaking, details))
+    if old.get("app") is not None or new.get("app") is not None:
+        result.has_app = True
+        result.changes.extend(_app_changes(old.get("app") or {}, new.get("app") or {}, names))
     return result
 
 
@@ -152,6 +157,60 @@ def _renames(old_models: Mapping[str, Any], new_models: Mapping[str, Any]) -> di
         if renamed_now and old_name not in new_models:
             found[str(old_name)] = name
     return found
+
+
+# The parts of an app workflow or tool, and whether callers send them (else they read them).
+_APP_PARTS = {"input": "request", "output": "response", "resume": "request", "suspend": "response"}
+
+
+def _app_changes(old: Mapping[str, Any], new: Mapping[str, Any], names: _Names) -> list[Change]:
+    """The app's workflows and tools, each compared part by part with the rules for models:
+    an input or resume schema is sent (a new required field breaks), an output or suspend
+    schema is read (a field that may now be missing breaks)."""
+    out: list[Change] = []
+    for kind, section in (("workflow", "workflows"), ("tool", "tools")):
+        before_all, after_all = old.get(section) or {}, new.get(section) or {}
+        for key in sorted(set(before_all) | set(after_all)):
+            before, after = before_all.get(key), after_all.get(key)
+            if after is None:
+                out.append(Change(kind, key, (before or {}).get("name", key), "removed", True))
+            elif before is None:
+                out.append(Change(kind, key, after.get("name", key), "added", False))
+            else:
+                details = _app_details(before, after, names)
+                if details:
+                    breaking = any(d.breaking for d in details)
+                    out.append(Change(kind, key, after.get("name", key), "changed", breaking, details))
+    return out
+
+
+def _app_details(old: Mapping[str, Any], new: Mapping[str, Any], names: _Names) -> tuple[Detail, ...]:
+    parts: dict[str, tuple[Any, Any, str]] = {}
+    for part in ("input", "output"):
+        parts[part] = (old.get(part), new.get(part), _APP_PARTS[part])
+    old_steps, new_steps = old.get("steps") or {}, new.get("steps") or {}
+    for step in sorted(set(old_steps) | set(new_steps)):
+        for part in ("resume", "suspend"):
+            label = f"step {step!r} {part}"
+            parts[label] = (
+                (old_steps.get(step) or {}).get(part),
+                (new_steps.get(step) or {}).get(part),
+                _APP_PARTS[part],
+            )
+    out: list[Detail] = []
+    for label, (before, after, role) in parts.items():
+        if before is None and after is None:
+            continue
+        if after is None:
+            out.append(Detail("schema", label, "removed", True))
+            continue
+        if before is None:
+            out.append(Detail("schema", label, "added", False))
+            continue
+        models_before, models_after = {label: {**before, "used_in": [role]}}, {label: {**after, "used_in": [role]}}
+        for d in _model_details(models_before, models_after, label, names):
+            out.append(Detail(d.what, f"{label}.{d.name}" if d.name else label, d.change, d.breaking, d.old, d.new))
+    return tuple(out)
 
 
 class _Names:
@@ -289,11 +348,16 @@ def format_text(diff: ApiDiff, limit: int | None = None) -> str:
         f"models: {models['added']} added, {models['removed']} removed, {models['changed']} changed",
         f"breaking changes: {len(diff.breaking)}",
     ]
+    if diff.has_app:
+        for kind in ("workflow", "tool"):
+            n = diff.counts(kind)
+            lines.insert(-1, f"app {kind}s: {n['added']} added, {n['removed']} removed, {n['changed']} changed")
     if not diff.changes:
         return "\n".join([*lines, "no differences in the API"]) + "\n"
     marks = {"added": "+", "removed": "-", "changed": "~"}
     shown = diff.changes if limit is None else diff.changes[:limit]
-    for kind, title in (("operation", "Operations"), ("model", "Models")):
+    titles = (("operation", "Operations"), ("model", "Models"), ("workflow", "App workflows"), ("tool", "App tools"))
+    for kind, title in titles:
         selected = [c for c in shown if c.kind == kind]
         if not selected:
             continue

@@ -3,6 +3,7 @@
     mastra-codegen SPEC -o OUT [--check] [--project ...]   generate (or check) a client package
     mastra-codegen [--check]                               the same, from [tool.mastra-codegen]
     mastra-codegen diff OLD NEW [--json]                   what changed between two specs or packages
+    mastra-codegen app-snapshot BASE_URL -o app.json       the server's own app, for ``--app``
 
 Exit status: 0 success (``--check``: up to date), 1 ``--check`` found differences
 (``diff --fail-on-breaking``: breaking changes), 2 an error (one located line on stderr),
@@ -179,6 +180,9 @@ def main() -> None:
     mastra-codegen [--check]            the same, with SPEC and OUT from [tool.mastra-codegen]
                                         in pyproject.toml
     mastra-codegen diff OLD NEW         API changes between two specs or packages
+    mastra-codegen app-snapshot URL -o app.json
+                                        save the server's workflows, tools and agents
+                                        for --app (typed to your app)
     """
 
 
@@ -218,6 +222,14 @@ def main() -> None:
     help="The pyproject.toml whose [tool.mastra-codegen] table to read (default: the closest one "
     "with that table, from the working directory upward).",
 )
+@click.option(
+    "--app",
+    "app_source",
+    metavar="SOURCE",
+    help="Type the package to your app: SOURCE is the running server's base URL (with the --header "
+    "values) or a snapshot written by `mastra-codegen app-snapshot`. Adds the module `app` and "
+    "client.app.workflows/.tools/.agents.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 @click.option(
     "--progress/--no-progress",
@@ -239,6 +251,7 @@ def generate(
     project_version: str | None,
     packages_file: Path | None,
     config_path: Path | None,
+    app_source: str | None,
     quiet: bool,
     progress: bool | None,
     verbose: bool,
@@ -257,7 +270,7 @@ def generate(
       overrides = ["mastra-overrides.yaml"]
       headers = { Authorization = "Bearer ${MASTRA_TOKEN}" }   # ${NAME}: environment
     and project, project-name, project-version, allow-remote-refs, max-spec-size,
-    server-packages.
+    server-packages, app (--app).
     A value given on the command line wins over the file's.
     """
     from .pipeline import check as check_package
@@ -276,6 +289,7 @@ def generate(
         "project_name": project_name,
         "project_version": project_version,
         "packages_file": packages_file,
+        "app_source": app_source,
     }
     try:
         header_map = _headers(headers)
@@ -289,7 +303,13 @@ def generate(
         info = _project(out_dir, arguments["project"], arguments["project_name"], arguments["project_version"])
         packages_file = arguments["packages_file"]
         packages = read_packages_file(packages_file) if packages_file is not None else None
+        app = None
+        if arguments["app_source"] is not None:
+            from .app_model import load_app
+
+            app = load_app(str(arguments["app_source"]), header_map, max_bytes=arguments["max_spec_mb"] << 20)
         common: dict[str, Any] = {
+            "app": app,
             "server_packages": packages,
             "project": info,
             "allow_remote_refs": arguments["allow_remote_refs"],
@@ -307,14 +327,18 @@ def generate(
         for warning in outcome.warnings:
             click.echo(f"mastra-codegen: warning: {warning}", err=True)
         _report_skipped(outcome.skipped, verbose)
+        _report_app_notes(outcome.app_notes, verbose)
         _report_check(outcome)
         sys.exit(0 if outcome.up_to_date else 1)
     for warning in result.warnings:
         click.echo(f"mastra-codegen: warning: {warning}", err=True)
     _report_skipped(result.skipped, verbose)
+    _report_app_notes(result.app_notes, verbose)
     if not quiet:
         left_out = len(result.skipped) if not verbose else 0
         note = f"; {left_out} shipped override entries left out, -v lists them" if left_out else ""
+        if result.app_notes and not verbose:
+            note += f"; {len(result.app_notes)} app schema notes (typed as Any or undecodable), -v lists them"
         click.echo(
             f"wrote {result.out_dir} ({result.operations} operations, {result.models} models{note}) "
             f"in {time.perf_counter() - started:.1f}s"
@@ -332,6 +356,7 @@ _FROM_FILE = {
     "project_name": "project_name",
     "project_version": "project_version",
     "packages_file": "server_packages",
+    "app_source": "app",
 }
 
 
@@ -396,6 +421,12 @@ def _report_skipped(skipped: tuple[str, ...], verbose: bool) -> None:
     if verbose:
         for entry in skipped:
             click.echo(f"mastra-codegen: left out: {entry}", err=True)
+
+
+def _report_app_notes(notes: tuple[str, ...], verbose: bool) -> None:
+    if verbose:
+        for note in notes:
+            click.echo(f"mastra-codegen: app: {note}", err=True)
 
 
 def _project(out_dir: Path, project: bool, name: str | None, version: str | None) -> ProjectInfo | None:
@@ -490,3 +521,55 @@ def _surface_of(
         for entry in skipped_entries(prepared.overrides):
             click.echo(f"mastra-codegen: left out of {source}: {entry}", err=True)
     return spec_surface(prepared)
+
+
+@main.command("app-snapshot", epilog=EXIT_STATUS)
+@click.argument("base_url")
+@click.option(
+    "-o",
+    "--output",
+    "out_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="The snapshot file to write (JSON, deterministic and sorted).",
+)
+@click.option(
+    "--header",
+    "headers",
+    multiple=True,
+    help="HTTP header for the server, 'Name: value' (repeatable); sent only to its origin.",
+)
+@click.option(
+    "--max-spec-size",
+    "max_spec_mb",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_SPEC_BYTES // (1024 * 1024),
+    show_default=True,
+    metavar="MB",
+    help="Refuse an answer of the server bigger than this.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+@_verbose_option
+@_handles_interrupts
+def app_snapshot(
+    base_url: str, out_file: Path, headers: tuple[str, ...], max_spec_mb: int, quiet: bool, verbose: bool
+) -> None:
+    """Save what the server at BASE_URL says about its app, for `--app FILE`.
+
+    BASE_URL is the server's root (http://localhost:4111) or its /api mount. The snapshot holds
+    each workflow's input, output and step schemas (GET /api/workflows, /api/workflows/{id}),
+    each tool's (GET /api/tools) and each agent's tools (GET /api/agents).
+    """
+    from .app_model import fetch_snapshot, write_snapshot
+
+    try:
+        snapshot = fetch_snapshot(base_url, _headers(headers), max_bytes=max_spec_mb << 20)
+        write_snapshot(snapshot, out_file)
+    except CodegenError as exc:
+        _fail(exc)
+    _report_app_notes(tuple(snapshot["problems"]), verbose)
+    if not quiet:
+        click.echo(
+            f"wrote {out_file} ({len(snapshot['workflows'])} workflows, {len(snapshot['tools'])} tools, "
+            f"{len(snapshot['agents'])} agents)"
+        )

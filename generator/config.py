@@ -12,6 +12,7 @@ with the project, so that ``mastra-codegen`` and ``mastra-codegen --check`` need
     allow-remote-refs = false
     max-spec-size = 64                      # MB
     server-packages = "packages.json"
+    app = "app.json"                        # or the server's base URL: typed workflows and tools
 
 The file is found like ruff finds its own: the closest ``pyproject.toml`` with a
 ``[tool.mastra-codegen]`` table, from the working directory upward (or the one ``--config``
@@ -55,6 +56,7 @@ class Settings:
     allow_remote_refs: bool | None = None
     max_spec_size: int | None = None
     server_packages: Path | None = None
+    app: str | None = None  # --app: a snapshot file (absolute here) or a base URL
 
 
 def find(start: Path) -> Path | None:
@@ -230,4 +232,5 @@ _KEYS: dict[str, tuple[str, _Read]] = {
     "allow-remote-refs": ("allow_remote_refs", _flag),
     "max-spec-size": ("max_spec_size", _megabytes),
     "server-packages": ("server_packages", _path),
+    "app": ("app", _spec),
 }

@@ -401,6 +401,7 @@ class ClientModel:
     server_packages: dict[str, str] = field(default_factory=dict)  # @mastra/* versions of the server read
     project: ProjectInfo | None = None
     surface: dict[str, Any] = field(default_factory=dict)  # written as _api.json (see surface.py)
+    app: Any = None  # --app: an app_model.AppModel (the typed workflows, tools and agents)
 
     @property
     def version(self) -> str:

@@ -327,6 +327,11 @@ def _client_section(model: ClientModel) -> ApiSection:
         a for fm in model.client_methods for a in [*(p.annotation for p in fm.params), fm.operation.returns_for("")]
     ]
     annotations += [a for r in model.resources if r.client_accessor for _, a, _ in r.client_accessor.params]
+    if model.app is not None:  # --app: typed to the user's own app (templates/app__init__.py.jinja)
+        entries += [
+            ApiEntry("client", "app", (), "App", is_property=True),
+            ApiEntry("client", "check_app", (), "AppCheck"),
+        ]
     return _section(
         "MastraClient", "MastraClient", "MastraClient(base_url, api_key=...)", "_client.py", entries, annotations
     )

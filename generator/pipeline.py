@@ -66,6 +66,7 @@ class Result:
     files: int
     warnings: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()  # shipped override entries this spec has no place for
+    app_notes: tuple[str, ...] = ()  # --app: schemas typed as Any, and why (for -v)
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class Inputs:
     project: ProjectInfo | None = None
     allow_remote_refs: bool = False  # fetch $ref to URLs (see bundle.py)
     max_spec_bytes: int = DEFAULT_MAX_SPEC_BYTES  # the spec and the documents it refers to
+    app: Mapping[str, Any] | None = None  # --app: the snapshot (see app_model.py)
 
 
 def prepare(
@@ -261,6 +263,16 @@ def _render(
         project=inputs.project,
         progress=stages,
     )
+    if inputs.app is not None:
+        from .app_model import app_surface, build_app
+
+        needed = {"Agent", "Tool", "Workflow", "WorkflowRun"} - {r.name for r in model.resources}
+        if needed:
+            raise CodegenError(
+                "--app", f"the spec has no Mastra {', '.join(sorted(needed))} routes to type: is it a Mastra server's?"
+            )
+        model.app = build_app(inputs.app, file_header(model))
+        model.surface["app"] = app_surface(model.app, inputs.app)
     stages("rendering the package")
     return model, render_package(model), package_marker(model), warnings, skipped_entries(prepared.overrides)
 
@@ -276,6 +288,7 @@ def generate(
     allow_remote_refs: bool = False,
     max_spec_bytes: int = DEFAULT_MAX_SPEC_BYTES,
     progress: Progress | None = None,
+    app: Mapping[str, Any] | None = None,
 ) -> Result:
     """Write the package to ``out_dir`` atomically (an existing one is replaced only on success).
 
@@ -286,14 +299,21 @@ def generate(
     notes = prepare_target(out_dir)  # fail before the slow part; restore what a killed run left
     package = _package_name(out_dir)
     inputs = Inputs(
-        tuple(override_paths or ()), dict(headers or {}), server_packages, project, allow_remote_refs, max_spec_bytes
+        tuple(override_paths or ()),
+        dict(headers or {}),
+        server_packages,
+        project,
+        allow_remote_refs,
+        max_spec_bytes,
+        app,
     )
     stages = _Stages(progress)
     model, files, marker, warnings, skipped = _render(spec_source, package, inputs, stages)
     stages("writing the files")
     notes += write_package(out_dir, files, marker, finish=_formatting(stages, format_and_check))
     ops = sum(len(g.operations) for g in model.groups)
-    return Result(out_dir, ops, len(model.model_index), len(files) + 1, (*notes, *warnings), skipped)
+    app_notes = tuple(model.app.notes()) if model.app is not None else ()
+    return Result(out_dir, ops, len(model.model_index), len(files) + 1, (*notes, *warnings), skipped, app_notes)
 
 
 @dataclass(frozen=True)
@@ -307,6 +327,7 @@ class CheckResult:
     api_summary: str  # the API difference, when the package records its surface
     warnings: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()  # shipped override entries this spec has no place for
+    app_notes: tuple[str, ...] = ()
 
     @property
     def up_to_date(self) -> bool:
@@ -334,6 +355,7 @@ def check(
     allow_remote_refs: bool = False,
     max_spec_bytes: int = DEFAULT_MAX_SPEC_BYTES,
     progress: Progress | None = None,
+    app: Mapping[str, Any] | None = None,
 ) -> CheckResult:
     """Compare ``out_dir`` with a fresh generation made in a temp dir; ``out_dir`` is never touched."""
     from .apidiff import diff_surfaces, format_text
@@ -345,7 +367,13 @@ def check(
     if out_dir.exists() and not out_dir.is_dir():
         raise CodegenError(str(out_dir), "is not a directory")
     inputs = Inputs(
-        tuple(override_paths or ()), dict(headers or {}), server_packages, project, allow_remote_refs, max_spec_bytes
+        tuple(override_paths or ()),
+        dict(headers or {}),
+        server_packages,
+        project,
+        allow_remote_refs,
+        max_spec_bytes,
+        app,
     )
     stages = _Stages(progress)
     model, files, marker, warnings, skipped = _render(spec_source, package, inputs, stages)
@@ -370,4 +398,5 @@ def check(
         if old is not None:
             diff = diff_surfaces(old, model.surface, str(out_dir), spec_source)
             api_summary = format_text(diff, limit=20)
-    return CheckResult(out_dir, changed, missing, extra, api_summary, tuple(warnings), skipped)
+    app_notes = tuple(model.app.notes()) if model.app is not None else ()
+    return CheckResult(out_dir, changed, missing, extra, api_summary, tuple(warnings), skipped, app_notes)

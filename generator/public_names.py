@@ -24,6 +24,8 @@ from .overrides import Overrides
 RUNTIME_NAMES = frozenset(
     {
         "APIConnectionError",
+        "AppCheck",
+        "AppMismatchWarning",
         "APIError",
         "APIResponseValidationError",
         "APIStatusError",

@@ -136,7 +136,9 @@ def render_package(model: ClientModel) -> dict[str, str]:
         "__init__.py": _check_exports(
             env.get_template("__init__.py.jinja").render(**common, chunk_names=chunk_exports(model))
         ),
-        "_client.py": env.get_template("_client.py.jinja").render(**common, client_methods=model.client_methods),
+        "_client.py": env.get_template("_client.py.jinja").render(
+            **common, client_methods=model.client_methods, app=model.app
+        ),
         "_resources.py": env.get_template("_resources.py.jinja").render(**common, group_facades=False),
         "_version.py": env.get_template("_version.py.jinja").render(
             header=header,
@@ -178,6 +180,12 @@ def render_package(model: ClientModel) -> dict[str, str]:
     )
     for model_module in model.model_modules:
         files[f"models/{model_module.name}.py"] = model_module.source
+    if model.app is not None:  # --app: typed to the user's own app
+        files["app/__init__.py"] = env.get_template("app__init__.py.jinja").render(
+            header=header, package=model.package, app=model.app
+        )
+        files["app/_base.py"] = env.get_template("app_base.py.jinja").render(header=header)
+        files["app/models.py"] = model.app.models_source
     if model.project is not None:
         subpackages = sorted({str(Path(path).parent) for path in files if "/" in path} | {"_runtime"})
         files["pyproject.toml"] = env.get_template("pyproject.toml.jinja").render(

@@ -69,6 +69,7 @@ from ._resources import (
     Workspace,
     WorkspaceSkillResource,
 )
+from ._runtime._app import AppCheck, AppMismatchWarning
 from ._runtime._errors import (
     APIConnectionError,
     APIError,
@@ -105,6 +106,8 @@ __all__ = [
     "APITimeoutError",
     "AgentStream",
     "AgentStreamResult",
+    "AppCheck",
+    "AppMismatchWarning",
     "AsyncAgentStream",
     "AsyncMastraClient",
     "AsyncStream",

@@ -209,10 +209,12 @@ if TYPE_CHECKING:
         ResponsesWithRawResponse,
         ResponsesWithStreamingResponse,
     )
+    from ._runtime._app import AppCheck
     from ._runtime._streams import (
         AsyncStream,
         Stream,
     )
+    from .app import App, AsyncApp
     from .resources.a2a import (
         A2aResource,
         A2aResourceWithRawResponse,
@@ -1027,6 +1029,21 @@ class MastraClient(SyncAPIClient):
             workspace_id: The ``workspaceId`` of every call of this Workspace.
         """
         return Workspace(self, workspace_id=workspace_id)
+
+    @cached_property
+    def app(self) -> App:
+        """Your app's workflows, tools and agents, typed by their own schemas (``--app``)."""
+        from .app import App
+
+        return App(self)
+
+    def check_app(self) -> AppCheck:
+        """Compare the server's workflows and tools with the ones this client was generated from.
+
+        Warns once (``AppMismatchWarning``) when one is gone or has other schemas; ``.matches``
+        and ``.differences`` say what. Errors of the requests themselves are raised as usual.
+        """
+        return self.app.check()
 
     def add_dataset_item(
         self,
@@ -15306,6 +15323,21 @@ class AsyncMastraClient(AsyncAPIClient):
             workspace_id: The ``workspaceId`` of every call of this Workspace.
         """
         return AsyncWorkspace(self, workspace_id=workspace_id)
+
+    @cached_property
+    def app(self) -> AsyncApp:
+        """Your app's workflows, tools and agents, typed by their own schemas (``--app``)."""
+        from .app import AsyncApp
+
+        return AsyncApp(self)
+
+    async def check_app(self) -> AppCheck:
+        """Compare the server's workflows and tools with the ones this client was generated from.
+
+        Warns once (``AppMismatchWarning``) when one is gone or has other schemas; ``.matches``
+        and ``.differences`` say what. Errors of the requests themselves are raised as usual.
+        """
+        return await self.app.check()
 
     async def add_dataset_item(
         self,

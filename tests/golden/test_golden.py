@@ -14,12 +14,16 @@ from mastra_codegen.writer import read_files
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKED_IN = ROOT / "generated" / "mastra_client"
+# generated/ is typed to the e2e test server's app (``--app``): the snapshot of that app.
+APP_SNAPSHOT = ROOT / "tests" / "fixtures" / "app" / "e2e-app.json"
 
 
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("golden") / "mastra_client"
-    generate(str(ROOT / "specs" / "mastra-server-1.67.0.openapi.json"), out)
+    from mastra_codegen.app_model import read_snapshot
+
+    generate(str(ROOT / "specs" / "mastra-server-1.67.0.openapi.json"), out, app=read_snapshot(APP_SNAPSHOT))
     return out
 
 

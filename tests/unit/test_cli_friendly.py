@@ -97,10 +97,10 @@ def test_project_options_and_overrides_come_from_the_file(tmp_path: Path, monkey
 def test_an_unknown_key_is_a_located_error_listing_the_known_ones(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, never_rendered: None
 ) -> None:
-    root = project(tmp_path, 'spec = "specs/things.json"\noutput = "things_client"\napp = "http://x"\n')
+    root = project(tmp_path, 'spec = "specs/things.json"\noutput = "things_client"\nappp = "http://x"\n')
     monkeypatch.chdir(root)
     result = run()
-    assert_located_error(result, f"{root / 'pyproject.toml'}:8", "unknown key 'app'", "output, overrides, project")
+    assert_located_error(result, f"{root / 'pyproject.toml'}:8", "unknown key 'appp'", "output, overrides, project")
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from mastra_codegen.writer import read_files
 ROOT = Path(__file__).resolve().parents[2]
 SPEC_1_69 = ROOT / "specs" / "mastra-server-1.69.0.openapi.json"
 GENERATED = ROOT / "generated" / "mastra_client"  # 1.67.0, kept equal to a fresh run by tests/golden
+APP = ROOT / "tests" / "fixtures" / "app" / "e2e-app.json"  # generated/ is typed to this app (--app)
 
 
 def _differing(before: dict[str, str], after: dict[str, str]) -> list[str]:
@@ -27,14 +28,18 @@ def test_an_upgrade_changes_only_the_files_whose_content_changed(tmp_path: Path)
     out = tmp_path / "mastra_client"
     shutil.copytree(GENERATED, out)
     before = read_files(out)
-    checked = CliRunner().invoke(main, [str(SPEC_1_69), "-o", str(out), "--check"], catch_exceptions=False)
+    checked = CliRunner().invoke(
+        main, [str(SPEC_1_69), "-o", str(out), "--app", str(APP), "--check"], catch_exceptions=False
+    )
     assert checked.exit_code == 1, checked.output
     files_part = checked.output.split("API changes:")[0]
     listed = re.findall(r"^  ~ (\S+)$", files_part, re.MULTILINE)
     summary = re.search(r"(\d+) changed, 0 missing, 0 unexpected", checked.output)
     assert summary, checked.output
 
-    written = CliRunner().invoke(main, [str(SPEC_1_69), "-o", str(out), "-q"], catch_exceptions=False)
+    written = CliRunner().invoke(
+        main, [str(SPEC_1_69), "-o", str(out), "--app", str(APP), "-q"], catch_exceptions=False
+    )
     assert written.exit_code == 0, written.output
     after = read_files(out)
     differing = _differing(before, after)

@@ -704,11 +704,67 @@ const dynamicAgent = new Agent({
 });
 // --- end issue 15: core ---
 
+// --- issue 17 ---------------------------------------------------------------------
+// Typed to the app (mastra-codegen --app): a workflow and a tool whose schemas are not
+// trivial (nested objects, enums, optional fields, arrays, defaults) and a step that
+// suspends and resumes with schemas of its own. Registered under camelCase keys; their ids
+// are kebab-case (`orderPipeline` / `order-pipeline` are one workflow).
+const lineItem = z.object({ sku: z.string(), quantity: z.number().int().min(1), unitPrice: z.number() });
+const orderInput = z.object({
+  customer: z.object({ name: z.string(), tier: z.enum(['free', 'pro']).default('free'), email: z.string().optional() }),
+  items: z.array(lineItem).min(1),
+  note: z.string().optional(),
+});
+const priceOrder = createStep({
+  id: 'price-order',
+  description: 'Total the order, with the tier discount',
+  inputSchema: orderInput,
+  outputSchema: z.object({ customer: z.string(), total: z.number(), lines: z.number() }),
+  execute: async ({ inputData }) => {
+    const gross = inputData.items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0);
+    const total = inputData.customer.tier === 'pro' ? gross * 0.9 : gross;
+    return { customer: inputData.customer.name, total, lines: inputData.items.length };
+  },
+});
+const reviewOrder = createStep({
+  id: 'review-order',
+  description: 'Suspends for a reviewer, who approves or rejects with a reason',
+  inputSchema: z.object({ customer: z.string(), total: z.number(), lines: z.number() }),
+  outputSchema: z.object({ customer: z.string(), total: z.number(), decision: z.enum(['approved', 'rejected']), reason: z.string().optional() }),
+  suspendSchema: z.object({ total: z.number(), checks: z.array(z.string()) }),
+  resumeSchema: z.object({ decision: z.enum(['approved', 'rejected']), reason: z.string().optional(), reviewer: z.object({ name: z.string() }) }),
+  execute: async ({ inputData, resumeData, suspend }) => {
+    if (!resumeData) return await suspend({ total: inputData.total, checks: ['stock', 'credit'] });
+    return { customer: inputData.customer, total: inputData.total, decision: resumeData.decision, reason: resumeData.reason };
+  },
+});
+const orderPipeline = createWorkflow({
+  id: 'order-pipeline',
+  description: 'Price an order, then wait for a reviewer',
+  inputSchema: orderInput,
+  outputSchema: z.object({ customer: z.string(), total: z.number(), decision: z.enum(['approved', 'rejected']), reason: z.string().optional() }),
+})
+  .then(priceOrder)
+  .then(reviewOrder)
+  .commit();
+const quoteTool = createTool({
+  id: 'quote-order',
+  description: 'Quote an order: total and currency',
+  inputSchema: z.object({ items: z.array(lineItem), currency: z.enum(['EUR', 'USD']).default('EUR'), coupon: z.string().optional() }),
+  outputSchema: z.object({ total: z.number(), currency: z.enum(['EUR', 'USD']), discounted: z.boolean() }),
+  execute: async (input) => {
+    const gross = input.items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0);
+    const discounted = input.coupon === 'HALF';
+    return { total: discounted ? gross / 2 : gross, currency: input.currency ?? 'EUR', discounted };
+  },
+});
+// --- end issue 17 ---
+
 const mastra = new Mastra({
   agents: { echoAgent, toolAgent, voiceAgent, backgroundAgent, dynamicAgent }, // backgroundAgent: issue 15 platform; dynamicAgent: issue 15 core
   agentControllers: { 'test-controller': testController }, // issue 15: controller
-  tools: { weatherTool, addNumbersTool, deleteRecordTool },
-  workflows: { greetingWorkflow, approvalWorkflow },
+  tools: { weatherTool, addNumbersTool, deleteRecordTool, quoteTool }, // quoteTool: issue 17
+  workflows: { greetingWorkflow, approvalWorkflow, orderPipeline }, // orderPipeline: issue 17
   mcpServers: { testMcp },
   vectors: { libsqlVector },
   storage,
