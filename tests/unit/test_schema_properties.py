@@ -886,6 +886,18 @@ def result_of(operation: dict[str, Any]) -> str:
     return str(operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1])
 
 
+def renamed_models(package: ModuleType) -> dict[str, str]:
+    """Component class name -> the name the package gave it instead: a schema named like a class of
+    the package (``NotGiven``, an area's ``...Resource``) gets a suffix, recorded in ``_api.json``."""
+    surface = json.loads((Path(package.__file__ or "").parent / "_api.json").read_text(encoding="utf-8"))
+    renames = {
+        str(entry["renamed_from"]): name for name, entry in surface["models"].items() if entry.get("renamed_from")
+    }
+    for old, new in renames.items():
+        assert new == old + "Details", (old, new)
+    return renames
+
+
 def check_case(case: Case) -> None:
     components: dict[str, Any] = case.spec["components"]["schemas"]
     with generated(case) as package:
@@ -893,8 +905,9 @@ def check_case(case: Case) -> None:
             warnings.simplefilter("error")  # (b), and quietly: pydantic warns of names it dislikes
             import_everything(package.__name__)
             models = importlib.import_module(f"{package.__name__}.models")
+        renamed = renamed_models(package)
         for name, samples in case.samples.items():
-            model = getattr(models, class_name(name))
+            model = getattr(models, renamed.get(class_name(name), class_name(name)))
             for data in samples:
                 if data is None and not issubclass(model, pydantic.RootModel):
                     continue  # a class cannot hold null: a nullable object is `Model | None` where used
